@@ -1,0 +1,59 @@
+"""The `codeact-verify` command. Each subcommand lives in its own module of this package.
+
+A subcommand module exposes `add_parser(subparsers)` (which registers its parser and sets
+`func=run` on it) and `run(args) -> int`. Exit codes follow DESIGN.md: 0 success, 1 rejected by
+the verifier (or a fuzz finding), 2 usage or input error, 3 the program failed in the sandbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..errors import CodeActError
+
+# Module names under codeact_verify.cli, in the order `--help` lists them.
+SUBCOMMANDS: list[str] = []
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2, as argparse does, on stderr
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="codeact-verify",
+        description=(
+            "Verify CodeAct programs before they run, then run them in a WebAssembly sandbox."
+        ),
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except CodeActError as exc:
+        print(f"codeact-verify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("codeact-verify: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Report rendering: JSON shape per DESIGN.md, compact model text, human text with a caret."""
+
+from __future__ import annotations
+
+import json
+
+from codeact_verify.diagnostics import CallSite, Diagnostic, Effect, Report
+
+SOURCE = "x = 1\ny = eval('2')\n"
+DIAG = Diagnostic(
+    code="CV301",
+    rule="forbidden-builtin",
+    message="`eval` is not allowed.",
+    line=2,
+    col=4,
+    end_line=2,
+    end_col=8,
+    hint="Compute the value directly.",
+)
+
+
+def test_json_shape_matches_the_cli_contract() -> None:
+    report = Report((DIAG,), (Effect("get_weather", (CallSite(3, 0, in_loop=True),)),), SOURCE)
+    data = json.loads(report.to_json())
+    assert data["ok"] is False
+    assert set(data["diagnostics"][0]) == {
+        "code", "rule", "severity", "message", "line", "col", "end_line", "end_col", "hint"
+    }
+    assert data["effects"][0]["tool"] == "get_weather"
+    assert data["effects"][0]["in_loop"] is True
+
+
+def test_model_and_human_renderings() -> None:
+    report = Report((DIAG,), (), SOURCE)
+    model = report.render_for_model()
+    assert "line 2, col 5: CV301 `eval` is not allowed. Hint: Compute the value directly." in model
+    human = report.render_for_human("prog.py").splitlines()
+    assert human[0] == "prog.py:2:5: error CV301 [forbidden-builtin] `eval` is not allowed."
+    assert human[1] == "    y = eval('2')"
+    assert human[2] == "        ^^^^"
+    assert Report((), (), "x = 1").ok
+    assert Report((), (), "x = 1").render_for_model() == "Verified: no problems."
+
+
+def test_warnings_do_not_reject() -> None:
+    warning = Diagnostic("CV999", "style", "meh", 1, 0, severity="warning")
+    assert Report((warning,), (), "x").ok
