@@ -1,0 +1,110 @@
+"""Examples per second for each fuzz property on this machine.
+
+    .venv/bin/python bench/fuzz.py [--seconds 10] [--property NAME ...] [--no-types]
+
+Each property runs in this process for about --seconds, in Hypothesis batches of 20 examples.
+Per-example times (generation excluded) give median and p90; the baseline, measured in the same
+run, is `verify` on one fixed 10-line accepted program (its examples/s is the ratio's 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from typing import Any
+
+from codeact_verify.fuzz import properties as P
+from codeact_verify.fuzz.campaign import sandbox_unavailable
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+BASELINE = """\
+cities = ["Paris", "London", "Tokyo"]
+temps = []
+for city in cities:
+    try:
+        temps.append(get_weather(city=city)["temperature"])
+    except ToolError:
+        print("skip", city)
+best = max(temps) if temps else 0.0
+rate = get_exchange_rate(base="EUR", quote="USD")
+print(f"warmest {best:.1f}, rate {rate}")
+print(sorted(temps, key=lambda t: -t))
+"""
+
+
+def measure(name: str, ctx: P.Context, seconds: float) -> list[float]:
+    times: list[float] = []
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],
+    )
+    @given(example=P.strategies(name, ctx))
+    def run(example: Any) -> None:
+        t = time.perf_counter()
+        P.run_check(name, ctx, example)  # findings are not the point here
+        times.append(time.perf_counter() - t)
+
+    end = time.perf_counter() + seconds
+    batch = 0
+    while time.perf_counter() < end:
+        batch += 1
+        seed(batch)(run)()
+    return times
+
+
+def baseline(ctx: P.Context, seconds: float) -> list[float]:
+    times = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        ctx.verify(BASELINE)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--property", action="append", choices=P.PROPERTIES)
+    ap.add_argument("--no-types", action="store_true")
+    args = ap.parse_args(argv)
+    ctx = P.Context(types=not args.no_types)
+    props = args.property or list(P.PROPERTIES)
+    reason = sandbox_unavailable() if set(props) & set(P.SANDBOX_PROPERTIES) else None
+    rows = []
+    base = baseline(ctx, min(args.seconds, 5.0))
+    base_rate = len(base) / sum(base)
+    rows.append(("baseline verify (10 lines)", len(base), base, base_rate))
+    for name in props:
+        if name in P.SANDBOX_PROPERTIES and reason:
+            print(f"{name}: skipped, sandbox unavailable: {reason}", file=sys.stderr)
+            continue
+        started = time.perf_counter()
+        times = measure(name, ctx, args.seconds)
+        wall = time.perf_counter() - started
+        rows.append((name, len(times), times, len(times) / wall))
+    ctx.close()
+    print(
+        f"types={'on' if ctx.types else 'off'}; examples/s includes generation, median/p90 do not"
+    )
+    print(
+        f"{'property':<28} {'examples':>8} {'ex/s':>8} {'median ms':>10} {'p90 ms':>8} {'ratio':>7}"
+    )
+    for label, n, times, rate in rows:
+        ms = sorted(t * 1000 for t in times)
+        p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))] if ms else float("nan")
+        med = statistics.median(ms) if ms else float("nan")
+        print(f"{label:<28} {n:>8} {rate:>8.1f} {med:>10.2f} {p90:>8.2f} {rate / base_rate:>7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Sandbox latency benchmark: prints p50/p90 per case and the ratio to native CPython measured
+in the same run.
+
+    .venv/bin/python bench/sandbox.py [--runs N]
+
+Cases: `print(1+1)` end to end with a cold instance (no pool) and with the ready pool, 3 tool
+calls, 100 tool calls (per-call overhead), a CPU-bound loop, and the first run in a fresh
+process once the guest cache exists. Targets on the 2-core dev machine are shown beside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from codeact_verify.host import Sandbox
+from codeact_verify.host.engine import loaded_guest
+from codeact_verify.tools import tool_specs
+
+
+def get_weather(city: str) -> dict:
+    """A cheap tool."""
+    return {"city": city, "temp": 21.5}
+
+
+SPECS = tool_specs([get_weather])
+CPU_PROGRAM = "t = 0\nfor i in range(200000):\n    t += i * i % 7\nprint(t)\n"
+THREE_CALLS = "for c in ['a', 'b', 'c']:\n    get_weather(c)\n"
+HUNDRED_CALLS = "for i in range(100):\n    get_weather('x')\n"
+ZERO_CALLS = "for i in range(100):\n    pass\n"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    idx = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[idx]
+
+
+def timed(
+    fn: Callable[[], Any], runs: int, between: Callable[[], Any] | None = None
+) -> list[float]:
+    out = []
+    for _ in range(runs):
+        if between is not None:
+            between()
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def native(program: str) -> Callable[[], None]:
+    code = compile(program, "<native>", "exec")
+
+    def go() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, {"get_weather": get_weather})
+
+    return go
+
+
+def fresh_process_ms() -> float:
+    script = (
+        "import time; t0 = time.perf_counter()\n"
+        "from codeact_verify.host import Sandbox\n"
+        "sb = Sandbox(pool_size=0)\n"
+        "r = sb.run_sync('print(1+1)')\n"
+        "assert r.ok, r.error\n"
+        "print((time.perf_counter() - t0) * 1000)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def run_case(sb: Sandbox, program: str) -> Callable[[], None]:
+    def go() -> None:
+        r = sb.run_sync(program, SPECS)
+        if not r.ok:
+            raise RuntimeError(f"bench program failed: {r.error}")
+
+    return go
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args(argv)
+    n = args.runs
+    loaded_guest()  # build/load once, outside the timings
+
+    rows: list[tuple[str, list[float], float | None, str]] = []
+    cold = Sandbox(pool_size=0)
+    pooled = Sandbox(pool_size=1)
+    pooled.warm_up()
+
+    def wait() -> None:
+        pooled.wait_ready()
+
+    native_print = statistics.median(timed(native("print(1+1)"), n))
+    run_case(cold, "print(1+1)")()
+    rows.append(
+        (
+            "print(1+1), cold instance",
+            timed(run_case(cold, "print(1+1)"), n),
+            native_print,
+            "< 3 ms",
+        )
+    )
+    rows.append(
+        (
+            "print(1+1), ready pool",
+            timed(run_case(pooled, "print(1+1)"), n, wait),
+            native_print,
+            "< 0.5 ms",
+        )
+    )
+    rows.append(
+        (
+            "3 tool calls, ready pool",
+            timed(run_case(pooled, THREE_CALLS), n, wait),
+            statistics.median(timed(native(THREE_CALLS), n)),
+            "",
+        )
+    )
+    hundred = timed(run_case(pooled, HUNDRED_CALLS), n, wait)
+    zero = timed(run_case(pooled, ZERO_CALLS), n, wait)
+    per_call = [(h - z) * 1000.0 / 100 for h, z in zip(sorted(hundred), sorted(zero), strict=True)]
+    rows.append(
+        (
+            "100 tool calls, ready pool",
+            hundred,
+            statistics.median(timed(native(HUNDRED_CALLS), n)),
+            "",
+        )
+    )
+    native_cpu = timed(native(CPU_PROGRAM), max(5, n // 5))
+    rows.append(
+        (
+            "CPU loop 200k, ready pool",
+            timed(run_case(pooled, CPU_PROGRAM), max(5, n // 5), wait),
+            statistics.median(native_cpu),
+            "",
+        )
+    )
+    fresh = [fresh_process_ms() for _ in range(5)]
+    rows.append(("first run, fresh process, warm cache", fresh, None, "< 1000 ms"))
+    cold.close()
+    pooled.close()
+
+    print(f"sandbox bench: {n} runs per case (fresh process: 5), times in ms")
+    header = f"{'case':<38} {'p50':>9} {'p90':>9} {'native p50':>11} {'ratio':>8}  target"
+    print(header)
+    print("-" * len(header))
+    for name, values, base, target in rows:
+        p50, p90 = statistics.median(values), pct(values, 0.9)
+        base_s = f"{base:11.3f}" if base is not None else f"{'-':>11}"
+        ratio = f"{p50 / base:7.1f}x" if base else f"{'-':>8}"
+        print(f"{name:<38} {p50:9.3f} {p90:9.3f} {base_s} {ratio}  {target}")
+    p50c, p90c = statistics.median(per_call), pct(per_call, 0.9)
+    print(
+        f"{'per tool call overhead (µs)':<38} {p50c:9.1f} {p90c:9.1f} {'-':>11} {'-':>8}  < 40 µs"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

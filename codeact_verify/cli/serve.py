@@ -1,0 +1,85 @@
+"""`codeact-verify serve --tools TOOLS.py`: the verification service over HTTP (loopback)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+DEFAULT_PORT = 8765
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve POST /verify and POST /execute over HTTP",
+        description=(
+            "Serve the verifier and the sandbox over HTTP for agent loops in other languages: "
+            "POST /verify, POST /execute, GET /openapi.json. Listens on 127.0.0.1 by default."
+        ),
+    )
+    parser.add_argument("--tools", required=True, metavar="TOOLS.py", help="file of tool functions")
+    parser.add_argument("--grammar", default="default", metavar="NAME_OR_PATH")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--timeout", type=float, default=None, metavar="S")
+    parser.add_argument("--memory", type=int, default=None, metavar="MB")
+    parser.add_argument(
+        "--mount", action="append", default=[], metavar="HOST_DIR:GUEST_DIR[:ro|:rw]"
+    )
+    parser.add_argument("--allow-domain", action="append", default=[], metavar="DOMAIN")
+    parser.add_argument(
+        "--approval-mode",
+        choices=("never_require", "always_require"),
+        default="never_require",
+        help='blocks needing approval run only when the request says "approved": true',
+    )
+    parser.add_argument("--run-log", default=None, metavar="FILE.jsonl")
+    parser.set_defaults(func=run)
+
+
+def build_codeact(args: argparse.Namespace) -> Any:
+    from ..codeact import CodeAct
+    from ..host import Limits
+    from ..tools import load_tools_file
+
+    limit_args: dict[str, Any] = {}
+    if args.timeout is not None:
+        limit_args["timeout_s"] = args.timeout
+    if args.memory is not None:
+        limit_args["memory_mb"] = args.memory
+    return CodeAct(
+        tools=load_tools_file(args.tools),
+        approval_mode=args.approval_mode,
+        grammar=args.grammar,
+        limits=Limits(**limit_args) if limit_args else None,
+        mounts=args.mount,
+        allowed_domains=args.allow_domain,
+        run_log=args.run_log,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..serve import create_app
+
+    codeact = build_codeact(args)
+    codeact.warm_up()
+    if args.host not in LOOPBACK:
+        print(
+            f"warning: listening on {args.host}, not loopback; "
+            "anyone who can reach it can run code",
+            file=sys.stderr,
+        )
+    print(
+        f"codeact-verify serve: http://{args.host}:{args.port} "
+        f"(tools: {', '.join(codeact.tools) or 'none'})",
+        file=sys.stderr,
+    )
+    try:
+        uvicorn.run(create_app(codeact), host=args.host, port=args.port, log_level="warning")
+    finally:
+        codeact.close()
+    return 0

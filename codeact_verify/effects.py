@@ -1,0 +1,88 @@
+"""Effects: which tools a program may call, where, and whether a call may repeat.
+
+What an approver sees before a block runs. Kept honest and simple:
+
+* every call site of a registered tool (``call_tool("t", ...)``, ``t(...)``, and each entry of a
+  ``call_tools`` batch), with its line and column;
+* ``in_loop``: the call sits in a ``for``/``while`` body, a comprehension or a lambda, **or** in a
+  function (a ``def``) that may itself run repeatedly: one called more than once or inside a loop,
+  a lambda or a comprehension, passed around as a value (``map(f, xs)``), called from its own body
+  or from another such function (functions are matched by name, which can only over-approximate);
+* ``in_function``: the call sits inside a ``def`` or a lambda, so it runs only if that function is
+  called.
+
+Calls whose tool cannot be named statically (rejected by the tool checks) are not listed. Whether a
+branch is taken, or how often a loop turns, is not known before running.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import Any
+
+from libcst.metadata import MetadataWrapper
+
+from .diagnostics import CallSite, Effect
+from .toolcalls import SourceLines, ToolCallIndex, find_tool_calls, program_tree
+
+
+def _repeating_functions(index: ToolCallIndex) -> set[str]:
+    """Names of defs that may run more than once."""
+    defs = set(index.defs)
+    # a def may repeat when it is referenced more than once, in a loop/lambda/comprehension, as a
+    # value rather than a call, from a function that itself repeats, or from its own body
+    refs: dict[str, list[tuple[bool, str | None]]] = {}
+    for ref in index.name_refs:
+        if ref.name in defs:
+            # passed around (map(f, xs), key=f): may run any number of times
+            repeats = ref.in_loop or not ref.called
+            refs.setdefault(ref.name, []).append((repeats, ref.function))
+    repeating: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, uses in refs.items():
+            if name in repeating:
+                continue
+            calls = len(uses)
+            if calls > 1 or any(in_loop or fn == name or fn in repeating for in_loop, fn in uses):
+                repeating.add(name)
+                changed = True
+    return repeating
+
+
+def compute_effects(
+    wrapper: MetadataWrapper | None,
+    specs: Mapping[str, Any],
+    *,
+    tree: ast.Module | None = None,
+    source: str | None = None,
+) -> list[Effect]:
+    """One Effect per registered tool the program may call, in order of first call.
+
+    ``tree``/``source``: as for :func:`codeact_verify.toolcheck.check_tool_calls`.
+    """
+    parsed, text = program_tree(wrapper, tree, source)
+    if parsed is None:
+        return []
+    index = find_tool_calls(parsed, specs)
+    sites = [s for s in index.sites if s.tool is not None and s.tool in specs]
+    if not sites:
+        return []
+    lines = SourceLines(text)
+    repeating = _repeating_functions(index)
+    by_tool: dict[str, list[CallSite]] = {}
+    ordered = sorted(((lines.span(s.node)[:2], s) for s in sites), key=lambda p: p[0])
+    for (line, col), site in ordered:
+        assert site.tool is not None
+        in_loop = site.in_loop or (site.function is not None and site.function in repeating)
+        by_tool.setdefault(site.tool, []).append(
+            CallSite(
+                line=line,
+                col=col,
+                in_loop=in_loop,
+                in_function=site.in_function,
+            )
+        )
+    return [Effect(tool=tool, sites=tuple(sites)) for tool, sites in by_tool.items()]

@@ -1,0 +1,232 @@
+"""Verify, then transpile, then run in the sandbox. Nothing runs when verification fails.
+
+`execute()` (async) and `execute_sync()` are the single entry point for running a model's
+program; the `CodeAct` facade, the HTTP service and the `run` command all come through here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Report
+from .tools import ToolSpec
+
+if TYPE_CHECKING:
+    from .grammar import Grammar
+    from .host import ExecutionResult, Sandbox
+
+# Approval gate: called with the report of an accepted program; returns None to go on, or the
+# message explaining why the program must not run (then nothing runs, error kind "denied").
+Gate = Callable[[Report], "str | Awaitable[str | None] | None"]
+
+
+@dataclass
+class Execution:
+    """One execution: the verifier's report (None when verification was skipped) and the result.
+
+    It reads like the sandbox's `ExecutionResult` (`ok`, `stdout`, `stderr`, `error`,
+    `tool_calls`, `artifacts`, `duration_ms`, `timings`) and adds `report`.
+    """
+
+    result: ExecutionResult
+    report: Report | None = None
+    code: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.result.ok)
+
+    @property
+    def stdout(self) -> str:
+        return self.result.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.result.stderr
+
+    @property
+    def error(self) -> Any:
+        return self.result.error
+
+    @property
+    def tool_calls(self) -> list[Any]:
+        return list(self.result.tool_calls)
+
+    @property
+    def artifacts(self) -> list[Any]:
+        return list(getattr(self.result, "artifacts", []) or [])
+
+    @property
+    def duration_ms(self) -> float:
+        return float(self.timings.get("total_ms", self.result.duration_ms))
+
+    @property
+    def rejected(self) -> bool:
+        return self.error is not None and self.error.kind == "rejected"
+
+    def to_dict(self, *, results: bool = False) -> dict[str, Any]:
+        """The `run --json` shape: ok, stdout, error, tool_calls, diagnostics, duration_ms.
+
+        `results=True` also keeps each tool call's arguments' results and errors (for the run log).
+        """
+        calls = []
+        for call in self.tool_calls:
+            item: dict[str, Any] = {"name": call.name, "arguments": call.arguments, "ok": call.ok}
+            if results:
+                item["result"] = call.result
+                item["error"] = call.error
+                item["duration_ms"] = call.duration_ms
+            calls.append(item)
+        error = self.error
+        return {
+            "ok": self.ok,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "error": None
+            if error is None
+            else {"kind": error.kind, "message": error.message, "line": error.line},
+            "tool_calls": calls,
+            "diagnostics": [d.to_dict() for d in self.report.diagnostics] if self.report else [],
+            "effects": [e.to_dict() for e in self.report.effects] if self.report else [],
+            "duration_ms": round(self.duration_ms, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def _resolve_grammar(grammar: Grammar | str | Path) -> Grammar:
+    from .grammar import Grammar, load_grammar
+
+    return grammar if isinstance(grammar, Grammar) else load_grammar(grammar)
+
+
+def _not_run(kind: str, message: str, line: int | None, ms: float) -> ExecutionResult:
+    from .host import ExecutionError, ExecutionResult
+
+    return ExecutionResult(
+        ok=False,
+        stdout="",
+        stderr="",
+        error=ExecutionError(kind=kind, message=message, line=line),
+        tool_calls=[],
+        artifacts=[],
+        duration_ms=ms,
+        timings={},
+    )
+
+
+def rejection_message(report: Report) -> str:
+    """One-line summary of why the verifier rejected a program."""
+    errors = report.errors
+    first = errors[0] if errors else None
+    if first is None:
+        return "rejected by the verifier"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{first.code} {first.message}{more}"
+
+
+def check(
+    code: str,
+    specs: Mapping[str, ToolSpec],
+    *,
+    grammar: Grammar | str | Path = "default",
+    types: bool = True,
+) -> Report:
+    """The verifier's report on `code` (static only; never raises on any code input)."""
+    from .verifier import verify
+
+    return verify(code, specs, grammar=grammar, types=types)
+
+
+async def execute(
+    code: str,
+    specs: Mapping[str, ToolSpec],
+    *,
+    grammar: Grammar | str | Path = "default",
+    sandbox: Sandbox,
+    types: bool = True,
+    verified: bool = True,
+    report: Report | None = None,
+    gate: Gate | None = None,
+) -> Execution:
+    """Verify `code`, transpile it, and run it in `sandbox`.
+
+    - `verified=False` skips the verifier and the transpiler (the sandbox alone contains the code).
+    - `report`: a report already computed for this exact code (it is not verified again).
+    - `gate`: called with the report of an accepted program before anything runs (approvals).
+    Error kinds beyond the sandbox's: "rejected" (verifier said no, diagnostics in `report`),
+    "denied" (the gate said no). In both cases no tool is called and no guest code runs.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    resolved = _resolve_grammar(grammar)
+    program = code
+    if verified:
+        if report is None:
+            t0 = time.perf_counter()
+            report = check(code, specs, grammar=resolved, types=types)
+            timings["verify_ms"] = (time.perf_counter() - t0) * 1000
+        if not report.ok:
+            first = report.errors[0] if report.errors else None
+            result = _not_run(
+                "rejected",
+                rejection_message(report),
+                first.line if first else None,
+                (time.perf_counter() - started) * 1000,
+            )
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            return Execution(result=result, report=report, code=code, timings=timings)
+        if gate is not None:
+            t0 = time.perf_counter()
+            verdict = gate(report)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+            timings["approval_ms"] = (time.perf_counter() - t0) * 1000
+            if verdict is not None:
+                result = _not_run("denied", str(verdict), None, 0.0)
+                timings["total_ms"] = (time.perf_counter() - started) * 1000
+                return Execution(result=result, report=report, code=code, timings=timings)
+        from .transpile import transpile
+
+        t0 = time.perf_counter()
+        program = transpile(code, specs).code
+        timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    result = await sandbox.run(program, specs, policy=resolved.runtime_policy())
+    timings["sandbox_ms"] = (time.perf_counter() - t0) * 1000
+    for key, value in (getattr(result, "timings", None) or {}).items():
+        timings.setdefault(f"sandbox.{key}", float(value))
+    timings["total_ms"] = (time.perf_counter() - started) * 1000
+    return Execution(result=result, report=report, code=code, timings=timings)
+
+
+def execute_sync(
+    code: str,
+    specs: Mapping[str, ToolSpec],
+    *,
+    grammar: Grammar | str | Path = "default",
+    sandbox: Sandbox,
+    types: bool = True,
+    verified: bool = True,
+    report: Report | None = None,
+    gate: Gate | None = None,
+) -> Execution:
+    """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop)."""
+    return asyncio.run(
+        execute(
+            code,
+            specs,
+            grammar=grammar,
+            sandbox=sandbox,
+            types=types,
+            verified=verified,
+            report=report,
+            gate=gate,
+        )
+    )

@@ -1,0 +1,487 @@
+"""The allowed Python subset, loaded from a TOML profile in ``grammars/`` and validated.
+
+A profile says, as data, which constructs a program may use, which builtins and modules (and
+which names of each module) it may reach, the attribute policy and the size limits. The verifier
+rules, the model-facing description (`Grammar.describe`) and the sandbox's run-time policy
+(`Grammar.runtime_policy`) are all generated from the same `Grammar`.
+"""
+
+from __future__ import annotations
+
+import builtins as _builtins
+import importlib
+import importlib.util
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+from typing import Any
+
+from .errors import GrammarError
+
+# --- construct kinds ---------------------------------------------------------------------------
+# Each construct a profile may allow: a label for messages, the libcst node classes that *start*
+# it (reported when the construct is not allowed), and the libcst classes that only occur inside
+# such a head (never reported on their own). Node classes in CORE_NODES are always allowed: plain
+# expressions, literals, calls, blocks and whitespace. Any libcst class in neither table is
+# rejected as unsupported syntax (fail closed when libcst learns new syntax).
+CONSTRUCTS: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+    {
+        "assign": ("assignments", ("Assign",), ("AssignTarget",)),
+        "annotated_assign": ("annotated assignments (x: int = 1)", ("AnnAssign",), ()),
+        "augmented_assign": (
+            "augmented assignments (x += 1)",
+            ("AugAssign",),
+            (
+                "AddAssign",
+                "SubtractAssign",
+                "MultiplyAssign",
+                "DivideAssign",
+                "FloorDivideAssign",
+                "ModuloAssign",
+                "PowerAssign",
+                "MatrixMultiplyAssign",
+                "LeftShiftAssign",
+                "RightShiftAssign",
+                "BitAndAssign",
+                "BitOrAssign",
+                "BitXorAssign",
+            ),
+        ),
+        "delete": ("`del` statements", ("Del",), ()),
+        "if": ("if/elif/else", ("If",), ()),
+        "conditional_expression": ("conditional expressions (a if c else b)", ("IfExp",), ()),
+        "for": ("for loops", ("For",), ()),
+        "while": ("while loops", ("While",), ()),
+        "break_continue": ("break/continue", ("Break", "Continue"), ()),
+        "function": ("function definitions (def, return)", ("FunctionDef", "Return"), ()),
+        "decorator": ("decorators", ("Decorator",), ()),
+        "lambda": ("lambdas", ("Lambda",), ()),
+        "comprehension": (
+            "comprehensions and generator expressions",
+            ("ListComp", "SetComp", "DictComp", "GeneratorExp"),
+            ("CompFor", "CompIf"),
+        ),
+        "fstring": (
+            "f-strings",
+            ("FormattedString",),
+            ("FormattedStringExpression", "FormattedStringText"),
+        ),
+        "tstring": (
+            "t-strings",
+            ("TemplatedString",),
+            ("TemplatedStringExpression", "TemplatedStringText"),
+        ),
+        "try": ("try/except/else/finally", ("Try",), ("ExceptHandler", "Finally")),
+        "try_star": ("try/except* (exception groups)", ("TryStar",), ("ExceptStarHandler",)),
+        "raise": ("raise", ("Raise",), ()),
+        "assert": ("assert", ("Assert",), ()),
+        "match": (
+            "match statements",
+            ("Match",),
+            (
+                "MatchCase",
+                "MatchAs",
+                "MatchOr",
+                "MatchOrElement",
+                "MatchValue",
+                "MatchSingleton",
+                "MatchSequenceElement",
+                "MatchList",
+                "MatchTuple",
+                "MatchStar",
+                "MatchMapping",
+                "MatchMappingElement",
+                "MatchClass",
+                "MatchKeywordElement",
+            ),
+        ),
+        "walrus": ("assignment expressions (:=)", ("NamedExpr",), ()),
+        "import": ("import statements", ("Import", "ImportFrom"), ("ImportAlias", "ImportStar")),
+        "lazy_import": ("lazy imports", ("LazyImport", "LazyImportFrom"), ()),
+        "class": ("class definitions", ("ClassDef",), ()),
+        "global": ("`global` statements", ("Global",), ()),
+        "nonlocal": ("`nonlocal` statements", ("Nonlocal",), ()),
+        "async": ("async/await", ("Asynchronous", "Await"), ()),
+        "yield": ("yield (generators)", ("Yield",), ()),
+        "with": ("`with` statements", ("With",), ("WithItem",)),
+        "type_alias": (
+            "type aliases and type parameters",
+            ("TypeAlias", "TypeParameters"),
+            ("TypeParam", "TypeVar", "TypeVarTuple", "ParamSpec"),
+        ),
+        "starred_comprehension": ("unpacking in comprehensions", ("StarredDictComp",), ()),
+    }
+)
+
+CORE_NODES: frozenset[str] = frozenset(
+    """
+    Module SimpleStatementLine SimpleStatementSuite IndentedBlock Expr Pass Name Attribute Call
+    Arg Subscript SubscriptElement Index Slice Integer Float Imaginary SimpleString
+    ConcatenatedString Ellipsis BinaryOperation UnaryOperation BooleanOperation Comparison
+    ComparisonTarget List Tuple Set Dict Element DictElement StarredElement StarredDictElement
+    Else From Parameters Param ParamStar ParamSlash Annotation AsName NameItem Comment EmptyLine
+    Newline TrailingWhitespace SimpleWhitespace ParenthesizedWhitespace Semicolon Colon Comma Dot
+    AssignEqual LeftParen RightParen LeftSquareBracket RightSquareBracket LeftCurlyBrace
+    RightCurlyBrace Add Subtract Multiply Divide FloorDivide Modulo Power MatrixMultiply
+    LeftShift RightShift BitAnd BitOr BitXor BitInvert Minus Plus Not And Or In NotIn Is IsNot
+    Equal NotEqual LessThan LessThanEqual GreaterThan GreaterThanEqual
+    """.split()
+)
+
+HEAD_NODES: Mapping[str, str] = MappingProxyType(
+    {cls: name for name, (_, heads, _) in CONSTRUCTS.items() for cls in heads}
+)
+SUB_NODES: Mapping[str, str] = MappingProxyType(
+    {cls: name for name, (_, _, subs) in CONSTRUCTS.items() for cls in subs}
+)
+
+
+@dataclass(frozen=True)
+class GrammarLimits:
+    """Size limits, checked before the program is parsed by libcst (which is slow when deep)."""
+
+    max_bytes: int = 32_768
+    max_nodes: int = 6_000
+    max_depth: int = 40
+    max_string_literal: int = 10_000
+
+
+@dataclass(frozen=True)
+class AttributePolicy:
+    """Which attribute names no program may touch (on any object), beyond dunders."""
+
+    deny_private: bool = True
+    deny: frozenset[str] = frozenset()
+    deny_prefixes: tuple[str, ...] = ()
+
+    def denies(self, name: str) -> bool:
+        return name in self.deny or any(name.startswith(p) for p in self.deny_prefixes)
+
+
+@dataclass(frozen=True)
+class ModulePolicy:
+    """The names of one allowed module a program may use.
+
+    ``allow=None`` means every public name (no leading underscore) whose value is not a module.
+    """
+
+    module: str
+    allow: frozenset[str] | None = None
+    deny: frozenset[str] = frozenset()
+
+    def allowed_names(self) -> frozenset[str]:
+        return _allowed_names(self.module, self.allow, self.deny)
+
+    def allows(self, name: str) -> bool:
+        return name in self.allowed_names()
+
+
+@lru_cache(maxsize=256)
+def _allowed_names(
+    module: str, allow: frozenset[str] | None, deny: frozenset[str]
+) -> frozenset[str]:
+    try:
+        mod = importlib.import_module(module)
+    except Exception:  # an allowed module missing on the host: allow only the explicit list
+        return frozenset(allow or ()) - deny
+    names = allow if allow is not None else frozenset(n for n in dir(mod) if not n.startswith("_"))
+    return frozenset(
+        n
+        for n in names
+        if not n.startswith("_")
+        and n not in deny
+        and not isinstance(getattr(mod, n, None), ModuleType)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Grammar:
+    """One profile of the allowed subset. Build it with `load_grammar`."""
+
+    name: str
+    description: str
+    constructs: frozenset[str]
+    builtins: frozenset[str]
+    denied_builtins: Mapping[str, str]  # name -> why (for messages and the description)
+    sandbox_names: frozenset[str]
+    modules: Mapping[str, ModulePolicy]
+    limits: GrammarLimits
+    attributes: AttributePolicy
+    format_method: bool = True
+    source: str = field(default="", repr=False)
+
+    def allows(self, construct: str) -> bool:
+        return construct in self.constructs
+
+    def runtime_policy(self) -> dict[str, Any]:
+        """The JSON-serialisable policy the sandbox guest enforces at run time."""
+        return {
+            "builtins": sorted(self.builtins),
+            "modules": {
+                name: {
+                    "allow": None if p.allow is None else sorted(p.allow),
+                    "deny": sorted(p.deny),
+                }
+                for name, p in sorted(self.modules.items())
+            },
+        }
+
+    def describe(self, *, full: bool = False) -> str:
+        """Text for the model: what a program may not contain (and, with ``full``, may).
+
+        The compact form (the default) says what differs from ordinary Python, since models know
+        Python: constructs not allowed, builtins not available, the importable modules and their
+        restrictions, the attribute and format rules, the limits. ``full=True`` also lists every
+        allowed construct and builtin and every module's allowed names.
+        """
+        denied = [
+            CONSTRUCTS[c][0]
+            for c in CONSTRUCTS
+            if c not in self.constructs and c not in _UNDESCRIBED
+        ]
+        mods = []
+        for name, p in sorted(self.modules.items()):
+            if p.allow is not None:
+                shown = sorted(p.allow - p.deny)
+                if full or len(shown) <= 4:
+                    mods.append(f"{name} (only {', '.join(shown)})")
+                else:
+                    mods.append(f"{name} (some names)")
+            elif p.deny:
+                mods.append(f"{name} (not {', '.join(sorted(p.deny))})")
+            else:
+                mods.append(name)
+        lines = [f"Python subset ({self.name}):"]
+        if full:
+            allowed = [CONSTRUCTS[c][0] for c in CONSTRUCTS if c in self.constructs]
+            lines.append("- Syntax: " + "; ".join(allowed) + ".")
+        lines.append("- Not allowed: " + "; ".join(denied) + ".")
+        if full:
+            lines.append("- Builtins: " + ", ".join(sorted(self.builtins)) + ".")
+        lines += [
+            "- Builtins not available: " + ", ".join(sorted(self.denied_builtins)) + ".",
+            "- Import only (`import m` / `from m import name`): " + ", ".join(mods) + ".",
+            "- No __dunder__ names or attributes"
+            + (", no _private attributes" if self.attributes.deny_private else "")
+            + ", no frame/code/traceback attributes; use a module only as `module.name`.",
+        ]
+        if self.format_method:
+            lines.append(
+                "- Prefer f-strings; .format()/.format_map() only on a literal template "
+                "without {x.attr} or {x[key]} fields."
+            )
+        else:
+            lines.append("- Use f-strings; .format()/.format_map() are not allowed.")
+        lim = self.limits
+        lines.append(
+            f"- Limits: {lim.max_bytes} bytes, {lim.max_nodes} syntax nodes, nesting depth "
+            f"{lim.max_depth}, string literals up to {lim.max_string_literal} characters."
+        )
+        return "\n".join(lines)
+
+
+# Constructs that are not worth a word in the model-facing text when they are not allowed.
+_UNDESCRIBED = frozenset(
+    {
+        "tstring",
+        "try_star",
+        "lazy_import",
+        "type_alias",
+        "starred_comprehension",
+        "annotated_assign",
+        "delete",
+        "decorator",
+    }
+)
+
+# --- loading and validation --------------------------------------------------------------------
+
+_TOP_KEYS = {"grammar", "syntax", "builtins", "names", "modules", "attributes", "format", "limits"}
+_SECTION_KEYS: dict[str, set[str]] = {
+    "grammar": {"name", "description"},
+    "syntax": {"allow"},
+    "builtins": {"allow", "deny"},
+    "names": {"sandbox"},
+    "attributes": {"deny_private", "deny", "deny_prefixes"},
+    "format": {"allow_format_method"},
+    "limits": {"max_bytes", "max_nodes", "max_depth", "max_string_literal"},
+}
+_REQUIRED = ("grammar", "syntax", "builtins", "modules", "limits")
+
+
+class _Loader:
+    def __init__(self, data: dict[str, Any], source: str) -> None:
+        self.data = data
+        self.source = source
+
+    def fail(self, key: str, message: str) -> GrammarError:
+        return GrammarError(message, key=key, source=self.source)
+
+    def table(self, key: str, value: Any, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a table, not {type(value).__name__}")
+        for k in value:
+            if k not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(f"{key}.{k}" if key else k, f"unknown key (known: {known})")
+        return value
+
+    def str_list(self, key: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of strings")
+        return list(value)
+
+    def boolean(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, not {value!r}")
+        return value
+
+    def positive(self, key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.fail(key, f"must be a positive integer, not {value!r}")
+        return value
+
+    def load(self) -> Grammar:
+        data = self.table("", self.data, _TOP_KEYS)
+        for section in _REQUIRED:
+            if section not in data:
+                raise self.fail(section, "missing section")
+        sections = {
+            k: self.table(k, v, _SECTION_KEYS[k]) for k, v in data.items() if k != "modules"
+        }
+        meta = sections["grammar"]
+        name = meta.get("name")
+        if not isinstance(name, str) or not name:
+            raise self.fail("grammar.name", "must be a non-empty string")
+        description = meta.get("description", "")
+        if not isinstance(description, str):
+            raise self.fail("grammar.description", "must be a string")
+
+        constructs = self.str_list("syntax.allow", sections["syntax"].get("allow", []))
+        for i, c in enumerate(constructs):
+            if c not in CONSTRUCTS:
+                raise self.fail(
+                    f"syntax.allow[{i}]",
+                    f"unknown construct {c!r} (known: {', '.join(CONSTRUCTS)})",
+                )
+
+        bsec = sections["builtins"]
+        allowed_builtins = self.str_list("builtins.allow", bsec.get("allow", []))
+        for i, b in enumerate(allowed_builtins):
+            if not hasattr(_builtins, b):
+                raise self.fail(f"builtins.allow[{i}]", f"{b!r} is not a Python builtin")
+            if b.startswith("__"):
+                raise self.fail(f"builtins.allow[{i}]", f"{b!r}: dunder names cannot be allowed")
+        denied = bsec.get("deny", {})
+        if not isinstance(denied, dict):
+            raise self.fail("builtins.deny", 'must be a table of name = "reason"')
+        for b, why in denied.items():
+            if not isinstance(why, str):
+                raise self.fail(f"builtins.deny.{b}", "the reason must be a string")
+            if b in allowed_builtins:
+                raise self.fail(f"builtins.deny.{b}", "is also in builtins.allow")
+
+        sandbox = self.str_list("names.sandbox", sections.get("names", {}).get("sandbox", []))
+        for i, s in enumerate(sandbox):
+            if not s.isidentifier() or s.startswith("_"):
+                raise self.fail(f"names.sandbox[{i}]", f"{s!r} is not a public identifier")
+
+        modules = self.modules(data["modules"])
+
+        asec = sections.get("attributes", {})
+        attributes = AttributePolicy(
+            deny_private=self.boolean("attributes.deny_private", asec.get("deny_private", True)),
+            deny=frozenset(self.str_list("attributes.deny", asec.get("deny", []))),
+            deny_prefixes=tuple(
+                self.str_list("attributes.deny_prefixes", asec.get("deny_prefixes", []))
+            ),
+        )
+        fmt = self.boolean(
+            "format.allow_format_method",
+            sections.get("format", {}).get("allow_format_method", True),
+        )
+        lsec = sections["limits"]
+        for key in _SECTION_KEYS["limits"]:
+            if key not in lsec:
+                raise self.fail(f"limits.{key}", "missing")
+        limits = GrammarLimits(**{k: self.positive(f"limits.{k}", v) for k, v in lsec.items()})
+        return Grammar(
+            name=name,
+            description=description,
+            constructs=frozenset(constructs),
+            builtins=frozenset(allowed_builtins),
+            denied_builtins=MappingProxyType(dict(denied)),
+            sandbox_names=frozenset(sandbox),
+            modules=MappingProxyType(modules),
+            limits=limits,
+            attributes=attributes,
+            format_method=fmt,
+            source=self.source,
+        )
+
+    def modules(self, value: Any) -> dict[str, ModulePolicy]:
+        if not isinstance(value, dict):
+            raise self.fail(
+                "modules", "must be a table of module = { allow = [...], deny = [...] }"
+            )
+        out: dict[str, ModulePolicy] = {}
+        for mod, rule in value.items():
+            key = f"modules.{mod}"
+            if not all(part.isidentifier() for part in mod.split(".")) or mod.startswith("_"):
+                raise self.fail(key, f"{mod!r} is not a public module name")
+            rule = self.table(key, rule, {"allow", "deny"})
+            if importlib.util.find_spec(mod) is None:
+                raise self.fail(key, f"no module named {mod!r} on this Python")
+            allow = rule.get("allow")
+            out[mod] = ModulePolicy(
+                module=mod,
+                allow=None if allow is None else frozenset(self.str_list(f"{key}.allow", allow)),
+                deny=frozenset(self.str_list(f"{key}.deny", rule.get("deny", []))),
+            )
+            for name in (out[mod].allow or frozenset()) | out[mod].deny:
+                if name.startswith("_"):
+                    raise self.fail(key, f"{name!r}: private names cannot be listed")
+        return out
+
+
+def profile_names() -> list[str]:
+    """The profiles shipped with the package (names `load_grammar` accepts)."""
+    root = files("codeact_verify.grammars")
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def load_grammar(name_or_path: str | Path = "default") -> Grammar:
+    """A profile by name (``default``, ``strict``) or a path to a TOML file; validated."""
+    if isinstance(name_or_path, Grammar):
+        return name_or_path
+    text, source = _read(name_or_path)
+    return _parse(text, source)
+
+
+@lru_cache(maxsize=32)
+def _parse(text: str, source: str) -> Grammar:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise GrammarError(f"not valid TOML: {exc}", source=source) from None
+    return _Loader(data, source).load()
+
+
+def _read(name_or_path: str | Path) -> tuple[str, str]:
+    text_name = str(name_or_path)
+    is_path = isinstance(name_or_path, Path) or "/" in text_name or text_name.endswith(".toml")
+    if not is_path:
+        resource = files("codeact_verify.grammars").joinpath(f"{text_name}.toml")
+        if not resource.is_file():
+            known = ", ".join(profile_names())
+            raise GrammarError(f"no grammar profile named {text_name!r} (known: {known})")
+        return resource.read_text(encoding="utf-8"), f"grammars/{text_name}.toml"
+    path = Path(name_or_path)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GrammarError(f"cannot read grammar file: {exc}", source=str(path)) from None

@@ -1,0 +1,244 @@
+"""The host side of the tool bridge: performs the guest's tool calls and HTTP requests.
+
+Sync tools run on the thread executing the guest (single calls) or in a bounded thread pool
+(batches); async tools run on the caller's event loop (`asyncio.gather` for batches), or on a
+private loop when the run was started synchronously. A tool that raises becomes a `tool`
+error for the guest (a catchable `ToolError`) and a failed `ToolCallRecord`; a result that
+is not JSON is a clear tool error; sizes and counts over the limits are `limit` errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ..tools import ToolSpec, to_jsonable
+from .limits import Limits
+from .network import NetworkPolicy, perform
+from .result import ToolCallRecord
+
+Outcome = tuple[bool, str]
+
+
+def _err(kind: str, message: str) -> Outcome:
+    return False, json.dumps({"kind": kind, "message": message})
+
+
+class DeadlineExceeded(Exception):
+    """The run's time limit passed while a tool was running (not a tool's own TimeoutError)."""
+
+
+def _wait(future: concurrent.futures.Future[Any], timeout: float) -> Any:
+    try:
+        return future.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        if future.done():  # the tool itself raised TimeoutError
+            raise
+        future.cancel()
+        raise DeadlineExceeded from None
+
+
+class RunBridge:
+    """Everything one run's host functions need; lives for one run."""
+
+    def __init__(
+        self,
+        specs: Mapping[str, ToolSpec],
+        limits: Limits,
+        network: NetworkPolicy | None,
+        deadline: float,
+        loop: asyncio.AbstractEventLoop | None,
+        pool: concurrent.futures.ThreadPoolExecutor,
+    ) -> None:
+        self.specs = specs
+        self.limits = limits
+        self.network = network
+        self.deadline = deadline
+        self.loop = loop
+        self.pool = pool
+        self.records: list[ToolCallRecord] = []
+        self.calls = 0
+        self.http_requests = 0
+        self.host_ms = 0.0
+        self.abandoned = False
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._output_room = limits.output_bytes + 256  # the guest caps; this is a backstop
+
+    # -- output ---------------------------------------------------------------------------
+    def abandon(self) -> None:
+        """The caller stopped waiting: later output is dropped and tool calls time out."""
+        self.abandoned = True
+
+    def emit_output(self, to_stderr: bool, text: str) -> None:
+        """Output the guest printed (streamed, so it survives a trap)."""
+        if self._output_room <= 0 or self.abandoned:
+            return
+        if len(text) > self._output_room:
+            text = text[: self._output_room]
+        self._output_room -= len(text.encode("utf-8"))
+        (self.stderr if to_stderr else self.stdout).append(text)
+
+    def output(self) -> tuple[str, str]:
+        return "".join(self.stdout), "".join(self.stderr)
+
+    # -- preparing and finishing one call -------------------------------------------------
+    def _prepare(self, name: str, arguments: str) -> tuple[ToolSpec, dict[str, Any]] | Outcome:
+        if self.abandoned or time.monotonic() >= self.deadline:
+            return _err("timeout", "the run's time limit passed")
+        if len(arguments.encode("utf-8")) > self.limits.max_arg_bytes:
+            return _err("limit", f"{name}(): arguments exceed {self.limits.max_arg_bytes} bytes")
+        self.calls += 1
+        if self.calls > self.limits.max_tool_calls:
+            return _err("limit", f"tool call limit of {self.limits.max_tool_calls} exceeded")
+        spec = self.specs.get(name)
+        try:
+            args = json.loads(arguments)
+        except ValueError:
+            return _err("tool", f"{name}(): arguments are not valid JSON")
+        if spec is None:
+            self.records.append(ToolCallRecord(name, args, False, None, "unknown tool", 0.0))
+            return _err("tool", f"no tool named {name!r}")
+        if not isinstance(args, dict):
+            return _err("tool", f"{name}(): arguments must be a JSON object")
+        return spec, args
+
+    def _finish(
+        self,
+        spec: ToolSpec,
+        args: dict[str, Any],
+        started: float,
+        value: Any = None,
+        exc: BaseException | None = None,
+    ) -> Outcome:
+        ms = (time.perf_counter() - started) * 1000.0
+        if exc is not None:
+            if isinstance(exc, DeadlineExceeded):
+                message = f"{spec.name}() did not finish before the run's time limit"
+                self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+                return _err("timeout", message)
+            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("tool", message)
+        try:
+            data = to_jsonable(value)
+            text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as err:
+            message = f"{spec.name}() returned a value that is not JSON: {err}"
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("tool", message)
+        if len(text.encode("utf-8")) > self.limits.max_result_bytes:
+            message = f"{spec.name}() result exceeds {self.limits.max_result_bytes} bytes"
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("limit", message)
+        self.records.append(ToolCallRecord(spec.name, args, True, data, None, ms))
+        return True, text
+
+    def _remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def _run_async(self, coro: Any) -> Any:
+        """Run a coroutine on the caller's loop (or a private one) until the deadline."""
+        if self.loop is not None and self.loop.is_running():
+            return _wait(asyncio.run_coroutine_threadsafe(coro, self.loop), self._remaining())
+
+        async def bounded() -> Any:
+            task = asyncio.ensure_future(coro)
+            done, _ = await asyncio.wait({task}, timeout=self._remaining())
+            if task in done:
+                return task.result()
+            task.cancel()
+            raise DeadlineExceeded
+
+        return asyncio.run(bounded())
+
+    # -- the WIT imports ------------------------------------------------------------------
+    def call_tool(self, name: str, arguments: str) -> Outcome:
+        t0 = time.perf_counter()
+        try:
+            prepared = self._prepare(name, arguments)
+            if isinstance(prepared[0], bool):
+                return prepared  # type: ignore[return-value]
+            spec, args = prepared  # type: ignore[misc]
+            started = time.perf_counter()
+            try:
+                kwargs = spec.coerce_arguments(args)
+                if spec.is_async:
+                    value = self._run_async(spec.func(**kwargs))
+                else:
+                    # inline: a blocking tool is bounded by the caller, who stops waiting at
+                    # the deadline (see Sandbox.run_sync); a thread hop here would cost ~45 µs
+                    value = spec.func(**kwargs)
+            except Exception as exc:
+                return self._finish(spec, args, started, exc=exc)
+            return self._finish(spec, args, started, value)
+        finally:
+            self.host_ms += (time.perf_counter() - t0) * 1000.0
+
+    def call_tools(self, calls: str) -> list[Outcome]:
+        t0 = time.perf_counter()
+        try:
+            items = json.loads(calls)
+            results: list[Outcome | None] = [None] * len(items)
+            sync_jobs: list[tuple[int, ToolSpec, dict[str, Any]]] = []
+            async_jobs: list[tuple[int, ToolSpec, dict[str, Any]]] = []
+            for i, (name, args) in enumerate(items):
+                prepared = self._prepare(name, json.dumps(args))
+                if isinstance(prepared[0], bool):
+                    results[i] = prepared  # type: ignore[assignment]
+                    continue
+                spec, parsed = prepared  # type: ignore[misc]
+                (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed))
+            started = time.perf_counter()
+            futures = {
+                i: self.pool.submit(lambda s=spec, a=parsed: s.func(**s.coerce_arguments(a)))
+                for i, spec, parsed in sync_jobs
+            }
+            if async_jobs:
+
+                async def gather() -> list[Any]:
+                    return await asyncio.gather(
+                        *(s.func(**s.coerce_arguments(a)) for _, s, a in async_jobs),
+                        return_exceptions=True,
+                    )
+
+                try:
+                    values = self._run_async(gather())
+                except DeadlineExceeded as exc:
+                    values = [exc] * len(async_jobs)
+                for (i, spec, parsed), value in zip(async_jobs, values, strict=True):
+                    if isinstance(value, BaseException):
+                        results[i] = self._finish(spec, parsed, started, exc=value)
+                    else:
+                        results[i] = self._finish(spec, parsed, started, value)
+            for i, spec, parsed in sync_jobs:
+                try:
+                    value = _wait(futures[i], self._remaining())
+                except Exception as exc:
+                    results[i] = self._finish(spec, parsed, started, exc=exc)
+                else:
+                    results[i] = self._finish(spec, parsed, started, value)
+            return [r if r is not None else _err("tool", "not run") for r in results]
+        finally:
+            self.host_ms += (time.perf_counter() - t0) * 1000.0
+
+    def http_request(self, request: str) -> Outcome:
+        self.http_requests += 1
+        if self.http_requests > self.limits.max_http_requests:
+            return _err("limit", f"HTTP request limit of {self.limits.max_http_requests} exceeded")
+        try:
+            req = json.loads(request)
+        except ValueError:
+            return _err("network", "malformed request")
+        policy = self.network
+        if policy is not None and policy.max_response_bytes > self.limits.max_http_response_bytes:
+            import dataclasses
+
+            policy = dataclasses.replace(
+                policy, max_response_bytes=self.limits.max_http_response_bytes
+            )
+        return perform(policy, req, self.deadline)

@@ -1,0 +1,268 @@
+"""Build the sandbox guest component and cache it, with its compiled (serialised) form.
+
+The component is built from `sandbox/` (the WIT world and the guest runtime, shipped as the
+`codeact_verify.guest` package) plus RestrictedPython, with componentize-py, offline. The cache
+entry lives under the user's cache dir (or `$CODEACT_VERIFY_CACHE`), keyed by the hash of the
+sources and the componentize-py, RestrictedPython and wasmtime versions. Each file's SHA-256 is
+recorded in a manifest and checked before loading, so a corrupted or stale entry is rebuilt,
+never loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import GuestBuildError
+
+WORLD = "sandbox"
+APP_MODULE = "guest"
+CACHE_ENV = "CODEACT_VERIFY_CACHE"
+# Bumped when the engine configuration or the cache layout changes.
+CACHE_FORMAT = "1"
+ENGINE_SIGNATURE = "epoch_interruption=1"
+
+Progress = Callable[[str], None]
+
+
+def _stderr_progress(message: str) -> None:
+    print(f"codeact-verify: {message}", file=sys.stderr, flush=True)
+
+
+def cache_root() -> Path:
+    """The cache directory: `$CODEACT_VERIFY_CACHE` or the platform's user cache dir."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("codeact-verify"))
+
+
+def guest_source_dir() -> Path:
+    """The `sandbox/` folder as installed (package `codeact_verify.guest`)."""
+    return Path(str(importlib.resources.files("codeact_verify.guest")))
+
+
+def _source_files(root: Path) -> list[Path]:
+    files = [root / "guest.py"]
+    files += sorted((root / "wit").glob("*.wit"))
+    files += sorted((root / "runtime").glob("*.py"))
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing or len(files) < 3:
+        raise GuestBuildError(f"guest sources are incomplete under {root}: missing {missing}")
+    return files
+
+
+def _restricted_python_dir() -> Path:
+    try:
+        import RestrictedPython
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise GuestBuildError(
+            "RestrictedPython is not installed; it is bundled into the guest"
+        ) from exc
+    return Path(RestrictedPython.__file__).parent
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for dist in ("componentize-py", "wasmtime", "RestrictedPython"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+            out[dist] = "missing"
+    out["machine"] = platform.machine()
+    out["format"] = CACHE_FORMAT
+    out["engine"] = ENGINE_SIGNATURE
+    return out
+
+
+def cache_key(source_dir: Path | None = None) -> str:
+    """SHA-256 over the guest sources, RestrictedPython's sources and the tool versions."""
+    root = source_dir or guest_source_dir()
+    digest = hashlib.sha256()
+    for path in _source_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    rp = _restricted_python_dir()
+    for path in sorted(rp.glob("*.py")):
+        digest.update(b"RestrictedPython/" + path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(json.dumps(_versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class GuestArtifacts:
+    """A verified cache entry: the component and its serialised compiled form."""
+
+    key: str
+    directory: Path
+    wasm: Path
+    compiled: Path
+    built: bool  # True when this call built (or rebuilt) it
+    build_seconds: float
+
+
+def _entry_dir(key: str) -> Path:
+    return cache_root() / "guest" / key[:24]
+
+
+def _check_entry(directory: Path, key: str) -> bool:
+    """True if the entry is complete and every file matches its recorded hash."""
+    manifest_path = directory / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError):
+        return False
+    if manifest.get("key") != key:
+        return False
+    for name in ("guest.wasm", "guest.cwasm"):
+        path = directory / name
+        expected = manifest.get("sha256", {}).get(name)
+        if not expected or not path.is_file() or _sha256_file(path) != expected:
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _componentize(source: Path, out: Path, stage: Path) -> None:
+    """Stage the guest sources with RestrictedPython and run componentize-py on them."""
+    shutil.copy2(source / "guest.py", stage / "guest.py")
+    shutil.copytree(
+        source / "runtime", stage / "runtime", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(source / "wit", stage / "wit")
+    shutil.copytree(
+        _restricted_python_dir(),
+        stage / "RestrictedPython",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    launcher = (
+        "import sys; from componentize_py import script; "
+        "sys.argv[0] = 'componentize-py'; sys.exit(script())"
+    )
+    cmd = [
+        sys.executable,
+        "-c",
+        launcher,
+        "-d",
+        str(stage / "wit"),
+        "-w",
+        WORLD,
+        "componentize",
+        APP_MODULE,
+        "-p",
+        str(stage),
+        "-o",
+        str(out),
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    proc = subprocess.run(cmd, cwd=stage, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0 or not out.is_file():
+        text = (proc.stderr or proc.stdout or "").split("Stack backtrace:")[0]
+        tail = text.strip()[-4000:]
+        raise GuestBuildError(f"componentize-py failed (exit {proc.returncode}):\n{tail}")
+
+
+def _compile(wasm: Path, compiled: Path) -> None:
+    from wasmtime.component import Component
+
+    from .engine import shared_engine
+
+    try:
+        component = Component.from_file(shared_engine(), str(wasm))
+        compiled.write_bytes(bytes(component.serialize()))
+    except Exception as exc:
+        raise GuestBuildError(f"wasmtime could not compile the guest component: {exc}") from exc
+
+
+def ensure_guest(
+    *, force: bool = False, progress: Progress | None = _stderr_progress
+) -> GuestArtifacts:
+    """Return a verified cache entry, building it first if it is missing, stale or corrupt."""
+    source = guest_source_dir()
+    key = cache_key(source)
+    directory = _entry_dir(key)
+    if not force and _check_entry(directory, key):
+        return GuestArtifacts(
+            key, directory, directory / "guest.wasm", directory / "guest.cwasm", False, 0.0
+        )
+    with _lock(cache_root() / "guest" / ".build.lock"):
+        if not force and _check_entry(directory, key):  # another process built it meanwhile
+            return GuestArtifacts(
+                key, directory, directory / "guest.wasm", directory / "guest.cwasm", False, 0.0
+            )
+        if progress is not None:
+            why = (
+                "rebuilding on request"
+                if force
+                else (
+                    "cache entry is stale or corrupt, rebuilding"
+                    if directory.exists()
+                    else "first use: building it (about 10 s, once)"
+                )
+            )
+            progress(f"sandbox guest: {why} -> {directory}")
+        started = time.perf_counter()
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=directory.parent, prefix=".build-") as tmp:
+            tmp_path = Path(tmp)
+            stage = tmp_path / "stage"
+            stage.mkdir()
+            out = tmp_path / "entry"
+            out.mkdir()
+            _componentize(source, out / "guest.wasm", stage)
+            _compile(out / "guest.wasm", out / "guest.cwasm")
+            manifest = {
+                "key": key,
+                "versions": _versions(),
+                "sha256": {
+                    name: _sha256_file(out / name) for name in ("guest.wasm", "guest.cwasm")
+                },
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+            (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            if directory.exists():
+                shutil.rmtree(directory)
+            os.replace(out, directory)
+        for stale in directory.parent.iterdir():  # entries of older sources or versions
+            if stale.is_dir() and stale != directory and not stale.name.startswith("."):
+                shutil.rmtree(stale, ignore_errors=True)
+        seconds = time.perf_counter() - started
+        if progress is not None:
+            progress(f"sandbox guest: built in {seconds:.1f} s")
+        return GuestArtifacts(
+            key, directory, directory / "guest.wasm", directory / "guest.cwasm", True, seconds
+        )

@@ -1,0 +1,159 @@
+"""One wasmtime Engine per process, the guest component loaded once, and the linker.
+
+The engine uses epoch interruption; a daemon thread advances the epoch every `TICK_S`, so a
+store's deadline of N ticks is a wall-clock limit. The linker's host functions (`call-tool`,
+`call-tools`, `http-request`) dispatch to the run that is executing on the current thread
+(`RunContext`), so one linker serves every store.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import wasmtime
+from wasmtime.component import Component, Linker, Variant
+
+from ..errors import GuestBuildError
+
+TICK_S = 0.005
+
+_lock = threading.Lock()
+_engine: wasmtime.Engine | None = None
+_ticker: threading.Thread | None = None
+
+
+def shared_engine() -> wasmtime.Engine:
+    """The process-wide engine (epoch interruption on); starts the epoch ticker."""
+    global _engine, _ticker
+    with _lock:
+        if _engine is None:
+            config = wasmtime.Config()
+            config.epoch_interruption = True
+            _engine = wasmtime.Engine(config)
+        if _ticker is None or not _ticker.is_alive():
+            engine = _engine
+            _ticker = threading.Thread(
+                target=_tick, args=(engine,), name="codeact-epoch", daemon=True
+            )
+            _ticker.start()
+        return _engine
+
+
+def _tick(engine: wasmtime.Engine) -> None:
+    while True:
+        time.sleep(TICK_S)
+        engine.increment_epoch()
+
+
+def ticks_for(seconds: float) -> int:
+    return max(1, int(seconds / TICK_S) + 1)
+
+
+class RunContext(Protocol):
+    """What a host function needs from the run executing on this thread."""
+
+    def call_tool(self, name: str, arguments: str) -> tuple[bool, str]: ...
+
+    def call_tools(self, calls: str) -> list[tuple[bool, str]]: ...
+
+    def http_request(self, request: str) -> tuple[bool, str]: ...
+
+    def emit_output(self, to_stderr: bool, text: str) -> None: ...
+
+
+_current = threading.local()
+
+
+def set_context(ctx: RunContext | None) -> None:
+    _current.ctx = ctx
+
+
+def _ctx() -> RunContext:
+    ctx = getattr(_current, "ctx", None)
+    if ctx is None:
+        raise RuntimeError("no sandbox run is active on this thread")
+    return ctx
+
+
+def _variant(result: tuple[bool, str]) -> Variant:
+    ok, payload = result
+    return Variant("ok" if ok else "err", payload)
+
+
+def _err_json(message: str) -> str:
+    import json
+
+    return json.dumps({"kind": "tool", "message": message})
+
+
+def _guarded(fn: Callable[..., tuple[bool, str]]) -> Callable[..., Variant]:
+    def host_func(_store: Any, *args: Any) -> Variant:
+        try:
+            return _variant(fn(*args))
+        except BaseException as exc:  # a host bug must not trap the guest opaquely
+            return Variant("err", _err_json(f"host error: {type(exc).__name__}: {exc}"))
+
+    return host_func
+
+
+class LoadedGuest:
+    """The compiled component and a linker with WASI and the sandbox's host functions."""
+
+    def __init__(self, engine: wasmtime.Engine, component: Component) -> None:
+        self.engine = engine
+        self.component = component
+        self.linker = Linker(engine)
+        self.linker.add_wasip2()
+        with self.linker.root() as root:
+            root.add_func("call-tool", _guarded(lambda n, a: _ctx().call_tool(n, a)))
+            root.add_func("call-tools", self._call_tools)
+            root.add_func("http-request", _guarded(lambda r: _ctx().http_request(r)))
+            root.add_func("emit-output", self._emit_output)
+
+    @staticmethod
+    def _emit_output(_store: Any, to_stderr: bool, text: str) -> None:
+        ctx = getattr(_current, "ctx", None)
+        if ctx is not None:
+            ctx.emit_output(to_stderr, text)
+
+    @staticmethod
+    def _call_tools(_store: Any, calls: str) -> list[Variant]:
+        try:
+            return [_variant(r) for r in _ctx().call_tools(calls)]
+        except BaseException as exc:
+            import json
+
+            count = len(json.loads(calls)) if calls.startswith("[") else 1
+            message = _err_json(f"host error: {type(exc).__name__}: {exc}")
+            return [Variant("err", message) for _ in range(count)]
+
+
+_loaded: LoadedGuest | None = None
+_load_lock = threading.Lock()
+
+
+def loaded_guest(progress: Callable[[str], None] | None = None) -> LoadedGuest:
+    """The process-wide loaded guest; builds the cache entry on first use if needed."""
+    global _loaded
+    with _load_lock:
+        if _loaded is not None:
+            return _loaded
+        from .build import _stderr_progress, ensure_guest
+
+        artifacts = ensure_guest(progress=progress if progress is not None else _stderr_progress)
+        engine = shared_engine()
+        try:
+            component = Component.deserialize_file(engine, str(artifacts.compiled))
+        except Exception as exc:
+            # The manifest hash matched but wasmtime refused it (e.g. an engine mismatch):
+            # rebuild once rather than fail.
+            artifacts = ensure_guest(force=True, progress=progress or _stderr_progress)
+            try:
+                component = Component.deserialize_file(engine, str(artifacts.compiled))
+            except Exception as exc2:
+                raise GuestBuildError(f"cannot load the compiled guest: {exc2}") from exc
+        _loaded = LoadedGuest(engine, component)
+        return _loaded

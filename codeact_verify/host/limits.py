@@ -1,0 +1,49 @@
+"""Per-run limits of the sandbox, each with a sane default and its own error kind."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run may use. Hitting a limit ends the run with a structured error:
+    `timeout` (wall clock), `memory`, `output` (stdout+stderr bytes, truncated with a marker),
+    `limit` (tool calls, argument/result sizes, recursion, file writes, HTTP requests)."""
+
+    timeout_s: float = 10.0
+    memory_mb: int = 256
+    output_bytes: int = 65536
+    max_tool_calls: int = 1000
+    max_arg_bytes: int = 1 << 20
+    max_result_bytes: int = 4 << 20
+    recursion: int = 500
+    max_http_requests: int = 50
+    max_http_response_bytes: int = 4 << 20
+    max_write_bytes: int = 16 << 20
+    max_write_files: int = 100
+    max_artifacts: int = 50
+    max_artifact_bytes: int = 16 << 20
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
+        if self.memory_mb < 32:
+            raise ValueError("Limits.memory_mb must be at least 32 (the interpreter needs it)")
+
+    def guest_config(self) -> dict[str, Any]:
+        """The part of the limits the guest enforces itself."""
+        return {
+            "output_bytes": self.output_bytes,
+            "max_tool_calls": self.max_tool_calls,
+            "max_arg_bytes": self.max_arg_bytes,
+            "recursion": self.recursion,
+            "max_http_requests": self.max_http_requests,
+            "max_write_bytes": self.max_write_bytes,
+            "max_write_files": self.max_write_files,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,78 @@
+"""What a sandbox run returns: `ExecutionResult`, with its error, tool-call log and artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ERROR_KINDS = ("rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "limit")
+
+
+@dataclass(frozen=True)
+class ExecutionError:
+    """Why a run did not finish: `kind` (one of ERROR_KINDS), a message, the program's line."""
+
+    kind: str
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "line": self.line}
+
+
+@dataclass(frozen=True)
+class ToolCallRecord:
+    """One tool call the program made, as the host performed it."""
+
+    name: str
+    arguments: dict[str, Any]
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    duration_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "arguments": self.arguments,
+            "ok": self.ok,
+            "result": self.result,
+            "error": self.error,
+            "duration_ms": round(self.duration_ms, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file the program left in the output directory."""
+
+    path: str  # as the guest saw it, e.g. /output/report.csv
+    host_path: str
+    size: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "host_path": self.host_path, "size": self.size}
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    ok: bool
+    stdout: str
+    stderr: str
+    error: ExecutionError | None
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    duration_ms: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "error": self.error.to_dict() if self.error else None,
+            "tool_calls": [t.to_dict() for t in self.tool_calls],
+            "artifacts": [a.to_dict() for a in self.artifacts],
+            "duration_ms": round(self.duration_ms, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }

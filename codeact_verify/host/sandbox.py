@@ -1,0 +1,396 @@
+"""`Sandbox`: runs a (transpiled) program in a fresh guest instance and returns its result.
+
+Every run gets a fresh wasmtime `Store` and instance, so nothing leaks from one run to the
+next. Because agent turns take seconds, the next instance is made ready in the background
+after each run (a small pool), so a run costs only the program's own time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import functools
+import json
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import wasmtime
+
+from ..errors import CodeActError, SandboxError
+from ..tools import ToolSpec, tool_specs
+from .bridge import RunBridge
+from .engine import LoadedGuest, loaded_guest, set_context, ticks_for
+from .limits import Limits
+from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
+from .network import NetworkPolicy
+from .result import Artifact, ExecutionError, ExecutionResult
+from .trap import classify_trap
+
+# Used only until the grammar module exists (the contracts' default grammar, modules only).
+_FALLBACK_MODULES = (
+    "json",
+    "math",
+    "cmath",
+    "re",
+    "datetime",
+    "statistics",
+    "collections",
+    "itertools",
+    "functools",
+    "decimal",
+    "fractions",
+    "random",
+    "string",
+    "textwrap",
+    "operator",
+    "heapq",
+    "bisect",
+    "typing",
+    "unicodedata",
+    "difflib",
+    "base64",
+    "hashlib",
+    "calendar",
+    "csv",
+    "uuid",
+)
+_FALLBACK_DENY = {"operator": ["attrgetter", "methodcaller"], "string": ["Formatter"]}
+
+
+@functools.lru_cache(maxsize=1)
+def default_policy() -> dict[str, Any]:
+    """The default grammar's runtime policy (or the built-in fallback before it exists)."""
+    try:
+        from ..grammar import load_grammar
+
+        return load_grammar("default").runtime_policy()
+    except (ImportError, CodeActError):
+        return {
+            "builtins": None,
+            "modules": {
+                m: {"allow": None, "deny": _FALLBACK_DENY.get(m, [])} for m in _FALLBACK_MODULES
+            },
+        }
+
+
+class _Instance:
+    """A ready guest instance: its store and its `run` export."""
+
+    def __init__(
+        self, guest: LoadedGuest, memory_bytes: int, wasi: wasmtime.WasiConfig, warm: bool
+    ) -> None:
+        started = time.perf_counter()
+        self.store = wasmtime.Store(guest.engine)
+        self.store.set_limits(memory_size=memory_bytes)
+        self.store.set_wasi(wasi)
+        self.store.set_epoch_deadline(ticks_for(60.0))
+        instance = guest.linker.instantiate(self.store, guest.component)
+        prepare = instance.get_func(self.store, "prepare")
+        run = instance.get_func(self.store, "run")
+        if prepare is None or run is None:
+            raise SandboxError("the guest component lacks its prepare/run exports")
+        if warm:  # worth it only off the critical path (the ready pool)
+            prepare(self.store)
+        self.run = run
+        self.ms = (time.perf_counter() - started) * 1000.0
+
+
+class _Job:
+    """One run between the caller's thread and the runner thread."""
+
+    def __init__(
+        self,
+        program: str,
+        config: str,
+        inst: _Instance,
+        from_pool: bool,
+        before: Any,
+        bridge: RunBridge,
+        started: float,
+    ) -> None:
+        self.program = program
+        self.config = config
+        self.inst: _Instance | None = inst
+        self.from_pool = from_pool
+        self.before = before
+        self.bridge = bridge
+        self.started = started
+
+    def wait_s(self) -> float:
+        return max(0.0, self.bridge.deadline - time.monotonic()) + Sandbox._GRACE_S
+
+
+def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
+    return {
+        name: {
+            "param_names": list(spec.param_names),
+            "parameters": spec.parameters,
+            "description": spec.description,
+        }
+        for name, spec in specs.items()
+    }
+
+
+class Sandbox:
+    """Runs programs in the WebAssembly guest with limits, mounts and a network allow-list."""
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        mounts: Sequence[Mount] = (),
+        network: NetworkPolicy | None = None,
+        output_dir: Path | str | None = None,
+        pool_size: int = 1,
+    ) -> None:
+        self.limits = limits or Limits()
+        self.mounts = list(mounts)
+        if any(m.guest_dir == OUTPUT_GUEST_DIR for m in self.mounts) and output_dir is not None:
+            raise ValueError(f"{OUTPUT_GUEST_DIR} is reserved for the output directory")
+        self.output_dir = Path(output_dir) if output_dir is not None else None
+        if self.output_dir is not None:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+        check_mounts(self._all_mounts())
+        self.network = network
+        self.pool_size = max(0, int(pool_size))
+        self._ready: collections.deque[_Instance] = collections.deque()
+        self._lock = threading.Lock()
+        self._filling = 0
+        self._filler = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="codeact-pool")
+        self._tools = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="codeact-tool")
+        # Generous: a run abandoned at its deadline keeps its thread until its tool returns.
+        self._runner = concurrent.futures.ThreadPoolExecutor(32, thread_name_prefix="codeact-run")
+        self._closed = False
+        self._guest: LoadedGuest | None = None
+
+    # -- instances ------------------------------------------------------------------------
+    def _all_mounts(self) -> list[Mount]:
+        out = list(self.mounts)
+        if self.output_dir is not None:
+            out.append(Mount(self.output_dir, OUTPUT_GUEST_DIR, read_only=False))
+        return out
+
+    def _load(self) -> LoadedGuest:
+        if self._guest is None:
+            self._guest = loaded_guest()
+        return self._guest
+
+    def _new_instance(self, warm: bool = True) -> _Instance:
+        return _Instance(
+            self._load(), self.limits.memory_mb << 20, wasi_config(self._all_mounts()), warm
+        )
+
+    def _fill(self) -> None:
+        try:
+            while not self._closed:
+                with self._lock:
+                    if len(self._ready) >= self.pool_size:
+                        return
+                inst = self._new_instance()
+                with self._lock:
+                    self._ready.append(inst)
+        finally:
+            with self._lock:
+                self._filling -= 1
+
+    def _schedule_fill(self) -> None:
+        with self._lock:
+            if self._closed or self.pool_size == 0 or self._filling:
+                return
+            self._filling += 1
+        self._filler.submit(self._fill)
+
+    def _take(self) -> tuple[_Instance, bool]:
+        with self._lock:
+            if self._ready:
+                return self._ready.popleft(), True
+        return self._new_instance(warm=False), False
+
+    def warm_up(self) -> None:
+        """Load the guest (building it on first use) and fill the ready pool now."""
+        self._load()
+        if self.pool_size:
+            with self._lock:
+                self._filling += 1
+            self._fill()
+
+    def wait_ready(self, timeout: float = 30.0) -> bool:
+        """Wait until the ready pool is full (True) or `timeout` passes (False)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if len(self._ready) >= self.pool_size:
+                    return True
+            time.sleep(0.001)
+        return False
+
+    # -- running --------------------------------------------------------------------------
+    # The guest runs on a runner thread and the caller waits until the run's deadline (plus a
+    # short grace). The epoch deadline stops guest code at the time limit, but not a sync tool
+    # that blocks inside a host call: then the caller stops waiting at the deadline and gets a
+    # `timeout` result with the output printed so far. The stuck thread finishes on its own
+    # when the tool returns (the run is marked abandoned, so its later tool calls fail at
+    # once and the guest traps at its next epoch check); Python cannot kill a thread.
+    _GRACE_S = 0.25
+
+    async def run(
+        self,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any] = (),
+        policy: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Run `program`; async tools run on this event loop."""
+        loop = asyncio.get_running_loop()
+        job = self._start(program, specs, policy, loop)
+        future = loop.run_in_executor(self._runner, self._run_guest, job)
+        done, _ = await asyncio.wait({future}, timeout=job.wait_s())
+        if future in done:
+            return future.result()
+        return self._abandon(job)
+
+    def run_sync(
+        self,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any] = (),
+        policy: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Run `program` and block until it ends; async tools run on a private loop."""
+        job = self._start(program, specs, policy, None)
+        future = self._runner.submit(self._run_guest, job)
+        try:
+            return future.result(timeout=job.wait_s())
+        except concurrent.futures.TimeoutError:
+            return self._abandon(job)
+
+    def _start(
+        self,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any],
+        policy: dict[str, Any] | None,
+        loop: asyncio.AbstractEventLoop | None,
+    ) -> _Job:
+        if self._closed:
+            raise SandboxError("the sandbox is closed")
+        if not isinstance(program, str):
+            raise TypeError("program must be a str")
+        started = time.perf_counter()
+        tools = tool_specs(specs)
+        config = json.dumps(
+            {
+                "tools": _tool_config(tools),
+                "policy": policy if policy is not None else default_policy(),
+                "limits": self.limits.guest_config(),
+                "mounts": [
+                    {"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()
+                ],
+                "output_dir": OUTPUT_GUEST_DIR if self.output_dir is not None else None,
+            }
+        )
+        inst, from_pool = self._take()
+        before = snapshot(self.output_dir) if self.output_dir is not None else None
+        bridge = RunBridge(
+            tools,
+            self.limits,
+            self.network,
+            time.monotonic() + self.limits.timeout_s,
+            loop,
+            self._tools,
+        )
+        return _Job(program, config, inst, from_pool, before, bridge, started)
+
+    def _run_guest(self, job: _Job) -> ExecutionResult:
+        inst = job.inst
+        job.inst = None
+        ready = time.perf_counter()
+        assert inst is not None
+        inst.store.set_epoch_deadline(ticks_for(max(0.0, job.bridge.deadline - time.monotonic())))
+        set_context(job.bridge)
+        outcome: Any = None
+        trap: Exception | None = None
+        try:
+            outcome = inst.run(inst.store, job.program, job.config)
+        except wasmtime.WasmtimeError as exc:
+            trap = exc
+        finally:
+            set_context(None)
+            del inst  # the store is never used again
+            self._schedule_fill()
+        ran = time.perf_counter()
+
+        stats: dict[str, Any] = {}
+        stdout, stderr = job.bridge.output()  # streamed: kept even when the guest was stopped
+        if trap is not None:
+            error: ExecutionError | None = classify_trap(trap, self.limits)
+            ok = False
+        else:
+            stats = json.loads(outcome.stats or "{}")
+            kind = getattr(outcome, "error-kind")
+            ok = bool(outcome.ok)
+            error = None if ok else ExecutionError(kind, outcome.message, outcome.line)
+        timings = {
+            "prepare_ms": (ready - job.started) * 1000.0,
+            "from_pool": 1.0 if job.from_pool else 0.0,
+            "run_ms": (ran - ready) * 1000.0,
+            "guest_compile_ms": float(stats.get("guest_compile_ms", 0.0)),
+            "guest_exec_ms": float(stats.get("guest_exec_ms", 0.0)),
+            "host_tool_ms": job.bridge.host_ms,
+        }
+        return self._finish(job, ok, stdout, stderr, error, timings)
+
+    def _abandon(self, job: _Job) -> ExecutionResult:
+        """The deadline passed while the guest was inside a host call: give up waiting."""
+        job.bridge.abandon()
+        stdout, stderr = job.bridge.output()
+        error = ExecutionError(
+            "timeout",
+            f"time limit of {self.limits.timeout_s:g} s exceeded "
+            "(a tool call was still running; it was left to finish in the background)",
+        )
+        return self._finish(job, False, stdout, stderr, error, {"abandoned": 1.0})
+
+    def _finish(
+        self,
+        job: _Job,
+        ok: bool,
+        stdout: str,
+        stderr: str,
+        error: ExecutionError | None,
+        timings: dict[str, float],
+    ) -> ExecutionResult:
+        artifacts: list[Artifact] = []
+        if self.output_dir is not None and job.before is not None:
+            artifacts, problem = collect_artifacts(
+                self.output_dir, job.before, self.limits.max_artifacts,
+                self.limits.max_artifact_bytes,
+            )
+            if problem and error is None:
+                ok, error = False, ExecutionError("limit", problem, None)
+        return ExecutionResult(
+            ok=ok,
+            stdout=stdout,
+            stderr=stderr,
+            error=error,
+            tool_calls=list(job.bridge.records),
+            artifacts=artifacts,
+            duration_ms=(time.perf_counter() - job.started) * 1000.0,
+            timings=timings,
+        )
+
+    # -- lifetime -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Drop the ready instances and stop the background threads."""
+        with self._lock:
+            self._closed = True
+            self._ready.clear()
+        self._filler.shutdown(wait=True, cancel_futures=True)
+        self._tools.shutdown(wait=False, cancel_futures=True)
+        self._runner.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,221 @@
+"""Rules on the program text, checked before libcst parses it: encoding, NUL bytes, size, syntax.
+
+They run first because they decide whether parsing is safe: libcst's parser is quadratic in
+nesting depth and overflows the C stack on deep nesting (a segfault, not an exception), so a
+program is measured with CPython's own parser (`ast`, fast and guarded) before libcst sees it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import ClassVar
+
+from .base import Context, SourceRule, register
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_UTF8_NAMES = {"utf-8", "utf8", "utf_8"}
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    start = text.rfind("\n", 0, index) + 1
+    return line, index - start
+
+
+@register
+class EncodingRule(SourceRule):
+    code = "CV002"
+    name = "encoding"
+    message = "the program must be UTF-8 text"
+    hint = "Write plain UTF-8 source without a coding cookie."
+    VALID: ClassVar[list[str]] = [
+        "# -*- coding: utf-8 -*-\nprint('héllo')\n",
+        "name = 'Zürich'\nprint(name.upper())\n",
+    ]
+    INVALID: ClassVar[list[str]] = [
+        "# Source: PEP 263 cookies let `# coding: unicode_escape` hide code in comments/strings\n"
+        "# coding: unicode_escape\nx = 1 #\\u000aimport os\n",
+        "# -*- coding: latin-1 -*-\nx = 1\n",
+        "#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :\nx = 1\n",
+    ]
+
+    @classmethod
+    def decode(cls, ctx: Context, code: str | bytes) -> str:
+        """The program as text; every encoding problem reported (decoding goes on regardless)."""
+        if isinstance(code, bytearray | memoryview):
+            code = bytes(code)
+        raw = code if isinstance(code, bytes) else None
+        if raw is not None:
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                good = raw[: exc.start].decode("utf-8", errors="replace")
+                line, col = _line_col(good, len(good))
+                cls.at(
+                    ctx, line, col, f"the program is not valid UTF-8 (byte {raw[exc.start]:#04x})"
+                )
+                text = raw.decode("utf-8", errors="replace")
+        else:
+            text = code if isinstance(code, str) else str(code)
+            if text.startswith("\ufeff"):
+                text = text[1:]
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                line, col = _line_col(text, exc.start)
+                cls.at(ctx, line, col, "the program contains a lone surrogate (not encodable)")
+                text = text.encode("utf-8", errors="replace").decode("utf-8")
+        head = text.split("\n", 2)[:2]
+        for number, line_text in enumerate(head, start=1):
+            match = _COOKIE.match(line_text.encode("utf-8", errors="replace"))
+            if match:
+                name = match.group(1).decode("ascii", errors="replace").lower()
+                if name not in _UTF8_NAMES and not name.startswith("utf-8-"):
+                    cls.at(
+                        ctx,
+                        number,
+                        match.start(1),
+                        f"coding cookie {name!r}: only utf-8 is accepted",
+                        end_line=number,
+                        end_col=match.end(1),
+                    )
+        return text
+
+
+@register
+class NulByteRule(SourceRule):
+    code = "CV003"
+    name = "nul-byte"
+    message = "the program contains NUL bytes"
+    hint = "Remove the \\0 characters; write '\\x00' inside a string literal if you need one."
+    VALID: ClassVar[list[str]] = ["s = '\\x00'\nprint(len(s))\n"]
+    INVALID: ClassVar[list[str]] = [
+        "# Source: NUL bytes truncate source in C-level consumers and desynchronise parsers\n"
+        "x = 1\x00\nprint(x)\n",
+        "print('a')\x00import os\n",
+    ]
+
+    @classmethod
+    def strip(cls, ctx: Context, text: str) -> str:
+        index = text.find("\x00")
+        if index < 0:
+            return text
+        line, col = _line_col(text, index)
+        count = text.count("\x00")
+        cls.at(ctx, line, col, f"the program contains {count} NUL byte(s)")
+        return text.replace("\x00", " ")
+
+
+@register
+class SizeRule(SourceRule):
+    code = "CV004"
+    name = "size"
+    message = "the program is over the grammar's size limits"
+    hint = "Split the work: shorter programs, flatter expressions, data from tools not literals."
+    VALID: ClassVar[list[str]] = [
+        "total = 0\nfor i in range(10):\n    total += i\nprint(total)\n",
+        "x = " + "+".join(["1"] * 30) + "\n",
+    ]
+    INVALID: ClassVar[list[str]] = [
+        "x = " + "[" * 60 + "]" * 60 + "\n",
+        "x = " + " or ".join(["a"] * 60) + "\n",
+        "x = '" + "a" * 10_001 + "'\n",
+        "x = [" + ", ".join(["1"] * 7000) + "]\n",
+        "# padding\n" * 4000,
+    ]
+
+    @classmethod
+    def check_bytes(cls, ctx: Context, text: str) -> bool:
+        size = len(text.encode("utf-8", errors="replace"))
+        limit = ctx.grammar.limits.max_bytes
+        if size > limit:
+            cls.at(ctx, 1, 0, f"the program is {size} bytes; the limit is {limit}")
+            return False
+        return True
+
+    @classmethod
+    def check_tree(cls, ctx: Context, tree: ast.AST, lines: list[str]) -> bool:
+        """Node count, nesting depth and string literal sizes; False stops the verification."""
+        limits = ctx.grammar.limits
+        nodes = 0
+        deepest: tuple[int, ast.AST | None] = (0, None)
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        seen = ctx.ast_nodes
+        while stack:
+            node, depth = stack.pop()
+            nodes += 1
+            seen.append(node)
+            if isinstance(node, ast.BoolOp):  # libcst nests `a or b or c` pairwise
+                depth += len(node.values) - 1
+            if depth > deepest[0]:
+                deepest = (depth, node)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+                if len(node.value) > limits.max_string_literal:
+                    line, col = _ast_position(node, lines)
+                    cls.at(
+                        ctx,
+                        line,
+                        col,
+                        f"a string literal of {len(node.value)} characters; the limit is "
+                        f"{limits.max_string_literal}",
+                    )
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        ok = True
+        if nodes > limits.max_nodes:
+            cls.at(
+                ctx, 1, 0, f"the program has {nodes} syntax nodes; the limit is {limits.max_nodes}"
+            )
+            ok = False
+        if deepest[0] > limits.max_depth:
+            line, col = _ast_position(deepest[1], lines)
+            cls.at(
+                ctx,
+                line,
+                col,
+                f"nesting depth {deepest[0]} is over the limit of {limits.max_depth}",
+            )
+            ok = False
+        return ok
+
+
+def _ast_position(node: ast.AST | None, lines: list[str]) -> tuple[int, int]:
+    line = getattr(node, "lineno", 1) or 1
+    byte_col = getattr(node, "col_offset", 0) or 0
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    col = len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+    return line, col
+
+
+@register
+class SyntaxRule(SourceRule):
+    code = "CV001"
+    name = "syntax"
+    message = "the program is not valid Python"
+    hint = "Fix the syntax at the marked position."
+    VALID: ClassVar[list[str]] = ["def f(x):\n    return x * 2\n\nprint(f(2))\n"]
+    INVALID: ClassVar[list[str]] = [
+        "x = (1,\n",
+        "def f(:\n    pass\n",
+        "print('unterminated)\n",
+        "if True:\nprint(1)\n",
+    ]
+
+    @classmethod
+    def from_python(cls, ctx: Context, exc: SyntaxError) -> None:
+        line = exc.lineno or 1
+        col = max((exc.offset or 1) - 1, 0)
+        end_line = exc.end_lineno if exc.end_lineno and exc.end_lineno >= line else None
+        end_col = max(exc.end_offset - 1, 0) if end_line and exc.end_offset else None
+        if end_line == line and end_col is not None and end_col <= col:
+            end_col = None
+        cls.at(ctx, line, col, f"syntax error: {exc.msg}", end_line=end_line, end_col=end_col)
+
+    @classmethod
+    def from_libcst(cls, ctx: Context, exc: Exception) -> None:
+        line = int(getattr(exc, "raw_line", 1) or 1)
+        col = int(getattr(exc, "raw_column", 0) or 0)
+        message = str(getattr(exc, "message", "") or exc).splitlines()[0]
+        cls.at(ctx, line, col, f"syntax error: {message}")

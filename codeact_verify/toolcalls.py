@@ -1,0 +1,426 @@
+"""Where a program calls tools: the one finder that tool checks and effects share.
+
+A tool is called in one of three ways:
+
+* ``call_tool("get_weather", city=c)``: the sandbox's generic entry point (kind ``"call_tool"``);
+* ``get_weather(city=c)``: the tool's typed name, unless the program binds that name itself
+  anywhere (a def, an assignment, a parameter, an import...; kind ``"direct"``). "Anywhere" rather
+  than "in a scope the call sees" keeps this cheap (no scope analysis) and errs on the safe side:
+  the transpiler then leaves ``call_tool("get_weather", ...)`` alone, which is always correct;
+* ``call_tools([("get_weather", {"city": c}), ...])``: a batch (kind ``"batch"``), one site per
+  ``(name, arguments)`` pair of a list literal or list comprehension.
+
+Each site knows its loop context: a call is ``in_loop`` when it sits in a ``for``/``while`` body,
+a comprehension (beyond the first iterable, which runs once) or a lambda (which usually runs
+once per item of ``map``/``sorted``/...). A ``def`` starts a fresh context; which functions run
+repeatedly is worked out by :mod:`codeact_verify.effects`.
+
+The finder works on Python's own ``ast`` (positions included, about 20x cheaper than a libcst
+traversal plus libcst positions); columns are converted from UTF-8 bytes to characters, the
+convention of :class:`~codeact_verify.diagnostics.Diagnostic`.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CALL_TOOL = "call_tool"
+CALL_TOOLS = "call_tools"
+
+CallKind = Literal["call_tool", "direct", "batch"]
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def parse(code: str) -> ast.Module:
+    """``ast.parse`` with its warnings (invalid escapes...) silenced: input, not our bug."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(code)
+
+
+def line_starts(text: str) -> list[int]:
+    """Character offset of the start of each line (``\\r\\n``, ``\\r`` and ``\\n`` end a line)."""
+    return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+
+class SourceLines:
+    """Character positions of ``ast`` positions (which count UTF-8 bytes within a line)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.starts = line_starts(code)
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        if not 1 <= line <= len(self.starts):
+            return byte_col
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.code)
+        text = self.code[start:end]
+        if text.isascii():
+            return byte_col
+        head = text.encode("utf-8", "surrogatepass")[:byte_col]
+        return len(head.decode("utf-8", "ignore"))
+
+    def offset(self, line: int, byte_col: int) -> int:
+        """Character offset into the code of an ``ast`` (line, byte column)."""
+        return self.starts[line - 1] + self.char_col(line, byte_col)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index]
+
+    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
+        """(line, col, end_line, end_col) of a node, columns in characters."""
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        col = self.char_col(line, getattr(node, "col_offset", 0))
+        end_col = self.char_col(end_line, getattr(node, "end_col_offset", None) or 0)
+        return line, col, end_line, end_col
+
+
+@dataclass(frozen=True)
+class ToolCallSite:
+    """One place where the program may call a tool."""
+
+    kind: CallKind
+    tool: str | None  # None: the name is not a string literal
+    node: ast.AST  # the Call (call_tool/direct) or the batch entry
+    name_node: ast.expr | None  # the expression that names the tool (call_tool/batch)
+    args: tuple[ast.expr, ...]  # positional arguments of the tool (call_tool: without the name)
+    keywords: tuple[ast.keyword, ...]  # keyword arguments (arg None: a ** splat)
+    kwargs_node: ast.expr | None  # batch: the arguments expression
+    in_loop: bool
+    function: str | None  # innermost enclosing def (None at module level or in a lambda)
+    in_function: bool
+
+
+@dataclass(frozen=True)
+class NameRef:
+    """A read of a name, with its loop context (used to see which functions run repeatedly)."""
+
+    name: str
+    in_loop: bool
+    function: str | None
+    called: bool  # the callee of a call (else: passed around, e.g. map(f, xs))
+
+
+@dataclass
+class ToolCallIndex:
+    """Everything the finder saw in one program."""
+
+    sites: list[ToolCallSite] = field(default_factory=list)
+    # `call_tool`/`call_tools` read other than as a callee (aliasing, map(call_tool, ...))
+    bare_references: list[tuple[str, ast.AST]] = field(default_factory=list)
+    # bindings of `call_tool`/`call_tools` made by the program itself
+    rebindings: list[tuple[str, ast.AST]] = field(default_factory=list)
+    # batch calls whose argument is not a list literal / comprehension of pairs
+    opaque_batches: list[ast.Call] = field(default_factory=list)
+    name_refs: list[NameRef] = field(default_factory=list)
+    defs: dict[str, list[str | None]] = field(default_factory=dict)  # def name -> enclosing def
+    bound: set[str] = field(default_factory=set)  # every name the program binds, anywhere
+
+
+def string_value(node: ast.AST | None) -> str | None:
+    """The value of a plain string literal (implicit concatenation included), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self, tool_names: frozenset[str]) -> None:
+        self.tool_names = tool_names
+        self.index = ToolCallIndex()
+        self.loop_depth = 0
+        self.lambda_depth = 0
+        self.functions: list[str | None] = []
+        self.callees: set[int] = set()
+        self.references: list[tuple[str, ast.AST]] = []
+        self.opaque: list[ast.Call] = []
+
+    # -- context ------------------------------------------------------------------------------
+    @property
+    def in_loop(self) -> bool:
+        return self.loop_depth > 0 or self.lambda_depth > 0
+
+    @property
+    def function(self) -> str | None:
+        return self.functions[-1] if self.functions else None
+
+    def _visit_all(self, nodes: list[Any]) -> None:
+        for node in nodes:
+            self.visit(node)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.target)
+        self.visit(node.iter)
+        self.loop_depth += 1
+        self._visit_all(node.body)
+        self.loop_depth -= 1
+        self._visit_all(node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.loop_depth += 1
+        self.visit(node.test)
+        self._visit_all(node.body)
+        self.loop_depth -= 1
+        self._visit_all(node.orelse)
+
+    def _visit_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        first, *rest = node.generators
+        self.visit(first.iter)  # the first iterable is evaluated once, outside the loop
+        self.loop_depth += 1
+        self.visit(first.target)
+        self._visit_all(first.ifs)
+        for gen in rest:
+            self.visit(gen)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        self.loop_depth -= 1
+
+    visit_ListComp = _visit_comprehension
+    visit_SetComp = _visit_comprehension
+    visit_GeneratorExp = _visit_comprehension
+    visit_DictComp = _visit_comprehension
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._bind(node.name, node)
+        self.index.defs.setdefault(node.name, []).append(self.function)
+        self._visit_all(node.decorator_list)
+        self._visit_defaults(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        saved = self.loop_depth, self.lambda_depth
+        self.loop_depth, self.lambda_depth = 0, 0
+        self.functions.append(node.name)
+        self._bind_params(node.args)
+        self._visit_all(node.body)
+        self.functions.pop()
+        self.loop_depth, self.lambda_depth = saved
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._visit_defaults(node.args)
+        self.lambda_depth += 1
+        self.functions.append(None)
+        self._bind_params(node.args)
+        self.visit(node.body)
+        self.functions.pop()
+        self.lambda_depth -= 1
+
+    def _visit_defaults(self, args: ast.arguments) -> None:
+        self._visit_all(args.defaults)
+        self._visit_all([d for d in args.kw_defaults if d is not None])
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None and arg.annotation is not None:
+                self.visit(arg.annotation)
+
+    def _bind_params(self, args: ast.arguments) -> None:
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                self._bind(arg.arg, arg)
+
+    # -- bindings -------------------------------------------------------------------------------
+    def _bind(self, name: str, node: ast.AST) -> None:
+        self.index.bound.add(name)
+        if name in (CALL_TOOL, CALL_TOOLS):
+            self.index.rebindings.append((name, node))
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._bind(node.name, node)
+        self.generic_visit(node)
+
+    def visit_alias(self, node: ast.alias) -> None:
+        if node.name != "*":
+            self._bind(node.asname or node.name.split(".")[0], node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self._bind(node.name, node)
+        self.generic_visit(node)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self._bind(node.name, node)
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self._bind(node.name, node)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        if node.rest:
+            self._bind(node.rest, node)
+        self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
+        for name in node.names:
+            self._bind(name, node)
+
+    visit_Nonlocal = visit_Global
+
+    # -- calls and names ----------------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        name = node.id
+        if not isinstance(node.ctx, ast.Load):
+            self._bind(name, node)
+            return
+        called = id(node) in self.callees
+        if name in (CALL_TOOL, CALL_TOOLS) and not called:
+            self.references.append((name, node))
+        self.index.name_refs.append(NameRef(name, self.in_loop, self.function, called))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Name):
+            self.callees.add(id(func))
+            name = func.id
+            if name == CALL_TOOL:
+                self._call_tool(node)
+            elif name == CALL_TOOLS:
+                self._batch(node)
+            elif name in self.tool_names:
+                self._site("direct", name, node, None, tuple(node.args), tuple(node.keywords))
+        self.generic_visit(node)
+
+    def _site(
+        self,
+        kind: CallKind,
+        tool: str | None,
+        node: ast.AST,
+        name_node: ast.expr | None,
+        args: tuple[ast.expr, ...],
+        keywords: tuple[ast.keyword, ...],
+        kwargs_node: ast.expr | None = None,
+        repeated: bool = False,
+    ) -> None:
+        self.index.sites.append(
+            ToolCallSite(
+                kind=kind,
+                tool=tool,
+                node=node,
+                name_node=name_node,
+                args=args,
+                keywords=keywords,
+                kwargs_node=kwargs_node,
+                in_loop=self.in_loop or repeated,
+                function=self.function,
+                in_function=bool(self.functions),
+            )
+        )
+
+    def _call_tool(self, node: ast.Call) -> None:
+        first = node.args[0] if node.args else None
+        if first is None or isinstance(first, ast.Starred):
+            self._site("call_tool", None, node, None, tuple(node.args), tuple(node.keywords))
+            return
+        tool = string_value(first)
+        self._site("call_tool", tool, node, first, tuple(node.args[1:]), tuple(node.keywords))
+
+    def _batch(self, node: ast.Call) -> None:
+        arg = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        entries: list[tuple[ast.expr, bool]] = []
+        if isinstance(arg, ast.List) and not any(isinstance(e, ast.Starred) for e in arg.elts):
+            entries = [(e, False) for e in arg.elts]
+        elif isinstance(arg, ast.ListComp):
+            entries = [(arg.elt, True)]
+        pairs = [e for e, _ in entries if isinstance(e, ast.Tuple) and len(e.elts) == 2]
+        if not entries or len(pairs) != len(entries):
+            self.opaque.append(node)
+            return
+        for entry, repeated in entries:
+            assert isinstance(entry, ast.Tuple)
+            name_node, kwargs_node = entry.elts
+            if isinstance(name_node, ast.Starred) or isinstance(kwargs_node, ast.Starred):
+                self.opaque.append(node)
+                return
+            tool = string_value(name_node)
+            self._site("batch", tool, entry, name_node, (), (), kwargs_node, repeated)
+
+    def finish(self) -> ToolCallIndex:
+        """Drop what the program's own bindings turn into ordinary calls."""
+        index, bound = self.index, self.index.bound
+        index.sites = [
+            s
+            for s in index.sites
+            if not (
+                (s.kind == "direct" and s.tool in bound)
+                or (s.kind == "call_tool" and CALL_TOOL in bound)
+                or (s.kind == "batch" and CALL_TOOLS in bound)
+            )
+        ]
+        index.opaque_batches = [] if CALL_TOOLS in bound else self.opaque
+        index.bare_references = [(n, node) for n, node in self.references if n not in bound]
+        return index
+
+
+def find_tool_calls(tree: ast.Module, specs: Mapping[str, Any]) -> ToolCallIndex:
+    """Every tool call site, bare use of ``call_tool`` and rebinding of it, in a parsed program."""
+    finder = _Finder(frozenset(specs))
+    finder.visit(tree)
+    return finder.finish()
+
+
+def bound_names(tree: ast.AST, *, module_level: bool = False) -> set[str]:
+    """Names the program binds: anywhere, or (``module_level``) in its global scope only."""
+    out: set[str] = set()
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            out.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, ast.alias):
+            if node.name != "*":
+                out.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            out.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            out.add(node.rest)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            out.update(node.names)
+        if module_level and node is not tree and isinstance(node, scopes):
+            # a new scope: only a comprehension's first iterable runs in the enclosing one
+            if isinstance(node, _COMPREHENSIONS):
+                stack.append(node.generators[0].iter)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def program_tree(wrapper: Any, tree: ast.Module | None, source: str | None) -> tuple[Any, str]:
+    """The ``ast`` tree and text of a program given as a libcst wrapper and/or tree + text.
+
+    Returns ``(None, source)`` when Python's parser rejects what libcst accepted (a repeated
+    keyword argument, say): the syntax check reports that program.
+    """
+    if source is None:
+        source = wrapper.module.code if wrapper is not None else ""
+    if tree is None:
+        try:
+            tree = parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None, source
+    return tree, source

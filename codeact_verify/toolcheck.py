@@ -1,0 +1,643 @@
+"""Tool calls checked against the tools' signatures, before anything runs.
+
+``call_tool``'s first argument must be a string literal naming a registered tool; the remaining
+arguments (and those of a direct call of a tool's typed name, and of each ``call_tools`` batch
+entry) are bound to the tool's signature the way Python would bind them: unknown keywords, missing
+required parameters, too many positionals, a parameter given twice and literals of the wrong type
+are errors. ``call_tool``'s own name parameter is positional-only, so a tool may have a parameter
+called ``name``.
+
+Splats (``*args`` / ``**kwargs``) cannot be bound statically. A ``**{...}`` dict literal with string
+keys and a ``*[...]`` / ``*(...)`` literal are expanded and checked; any other splat is a *warning*
+(CV608): the program may run, and the host validates the arguments against the tool's JSON schema
+when the call happens.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+
+from libcst.metadata import MetadataWrapper
+
+from .diagnostics import Diagnostic, Severity
+from .toolcalls import (
+    CALL_TOOL,
+    CALL_TOOLS,
+    SourceLines,
+    ToolCallSite,
+    find_tool_calls,
+    program_tree,
+    string_value,
+)
+from .tools import ToolSpec
+
+
+@dataclass(frozen=True)
+class ToolCheck:
+    """One tool-call check: its code, rule name, what it means, and examples that document it.
+
+    ``valid`` programs must pass with no CV6xx diagnostic and each ``invalid`` program must raise
+    ``code``, both against :func:`example_specs`.
+    """
+
+    code: str
+    name: str
+    summary: str
+    severity: Severity = "error"
+    valid: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+
+
+TOOL_NAME_LITERAL = ToolCheck(
+    "CV601",
+    "tool-name-literal",
+    "call_tool/call_tools name the tool with a string literal",
+    valid=(
+        'w = call_tool("get_weather", city="Paris")\n',
+        'rs = call_tools([("get_weather", {"city": c}) for c in ["a", "b"]])\n',
+    ),
+    invalid=(
+        'tool = "get_weather"\nw = call_tool(tool, city="Paris")\n',
+        'w = call_tool(city="Paris")\n',
+        "rs = call_tools(pairs)\n",
+    ),
+)
+UNKNOWN_TOOL = ToolCheck(
+    "CV602",
+    "unknown-tool",
+    "the named tool is registered",
+    valid=('r = call_tool("get_exchange_rate", base="USD", quote="EUR")\n',),
+    invalid=(
+        'w = call_tool("get_wether", city="Paris")\n',
+        'rs = call_tools([("search", {"q": "x"})])\n',
+    ),
+)
+UNKNOWN_ARGUMENT = ToolCheck(
+    "CV603",
+    "unknown-argument",
+    "every keyword argument is a parameter of the tool",
+    valid=('w = get_weather(city="Paris", units="f")\n', 'n = call_tool("lookup", name="Ada")\n'),
+    invalid=(
+        'w = call_tool("get_weather", town="Paris")\n',
+        'w = get_weather(city="Paris", unit="f")\n',
+    ),
+)
+MISSING_ARGUMENT = ToolCheck(
+    "CV604",
+    "missing-argument",
+    "every required parameter is given",
+    valid=('r = call_tool("get_exchange_rate", "USD", quote="EUR")\n',),
+    invalid=('r = call_tool("get_exchange_rate", base="USD")\n', "w = get_weather()\n"),
+)
+TOO_MANY_POSITIONAL = ToolCheck(
+    "CV605",
+    "too-many-positional",
+    "no more positional arguments than positional parameters",
+    valid=('w = call_tool("get_weather", "Paris", "c")\n',),
+    invalid=('w = call_tool("get_weather", "Paris", "c", 3)\n',),
+)
+DUPLICATE_ARGUMENT = ToolCheck(
+    "CV606",
+    "duplicate-argument",
+    "no parameter is given twice",
+    valid=('w = get_weather("Paris", units="c")\n',),
+    invalid=(
+        'w = get_weather("Paris", city="Rome")\n',
+        'w = call_tool("get_weather", "a", **{"city": "b"})\n',
+    ),
+)
+ARGUMENT_TYPE = ToolCheck(
+    "CV607",
+    "argument-type",
+    "a literal argument has the parameter's type",
+    valid=(
+        'r = call_tool("convert", amount=3, currencies=["USD", "EUR"])\n',
+        'w = get_weather(city="Paris", units="f")\n',
+    ),
+    invalid=(
+        'w = call_tool("get_weather", city=3)\n',
+        'w = get_weather(city="Paris", units="kelvin")\n',
+        'r = call_tool("convert", amount="3", currencies=["USD"])\n',
+        'r = call_tool("convert", amount=3, currencies=["USD", 1])\n',
+    ),
+)
+UNCHECKED_ARGUMENTS = ToolCheck(
+    "CV608",
+    "unchecked-arguments",
+    "arguments passed through * or ** cannot be checked before running (warning)",
+    severity="warning",
+    valid=('w = call_tool("get_weather", **{"city": "Paris"})\n',),
+    invalid=('args = {"city": "Paris"}\nw = call_tool("get_weather", **args)\n',),
+)
+CALL_TOOL_REFERENCE = ToolCheck(
+    "CV609",
+    "call-tool-reference",
+    "call_tool/call_tools are only called, never passed around or aliased",
+    valid=('w = call_tool("get_weather", city="Paris")\n',),
+    invalid=(
+        'f = call_tool\nw = f("get_weather", city="Paris")\n',
+        'ws = list(map(call_tool, ["get_weather"]))\n',
+    ),
+)
+CALL_TOOL_REBOUND = ToolCheck(
+    "CV610",
+    "call-tool-rebound",
+    "the program does not define its own call_tool/call_tools",
+    valid=('def get_weather(city):\n    return {"city": city}\nw = get_weather(3)\n',),
+    invalid=('def call_tool(name, **kw):\n    return None\nx = call_tool("get_weather")\n',),
+)
+
+CHECKS: tuple[ToolCheck, ...] = (
+    TOOL_NAME_LITERAL,
+    UNKNOWN_TOOL,
+    UNKNOWN_ARGUMENT,
+    MISSING_ARGUMENT,
+    TOO_MANY_POSITIONAL,
+    DUPLICATE_ARGUMENT,
+    ARGUMENT_TYPE,
+    UNCHECKED_ARGUMENTS,
+    CALL_TOOL_REFERENCE,
+    CALL_TOOL_REBOUND,
+)
+
+
+# -- example tools the checks' examples are written against ----------------------------------
+class _Weather(TypedDict):
+    city: str
+    temperature_c: float
+
+
+def _get_weather(city: str, units: Literal["c", "f"] = "c") -> _Weather:
+    """Current weather for a city."""
+    return {"city": city, "temperature_c": 20.0}
+
+
+def _get_exchange_rate(base: str, quote: str) -> float:
+    """Exchange rate from base to quote."""
+    return 1.0
+
+
+def _convert(amount: float, currencies: list[str]) -> dict[str, float]:
+    """Convert an amount into several currencies."""
+    return {c: amount for c in currencies}
+
+
+def _lookup(name: str) -> str | None:
+    """Find a person by name (a tool parameter may be called `name`)."""
+    return None
+
+
+def example_specs() -> dict[str, ToolSpec]:
+    """The small tool set the checks' VALID/INVALID examples use."""
+    tools: list[tuple[str, Callable[..., Any]]] = [
+        ("get_weather", _get_weather),
+        ("get_exchange_rate", _get_exchange_rate),
+        ("convert", _convert),
+        ("lookup", _lookup),
+    ]
+    return {name: ToolSpec.from_callable(fn, name=name) for name, fn in tools}
+
+
+# -- the checker ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Param:
+    name: str
+    kind: inspect._ParameterKind
+    required: bool
+
+
+def _parameters(spec: ToolSpec) -> list[_Param]:
+    required = set(spec.parameters.get("required", ()))
+    try:
+        sig = inspect.signature(spec.func)
+        params = [
+            _Param(p.name, p.kind, p.default is p.empty)
+            for p in sig.parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
+        if [p.name for p in params] == list(spec.param_names):
+            return params
+    except (TypeError, ValueError):
+        pass
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return [_Param(n, kind, n in required) for n in spec.param_names]
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _describe(schema: Mapping[str, Any]) -> str:
+    """A JSON schema as the Python type a model would write."""
+    if not schema:
+        return "Any"
+    if "enum" in schema:
+        return "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return " | ".join(_describe(s) for s in schema[key])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return " | ".join(_describe({**schema, "type": k}) for k in kind)
+    if kind == "array":
+        items = schema.get("items")
+        return f"list[{_describe(items)}]" if items else "list"
+    if kind == "object":
+        if "title" in schema:
+            return str(schema["title"])
+        extra = schema.get("additionalProperties")
+        return f"dict[str, {_describe(extra)}]" if isinstance(extra, dict) else "dict"
+    return {
+        "string": "str",
+        "integer": "int",
+        "number": "float",
+        "boolean": "bool",
+        "null": "None",
+    }.get(str(kind), "Any")
+
+
+_MISSING = object()
+
+
+def _literal_value(node: ast.expr) -> Any:
+    """The value of a scalar literal, or _MISSING."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub | ast.UAdd)
+        and isinstance(node.operand, ast.Constant)
+        and isinstance(node.operand.value, int | float | complex)
+        and not isinstance(node.operand.value, bool)
+    ):
+        value = node.operand.value
+        return -value if isinstance(node.op, ast.USub) else value
+    return _MISSING
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "other"  # bytes, complex, Ellipsis
+
+
+# JSON kinds a literal of one kind may fill (bool is an int and int is a float, as for mypy)
+_ACCEPTS: dict[str, frozenset[str]] = {
+    "string": frozenset({"string"}),
+    "integer": frozenset({"integer", "boolean"}),
+    "number": frozenset({"number", "integer", "boolean"}),
+    "boolean": frozenset({"boolean"}),
+    "null": frozenset({"null"}),
+    "array": frozenset({"array"}),
+    "object": frozenset({"object"}),
+}
+
+
+def _matches(node: ast.expr, schema: Mapping[str, Any], depth: int = 0) -> bool | None:
+    """Does a literal fit the schema? None when it cannot be told (not a literal, or $ref)."""
+    if depth > 20 or not schema or "$ref" in schema:
+        return None
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            results = [_matches(node, s, depth + 1) for s in schema[key]]
+            if any(r is True for r in results):
+                return True
+            return None if any(r is None for r in results) else False
+    value: Any = _MISSING
+    if isinstance(node, ast.JoinedStr):
+        kind = "string"
+    elif isinstance(node, ast.List):
+        kind = "array"
+    elif isinstance(node, ast.Dict):
+        kind = "object"
+    elif isinstance(node, ast.Tuple | ast.Set):
+        kind = "other"
+    else:
+        value = _literal_value(node)
+        if value is _MISSING:
+            return None
+        kind = _json_kind(value)
+    if "enum" in schema:
+        if value is _MISSING:
+            return None if kind == "string" else False
+        return any(type(value) is type(e) and value == e for e in schema["enum"])
+    if "const" in schema:
+        const = schema["const"]
+        return value is not _MISSING and type(value) is type(const) and value == const
+    wanted = schema.get("type")
+    if wanted is None:
+        return None
+    wanted_kinds = wanted if isinstance(wanted, list) else [wanted]
+    if not any(kind in _ACCEPTS.get(w, frozenset()) for w in wanted_kinds):
+        return False
+    if isinstance(node, ast.List) and isinstance(schema.get("items"), dict):
+        results = [
+            _matches(el, schema["items"], depth + 1)
+            for el in node.elts
+            if not isinstance(el, ast.Starred)
+        ]
+        return False if any(r is False for r in results) else True
+    if isinstance(node, ast.Dict):
+        return _matches_object(node, schema, depth)
+    return True
+
+
+def _matches_object(node: ast.Dict, schema: Mapping[str, Any], depth: int) -> bool | None:
+    props: Mapping[str, Any] = schema.get("properties") or {}
+    extra = schema.get("additionalProperties", False if props else True)
+    keys: set[str] = set()
+    exact = True
+    for key_node, value in zip(node.keys, node.values, strict=True):
+        key = string_value(key_node)
+        if key is None:  # a ** splat or a computed key
+            exact = False
+            continue
+        keys.add(key)
+        sub = props.get(key)
+        if sub is None:
+            if extra is False:
+                return False
+            sub = extra if isinstance(extra, dict) else {}
+        if _matches(value, sub, depth + 1) is False:
+            return False
+    if exact and any(req not in keys for req in schema.get("required", ())):
+        return False
+    return True
+
+
+def _literal_keywords(node: ast.expr | None) -> list[tuple[str, ast.expr, ast.AST]] | None:
+    """A dict literal with only string-literal keys as (key, value, where) triples, else None."""
+    if not isinstance(node, ast.Dict):
+        return None
+    out: list[tuple[str, ast.expr, ast.AST]] = []
+    for key_node, value in zip(node.keys, node.values, strict=True):
+        key = string_value(key_node)
+        if key is None or key_node is None:
+            return None
+        out.append((key, value, key_node))
+    return out
+
+
+class _Checker:
+    def __init__(self, source: str, specs: Mapping[str, ToolSpec]) -> None:
+        self.specs = specs
+        self.lines = SourceLines(source)
+        self.out: list[Diagnostic] = []
+
+    def report(
+        self,
+        check: ToolCheck,
+        node: ast.AST,
+        message: str,
+        hint: str | None = None,
+    ) -> None:
+        line, col, end_line, end_col = self.lines.span(node)
+        self.out.append(
+            Diagnostic(
+                code=check.code,
+                rule=check.name,
+                message=message,
+                line=line,
+                col=col,
+                end_line=end_line,
+                end_col=end_col,
+                hint=hint,
+                severity=check.severity,
+            )
+        )
+
+    def tool_list(self) -> str:
+        names = sorted(self.specs)
+        return ", ".join(names) if names else "(no tools are registered)"
+
+    # -- per site ---------------------------------------------------------------------------
+    def site(self, site: ToolCallSite) -> None:
+        what = CALL_TOOLS if site.kind == "batch" else CALL_TOOL
+        if site.kind != "direct":
+            if site.name_node is None:
+                self.report(
+                    TOOL_NAME_LITERAL,
+                    site.node,
+                    f"{what} needs the tool's name as its first positional argument",
+                    hint=f'write {CALL_TOOL}("tool_name", arg=...); tools: {self.tool_list()}',
+                )
+                return
+            if site.tool is None:
+                self.report(
+                    TOOL_NAME_LITERAL,
+                    site.name_node,
+                    f"the tool name given to {what} must be a string literal",
+                    hint=f'name one tool in quotes, e.g. {what}("{self.example_tool()}", ...)'
+                    f" (branch with if/else to pick between tools); tools: {self.tool_list()}",
+                )
+                return
+        spec = self.specs.get(site.tool or "")
+        if spec is None:
+            close = difflib.get_close_matches(site.tool or "", list(self.specs), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+            where = site.name_node if site.name_node is not None else site.node
+            self.report(
+                UNKNOWN_TOOL,
+                where,
+                f"there is no tool named {site.tool!r}",
+                hint=f"{hint}tools: {self.tool_list()}",
+            )
+            return
+        if site.kind == "batch":
+            self.bind_batch(spec, site)
+        else:
+            self.bind(spec, site)
+
+    def example_tool(self) -> str:
+        return next(iter(self.specs), "tool_name")
+
+    def bind_batch(self, spec: ToolSpec, site: ToolCallSite) -> None:
+        keywords = _literal_keywords(site.kwargs_node)
+        if keywords is not None:
+            self.bind_values(spec, site, [], keywords, unknown_rest=False)
+            return
+        self.report(
+            UNCHECKED_ARGUMENTS,
+            site.kwargs_node if site.kwargs_node is not None else site.node,
+            f"the arguments of this {spec.name} batch entry are not a dict literal, "
+            "so they cannot be checked before running",
+            hint='write ("tool", {"param": value, ...}) with the parameter names spelled out',
+        )
+
+    def bind(self, spec: ToolSpec, site: ToolCallSite) -> None:
+        positional: list[tuple[ast.expr, ast.AST]] = []
+        keywords: list[tuple[str, ast.expr, ast.AST]] = []
+        unknown_rest = False
+        for arg in site.args:
+            if isinstance(arg, ast.Starred):
+                value = arg.value
+                if isinstance(value, ast.List | ast.Tuple) and not any(
+                    isinstance(e, ast.Starred) for e in value.elts
+                ):
+                    positional += [(e, e) for e in value.elts]
+                    continue
+                unknown_rest = True
+                self.report(
+                    UNCHECKED_ARGUMENTS,
+                    arg,
+                    f"arguments passed to {spec.name} with * cannot be checked before running",
+                    hint="pass each argument by keyword: tool(param=value, ...)",
+                )
+            else:
+                positional.append((arg, arg))
+        for kw in site.keywords:
+            if kw.arg is not None:
+                keywords.append((kw.arg, kw.value, kw))
+                continue
+            literal = _literal_keywords(kw.value)
+            if literal is not None:
+                keywords += literal
+                continue
+            unknown_rest = True
+            self.report(
+                UNCHECKED_ARGUMENTS,
+                kw,
+                f"arguments passed to {spec.name} with ** cannot be checked before running",
+                hint="pass each argument by keyword: tool(param=value, ...)",
+            )
+        self.bind_values(spec, site, positional, keywords, unknown_rest)
+
+    def bind_values(
+        self,
+        spec: ToolSpec,
+        site: ToolCallSite,
+        positional: Sequence[tuple[ast.expr, ast.AST]],
+        keywords: Sequence[tuple[str, ast.expr, ast.AST]],
+        unknown_rest: bool,
+    ) -> None:
+        params = _parameters(spec)
+        by_name = {p.name: p for p in params}
+        slots = [p for p in params if p.kind in _POSITIONAL]
+        bound: dict[str, ast.expr] = {}
+        misspelt: set[str] = set()  # parameters an unknown keyword was probably meant to be
+        signature = spec.signature_source.removesuffix(":") or spec.name
+        for i, (value, node) in enumerate(positional):
+            if i >= len(slots):
+                self.report(
+                    TOO_MANY_POSITIONAL,
+                    node,
+                    f"{spec.name} takes {len(slots)} positional argument(s) but "
+                    f"{len(positional)} were given",
+                    hint=f"signature: {signature}",
+                )
+                break
+            bound[slots[i].name] = value
+        for key, value, node in keywords:
+            param = by_name.get(key)
+            if param is None or param.kind is inspect.Parameter.POSITIONAL_ONLY:
+                close = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.6)
+                if param is not None:
+                    message = f"{spec.name}'s parameter {key!r} is positional-only"
+                    hint = f"pass it by position; signature: {signature}"
+                else:
+                    message = f"{spec.name} has no parameter {key!r}"
+                    misspelt.update(close)
+                    hint = (f"did you mean {close[0]!r}? " if close else "") + (
+                        f"signature: {signature}"
+                    )
+                self.report(UNKNOWN_ARGUMENT, node, message, hint=hint)
+                continue
+            if key in bound:
+                self.report(
+                    DUPLICATE_ARGUMENT,
+                    node,
+                    f"{spec.name} got more than one value for parameter {key!r}",
+                    hint=f"give each parameter once; signature: {signature}",
+                )
+                continue
+            bound[key] = value
+        if not unknown_rest:
+            missing = [
+                p.name
+                for p in params
+                if p.required and p.name not in bound and p.name not in misspelt
+            ]
+            if missing:
+                names = ", ".join(repr(m) for m in missing)
+                self.report(
+                    MISSING_ARGUMENT,
+                    site.node,
+                    f"{spec.name} is missing required argument(s) {names}",
+                    hint=f"signature: {signature}",
+                )
+        properties: Mapping[str, Any] = spec.parameters.get("properties", {})
+        for key, value in bound.items():
+            schema = properties.get(key)
+            if schema is None:
+                continue
+            if _matches(value, schema) is False:
+                self.report(
+                    ARGUMENT_TYPE,
+                    value,
+                    f"argument {key!r} of {spec.name} must be {_describe(schema)}",
+                    hint=f"signature: {signature}",
+                )
+
+    # -- whole program ----------------------------------------------------------------------
+    def run(self, tree: ast.Module) -> list[Diagnostic]:
+        index = find_tool_calls(tree, self.specs)
+        for name, where in index.rebindings:
+            self.report(
+                CALL_TOOL_REBOUND,
+                where,
+                f"{name} is provided by the sandbox; the program must not bind it",
+                hint=f"rename your own function or variable; call tools with {name}(...)",
+            )
+        for name, where in index.bare_references:
+            self.report(
+                CALL_TOOL_REFERENCE,
+                where,
+                f"{name} can only be called directly, not used as a value",
+                hint=f'write {CALL_TOOL}("tool_name", arg=...) at each call; '
+                "a tool's typed name (e.g. get_weather) may be passed around instead",
+            )
+        for where in index.opaque_batches:
+            self.report(
+                TOOL_NAME_LITERAL,
+                where,
+                f"{CALL_TOOLS} takes a list (or list comprehension) of "
+                '("tool_name", {...arguments}) pairs with the tool name as a string literal',
+                hint=f'e.g. {CALL_TOOLS}([("{self.example_tool()}", {{...}}) for ... in ...]);'
+                f" tools: {self.tool_list()}",
+            )
+        for site in index.sites:
+            self.site(site)
+        self.out.sort(key=lambda d: (d.line, d.col, d.code))
+        return self.out
+
+
+def check_tool_calls(
+    wrapper: MetadataWrapper | None,
+    specs: Mapping[str, ToolSpec],
+    *,
+    tree: ast.Module | None = None,
+    source: str | None = None,
+) -> list[Diagnostic]:
+    """Diagnostics (CV601-CV610) for every tool call in the program, sorted by position.
+
+    The checks run on Python's ``ast`` of the program. Pass ``tree`` and ``source`` when the
+    caller has them (the verifier parses with ``ast`` anyway) to skip regenerating the text from
+    ``wrapper``. A program Python's parser rejects gets no tool diagnostics (the syntax check
+    reports it).
+    """
+    parsed, text = program_tree(wrapper, tree, source)
+    if parsed is None:
+        return []
+    return _Checker(text, specs).run(parsed)

@@ -1,0 +1,227 @@
+"""Run properties for N minutes across worker processes, with progress and saved findings.
+
+Each worker runs Hypothesis tests in batches (a fresh seed per batch) until the deadline and
+sends counters to the parent, which prints examples/s, findings and rule coverage. A falsified
+test has already been shrunk by Hypothesis; its last recorded finding is saved. The example
+database is a directory by default (``.hypothesis/codeact-fuzz``); pass ``redis://host:port/db``
+to share one across machines (needs the ``redis`` package; Hypothesis' RedisExampleDatabase).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+
+from .findings import Finding, save_finding
+from .properties import LAST_FINDING, PROPERTIES, Context, FindingError, hypothesis_test
+
+DEFAULT_DATABASE = ".hypothesis/codeact-fuzz"
+
+
+def open_database(spec: str | None) -> ExampleDatabase:
+    """A directory path (default) or ``redis://host:port/db`` for a fleet of runners."""
+    spec = spec or DEFAULT_DATABASE
+    if spec.startswith(("redis://", "rediss://")):
+        try:
+            import redis
+            from hypothesis.extra.redis import RedisExampleDatabase
+        except ImportError as exc:  # optional: only fleets need it
+            raise RuntimeError("a redis:// database needs `pip install redis`") from exc
+        return RedisExampleDatabase(redis.Redis.from_url(spec))
+    return DirectoryBasedExampleDatabase(spec)
+
+
+@dataclass
+class CampaignConfig:
+    minutes: float = 1.0
+    workers: int = 1
+    properties: tuple[str, ...] = PROPERTIES
+    seed: int = 0
+    grammar: str = "default"
+    database: str | None = None
+    findings_dir: Path | None = None
+    batch: int = 25
+    bound_s: float = 10.0
+    types: bool = True
+
+
+@dataclass
+class CampaignSummary:
+    examples: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    findings: list[tuple[Path, Finding]] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.examples.values())
+
+
+def sandbox_unavailable() -> str | None:
+    """Why the sandbox properties cannot run here (None when they can)."""
+    try:
+        from codeact_verify.host import ensure_guest
+
+        ensure_guest()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _worker(
+    index: int, cfg: CampaignConfig, props: Sequence[str], deadline: float, out: Any, state_dir: str
+) -> None:
+    ctx = Context(grammar=cfg.grammar, bound_s=cfg.bound_s, types=cfg.types)
+    ctx.current_input_file = os.path.join(state_dir, f"worker-{index}.current")
+    db = open_database(cfg.database)
+    batch = 0
+    try:
+        while time.monotonic() < deadline:
+            for name in props:
+                if time.monotonic() >= deadline:
+                    break
+                batch += 1
+                test = hypothesis_test(name, ctx, max_examples=cfg.batch, database=db)
+                test = hypothesis_seed(hash((cfg.seed, index, batch)) & 0xFFFFFFFF)(test)
+                LAST_FINDING.pop(name, None)
+                before = Counter(ctx.examples)
+                found: dict[str, Any] | None = None
+                try:
+                    test()
+                except FindingError:
+                    f = LAST_FINDING.get(name)
+                    if f is not None:
+                        f.grammar = cfg.grammar
+                        found = f.to_dict()
+                except Exception as exc:  # a crash in a check is itself worth reporting
+                    found = Finding(
+                        name, "check-crashed", f"{type(exc).__name__}: {exc}", ""
+                    ).to_dict()
+                delta = Counter(ctx.examples)
+                delta.subtract(before)
+                out.put(("progress", index, dict(+delta), dict(ctx.rules), found))
+    finally:
+        ctx.close()
+        out.put(("done", index, {}, dict(ctx.rules), None))
+
+
+def run_campaign(
+    cfg: CampaignConfig,
+    progress: TextIO | None = None,
+    on_finding: Callable[[Path, Finding], None] | None = None,
+) -> CampaignSummary:
+    progress = progress if progress is not None else sys.stderr
+    summary = CampaignSummary()
+    props = list(cfg.properties)
+    reason = sandbox_unavailable() if any(p in ("contained", "meaning") for p in props) else None
+    if reason:
+        for p in ("contained", "meaning"):
+            if p in props:
+                props.remove(p)
+                summary.skipped[p] = f"sandbox unavailable: {reason}"
+                print(f"fuzz: skipping {p}: sandbox unavailable: {reason}", file=progress)
+    if not props:
+        return summary
+    workers = max(1, cfg.workers)
+    # spread properties over workers (each worker cycles through its share)
+    shares = [props[i::workers] or props for i in range(workers)]
+    started = time.monotonic()
+    deadline = started + cfg.minutes * 60.0
+    ctx_mp = mp.get_context("spawn")
+    out = ctx_mp.Queue()
+    state_dir = tempfile.mkdtemp(prefix="codeact-fuzz-state-")
+    procs = [
+        ctx_mp.Process(
+            target=_worker, args=(i, cfg, shares[i], deadline, out, state_dir), daemon=True
+        )
+        for i in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    alive = set(range(workers))
+    last_print = started
+    rules_per_worker: dict[int, dict[str, int]] = {}
+    grace = 120.0
+    seen: set[tuple[str, str, str]] = set()
+    while alive:
+        try:
+            kind, index, delta, rules, found = out.get(timeout=1.0)
+        except queue.Empty:
+            kind = None
+        now = time.monotonic()
+        if kind is not None:
+            summary.examples.update(delta)
+            rules_per_worker[index] = rules
+            if found is not None and _key(found) not in seen:  # one file per root cause
+                seen.add(_key(found))
+                f = Finding.from_dict(found)
+                path = save_finding(f, cfg.findings_dir)
+                summary.findings.append((path, f))
+                print(
+                    f"fuzz: FINDING [{f.property}/{f.kind}] {f.detail[:200]} -> {path}",
+                    file=progress,
+                )
+                if on_finding:
+                    on_finding(path, f)
+            if kind == "done":
+                alive.discard(index)
+        for i in list(alive):
+            if not procs[i].is_alive():
+                alive.discard(i)
+        if now > deadline + grace:  # a worker is stuck inside one example: that is a finding
+            for i in list(alive):
+                procs[i].terminate()
+                current = Path(state_dir) / f"worker-{i}.current"
+                data = current.read_bytes() if current.exists() else b""
+                f = Finding(
+                    "total", "hang", f"worker {i} stuck for {grace:.0f} s past the deadline", data
+                )
+                summary.findings.append((save_finding(f, cfg.findings_dir), f))
+                alive.discard(i)
+        if now - last_print >= 5.0 or not alive:
+            last_print = now
+            summary.rules = Counter()
+            for r in rules_per_worker.values():
+                summary.rules.update(r)
+            elapsed = max(now - started, 1e-9)
+            per = " ".join(f"{k}={v}" for k, v in sorted(summary.examples.items()))
+            print(
+                f"[{elapsed:6.0f}s] {summary.total} examples ({summary.total / elapsed:.1f}/s) | "
+                f"findings {len(summary.findings)} | "
+                f"rules hit {len(summary.rules)}{_rule_total()} | {per}",
+                file=progress,
+                flush=True,
+            )
+    for p in procs:
+        p.join(timeout=5)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _key(found: dict[str, Any]) -> tuple[str, str, str]:
+    detail = re.sub(r"\b[Ll]ine \d+", "line N", str(found.get("detail", "")))
+    return (str(found.get("property")), str(found.get("kind")), detail)
+
+
+def _rule_total() -> str:
+    try:
+        from codeact_verify import rules
+
+        names = getattr(rules, "RULE_NAMES", None) or getattr(rules, "RULES", None)
+        return f"/{len(names)}" if names else ""
+    except Exception:
+        return ""

@@ -1,0 +1,2 @@
+# Source: asteval CVE-2026-55244 / https://osv.dev/vulnerability/GHSA-89v8-rhwq-hf77 (BaseException subclasses escape)
+raise SystemExit("terminate the host")

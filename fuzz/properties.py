@@ -1,0 +1,349 @@
+"""The properties a campaign checks, each a plain check plus a Hypothesis test around it.
+
+1. ``total``     verify is total and bounded: any text or bytes gives a report within a bound.
+2. ``contained`` anything accepted cannot escape: accepted programs (generated inside the grammar,
+                 and mutated published escapes) run in the sandbox under the escape oracle.
+3. ``meaning``   the transpiler keeps meaning: for accepted programs without tool side effects,
+                 sandbox stdout equals plain CPython stdout of the original (reference call_tool).
+4. ``stable``    rejection is stable under harmless change: a rejected escape stays rejected under
+                 meaning-preserving mutations; an accepted program stays accepted when renamed or
+                 reformatted.
+5. ``outside``   everything just outside the grammar (one construct, builtin, import, module
+                 attribute, dunder) is rejected.
+
+A check returns a ``Finding`` or None. ``hypothesis_test(name, ...)`` wraps a check into a test
+that raises ``FindingError``; Hypothesis then shrinks the input and the last finding recorded
+(``LAST_FINDING``) is the shrunk one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
+
+from . import tools as fuzz_tools
+from .adversarial import adversarial_inputs
+from .findings import Finding
+from .grammar_view import load_view
+from .mutations import HARMLESS_MUTATIONS, escape_mutants, mutate
+from .programs import inside_programs, outside_programs
+
+PROPERTIES = ("total", "contained", "meaning", "stable", "outside")
+SANDBOX_PROPERTIES = ("contained", "meaning")
+
+
+class FindingError(AssertionError):
+    """Raised inside a Hypothesis test when a check finds something."""
+
+
+@dataclass
+class Context:
+    """Per-process state shared by the checks: tool specs, oracle, counters."""
+
+    grammar: str = "default"
+    bound_s: float = 10.0
+    types: bool = True
+    examples: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    current_input_file: str | None = None
+    _specs: Any = None
+    _oracle: Any = None
+    _policy: Any = None
+
+    @property
+    def specs(self) -> Any:
+        if self._specs is None:
+            from codeact_verify.tools import tool_specs
+
+            self._specs = tool_specs(list(fuzz_tools.TOOLS))
+        return self._specs
+
+    @property
+    def view(self) -> Any:
+        return load_view(self.grammar)
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        if self._policy is None:
+            from codeact_verify.grammar import load_grammar
+
+            self._policy = load_grammar(self.grammar).runtime_policy()
+        return self._policy
+
+    @property
+    def oracle(self) -> Any:
+        if self._oracle is None:
+            from .oracle import EscapeOracle
+
+            self._oracle = EscapeOracle()
+        return self._oracle
+
+    def verify(self, code: str | bytes) -> Any:
+        from codeact_verify.verifier import verify
+
+        report = verify(code, self.specs, grammar=self.grammar, types=self.types)
+        for d in report.diagnostics:
+            self.rules[d.rule] += 1
+        return report
+
+    def close(self) -> None:
+        if self._oracle is not None:
+            self._oracle.close()
+            self._oracle = None
+
+
+CONTEXT = Context()
+LAST_FINDING: dict[str, Finding] = {}
+
+
+# -- checks -------------------------------------------------------------------------------------
+def check_total(ctx: Context, data: str | bytes) -> Finding | None:
+    ctx.examples["total"] += 1
+    if ctx.current_input_file:
+        with open(ctx.current_input_file, "wb") as fh:  # read by the parent if this hangs
+            fh.write(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
+    started = time.perf_counter()
+    try:
+        report = ctx.verify(data)
+    except Exception as exc:
+        return Finding("total", "raised", f"verify raised {type(exc).__name__}: {exc}", data)
+    elapsed = time.perf_counter() - started
+    from codeact_verify.diagnostics import Report
+
+    if not isinstance(report, Report):
+        return Finding("total", "not-a-report", f"verify returned {type(report).__name__}", data)
+    if elapsed > ctx.bound_s:
+        return Finding(
+            "total", "slow", f"verify took {elapsed:.2f} s (bound {ctx.bound_s} s)", data
+        )
+    if not report.ok and not report.diagnostics:
+        return Finding("total", "silent-rejection", "rejected without any diagnostic", data)
+    return None
+
+
+def _transpiled(ctx: Context, code: str) -> str:
+    from codeact_verify.transpile import transpile
+
+    return transpile(code, ctx.specs).code
+
+
+def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None:
+    ctx.examples["contained"] += 1
+    report = ctx.verify(code)
+    if not report.ok:
+        return None
+    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
+    if run.events:
+        return Finding("contained", "escape", "; ".join(run.events), code, {"origin": origin})
+    return None
+
+
+def check_meaning(ctx: Context, code: str) -> Finding | None:
+    ctx.examples["meaning"] += 1
+    report = ctx.verify(code)
+    if not report.ok:
+        return None
+    from .reference import run_reference
+
+    tools = {f.__name__: f for f in fuzz_tools.TOOLS if f.__name__ in fuzz_tools.PURE_TOOLS}
+    ref = run_reference(code, tools)
+    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
+    if run.result is None:
+        return Finding("meaning", "host-error", "; ".join(run.events), code)
+    got = run.result
+    if got.error is not None and got.error.kind in ("timeout", "memory", "output", "limit"):
+        return None  # resource limits are not meaning
+    if (got.ok, got.stdout) != (ref.ok, ref.stdout):
+        detail = {
+            "sandbox": {
+                "ok": got.ok,
+                "stdout": got.stdout,
+                "error": got.error and got.error.to_dict(),
+            },
+            "cpython": {
+                "ok": ref.ok,
+                "stdout": ref.stdout,
+                "error": ref.error_type,
+                "message": ref.error_message,
+            },
+        }
+        why = got.error.message if got.error is not None else "different stdout"
+        why = re.sub(r"\b[Ll]ine \d+", "line N", why)
+        return Finding(
+            "meaning", "output-differs", f"sandbox and CPython disagree: {why}", code, detail
+        )
+    return None
+
+
+def check_stable_escape(
+    ctx: Context, seed_code: str, mutant: str, mutations: tuple[str, ...], seed: str
+) -> Finding | None:
+    ctx.examples["stable"] += 1
+    if ctx.verify(seed_code).ok:
+        return None  # the seed itself is accepted: test_corpus reports that
+    if ctx.verify(mutant).ok:
+        return Finding(
+            "stable",
+            "escape-variant-accepted",
+            f"{seed} rejected, but accepted after {', '.join(mutations)}",
+            mutant,
+            {"seed": seed, "mutations": list(mutations)},
+        )
+    return None
+
+
+def check_stable_accepted(
+    ctx: Context, code: str, rng_seed: int, names: list[str]
+) -> Finding | None:
+    ctx.examples["stable"] += 1
+    before = ctx.verify(code)
+    if not before.ok:
+        return None
+    mutant, applied = mutate(code, names, random.Random(rng_seed), HARMLESS_MUTATIONS)
+    if not applied:
+        return None
+    after = ctx.verify(mutant)
+    if not after.ok:
+        codes = sorted({d.code for d in after.diagnostics})
+        return Finding(
+            "stable",
+            "harmless-change-rejected",
+            f"accepted program rejected after {', '.join(applied)}: {codes}",
+            mutant,
+            {"original": code, "mutations": applied},
+        )
+    return None
+
+
+def check_outside(ctx: Context, code: str, what: str) -> Finding | None:
+    ctx.examples["outside"] += 1
+    if ctx.verify(code).ok:
+        return Finding(
+            "outside",
+            "accepted-outside-grammar",
+            f"accepted a program with {what}",
+            code,
+            {"what": what},
+        )
+    return None
+
+
+# -- Hypothesis tests ---------------------------------------------------------------------------
+def _raise(finding: Finding | None) -> None:
+    if finding is not None:
+        LAST_FINDING[finding.property] = finding
+        raise FindingError(f"{finding.kind}: {finding.detail}")
+
+
+def strategies(name: str, ctx: Context) -> st.SearchStrategy[Any]:
+    view = ctx.view
+    pure = fuzz_tools.PURE_TOOLS
+    if name == "total":
+        return st.one_of(
+            adversarial_inputs(),
+            inside_programs(view, pure + fuzz_tools.EFFECT_TOOLS),
+            outside_programs(view, pure).map(lambda o: o.code),
+            escape_mutants().map(lambda m: m.code),
+        )
+    if name == "contained":
+        return st.one_of(
+            inside_programs(view, pure + fuzz_tools.EFFECT_TOOLS).map(lambda c: (c, "grammar")),
+            escape_mutants().map(lambda m: (m.code, f"{m.seed} + {','.join(m.mutations)}")),
+        )
+    if name == "meaning":
+        return inside_programs(view, pure)
+    if name == "stable":
+        return st.one_of(
+            escape_mutants().map(lambda m: ("escape", m)),
+            st.tuples(
+                inside_programs(view, pure),
+                st.integers(0, 2**32 - 1),
+                st.lists(st.sampled_from(sorted(HARMLESS_MUTATIONS)), min_size=1, max_size=2),
+            ).map(lambda t: ("accepted", t)),
+        )
+    if name == "outside":
+        return outside_programs(view, pure)
+    raise KeyError(name)
+
+
+def run_check(name: str, ctx: Context, example: Any) -> Finding | None:
+    if name == "total":
+        return check_total(ctx, example)
+    if name == "contained":
+        code, origin = example
+        return check_contained(ctx, code, origin)
+    if name == "meaning":
+        return check_meaning(ctx, example)
+    if name == "stable":
+        kind, value = example
+        if kind == "escape":
+            from .mutations import escape_seeds
+
+            seed = next(s for s in escape_seeds() if s.name == value.seed)
+            assert seed.text is not None
+            return check_stable_escape(ctx, seed.text, value.code, value.mutations, value.seed)
+        code, rng_seed, names = value
+        return check_stable_accepted(ctx, code, rng_seed, names)
+    if name == "outside":
+        return check_outside(ctx, example.code, example.what)
+    raise KeyError(name)
+
+
+def hypothesis_test(
+    name: str,
+    ctx: Context | None = None,
+    *,
+    max_examples: int = 50,
+    database: ExampleDatabase | None = None,
+) -> Callable[[], None]:
+    """A zero-argument Hypothesis test for one property (pytest or HypoFuzz can drive it)."""
+    ctx = ctx or CONTEXT
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=database,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+    @given(example=strategies(name, ctx))
+    def test(example: Any) -> None:
+        _raise(run_check(name, ctx, example))
+
+    test.__name__ = f"test_fuzz_{name}"
+    return test
+
+
+def recheck(finding: Finding, ctx: Context | None = None) -> Finding | None:
+    """Re-run the property on a saved finding's input (None: the bug is gone)."""
+    ctx = ctx or CONTEXT
+    value = finding.input
+    if finding.property == "total":
+        return check_total(ctx, value)
+    text = value.decode("utf-8", "surrogatepass") if isinstance(value, bytes) else value
+    if finding.property == "contained":
+        return check_contained(ctx, text, str(finding.extra.get("origin", "")))
+    if finding.property == "meaning":
+        return check_meaning(ctx, text)
+    if finding.property == "outside":
+        return check_outside(ctx, text, str(finding.extra.get("what", "")))
+    if finding.property == "stable":
+        ok = ctx.verify(text).ok
+        if finding.kind == "escape-variant-accepted" and ok:
+            return finding
+        if finding.kind == "harmless-change-rejected" and not ok:
+            original = str(finding.extra.get("original", ""))
+            return finding if ctx.verify(original).ok else None
+        return None
+    raise KeyError(finding.property)

@@ -1,0 +1,132 @@
+"""Typed tool stubs, `call_tool`, `call_tools` and `ToolError`: the guest side of the bridge.
+
+Each stub binds its arguments to the tool's parameters and checks them against the tool's JSON
+schema before anything crosses to the host, so a wrong type fails here with a TypeError naming
+the parameter. Everything crosses as JSON.
+"""
+
+import json
+
+import wit_world
+from componentize_py_types import Err, Ok
+
+from .schema import bind_arguments
+from .state import STATE
+
+
+class ToolError(Exception):
+    """A tool failed on the host. `tool` names it, `message` says why."""
+
+    def __init__(self, tool, message):
+        super().__init__(f"{tool}: {message}")
+        self.tool = tool
+        self.message = message
+
+
+class Tools:
+    """The registered tools of this run: name -> (param_names, parameters schema)."""
+
+    def __init__(self):
+        self.specs = {}
+
+    def reset(self, specs):
+        self.specs = specs
+
+    def prepare(self, name, args, kwargs):
+        if not isinstance(name, str):
+            raise TypeError(f"call_tool() tool name must be a str, got {type(name).__name__}")
+        spec = self.specs.get(name)
+        if spec is None:
+            known = ", ".join(sorted(self.specs)) or "none"
+            raise ToolError(name, f"no tool named {name!r} (tools: {known})")
+        bound = bind_arguments(
+            name, spec.get("param_names") or [], spec.get("parameters") or {}, args, kwargs
+        )
+        try:
+            text = json.dumps(bound, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}(): arguments are not JSON-serialisable: {exc}") from None
+        limit = STATE.limits.get("max_arg_bytes")
+        if limit and len(text.encode("utf-8")) > limit:
+            raise STATE.hit("limit", f"{name}(): arguments exceed the limit of {limit} bytes")
+        return text
+
+    def count(self, n):
+        limit = STATE.limits.get("max_tool_calls")
+        if limit is not None and STATE.tool_calls + n > limit:
+            raise STATE.hit("limit", f"tool call limit of {limit} calls per run exceeded")
+        STATE.tool_calls += n
+
+
+TOOLS = Tools()
+
+
+def _decode(name, ok, payload):
+    if ok:
+        return json.loads(payload)
+    try:
+        err = json.loads(payload)
+    except ValueError:
+        err = {"kind": "tool", "message": payload}
+    kind = err.get("kind", "tool")
+    message = err.get("message", "")
+    if kind in ("limit", "timeout"):
+        raise STATE.hit(kind, message)
+    return ToolError(name, message)
+
+
+def call_tool(name, /, *args, **kwargs):
+    """Call the tool `name` with arguments; returns its JSON result or raises ToolError."""
+    text = TOOLS.prepare(name, args, kwargs)
+    TOOLS.count(1)
+    try:
+        payload = wit_world.call_tool(name, text)
+    except Err as err:
+        raise _decode(name, False, err.value) from None
+    return _decode(name, True, payload)
+
+
+def call_tools(calls, /, *, return_exceptions=False):
+    """Several tool calls in one crossing, run concurrently on the host; results in order.
+
+    `calls` is a list of (name, kwargs) pairs. A failed call raises its ToolError (the first
+    by position) once all are done, or with return_exceptions=True takes its place in the list.
+    """
+    prepared = []
+    names = []
+    for i, item in enumerate(calls):
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise TypeError(f"call_tools(): item {i} must be a (name, kwargs) pair")
+        name, kwargs = item
+        if not isinstance(kwargs, dict):
+            raise TypeError(f"call_tools(): item {i} kwargs must be a dict")
+        prepared.append([name, TOOLS.prepare(name, (), kwargs)])
+        names.append(name)
+    if not prepared:
+        return []
+    TOOLS.count(len(prepared))
+    batch = "[" + ",".join("[" + json.dumps(n) + "," + a + "]" for n, a in prepared) + "]"
+    outcomes = wit_world.call_tools(batch)
+    results = []
+    first_error = None
+    for name, outcome in zip(names, outcomes, strict=True):
+        if isinstance(outcome, Ok):
+            results.append(_decode(name, True, outcome.value))
+        else:
+            error = _decode(name, False, outcome.value)
+            if first_error is None:
+                first_error = error
+            results.append(error)
+    if first_error is not None and not return_exceptions:
+        raise first_error
+    return results
+
+
+def make_stub(name, spec):
+    def stub(*args, **kwargs):
+        return call_tool(name, *args, **kwargs)
+
+    stub.__name__ = name
+    stub.__qualname__ = name
+    stub.__doc__ = spec.get("description") or None
+    return stub

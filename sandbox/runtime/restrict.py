@@ -1,0 +1,224 @@
+"""The program transformer: RestrictedPython's policy, extended to every construct the default
+grammar allows, with the same guards on every access.
+
+RestrictedPython refuses some idiomatic constructs outright (annotated assignments, augmented
+assignment to items and attributes, `match`). This subclass rewrites them into forms whose every
+read and write still goes through the run-time guards:
+
+- `x: T = v` becomes `x = v` (the annotation is dropped, never evaluated); `x: T` binds nothing
+  and becomes `pass`; `obj[k]: T = v` / `obj.a: T = v` become guarded plain assignments.
+- `obj[k] op= v` becomes
+  `t1 = obj; t2 = k; _write_(t1)[t2] = _inplacevar_(op, _getitem_(t1, t2), v)` (the target
+  evaluated once, in Python's order: object, key, read, value, write), and
+  `obj.a op= v` likewise through `_getattr_` and `_write_`.
+- `match`: value patterns that name attributes (`case calendar.MONDAY:`) and class patterns
+  (`case str():`, `case datetime.date(year=y):`) are evaluated through the guards before the
+  statement (`_match_values_` / `_match_class_`, the latter refusing modules, frames, code and
+  tracebacks) and the patterns then refer to the evaluated values; keyword attribute names in
+  class patterns are checked like any attribute name; capture names like any variable name.
+
+Temporary names start with `_`, which no program can name (RestrictedPython refuses them).
+This module needs only `ast` and RestrictedPython, so the host can import it too.
+"""
+
+import ast
+
+from RestrictedPython import compile_restricted_exec
+from RestrictedPython.transformer import (
+    INSPECT_ATTRIBUTES,
+    IOPERATOR_TO_STR,
+    RestrictingNodeTransformer,
+    copy_locations,
+)
+
+# Attributes that lead to frames, code objects or the interpreter, refused on every object.
+DENIED_ATTRIBUTES = frozenset(
+    {
+        "gi_frame", "gi_code", "gi_yieldfrom", "gi_suspended",
+        "cr_frame", "cr_code", "cr_await", "cr_origin",
+        "ag_frame", "ag_code", "ag_await",
+        "f_back", "f_builtins", "f_code", "f_generator", "f_globals", "f_locals", "f_trace",
+        "tb_frame", "tb_next", "co_code", "func_globals", "func_code",
+        "mro", "with_traceback", "format", "format_map",
+    }
+) | INSPECT_ATTRIBUTES
+
+
+def _load(name):
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def _store(name):
+    return ast.Name(id=name, ctx=ast.Store())
+
+
+def _call(func, *args):
+    return ast.Call(func=_load(func), args=list(args), keywords=[])
+
+
+def _located(node, like):
+    """`node` with `like`'s location on it and on every child that has none."""
+    for child in ast.walk(node):
+        if "lineno" in child._attributes and not hasattr(child, "lineno"):
+            copy_locations(child, like)
+    return node
+
+
+class SandboxTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's transformer plus the grammar's constructs it refuses."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._match_hoists = []  # one list per `match` being visited
+
+    # -- names and attributes -------------------------------------------------------------
+    def check_attribute_name(self, node, name):
+        """The static checks RestrictedPython applies to `obj.name`, plus the sandbox's list."""
+        if name.startswith("_") and name != "_":
+            self.error(node, f'"{name}" is an invalid attribute name because it starts with "_".')
+        elif name.endswith("__roles__"):
+            self.error(node, f'"{name}" is an invalid attribute name.')
+        elif name in DENIED_ATTRIBUTES:
+            self.error(node, f'"{name}" is a restricted name that is not allowed in the sandbox.')
+
+    # -- annotated assignment -------------------------------------------------------------
+    def visit_AnnAssign(self, node):
+        target = node.target
+        if node.value is None:
+            if isinstance(target, ast.Name):
+                self.check_name(target, target.id)
+                return _located(ast.Pass(), node)
+            # Python evaluates the target's object (and key) but stores nothing.
+            parts = [target.value]
+            if isinstance(target, ast.Subscript):
+                parts.append(target.slice)
+            if isinstance(target, ast.Attribute):
+                self.check_attribute_name(target, target.attr)
+            return self.visit(_located(ast.Expr(value=ast.Tuple(elts=parts, ctx=ast.Load())), node))
+        assign = ast.Assign(targets=[target], value=node.value)
+        return self.visit(_located(assign, node))
+
+    # -- augmented assignment -------------------------------------------------------------
+    def visit_AugAssign(self, node):
+        target = node.target
+        if isinstance(target, ast.Name):
+            return super().visit_AugAssign(node)
+        op = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
+        obj_name = self.gen_tmp_name()
+        obj = self.visit(target.value)
+        stmts = [ast.Assign(targets=[_store(obj_name)], value=obj)]
+        if isinstance(target, ast.Subscript):
+            key = self.visit(target.slice)
+            if isinstance(key, ast.Slice):
+                # keep the slice a slice: evaluate its bounds once
+                bounds = {}
+                for field in ("lower", "upper", "step"):
+                    part = getattr(key, field)
+                    if part is None:
+                        bounds[field] = None
+                        continue
+                    name = self.gen_tmp_name()
+                    stmts.append(ast.Assign(targets=[_store(name)], value=part))
+                    bounds[field] = name
+
+                def key_node():
+                    return ast.Slice(
+                        **{f: (_load(n) if n else None) for f, n in bounds.items()}
+                    )
+            else:
+                key_name = self.gen_tmp_name()
+                stmts.append(ast.Assign(targets=[_store(key_name)], value=key))
+
+                def key_node():
+                    return _load(key_name)
+
+            current = _call("_getitem_", _load(obj_name), key_node())
+            value = self.visit(node.value)
+            new_target = ast.Subscript(
+                value=_call("_write_", _load(obj_name)), slice=key_node(), ctx=ast.Store()
+            )
+        elif isinstance(target, ast.Attribute):
+            self.check_attribute_name(target, target.attr)
+            current = _call("_getattr_", _load(obj_name), ast.Constant(target.attr))
+            value = self.visit(node.value)
+            new_target = ast.Attribute(
+                value=_call("_write_", _load(obj_name)), attr=target.attr, ctx=ast.Store()
+            )
+        else:  # pragma: no cover - the grammar of Python has no other target
+            self.error(node, "this augmented assignment target is not allowed.")
+            return node
+        stmts.append(
+            ast.Assign(targets=[new_target], value=_call("_inplacevar_", op, current, value))
+        )
+        return [_located(s, node) for s in stmts]
+
+    # -- match ----------------------------------------------------------------------------
+    def _hoist(self, node, value):
+        """Evaluate `value` before the match statement; return the pattern's dotted name."""
+        hoists = self._match_hoists[-1]
+        hoists[1].append(value)
+        ref = ast.Attribute(value=_load(hoists[0]), attr=f"v{len(hoists[1]) - 1}", ctx=ast.Load())
+        return _located(ref, node)
+
+    def visit_Match(self, node):
+        self._match_hoists.append((self.gen_tmp_name(), []))
+        try:
+            node = self.node_contents_visit(node)
+        finally:
+            name, values = self._match_hoists.pop()
+        if not values:
+            return node
+        hoist = ast.Assign(targets=[_store(name)], value=_call("_match_values_", *values))
+        return [_located(hoist, node), node]
+
+    def visit_match_case(self, node):
+        return self.node_contents_visit(node)
+
+    def visit_MatchValue(self, node):
+        if isinstance(node.value, ast.Attribute):
+            node.value = self._hoist(node, self.visit(node.value))
+            return node
+        return self.node_contents_visit(node)
+
+    def visit_MatchSingleton(self, node):
+        return self.node_contents_visit(node)
+
+    def visit_MatchSequence(self, node):
+        return self.node_contents_visit(node)
+
+    def visit_MatchStar(self, node):
+        self.check_name(node, node.name)
+        return self.node_contents_visit(node)
+
+    def visit_MatchMapping(self, node):
+        self.check_name(node, node.rest)
+        keys = []
+        for key in node.keys:
+            if isinstance(key, ast.Attribute):
+                keys.append(self._hoist(key, self.visit(key)))
+            else:
+                keys.append(self.visit(key))
+        node.keys = keys
+        node.patterns = [self.visit(p) for p in node.patterns]
+        return node
+
+    def visit_MatchClass(self, node):
+        for name in node.kwd_attrs:
+            self.check_attribute_name(node, name)
+        cls = self.visit(node.cls)
+        node.cls = self._hoist(node.cls, _located(_call("_match_class_", cls), node.cls))
+        node.patterns = [self.visit(p) for p in node.patterns]
+        node.kwd_patterns = [self.visit(p) for p in node.kwd_patterns]
+        return node
+
+    def visit_MatchAs(self, node):
+        self.check_name(node, node.name)
+        return self.node_contents_visit(node)
+
+    def visit_MatchOr(self, node):
+        return self.node_contents_visit(node)
+
+
+def restricted_exec(source, filename="<program>"):
+    """compile_restricted_exec with the sandbox's transformer."""
+    return compile_restricted_exec(source, filename=filename, policy=SandboxTransformer)

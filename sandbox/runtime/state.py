@@ -1,0 +1,35 @@
+"""Per-run state of the guest, and the limit errors that stay recorded once hit.
+
+A limit error is "sticky": the program may catch the exception, but the run's outcome still
+reports the limit, so a program cannot hide that it went over a limit.
+"""
+
+
+class SandboxLimit(BaseException):
+    """A limit was hit. Derives from BaseException so `except Exception` does not swallow it."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class State:
+    def __init__(self):
+        self.reset({})
+
+    def reset(self, limits):
+        self.limits = limits
+        self.sticky = None  # (kind, message) of the first limit hit
+        self.tool_calls = 0
+        self.http_requests = 0
+        self.written_bytes = 0
+        self.written_files = 0
+
+    def hit(self, kind, message):
+        if self.sticky is None:
+            self.sticky = (kind, message)
+        return SandboxLimit(kind, message)
+
+
+STATE = State()

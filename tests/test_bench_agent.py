@@ -1,0 +1,118 @@
+"""The agent-level benchmark end to end on a few tasks (quick): scripted server, real HTTP,
+real verifier and sandbox, both strategies, the misuse case, the report files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.agent import (
+    AgentBench,
+    LatencyModel,
+    StrategyRun,
+    misuse_table,
+    ratio_table,
+    run_agent_bench,
+    task_table,
+)
+from bench.tasks import ALL_TASKS
+
+PICKED = [t for t in ALL_TASKS if t.id in ("order-manager", "reorder-needed", "escalation")]
+
+
+def test_latency_model_arithmetic() -> None:
+    model = LatencyModel(ttft_s=0.5, prefill_tps=1000.0, decode_tps=50.0)
+    assert model.turn_seconds(2000, 100) == pytest.approx(0.5 + 2.0 + 2.0)
+    assert "tok/s" in model.describe()
+
+
+def test_e2e_adds_modeled_time_unless_slept() -> None:
+    run = StrategyRun(
+        task="t",
+        strategy="codeact",
+        answer="",
+        missing=[],
+        turns=2,
+        prompt_tokens=10,
+        completion_tokens=5,
+        wall_ms=100.0,
+        modeled_ms=900.0,
+        ours_ms=50.0,
+        tool_calls=1,
+        emails=0,
+    )
+    assert run.e2e_ms == 1000.0
+    assert run.ours_share == pytest.approx(0.05)
+    run.sleep = True
+    assert run.e2e_ms == 100.0
+
+
+@pytest.fixture(scope="module")
+def bench() -> AgentBench:
+    return run_agent_bench(PICKED)
+
+
+def test_both_strategies_answer_every_task_correctly(bench: AgentBench) -> None:
+    assert len(bench.runs) == 2 * len(PICKED)
+    for run in bench.runs:
+        assert run.ok, (run.task, run.strategy, run.missing)
+        assert run.prompt_tokens > 0 and run.completion_tokens > 0
+        assert run.e2e_ms > run.wall_ms
+    by = {(r.task, r.strategy): r for r in bench.runs}
+    for task in PICKED:
+        assert by[(task.id, "codeact")].turns == 2
+        assert by[(task.id, "tools")].turns == len(task.classic_turns) + 1
+        assert by[(task.id, "tools")].tool_calls == task.classic_tool_calls
+        assert by[(task.id, "codeact")].ours_ms > 0
+    # the same side effects either way
+    assert by[("escalation", "codeact")].emails == by[("escalation", "tools")].emails == 3
+
+
+def test_codeact_uses_fewer_tokens_on_multi_step_tasks(bench: AgentBench) -> None:
+    by = {(r.task, r.strategy): r for r in bench.runs}
+    for task_id in ("reorder-needed", "escalation"):
+        assert by[(task_id, "codeact")].total_tokens < by[(task_id, "tools")].total_tokens
+
+
+def test_misuse_caught_before_running_vs_at_run_time(bench: AgentBench) -> None:
+    verified, unverified = bench.misuse
+    assert verified.strategy == "codeact" and unverified.strategy == "unverified"
+    assert verified.ok and unverified.ok
+    assert verified.first_error == "rejected"
+    assert unverified.first_error == "runtime"
+    assert verified.emails == 2  # nothing ran before the fix
+    assert unverified.emails == 3  # the first customer got the email twice
+    assert unverified.tool_calls > verified.tool_calls
+
+
+def test_tables_render(bench: AgentBench) -> None:
+    text = task_table(bench)
+    assert "TOTAL (3 tasks)" in text
+    assert all(t.id in text for t in PICKED)
+    assert "total tokens" in ratio_table(bench)
+    assert "sandbox only" in misuse_table(bench)
+
+
+def test_report_files(bench: AgentBench, tmp_path: Path) -> None:
+    from bench.report import write_outputs
+
+    written = write_outputs(tmp_path, bench, None, command="python -m bench", quick=True)
+    names = {p.name for p in written}
+    assert {"report.md", "results.json", "agent_tokens.png", "agent_time.png"} <= names
+    report = (tmp_path / "report.md").read_text()
+    assert "Latency model" in report and "cl100k" in report
+    assert (tmp_path / "agent_time.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_bench_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from codeact_verify.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--quick" in out and "--base-url" in out and "--out" in out

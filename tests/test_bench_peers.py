@@ -1,0 +1,49 @@
+"""The sandbox-level benchmark on a small scale: outcomes, skipped peers, the table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.peers import (
+    BASELINE,
+    CodeActVerify,
+    PlainExec,
+    Restricted,
+    Runner,
+    p90,
+    peer_table,
+    run_peer_bench,
+)
+
+
+class _Missing(Runner):
+    name = "missing-peer"
+
+    def start(self) -> None:
+        raise ImportError("no module named missing_peer", name="missing_peer")
+
+
+def test_p90_nearest_rank() -> None:
+    assert p90([float(i) for i in range(1, 11)]) == 9.0
+    assert p90([5.0]) == 5.0
+
+
+def test_outcomes_and_table() -> None:
+    bench = run_peer_bench(
+        1, runners=[CodeActVerify(pool_size=1), PlainExec(), Restricted(), _Missing()]
+    )
+    outcome = {(c.runner, c.program): c.outcome.kind for c in bench.cells if c.outcome}
+    for program in ("print", "3 tool calls", "100 tool calls", "CPU-bound loop"):
+        assert outcome[(BASELINE, program)] == "ok"
+        assert outcome[("CPython exec (unsafe)", program)] == "ok"
+        assert outcome[("RestrictedPython", program)] == "ok"
+    assert outcome[(BASELINE, "rejected escape")] == "rejected"
+    assert outcome[("CPython exec (unsafe)", "rejected escape")] == "escaped"
+    assert outcome[("RestrictedPython", "rejected escape")] == "rejected"
+    assert "missing-peer" in bench.skipped and "not installed" in bench.skipped["missing-peer"]
+    text = peer_table(bench)
+    assert "x ours" in text and "skipped missing-peer: not installed" in text
+    assert all(c.times_ms for c in bench.cells)

@@ -1,0 +1,113 @@
+"""`codeact-verify check`: exit codes, human and JSON output, stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codeact_verify.cli import main
+
+TOOLS = '''
+from typing import TypedDict
+
+
+class Weather(TypedDict):
+    city: str
+    temperature: float
+
+
+def get_weather(city: str) -> Weather:
+    """Current weather for a city."""
+    return {"city": city, "temperature": 20.0}
+'''
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "tools.py").write_text(TOOLS, encoding="utf-8")
+    (tmp_path / "good.py").write_text(
+        "w = call_tool('get_weather', city='Oslo')\nprint(w['temperature'])\n", encoding="utf-8"
+    )
+    (tmp_path / "bad.py").write_text(
+        "import os\nx = ().__class__\nprint(call_tool('get_weather', town='Oslo'))\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_accepted_exit_0(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(files / "good.py"), "--tools", str(files / "tools.py")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ok" in out and "may call get_weather: line 1" in out
+
+
+def test_rejected_exit_1_with_caret(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(files / "bad.py"), "--tools", str(files / "tools.py")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{files / 'bad.py'}:2:8: error CV102 [dunder]" in out
+    assert "    x = ().__class__\n           ^^^^^^^^^" in out
+    assert "CV108" in out and "CV60" in out  # grammar and tool-call problems in one pass
+
+
+def test_json_output(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(files / "bad.py"), "--tools", str(files / "tools.py"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1 and data["ok"] is False
+    assert set(data) == {"ok", "diagnostics", "effects"}
+    first = data["diagnostics"][0]
+    assert set(first) == {
+        "code", "rule", "severity", "message", "line", "col", "end_line", "end_col", "hint",
+    }  # fmt: skip
+    assert (first["code"], first["line"], first["col"]) == ("CV108", 1, 7)
+    ok = main(["check", str(files / "good.py"), "--tools", str(files / "tools.py"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert ok == 0 and data["ok"] is True and data["effects"][0]["tool"] == "get_weather"
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(b"print(eval('1'))\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["check", "-", "--json", "--no-types"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in data["diagnostics"]] == ["CV103"]
+
+
+def test_usage_errors_exit_2(
+    files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(tmp_path / "missing.py")]) == 2
+    assert "cannot read program" in capsys.readouterr().err
+    assert main(["check", str(files / "good.py"), "--grammar", "nope"]) == 2
+    assert "no grammar profile" in capsys.readouterr().err
+    assert main(["check", str(files / "good.py"), "--tools", str(tmp_path / "nope.py")]) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["check"])
+    assert info.value.code == 2
+
+
+def test_grammar_option(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (files / "loop.py").write_text("n = 0\nwhile n < 2:\n    n += 1\n", encoding="utf-8")
+    assert main(["check", str(files / "loop.py"), "--no-types"]) == 0
+    assert main(["check", str(files / "loop.py"), "--grammar", "strict", "--no-types"]) == 1
+    assert "while loops are not allowed" in capsys.readouterr().out
+
+
+def test_console_script(files: Path) -> None:
+    exe = Path(sys.executable).with_name("codeact-verify")
+    if not exe.exists():
+        pytest.skip("console script not installed")
+    proc = subprocess.run(
+        [str(exe), "check", "-", "--json", "--no-types"],
+        input=b"import os\n",
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["diagnostics"][0]["code"] == "CV108"

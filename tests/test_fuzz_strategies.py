@@ -1,0 +1,97 @@
+"""The fuzz strategies: generated programs compile and run, mutations keep meaning, corpora load."""
+
+from __future__ import annotations
+
+import random
+
+from codeact_verify.fuzz import tools as fuzz_tools
+from codeact_verify.fuzz.adversarial import adversarial_inputs
+from codeact_verify.fuzz.grammar_view import grammar_profiles, load_view
+from codeact_verify.fuzz.mutations import (
+    ESCAPE_MUTATIONS,
+    HARMLESS_MUTATIONS,
+    escape_mutants,
+    escape_seeds,
+    mutate,
+)
+from codeact_verify.fuzz.programs import inside_programs, outside_programs
+from codeact_verify.fuzz.reference import run_reference
+from hypothesis import HealthCheck, given, settings
+
+FAST = settings(
+    max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+PURE = {f.__name__: f for f in fuzz_tools.TOOLS if f.__name__ in fuzz_tools.PURE_TOOLS}
+VIEW = load_view("default")
+
+
+def test_every_profile_drives_the_generators() -> None:
+    assert {"default", "strict"} <= set(grammar_profiles())
+    for name in grammar_profiles():
+        assert load_view(name).allows("assign")
+
+
+@FAST
+@given(inside_programs(VIEW, fuzz_tools.PURE_TOOLS))
+def test_inside_programs_run_under_cpython(code: str) -> None:
+    compile(code, "<gen>", "exec")
+    result = run_reference(code, PURE)
+    # generated programs are self-consistent: no unbound names, no wrong arities
+    assert result.error_type not in (
+        "NameError",
+        "UnboundLocalError",
+        "TypeError",
+        "SyntaxError",
+    ), (
+        code,
+        result.error_message,
+    )
+
+
+@FAST
+@given(outside_programs(VIEW, fuzz_tools.PURE_TOOLS))
+def test_outside_programs_compile(program) -> None:  # type: ignore[no-untyped-def]
+    compile(program.code, "<gen>", "exec")
+    assert program.what
+
+
+@FAST
+@given(escape_mutants())
+def test_escape_mutants_compile(mutant) -> None:  # type: ignore[no-untyped-def]
+    compile(mutant.code, "<mutant>", "exec")
+    assert set(mutant.mutations) <= set(ESCAPE_MUTATIONS)
+
+
+@FAST
+@given(inside_programs(VIEW, fuzz_tools.PURE_TOOLS))
+def test_mutations_keep_meaning_under_cpython(code: str) -> None:
+    # every escape mutation must be meaning-preserving: check it on benign programs
+    rng = random.Random(len(code))
+    names = rng.sample(sorted(ESCAPE_MUTATIONS), 3)
+    mutant, _ = mutate(code, names, rng, ESCAPE_MUTATIONS)
+    before, after = run_reference(code, PURE), run_reference(mutant, PURE)
+    assert (before.ok, before.stdout) == (after.ok, after.stdout), mutant
+
+
+def test_harmless_mutations_are_a_subset() -> None:
+    assert set(HARMLESS_MUTATIONS) <= set(ESCAPE_MUTATIONS)
+
+
+def test_seed_corpus_loads_with_bytes_only_seeds() -> None:
+    seeds = escape_seeds()
+    assert len(seeds) >= 40
+    assert any(s.text is None for s in seeds)  # coding-cookie escapes stay bytes
+
+
+def test_specific_mutations() -> None:
+    rng = random.Random(0)
+    code = "gen = (x for x in [1])\nframe = gen.gi_frame\nprint(frame)\n"
+    assert "case object(gi_frame=_m)" in (ESCAPE_MUTATIONS["match"](code, rng) or "")
+    assert 'getattr(gen, "gi_frame")' in (ESCAPE_MUTATIONS["getattr"](code, rng) or "")
+    assert "@(lambda f:" in (ESCAPE_MUTATIONS["decorator"](code, rng) or "")
+
+
+@FAST
+@given(adversarial_inputs())
+def test_adversarial_inputs_are_text_or_bytes(data) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(data, str | bytes)

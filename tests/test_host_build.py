@@ -1,0 +1,68 @@
+"""The guest build cache: keyed by sources and versions, verified before loading, corrupt or
+stale entries rebuilt (never loaded)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codeact_verify.host import build
+
+
+@pytest.fixture(scope="module")
+def good_entry() -> build.GuestArtifacts:
+    return build.ensure_guest(progress=None)
+
+
+def test_cache_root_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(build.CACHE_ENV, str(tmp_path / "c"))
+    assert build.cache_root() == tmp_path / "c"
+
+
+def test_key_is_stable_and_covers_sources(tmp_path: Path) -> None:
+    key = build.cache_key()
+    assert key == build.cache_key() and len(key) == 64
+    copy = tmp_path / "guest"
+    shutil.copytree(build.guest_source_dir(), copy)
+    assert build.cache_key(copy) == key
+    (copy / "runtime" / "guards.py").write_text(
+        (copy / "runtime" / "guards.py").read_text() + "\n# changed\n"
+    )
+    assert build.cache_key(copy) != key
+
+
+def test_entry_is_verified(good_entry: build.GuestArtifacts, tmp_path: Path) -> None:
+    assert build._check_entry(good_entry.directory, good_entry.key)
+    assert not build._check_entry(good_entry.directory, "0" * 64)  # stale key
+    copy = tmp_path / "entry"
+    shutil.copytree(good_entry.directory, copy)
+    assert build._check_entry(copy, good_entry.key)
+    data = bytearray((copy / "guest.cwasm").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / "guest.cwasm").write_bytes(bytes(data))
+    assert not build._check_entry(copy, good_entry.key)  # corrupt: never loaded
+    (copy / "manifest.json").write_text("{not json")
+    assert not build._check_entry(copy, good_entry.key)
+
+
+def test_corrupt_cache_is_rebuilt(
+    good_entry: build.GuestArtifacts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real rebuild (componentize-py + compile) in a private cache dir."""
+    monkeypatch.setenv(build.CACHE_ENV, str(tmp_path))
+    target = tmp_path / "guest" / good_entry.directory.name
+    shutil.copytree(good_entry.directory, target)
+    first = build.ensure_guest(progress=None)
+    assert not first.built  # the copied entry is valid and reused
+    with (target / "guest.cwasm").open("r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\0garbage\0")
+    messages: list[str] = []
+    rebuilt = build.ensure_guest(progress=messages.append)
+    assert rebuilt.built and any("stale or corrupt" in m for m in messages)
+    assert build._check_entry(rebuilt.directory, rebuilt.key)
+    manifest = json.loads((rebuilt.directory / "manifest.json").read_text())
+    assert manifest["versions"]["componentize-py"] == "0.25.1"

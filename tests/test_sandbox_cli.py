@@ -1,0 +1,99 @@
+"""`codeact-verify run --unverified` and `build-guest`: output shape and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_sandbox_support import ensure_loaded
+
+from codeact_verify.cli import main
+
+TOOLS = '''
+def get_weather(city: str) -> dict:
+    """Weather for a city."""
+    if city == "Nowhere":
+        raise ValueError("unknown city")
+    return {"city": city, "temp": 21.5}
+'''
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    ensure_loaded()
+    (tmp_path / "tools.py").write_text(TOOLS)
+    return tmp_path
+
+
+def run_cli(files: Path, program: str, *extra: str, capsys) -> tuple[int, dict]:
+    (files / "prog.py").write_text(program)
+    code = main(
+        [
+            "run",
+            str(files / "prog.py"),
+            "--tools",
+            str(files / "tools.py"),
+            "--unverified",
+            "--json",
+            *extra,
+        ]
+    )
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_run_ok(files: Path, capsys) -> None:
+    code, out = run_cli(files, "print(get_weather('Paris')['temp'])", capsys=capsys)
+    assert code == 0
+    assert out["ok"] and out["stdout"] == "21.5\n" and out["error"] is None
+    assert out["tool_calls"] == [
+        {"name": "get_weather", "arguments": {"city": "Paris"}, "ok": True}
+    ]
+    assert out["diagnostics"] == [] and "duration_ms" in out
+
+
+@pytest.mark.parametrize(
+    ("program", "kind", "extra"),
+    [
+        ("get_weather('Nowhere')", "tool", ()),
+        ("1/0", "runtime", ()),
+        ("while True:\n    pass", "timeout", ("--timeout", "0.3")),
+        ("x = 'a' * (200 * 1024 * 1024)", "memory", ("--memory", "64")),
+        ("def f(:\n", "syntax", ()),
+    ],
+)
+def test_run_failures_exit_3(files: Path, capsys, program: str, kind: str, extra) -> None:
+    code, out = run_cli(files, program, *extra, capsys=capsys)
+    assert code == 3
+    assert out["error"]["kind"] == kind
+
+
+def test_mount_and_domain_flags(files: Path, capsys, tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "x.txt").write_text("from host")
+    code, out = run_cli(
+        files,
+        "print(read_text('/data/x.txt'))",
+        "--mount",
+        f"{data}:/data:ro",
+        "--allow-domain",
+        "api.example.com",
+        capsys=capsys,
+    )
+    assert code == 0 and out["stdout"] == "from host\n"
+
+
+def test_usage_errors_exit_2(files: Path, capsys) -> None:
+    assert main(["run", str(files / "missing.py"), "--unverified"]) == 2
+    (files / "p.py").write_text("print(1)")
+    assert main(["run", str(files / "p.py"), "--unverified", "--mount", "bad"]) == 2
+    assert main(["run", str(files / "p.py"), "--unverified", "--allow-domain", "ftp://x"]) == 2
+    capsys.readouterr()
+
+
+def test_build_guest_up_to_date(capsys) -> None:
+    ensure_loaded()
+    assert main(["build-guest", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["built"] is False and Path(info["compiled"]).is_file()

@@ -1,0 +1,203 @@
+"""Types: real mypy, in-process and warm, errors at the model's own lines and columns."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TypedDict
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper
+
+from codeact_verify import typecheck as typecheck_module
+from codeact_verify.diagnostics import Diagnostic
+from codeact_verify.toolcheck import check_tool_calls, example_specs
+from codeact_verify.tools import ToolSpec, load_tools_file, tool_specs
+from codeact_verify.typecheck import CODES, typecheck
+
+SPECS = example_specs()
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def errors(code: str, specs: dict[str, ToolSpec] | None = None) -> list[Diagnostic]:
+    return [d for d in typecheck(code, SPECS if specs is None else specs)]
+
+
+def test_float_result_indexed_like_a_dict() -> None:
+    code = 'r = call_tool("get_exchange_rate", base="USD", quote="EUR")["rate"]\nprint(r)\n'
+    (d,) = errors(code)
+    assert (d.code, d.rule, d.severity) == ("CV702", "types", "error")
+    assert "float" in d.message and "not indexable" in d.message
+    assert (d.line, d.col, d.end_line, d.end_col) == (1, 4, 1, 67)
+
+
+def test_direct_call_float_result_indexed() -> None:
+    (d,) = errors('r = get_exchange_rate(base="USD", quote="EUR")["rate"]\n')
+    assert d.code == "CV702" and (d.line, d.col) == (1, 4)
+
+
+def test_wrong_argument_type_through_call_tool_maps_to_the_model_column() -> None:
+    code = 'w = call_tool("get_weather", city=3)\n'
+    (d,) = errors(code)
+    assert d.code == "CV701"
+    assert (d.line, d.col, d.end_col) == (1, code.index("3"), code.index("3") + 1)
+
+
+def test_non_ascii_line_columns() -> None:
+    code = 'é = "日本"; w = call_tool("get_weather", city=3)\n'
+    (d,) = errors(code)
+    assert (d.line, d.col) == (1, code.index("3"))
+
+
+def test_typed_dict_key_typo_inside_a_helper_function() -> None:
+    code = "def helper(c):\n    w = get_weather(city=c)\n    return w['temp']\nprint(helper('x'))\n"
+    (d,) = errors(code)
+    assert d.code == "CV702" and "temp" in d.message and (d.line, d.col) == (3, 13)  # the key
+
+
+def test_undefined_name() -> None:
+    (d,) = errors("x = undefined_name + 1\n")
+    assert d.code == "CV703" and (d.line, d.col, d.end_col) == (1, 4, 18)
+
+
+def test_optional_result_used_without_check_is_a_warning() -> None:
+    (d,) = errors('p = lookup(name="x")\nprint(p.upper())\n')
+    assert (d.code, d.severity, d.line) == ("CV704", "warning", 2)
+    assert d.hint and "None" in d.hint
+    assert errors('p = lookup(name="x")\nif p is not None:\n    print(p.upper())\n') == []
+
+
+def test_re_match_without_check_is_only_a_warning() -> None:
+    found = errors('import re\nm = re.match("a", "b")\nprint(m.group(0))\n')
+    assert [(d.code, d.severity) for d in found] == [("CV704", "warning")]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # redefinition with a new type, empty collections, untyped helpers
+        'x = "3"\nx = int(x)\nres = []\nfor i in range(3):\n'
+        '    res.append(get_weather(city=str(i))["temperature_c"])\nprint(sum(res))\n',
+        "totals = {}\ntotals['a'] = 1\nprint(totals)\n",
+        # a TypedDict result where the model annotates a plain dict
+        'def show(w: dict) -> str:\n    return str(w)\nprint(show(get_weather(city="a")))\n',
+        "def count(ws: list[dict]) -> int:\n    return len(ws)\n"
+        'print(count([get_weather(city="a")]))\n',
+        # tool errors, batches, helpers the sandbox provides
+        'try:\n    w = get_weather(city="a")\n'
+        "except ToolError as e:\n    print(e.tool, e.message)\n",
+        'rs = call_tools([("get_weather", {"city": "a"})])\nprint(rs[0])\n',
+        'r = http_get("https://example.com")\nprint(r["status"], r["text"][:10])\n',
+        # the program's own function named like a tool shadows the stub
+        "def get_weather(c):\n    return c * 2\nprint(get_weather(3) + 1)\n",
+        # the TypedDict names of the stubs may be used in annotations
+        "def temp(w: _Weather) -> float:\n    return w['temperature_c']\n",
+        'from typing import Any\nx: dict[str, Any] = get_weather(city="a")\n',
+    ],
+)
+def test_legitimate_programs_pass(code: str) -> None:
+    assert errors(code) == []
+
+
+def test_type_ignore_and_mypy_comments_do_not_switch_checks_off() -> None:
+    code = '# mypy: ignore-errors\nw = call_tool("get_weather", city=3)  # type: ignore\n'
+    assert [d.code for d in errors(code)] == ["CV701"]
+
+
+def test_unparsable_input_gives_no_type_diagnostics() -> None:
+    assert errors("def f(:\n") == []
+    assert errors("x = 1\x00\n") == []
+    assert errors("x = '\udcff'\n") == []
+    assert errors("# -*- coding: latin-1 -*-\nx: int = 'é'\n")[0].line == 2
+    (d,) = errors("x = 1\x0c\ny = 'a\x1cb'; z: int = y\n")  # not line breaks for Python
+    assert (d.line, d.col) == (2, 20)
+
+
+def test_mypy_only_errors_are_reported_as_other() -> None:
+    (d,) = errors("return 5\n")
+    assert d.code == "CV709" and d.line == 1
+
+
+def test_known_diagnostics_are_not_reported_twice() -> None:
+    code = 'w = call_tool("get_weather", city=3)\n'
+    known = check_tool_calls(MetadataWrapper(cst.parse_module(code)), SPECS)
+    assert [d.code for d in known] == ["CV607"]
+    assert typecheck(code, SPECS, known=known) == []
+
+
+def test_same_size_programs_back_to_back_are_not_served_from_a_stale_cache() -> None:
+    # identical size, written within the same second: mypy's mtime+size check would say "same"
+    bad = "x: int = 'a'\n"
+    good = "x: int = 123\n"
+    assert len(bad) == len(good)
+    for _ in range(3):
+        assert [d.code for d in errors(bad)] == ["CV706"]
+        assert errors(good) == []
+
+
+class _Row(TypedDict):
+    id: int
+    label: str
+
+
+def _rows(limit: int = 10) -> list[_Row]:
+    """Rows."""
+    return []
+
+
+def test_changing_the_tool_set_changes_the_stubs() -> None:
+    other = tool_specs([ToolSpec.from_callable(_rows, name="rows")])
+    assert errors("r = rows(limit=2)\nprint(r[0]['label'].upper())\n", other) == []
+    assert [d.code for d in errors("r = rows(limit=2)\nprint(r[0]['nope'])\n", other)] == ["CV702"]
+    # the first tool set's names are not visible under the second, and come back after
+    assert [d.code for d in errors('get_weather(city="x")\n', other)] == ["CV703"]
+    assert errors('get_weather(city="x")\n') == []
+    assert [d.code for d in errors("rows()\n")] == ["CV703"]
+
+
+def test_thread_safe() -> None:
+    results: list[list[str]] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        code = f"x{i}: int = 'a'\n" if i % 2 else f"x{i}: int = {i}\n"
+        found = [d.code for d in errors(code)]
+        with lock:
+            results.append(found if i % 2 else [*found, "ok"])
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(tuple, results)) == sorted([("CV706",)] * 4 + [("ok",)] * 4)
+
+
+def test_internal_failure_is_a_warning_and_the_next_check_recovers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def boom(self: object, text: str) -> list[dict[str, object]]:
+        raise RuntimeError("mypy fell over")
+
+    with monkeypatch.context() as m:
+        m.setattr(typecheck_module._MypyEngine, "check", boom)
+        (d,) = errors("x = 1\n")
+    assert (d.code, d.severity) == ("CV799", "warning")
+    assert "mypy fell over" in d.message
+    assert [d.code for d in errors("x: int = 'a'\n")] == ["CV706"]
+
+
+def test_every_code_is_documented() -> None:
+    used = set(typecheck_module._CODES.values()) | {
+        typecheck_module.OPTIONAL_CODE,
+        typecheck_module.OTHER_CODE,
+        typecheck_module.UNAVAILABLE_CODE,
+    }
+    assert used <= set(CODES)
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "accept").glob("*.py")), ids=lambda p: p.stem)
+def test_realistic_corpus_programs_type_check_clean(path: Path) -> None:
+    specs = tool_specs(load_tools_file(CORPUS / "tools.py"))
+    assert errors(path.read_text(encoding="utf-8"), specs) == []
