@@ -19,11 +19,9 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
 from codeact_verify.agents import demo_tools
 from codeact_verify.effects import compute_effects
+from codeact_verify.toolcalls import find_tool_calls
 from codeact_verify.toolcheck import check_tool_calls
 from codeact_verify.tools import ToolSpec, stubs_module, tool_specs
 from codeact_verify.transpile import transpile
@@ -142,20 +140,12 @@ def main(argv: list[str] | None = None) -> int:
             tree = ast.parse(code)
 
             def static(code: str = code, tree: ast.Module = tree) -> None:
-                check_tool_calls(None, tools, tree=tree, source=code)
-                compute_effects(None, tools, tree=tree, source=code)
-
-            def from_wrapper(code: str = code) -> None:
-                wrapper = MetadataWrapper(cst.parse_module(code))
-                check_tool_calls(wrapper, tools)
-                compute_effects(wrapper, tools)
+                index = find_tool_calls(tree, tools)
+                check_tool_calls(code, tools, tree=tree, index=index)
+                compute_effects(code, tools, tree=tree, index=index)
 
             tool = timed(static, args.repeats)
             rows.append(("toolcheck+effects (ast tree given)", n, *stats(tool), ""))
-            wrapped = timed(from_wrapper, 10)
-            rows.append(
-                ("toolcheck+effects (from libcst parse)", n, *stats(wrapped), "incl. the parse")
-            )
             tr = timed(lambda code=code: transpile(code, tools), args.repeats)
             rows.append(("transpile", n, *stats(tr), ""))
 

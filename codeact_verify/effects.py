@@ -21,8 +21,6 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
-from libcst.metadata import MetadataWrapper
-
 from .diagnostics import CallSite, Effect
 from .toolcalls import SourceLines, ToolCallIndex, find_tool_calls, program_tree
 
@@ -53,20 +51,22 @@ def _repeating_functions(index: ToolCallIndex) -> set[str]:
 
 
 def compute_effects(
-    wrapper: MetadataWrapper | None,
+    source: str,
     specs: Mapping[str, Any],
     *,
     tree: ast.Module | None = None,
-    source: str | None = None,
+    index: ToolCallIndex | None = None,
 ) -> list[Effect]:
     """One Effect per registered tool the program may call, in order of first call.
 
-    ``tree``/``source``: as for :func:`codeact_verify.toolcheck.check_tool_calls`.
+    ``tree``/``index``: as for :func:`codeact_verify.toolcheck.check_tool_calls`.
     """
-    parsed, text = program_tree(wrapper, tree, source)
+    parsed = program_tree(source, tree)
     if parsed is None:
         return []
-    index = find_tool_calls(parsed, specs)
+    if index is None:
+        index = find_tool_calls(parsed, specs)
+    text = source
     sites = [s for s in index.sites if s.tool is not None and s.tool in specs]
     if not sites:
         return []

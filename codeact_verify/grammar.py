@@ -23,117 +23,106 @@ from typing import Any
 from .errors import GrammarError
 
 # --- construct kinds ---------------------------------------------------------------------------
-# Each construct a profile may allow: a label for messages, the libcst node classes that *start*
-# it (reported when the construct is not allowed), and the libcst classes that only occur inside
-# such a head (never reported on their own). Node classes in CORE_NODES are always allowed: plain
-# expressions, literals, calls, blocks and whitespace. Any libcst class in neither table is
-# rejected as unsupported syntax (fail closed when libcst learns new syntax).
+# The construct names (`syntax.allow` in a profile) are this project's own, stable names; the table
+# maps each to the node classes of Python's `ast` (the parser that also compiles the program, so
+# what is verified is exactly what runs). Each entry: a label for messages, the `ast` classes that
+# *start* the construct (reported when it is not allowed) and the classes that only occur inside
+# such a head (never reported on their own). A class may start several constructs (`async for` is
+# both `async` and `for`). Classes in CORE_NODES are always allowed: plain expressions, literals,
+# calls, operators, blocks. Any `ast` class in neither table is refused as unsupported syntax, so
+# syntax a newer Python adds is rejected until this table names it (fail closed).
+#
+# Some constructs have no node class of their own and are recognised from a field
+# (codeact_verify/rules/constructs.py): `decorator` (a def's or class's decorator_list), an
+# `async for` inside a comprehension (`async`), `lazy_import` (Import.is_lazy, Python 3.15) and
+# `starred_comprehension` (a comprehension whose element is a `*x` / `**x` unpacking).
 CONSTRUCTS: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
     {
-        "assign": ("assignments", ("Assign",), ("AssignTarget",)),
+        "assign": ("assignments", ("Assign",), ()),
         "annotated_assign": ("annotated assignments (x: int = 1)", ("AnnAssign",), ()),
-        "augmented_assign": (
-            "augmented assignments (x += 1)",
-            ("AugAssign",),
-            (
-                "AddAssign",
-                "SubtractAssign",
-                "MultiplyAssign",
-                "DivideAssign",
-                "FloorDivideAssign",
-                "ModuloAssign",
-                "PowerAssign",
-                "MatrixMultiplyAssign",
-                "LeftShiftAssign",
-                "RightShiftAssign",
-                "BitAndAssign",
-                "BitOrAssign",
-                "BitXorAssign",
-            ),
-        ),
-        "delete": ("`del` statements", ("Del",), ()),
+        "augmented_assign": ("augmented assignments (x += 1)", ("AugAssign",), ()),
+        "delete": ("`del` statements", ("Delete",), ("Del",)),
         "if": ("if/elif/else", ("If",), ()),
         "conditional_expression": ("conditional expressions (a if c else b)", ("IfExp",), ()),
-        "for": ("for loops", ("For",), ()),
+        "for": ("for loops", ("For", "AsyncFor"), ()),
         "while": ("while loops", ("While",), ()),
         "break_continue": ("break/continue", ("Break", "Continue"), ()),
-        "function": ("function definitions (def, return)", ("FunctionDef", "Return"), ()),
-        "decorator": ("decorators", ("Decorator",), ()),
+        "function": (
+            "function definitions (def, return)",
+            ("FunctionDef", "AsyncFunctionDef", "Return"),
+            (),
+        ),
+        "decorator": ("decorators", (), ()),
         "lambda": ("lambdas", ("Lambda",), ()),
         "comprehension": (
             "comprehensions and generator expressions",
             ("ListComp", "SetComp", "DictComp", "GeneratorExp"),
-            ("CompFor", "CompIf"),
+            ("comprehension",),
         ),
-        "fstring": (
-            "f-strings",
-            ("FormattedString",),
-            ("FormattedStringExpression", "FormattedStringText"),
-        ),
-        "tstring": (
-            "t-strings",
-            ("TemplatedString",),
-            ("TemplatedStringExpression", "TemplatedStringText"),
-        ),
-        "try": ("try/except/else/finally", ("Try",), ("ExceptHandler", "Finally")),
-        "try_star": ("try/except* (exception groups)", ("TryStar",), ("ExceptStarHandler",)),
+        "fstring": ("f-strings", ("JoinedStr",), ("FormattedValue",)),
+        "tstring": ("t-strings", ("TemplateStr",), ("Interpolation",)),
+        "try": ("try/except/else/finally", ("Try",), ("ExceptHandler",)),
+        "try_star": ("try/except* (exception groups)", ("TryStar",), ()),
         "raise": ("raise", ("Raise",), ()),
         "assert": ("assert", ("Assert",), ()),
         "match": (
             "match statements",
             ("Match",),
             (
-                "MatchCase",
-                "MatchAs",
-                "MatchOr",
-                "MatchOrElement",
+                "match_case",
                 "MatchValue",
                 "MatchSingleton",
-                "MatchSequenceElement",
-                "MatchList",
-                "MatchTuple",
-                "MatchStar",
+                "MatchSequence",
                 "MatchMapping",
-                "MatchMappingElement",
                 "MatchClass",
-                "MatchKeywordElement",
+                "MatchStar",
+                "MatchAs",
+                "MatchOr",
             ),
         ),
         "walrus": ("assignment expressions (:=)", ("NamedExpr",), ()),
-        "import": ("import statements", ("Import", "ImportFrom"), ("ImportAlias", "ImportStar")),
-        "lazy_import": ("lazy imports", ("LazyImport", "LazyImportFrom"), ()),
+        "import": ("import statements", ("Import", "ImportFrom"), ("alias",)),
+        "lazy_import": ("lazy imports", (), ()),
         "class": ("class definitions", ("ClassDef",), ()),
         "global": ("`global` statements", ("Global",), ()),
         "nonlocal": ("`nonlocal` statements", ("Nonlocal",), ()),
-        "async": ("async/await", ("Asynchronous", "Await"), ()),
-        "yield": ("yield (generators)", ("Yield",), ()),
-        "with": ("`with` statements", ("With",), ("WithItem",)),
+        "async": (
+            "async/await",
+            ("AsyncFunctionDef", "AsyncFor", "AsyncWith", "Await"),
+            (),
+        ),
+        "yield": ("yield (generators)", ("Yield", "YieldFrom"), ()),
+        "with": ("`with` statements", ("With", "AsyncWith"), ("withitem",)),
         "type_alias": (
             "type aliases and type parameters",
-            ("TypeAlias", "TypeParameters"),
-            ("TypeParam", "TypeVar", "TypeVarTuple", "ParamSpec"),
+            ("TypeAlias", "TypeVar", "TypeVarTuple", "ParamSpec"),
+            (),
         ),
-        "starred_comprehension": ("unpacking in comprehensions", ("StarredDictComp",), ()),
+        "starred_comprehension": ("unpacking in comprehensions", (), ()),
     }
 )
 
 CORE_NODES: frozenset[str] = frozenset(
     """
-    Module SimpleStatementLine SimpleStatementSuite IndentedBlock Expr Pass Name Attribute Call
-    Arg Subscript SubscriptElement Index Slice Integer Float Imaginary SimpleString
-    ConcatenatedString Ellipsis BinaryOperation UnaryOperation BooleanOperation Comparison
-    ComparisonTarget List Tuple Set Dict Element DictElement StarredElement StarredDictElement
-    Else From Parameters Param ParamStar ParamSlash Annotation AsName NameItem Comment EmptyLine
-    Newline TrailingWhitespace SimpleWhitespace ParenthesizedWhitespace Semicolon Colon Comma Dot
-    AssignEqual LeftParen RightParen LeftSquareBracket RightSquareBracket LeftCurlyBrace
-    RightCurlyBrace Add Subtract Multiply Divide FloorDivide Modulo Power MatrixMultiply
-    LeftShift RightShift BitAnd BitOr BitXor BitInvert Minus Plus Not And Or In NotIn Is IsNot
-    Equal NotEqual LessThan LessThanEqual GreaterThan GreaterThanEqual
+    Module Expr Pass Name Load Store Attribute Call keyword Subscript Slice Constant BinOp UnaryOp
+    BoolOp Compare List Tuple Set Dict Starred arguments arg
+    Add Sub Mult Div FloorDiv Mod Pow MatMult LShift RShift BitAnd BitOr BitXor
+    Invert Not UAdd USub And Or Eq NotEq Lt LtE Gt GtE Is IsNot In NotIn
     """.split()
 )
 
-HEAD_NODES: Mapping[str, str] = MappingProxyType(
-    {cls: name for name, (_, heads, _) in CONSTRUCTS.items() for cls in heads}
+# ast class name -> the constructs it starts; `async` first, so `async def` says async.
+HEAD_NODES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        cls: tuple(
+            sorted(
+                (name for name, (_, heads, _) in CONSTRUCTS.items() if cls in heads),
+                key=lambda n: n != "async",
+            )
+        )
+        for _, heads, _ in CONSTRUCTS.values()
+        for cls in heads
+    }
 )
 SUB_NODES: Mapping[str, str] = MappingProxyType(
     {cls: name for name, (_, _, subs) in CONSTRUCTS.items() for cls in subs}
@@ -142,7 +131,7 @@ SUB_NODES: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class GrammarLimits:
-    """Size limits, checked before the program is parsed by libcst (which is slow when deep)."""
+    """Size limits, checked on the `ast` tree before any rule walks it."""
 
     max_bytes: int = 32_768
     max_nodes: int = 6_000
@@ -243,18 +232,6 @@ class Grammar:
             for c in CONSTRUCTS
             if c not in self.constructs and c not in _UNDESCRIBED
         ]
-        mods = []
-        for name, p in sorted(self.modules.items()):
-            if p.allow is not None:
-                shown = sorted(p.allow - p.deny)
-                if full or len(shown) <= 4:
-                    mods.append(f"{name} (only {', '.join(shown)})")
-                else:
-                    mods.append(f"{name} (some names)")
-            elif p.deny:
-                mods.append(f"{name} (not {', '.join(sorted(p.deny))})")
-            else:
-                mods.append(name)
         lines = [f"Python subset ({self.name}):"]
         if full:
             allowed = [CONSTRUCTS[c][0] for c in CONSTRUCTS if c in self.constructs]
@@ -262,27 +239,48 @@ class Grammar:
         lines.append("- Not allowed: " + "; ".join(denied) + ".")
         if full:
             lines.append("- Builtins: " + ", ".join(sorted(self.builtins)) + ".")
-        lines += [
-            "- Builtins not available: " + ", ".join(sorted(self.denied_builtins)) + ".",
-            "- Import only (`import m` / `from m import name`): " + ", ".join(mods) + ".",
-            "- No __dunder__ names or attributes"
-            + (", no _private attributes" if self.attributes.deny_private else "")
-            + ", no frame/code/traceback attributes; use a module only as `module.name`.",
+        # Compact: leave out builtins that another line already rules out (dunders; the class
+        # helpers when classes are not allowed).
+        implied = set() if full or "class" in self.constructs else set(_CLASS_BUILTINS)
+        unavailable = [
+            n for n in sorted(self.denied_builtins) if full or (n not in implied and n[:2] != "__")
         ]
+        lines.append("- Builtins not available: " + ", ".join(unavailable) + ".")
+        if full:
+            mods = []
+            for name, p in sorted(self.modules.items()):
+                if p.allow is not None:
+                    mods.append(f"{name} (only {', '.join(sorted(p.allow - p.deny))})")
+                elif p.deny:
+                    mods.append(f"{name} (not {', '.join(sorted(p.deny))})")
+                else:
+                    mods.append(name)
+            lines.append("- Import only: " + ", ".join(mods) + ".")
+        else:
+            # The names a module refuses are the verifier's to report when they bite.
+            lines.append("- Import only: " + ", ".join(sorted(self.modules)) + ".")
+        lines.append(
+            "- No __dunder__"
+            + (" or _private" if self.attributes.deny_private else "")
+            + " names, no frame/code/traceback attributes; modules only as `module.name`."
+        )
         if self.format_method:
-            lines.append(
-                "- Prefer f-strings; .format()/.format_map() only on a literal template "
-                "without {x.attr} or {x[key]} fields."
-            )
+            lines.append("- Prefer f-strings; `.format()` only on a literal with plain fields.")
         else:
             lines.append("- Use f-strings; .format()/.format_map() are not allowed.")
         lim = self.limits
-        lines.append(
-            f"- Limits: {lim.max_bytes} bytes, {lim.max_nodes} syntax nodes, nesting depth "
-            f"{lim.max_depth}, string literals up to {lim.max_string_literal} characters."
-        )
+        if full:
+            lines.append(
+                f"- Limits: {lim.max_bytes} bytes, {lim.max_nodes} syntax nodes, nesting depth "
+                f"{lim.max_depth}, string literals up to {lim.max_string_literal} characters."
+            )
+        else:
+            lines.append(f"- At most {lim.max_bytes} bytes of code.")
         return "\n".join(lines)
 
+
+# Builtins that only make sense inside class bodies.
+_CLASS_BUILTINS = frozenset({"classmethod", "staticmethod", "property", "super"})
 
 # Constructs that are not worth a word in the model-facing text when they are not allowed.
 _UNDESCRIBED = frozenset(
@@ -471,15 +469,21 @@ def _parse(text: str, source: str) -> Grammar:
     return _Loader(data, source).load()
 
 
+@lru_cache(maxsize=16)
+def _read_profile(name: str) -> tuple[str, str]:
+    """A packaged profile's text (packaged data does not change while the process runs)."""
+    resource = files("codeact_verify.grammars").joinpath(f"{name}.toml")
+    if not resource.is_file():
+        known = ", ".join(profile_names())
+        raise GrammarError(f"no grammar profile named {name!r} (known: {known})")
+    return resource.read_text(encoding="utf-8"), f"grammars/{name}.toml"
+
+
 def _read(name_or_path: str | Path) -> tuple[str, str]:
     text_name = str(name_or_path)
     is_path = isinstance(name_or_path, Path) or "/" in text_name or text_name.endswith(".toml")
     if not is_path:
-        resource = files("codeact_verify.grammars").joinpath(f"{text_name}.toml")
-        if not resource.is_file():
-            known = ", ".join(profile_names())
-            raise GrammarError(f"no grammar profile named {text_name!r} (known: {known})")
-        return resource.read_text(encoding="utf-8"), f"grammars/{text_name}.toml"
+        return _read_profile(text_name)
     path = Path(name_or_path)
     try:
         return path.read_text(encoding="utf-8"), str(path)

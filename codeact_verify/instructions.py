@@ -8,7 +8,6 @@ demo prints its cl100k token count.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,20 +16,19 @@ from .tools import ToolSpec
 EXECUTE_CODE_DESCRIPTION = "Run a Python program in the verified sandbox (see the instructions)."
 
 _INTRO = """\
-`execute_code` runs Python once in an isolated sandbox (no files, network or environment unless \
-listed here). Code is verified first; if rejected, nothing ran: fix every listed problem and \
-resend."""
+`execute_code` runs one Python program in an isolated sandbox. It is verified first; if \
+rejected, nothing ran: fix every listed problem."""
 
 _TOOLS = """\
-Call tools as typed functions, e.g. `{example}`, or as `call_tool("{name}", ...)`; \
-`call_tools([("name", {{...}}), ...])` runs calls concurrently. Failures raise `ToolError` \
-(`.tool`, `.message`). Results are JSON data."""
+Call tools as typed functions (`{example}`) or as `call_tool("{name}", ...)`; \
+`call_tools([("name", {{...}}), ...])` runs several concurrently. A failed call raises \
+`ToolError` (`.tool`, `.message`)."""
 
 _NO_TOOLS = "No tools are registered."
 
 _OUTPUT = """\
-Only `print()` output comes back; a failure gives its kind, message and line. Do the whole task \
-in one program."""
+Only printed output comes back (or the error's kind, message and line). Do the whole task in \
+one program."""
 
 
 def _example_call(spec: ToolSpec) -> str:
@@ -101,39 +99,6 @@ def _http_section(domains: Sequence[Any]) -> str:
     )
 
 
-def describe_grammar(grammar: Any) -> str:
-    """The grammar's rules in a few lines: what a program must not contain or use.
-
-    `Grammar.describe()` lists everything that is allowed as well (about 600 tokens for the
-    default profile); models know Python, so the instructions carry what differs from it: the
-    constructs not allowed, the builtins not available, the importable modules and the size limit.
-    The verifier's diagnostics name the finer rules (e.g. a module's denied names) when they bite.
-    """
-    from .grammar import CONSTRUCTS, Grammar
-
-    if not isinstance(grammar, Grammar):
-        return str(grammar.describe()).strip()
-    module = sys.modules[Grammar.__module__]
-    undescribed: frozenset[str] = getattr(module, "_UNDESCRIBED", frozenset())
-    denied = [
-        CONSTRUCTS[c][0].replace(" statements", "").replace(" definitions", "")
-        for c in CONSTRUCTS
-        if c not in grammar.constructs and c not in undescribed
-    ]
-    lines = [f"Python subset ({grammar.name}):"]
-    if denied:
-        lines.append("- Not allowed: " + "; ".join(denied) + ".")
-    if grammar.denied_builtins:
-        names = ", ".join(sorted(grammar.denied_builtins))
-        lines.append(f"- Builtins not available: {names}.")
-    lines.append("- Import only: " + (", ".join(sorted(grammar.modules)) or "nothing") + ".")
-    private = ", no _private attributes" if grammar.attributes.deny_private else ""
-    lines.append(
-        f"- No __dunder__ names{private}. At most {grammar.limits.max_bytes} bytes of code."
-    )
-    return "\n".join(lines)
-
-
 def build_instructions(
     specs: Mapping[str, ToolSpec],
     grammar: Any | None = None,
@@ -144,7 +109,8 @@ def build_instructions(
 ) -> str:
     """The instructions for the current tools, grammar, mounts and domains.
 
-    `grammar_detail="full"` includes `Grammar.describe()` as is instead of `describe_grammar()`.
+    The subset's rules come from `Grammar.describe()` (compact by default: what differs from
+    ordinary Python); `grammar_detail="full"` also lists everything that is allowed.
     """
     sections = [_INTRO]
     if specs:
@@ -158,9 +124,7 @@ def build_instructions(
     if allowed_domains:
         sections.append(_http_section(allowed_domains))
     if grammar is not None:
-        described = (
-            grammar.describe().strip() if grammar_detail == "full" else describe_grammar(grammar)
-        )
+        described = grammar.describe(full=grammar_detail == "full").strip()
         if described:
             sections.append(described)
     sections.append(_OUTPUT)

@@ -28,7 +28,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 CALL_TOOL = "call_tool"
 CALL_TOOLS = "call_tools"
@@ -138,6 +138,30 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
 class _Finder(ast.NodeVisitor):
+    # Faster than NodeVisitor's own dispatch: the visit method per node class is looked up once,
+    # and `ctx` (Load/Store/Del markers) is never walked.
+    _methods: ClassVar[dict[type, Any]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        cls = node.__class__
+        method = self._methods.get(cls)
+        if method is None:
+            method = getattr(type(self), "visit_" + cls.__name__, type(self).generic_visit)
+            self._methods[cls] = method
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            if name == "ctx":
+                continue
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
     def __init__(self, tool_names: frozenset[str]) -> None:
         self.tool_names = tool_names
         self.index = ToolCallIndex()
@@ -410,17 +434,14 @@ def bound_names(tree: ast.AST, *, module_level: bool = False) -> set[str]:
     return out
 
 
-def program_tree(wrapper: Any, tree: ast.Module | None, source: str | None) -> tuple[Any, str]:
-    """The ``ast`` tree and text of a program given as a libcst wrapper and/or tree + text.
+def program_tree(source: str, tree: ast.Module | None = None) -> ast.Module | None:
+    """The program's ``ast`` tree: ``tree`` when the caller parsed it already, else parsed here.
 
-    Returns ``(None, source)`` when Python's parser rejects what libcst accepted (a repeated
-    keyword argument, say): the syntax check reports that program.
+    None when Python's parser rejects the program: the syntax check reports it.
     """
-    if source is None:
-        source = wrapper.module.code if wrapper is not None else ""
-    if tree is None:
-        try:
-            tree = parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None, source
-    return tree, source
+    if tree is not None:
+        return tree
+    try:
+        return parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None

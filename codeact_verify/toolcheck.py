@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
-
-from libcst.metadata import MetadataWrapper
 
 from .diagnostics import Diagnostic, Severity
 from .toolcalls import (
     CALL_TOOL,
     CALL_TOOLS,
     SourceLines,
+    ToolCallIndex,
     ToolCallSite,
     find_tool_calls,
     program_tree,
@@ -211,7 +211,13 @@ class _Param:
     required: bool
 
 
-def _parameters(spec: ToolSpec) -> list[_Param]:
+@functools.lru_cache(maxsize=512)
+def _parameters(spec: ToolSpec) -> tuple[_Param, ...]:
+    """The tool's parameters with their kinds (cached: a spec is immutable)."""
+    return tuple(_read_parameters(spec))
+
+
+def _read_parameters(spec: ToolSpec) -> list[_Param]:
     required = set(spec.parameters.get("required", ()))
     try:
         sig = inspect.signature(spec.func)
@@ -591,8 +597,7 @@ class _Checker:
                 )
 
     # -- whole program ----------------------------------------------------------------------
-    def run(self, tree: ast.Module) -> list[Diagnostic]:
-        index = find_tool_calls(tree, self.specs)
+    def run(self, index: ToolCallIndex) -> list[Diagnostic]:
         for name, where in index.rebindings:
             self.report(
                 CALL_TOOL_REBOUND,
@@ -624,20 +629,20 @@ class _Checker:
 
 
 def check_tool_calls(
-    wrapper: MetadataWrapper | None,
+    source: str,
     specs: Mapping[str, ToolSpec],
     *,
     tree: ast.Module | None = None,
-    source: str | None = None,
+    index: ToolCallIndex | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics (CV601-CV610) for every tool call in the program, sorted by position.
 
-    The checks run on Python's ``ast`` of the program. Pass ``tree`` and ``source`` when the
-    caller has them (the verifier parses with ``ast`` anyway) to skip regenerating the text from
-    ``wrapper``. A program Python's parser rejects gets no tool diagnostics (the syntax check
-    reports it).
+    The checks run on Python's ``ast`` of the program. Pass ``tree`` (and the ``index`` of
+    :func:`find_tool_calls`) when the caller has them, as the verifier does, so the program is
+    parsed and walked once. A program Python's parser rejects gets no tool diagnostics (the
+    syntax check reports it).
     """
-    parsed, text = program_tree(wrapper, tree, source)
+    parsed = program_tree(source, tree)
     if parsed is None:
         return []
-    return _Checker(text, specs).run(parsed)
+    return _Checker(source, specs).run(index or find_tool_calls(parsed, specs))

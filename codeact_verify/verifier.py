@@ -2,10 +2,11 @@
 
 The stages, in order (each later stage runs only when the earlier ones make it safe):
 1. decode (bytes: UTF-8 only, no other coding cookie), NUL bytes, byte size;
-2. CPython's parser (`ast`): syntax errors, node count, nesting depth, string literal sizes. It
-   runs before libcst because libcst is quadratic in nesting depth and crashes the process on
-   deep nesting;
-3. libcst: every node rule in one batched traversal, then the tool-call checks and effects;
+2. CPython's parser (`ast`), once: syntax errors, node count, nesting depth, string literal
+   sizes. The program is parsed by the same parser that will compile it, so there is no parser
+   differential between what is verified and what runs;
+3. every node rule in one walk over that `ast` tree (`rules.walk.dispatch`), then the tool-call
+   checks and effects on the same tree;
 4. mypy against the tools' typed stubs (`types=True`).
 
 `verify` is total: for any text or bytes it returns a `Report`, never raises, and lists every
@@ -20,14 +21,16 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from .diagnostics import Diagnostic, Effect, Report
+from .effects import compute_effects
 from .grammar import Grammar, load_grammar
 from .rules import Context, Facts, Roles, node_rules
+from .rules.constructs import ConstructRule
+from .rules.positions import Source
 from .rules.source import EncodingRule, NulByteRule, SizeRule, SyntaxRule
-from .rules.walk import walk_batched
+from .rules.walk import dispatch
+from .toolcalls import find_tool_calls
+from .toolcheck import check_tool_calls
 from .tools import ToolSpec, tool_specs
 
 ToolsArg = Iterable[Callable[..., Any] | ToolSpec] | Mapping[str, ToolSpec]
@@ -76,8 +79,9 @@ def _verify(
     ctx = Context(grammar, frozenset(specs))
     text = EncodingRule.decode(ctx, code)
     text = NulByteRule.strip(ctx, text)
+    source = Source(text)
     if not SizeRule.check_bytes(ctx, text):
-        return _report(ctx, text, None)
+        return _report(ctx, source)
 
     try:
         with warnings.catch_warnings():
@@ -85,40 +89,31 @@ def _verify(
             tree = ast.parse(text)
     except SyntaxError as exc:
         SyntaxRule.from_python(ctx, exc)
-        return _report(ctx, text, None)
+        return _report(ctx, source)
     except (RecursionError, MemoryError, ValueError):
         SizeRule.at(ctx, 1, 0, "the program is nested too deeply to parse")
-        return _report(ctx, text, None)
-    if not SizeRule.check_tree(ctx, tree, text.splitlines()):
-        return _report(ctx, text, None)
+        return _report(ctx, source)
+    if not SizeRule.check_tree(ctx, tree, source):
+        return _report(ctx, source)
     ctx.facts = Facts.from_ast(ctx.ast_nodes)
 
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        SyntaxRule.from_libcst(ctx, exc)
-        return _report(ctx, text, None)
-    except (RecursionError, MemoryError):
-        SizeRule.at(ctx, 1, 0, "the program is nested too deeply to parse")
-        return _report(ctx, text, None)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    walk_batched(module, [Roles(ctx), *(rule(ctx) for rule in node_rules())])
+    rules = [rule(ctx) for rule in node_rules()]
+    construct = next(r for r in rules if isinstance(r, ConstructRule))
+    dispatch(ctx.ast_nodes, [Roles(ctx, rules), *rules], construct.handler_for)
 
-    extra: list[Diagnostic] = []
-    effects: list[Effect] = []
-    passes = _integrations()
-    if passes.check_tool_calls is not None:
-        extra += passes.check_tool_calls(wrapper, specs, tree=tree, source=text)
-    if passes.compute_effects is not None:
-        effects = list(passes.compute_effects(wrapper, specs, tree=tree, source=text))
-    diagnostics = _resolve(ctx, wrapper) + extra
-    if types and passes.typecheck is not None:
-        diagnostics += passes.typecheck(text, specs, known=tuple(diagnostics))
+    index = find_tool_calls(tree, specs)  # one walk serves the tool checks and the effects
+    extra = check_tool_calls(text, specs, tree=tree, index=index)
+    effects = compute_effects(text, specs, tree=tree, index=index)
+    diagnostics = _resolve(ctx, source) + extra
+    if types:
+        from .typecheck import typecheck  # mypy loads on first use, not on import
+
+        diagnostics += typecheck(text, specs, known=tuple(diagnostics))
     return _finish(diagnostics, effects, text)
 
 
-def _report(ctx: Context, text: str, wrapper: MetadataWrapper | None) -> Report:
-    return _finish(_resolve(ctx, wrapper), [], text)
+def _report(ctx: Context, source: Source) -> Report:
+    return _finish(_resolve(ctx, source), [], source.text)
 
 
 def _finish(diagnostics: list[Diagnostic], effects: list[Effect], text: str) -> Report:
@@ -135,18 +130,13 @@ def _finish(diagnostics: list[Diagnostic], effects: list[Effect], text: str) -> 
     return Report(diagnostics=tuple(ordered), effects=tuple(effects), source=text)
 
 
-def _resolve(ctx: Context, wrapper: MetadataWrapper | None) -> list[Diagnostic]:
-    """Diagnostics with positions; node positions are computed only when some node was reported."""
-    positions: Mapping[cst.CSTNode, Any] = {}
-    if wrapper is not None and any(p.node is not None for p in ctx.pending):
-        positions = wrapper.resolve(PositionProvider)
+def _resolve(ctx: Context, source: Source) -> list[Diagnostic]:
+    """Diagnostics with positions (character columns), resolved only for what was reported."""
     out: list[Diagnostic] = []
     for p in ctx.pending:
         line, col, end_line, end_col = p.line, p.col, p.end_line, p.end_col
-        if p.node is not None and p.node in positions:
-            where = positions[p.node]
-            line, col = where.start.line, where.start.column
-            end_line, end_col = where.end.line, where.end.column
+        if p.node is not None:
+            line, col, end_line, end_col = source.span(p.node, p.part)
         out.append(
             Diagnostic(
                 code=p.rule.code,
@@ -161,43 +151,3 @@ def _resolve(ctx: Context, wrapper: MetadataWrapper | None) -> list[Diagnostic]:
             )
         )
     return out
-
-
-class _Passes:
-    """The checks another module owns (tool calls, effects, types), imported at call time.
-
-    This is the single integration point: a pass whose module is missing is skipped.
-    """
-
-    def __init__(self) -> None:
-        self.check_tool_calls: Callable[..., list[Diagnostic]] | None = None
-        self.compute_effects: Callable[..., list[Effect]] | None = None
-        self.typecheck: Callable[..., list[Diagnostic]] | None = None
-        try:
-            from .toolcheck import check_tool_calls
-
-            self.check_tool_calls = check_tool_calls
-        except ImportError:
-            pass
-        try:
-            from .effects import compute_effects
-
-            self.compute_effects = compute_effects
-        except ImportError:
-            pass
-        try:
-            from .typecheck import typecheck
-
-            self.typecheck = typecheck
-        except ImportError:
-            pass
-
-
-_PASSES: _Passes | None = None
-
-
-def _integrations() -> _Passes:
-    global _PASSES
-    if _PASSES is None:
-        _PASSES = _Passes()
-    return _PASSES

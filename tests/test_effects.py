@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
 from codeact_verify.diagnostics import Effect
 from codeact_verify.effects import compute_effects
 from codeact_verify.toolcheck import example_specs
 
 
 def effects(code: str) -> dict[str, Effect]:
-    found = compute_effects(MetadataWrapper(cst.parse_module(code)), example_specs())
+    found = compute_effects(code, example_specs())
     return {e.tool: e for e in found}
 
 
@@ -109,6 +106,6 @@ def test_describe_for_an_approver() -> None:
     code = "for c in 'ab':\n    get_weather(city=c)\nlookup(name='x')\n"
     described = [
         e.describe()
-        for e in compute_effects(MetadataWrapper(cst.parse_module(code)), example_specs())
+        for e in compute_effects(code, example_specs())
     ]
     assert described == ["get_weather: line 2 (in a loop)", "lookup: line 3"]

@@ -129,9 +129,60 @@ def test_strict_grammar_is_stricter() -> None:
     assert codes(program, grammar="strict") == ["CV101", "CV110"]
 
 
-def test_unknown_syntax_new_to_libcst_is_rejected() -> None:
-    # type aliases parse with libcst, not with the 3.11 host parser: either way, rejected
+def test_syntax_newer_than_the_host_parser_is_rejected() -> None:
+    # `type X = int` is 3.12 syntax: a syntax error on a 3.11 host, CV101 (type_alias) on newer
     assert not verify("type X = int\n", types=False).ok
+
+
+def test_every_ast_node_class_is_classified_or_refused() -> None:
+    import ast
+    import inspect
+
+    from codeact_verify.grammar import CORE_NODES, HEAD_NODES, SUB_NODES, load_grammar
+    from codeact_verify.rules.base import Context
+    from codeact_verify.rules.constructs import ConstructRule
+
+    rule = ConstructRule(Context(load_grammar("default"), frozenset()))
+    known = CORE_NODES | set(HEAD_NODES) | set(SUB_NODES)
+    for name, cls in vars(ast).items():
+        if inspect.isclass(cls) and issubclass(cls, ast.AST) and name not in known:
+            handler = rule.handler_for(cls)
+            assert handler is not None, name  # an unknown class gets the "unsupported" check
+    for name in CORE_NODES | set(SUB_NODES):
+        if hasattr(ast, name):
+            assert name not in HEAD_NODES
+
+
+def test_no_libcst_in_the_rules_or_the_verifier() -> None:
+    package = ROOT / "codeact_verify"
+    for path in [
+        package / "verifier.py",
+        package / "grammar.py",
+        *(package / "rules").glob("*.py"),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        assert "import libcst" not in text and "from libcst" not in text, path
+
+
+@pytest.mark.parametrize(
+    ("program", "span"),
+    [
+        ("def get_weather(x):\n    return x\n", (1, 4, 1, 15)),
+        ("def f(a, *call_tool):\n    return a\n", (1, 10, 1, 19)),
+        ("import json as call_tools\n", (1, 15, 1, 25)),
+        ("from json import __spec__\n", (1, 17, 1, 25)),
+        ("from  os . path  import  join\n", (1, 6, 1, 15)),
+        ("x = 'é'; y = x.__class__\n", (1, 15, 1, 24)),
+        ("try:\n    pass\nexcept ValueError as ToolError:\n    pass\n", (3, 21, 3, 30)),
+        ("match 1:\n    case int(gi_frame=g):\n        pass\n", (2, 13, 2, 21)),
+    ],
+)
+def test_identifier_positions_are_character_spans(
+    program: str, span: tuple[int, int, int, int]
+) -> None:
+    report = verify(program, SPECS, types=False)
+    first = next(d for d in report.diagnostics if d.code.startswith("CV1"))  # not the tool checks
+    assert (first.line, first.col, first.end_line, first.end_col) == span
 
 
 def test_getattr_literal_routes_to_attribute_rules() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_sandbox_support import Limits, make_sandbox, run
+from test_sandbox_support import POLICY, Limits, make_sandbox, run, specs
 
 from codeact_verify.host import ExecutionResult
 
@@ -144,3 +144,94 @@ def test_http_request_count_limit() -> None:
 def test_bad_limits_rejected(bad: dict) -> None:
     with pytest.raises(ValueError):
         Limits(**bad)
+
+
+# -- output printed before a limit stopped the guest is kept ---------------------------------
+def test_output_before_timeout_is_kept() -> None:
+    with make_sandbox(limits=Limits(timeout_s=0.5)) as sb:
+        r = run(sb, "for i in range(3):\n    print('step', i)\nwhile True:\n    pass\n")
+        expect(r, "timeout")
+        assert r.stdout == "step 0\nstep 1\nstep 2\n"
+        assert_next_run_works(sb)
+
+
+def test_output_before_memory_limit_is_kept() -> None:
+    with make_sandbox(limits=Limits(memory_mb=64)) as sb:
+        r = run(sb, "print('loading')\nx = []\nwhile True:\n    x.append('a' * 1000000)\n")
+        expect(r, "memory")
+        assert r.stdout == "loading\n"
+        assert_next_run_works(sb)
+
+
+def test_output_before_stack_exhaustion_is_kept() -> None:
+    # recursion limit high enough that the wasm stack runs out first (a trap, not an exception)
+    with make_sandbox(limits=Limits(recursion=1_000_000)) as sb:
+        r = run(sb, "print('deep')\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n")
+        assert r.error is not None and r.error.kind in ("limit", "memory"), r.error
+        assert r.stdout == "deep\n"
+        assert_next_run_works(sb)
+
+
+def test_output_and_stderr_stream_in_order() -> None:
+    with make_sandbox() as sb:
+        r = run(sb, "print('a', 1, sep='-', end='|')\nprint()\nprint('\\ud800')\n")
+        assert r.ok, r.error
+        assert r.stdout == "a-1|\n?\n"
+
+
+# -- a sync tool that blocks past the time limit ----------------------------------------------
+def test_blocking_sync_tool_ends_at_the_time_limit() -> None:
+    import threading
+    import time
+
+    released = threading.Event()
+
+    def stuck() -> str:
+        """Blocks far past the run's time limit."""
+        released.wait(5)
+        return "late"
+
+    with make_sandbox(limits=Limits(timeout_s=0.5)) as sb:
+        t0 = time.perf_counter()
+        r = run(sb, "print('calling')\nprint(stuck())\n", [stuck])
+        took = time.perf_counter() - t0
+        expect(r, "timeout", "time limit of 0.5 s")
+        assert r.stdout == "calling\n"
+        assert took < 1.5, took
+        assert_next_run_works(sb)
+        released.set()
+
+
+def test_blocking_sync_tool_ends_at_the_time_limit_async() -> None:
+    import asyncio
+    import threading
+    import time
+
+    released = threading.Event()
+
+    def stuck() -> str:
+        """Blocks far past the run's time limit."""
+        released.wait(5)
+        return "late"
+
+    async def main() -> None:
+        with make_sandbox(limits=Limits(timeout_s=0.5)) as sb:
+            t0 = time.perf_counter()
+            r = await sb.run("stuck()", specs(stuck), POLICY)
+            expect(r, "timeout")
+            assert time.perf_counter() - t0 < 1.5
+            released.set()
+
+    asyncio.run(main())
+
+
+def test_tool_raising_timeout_error_is_a_tool_error() -> None:
+    def slow() -> str:
+        """Times out by itself."""
+        raise TimeoutError("upstream took too long")
+
+    with make_sandbox() as sb:
+        r = run(sb, "try:\n    slow()\nexcept ToolError as e:\n    print('caught', e.message)\n",
+                [slow])
+        assert r.ok, r.error
+        assert "upstream took too long" in r.stdout

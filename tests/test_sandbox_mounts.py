@@ -116,3 +116,53 @@ def test_write_budget(dirs: dict[str, Path]) -> None:
         )
         assert r.error is not None and r.error.kind == "limit" and "1000 bytes" in r.error.message
         assert not (dirs["out"] / "b.txt").exists()
+
+
+def test_wasi_preopen_is_read_only_by_itself(dirs: dict[str, Path]) -> None:
+    """The guest's own checks (helper + audit hook) are told the mount is writable; only the
+    WASI preopen, configured read-only by the host, stands between the write and the file."""
+    import time
+
+    from codeact_verify.host.bridge import RunBridge
+    from codeact_verify.host.engine import set_context
+    from codeact_verify.host.mounts import wasi_config
+    from codeact_verify.host.sandbox import _Instance, default_policy
+
+    sb = make_sandbox()
+    try:
+        mount = Mount(dirs["data"], "/data", read_only=True)
+        inst = _Instance(sb._load(), 128 << 20, wasi_config([mount]), warm=False)
+        lying_config = json.dumps(
+            {
+                "tools": {},
+                "policy": default_policy(),
+                "limits": sb.limits.guest_config(),
+                "mounts": [{"guest": "/data", "read_only": False}],  # the lie
+                "output_dir": None,
+            }
+        )
+        program = (
+            "for path in ['/data/new.txt', '/data/hello.txt', '/data/sub/deep.txt']:\n"
+            "    try:\n"
+            "        write_text(path, 'overwritten')\n"
+            "        print('wrote', path)\n"
+            "    except OSError as e:\n"
+            "        print('refused', path, repr(e))\n"
+            "print(read_text('/data/hello.txt'), end='')\n"
+        )
+        bridge = RunBridge({}, sb.limits, None, time.monotonic() + 10, None, sb._tools)
+        set_context(bridge)
+        try:
+            outcome = inst.run(inst.store, program, lying_config)
+        finally:
+            set_context(None)
+        stdout, _ = bridge.output()
+        assert outcome.ok, outcome.message
+        assert stdout.count("refused") == 3, stdout
+        assert "wrote" not in stdout
+        assert stdout.endswith("héllo\n")
+        assert not (dirs["data"] / "new.txt").exists()
+        assert not (dirs["data"] / "sub" / "deep.txt").exists()
+        assert (dirs["data"] / "hello.txt").read_text(encoding="utf-8") == "héllo\n"
+    finally:
+        sb.close()

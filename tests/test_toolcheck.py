@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper
 
 from codeact_verify.diagnostics import Diagnostic
 from codeact_verify.toolcheck import CHECKS, ToolCheck, check_tool_calls, example_specs
@@ -14,8 +12,7 @@ from codeact_verify.tools import ToolSpec, tool_specs
 
 
 def check(code: str, specs: dict[str, ToolSpec] | None = None) -> list[Diagnostic]:
-    wrapper = MetadataWrapper(cst.parse_module(code))
-    return check_tool_calls(wrapper, example_specs() if specs is None else specs)
+    return check_tool_calls(code, example_specs() if specs is None else specs)
 
 
 def codes(code: str, specs: dict[str, ToolSpec] | None = None) -> list[str]:
@@ -93,7 +90,7 @@ def test_positions_and_tree_can_be_passed_in() -> None:
     import ast
 
     code = 'é = 1; w = call_tool("get_weather", city=3)\n'
-    found = check_tool_calls(None, example_specs(), tree=ast.parse(code), source=code)
+    found = check_tool_calls(code, example_specs(), tree=ast.parse(code))
     assert [(d.code, d.line, d.col, d.end_col) for d in found] == [
         ("CV607", 1, code.index("3"), code.index("3") + 1)
     ]

@@ -36,9 +36,9 @@ def test_static_passes_are_total_on_valid_python(code: str) -> None:
     tree = _parses(code)
     if tree is None:
         return
-    for diagnostic in check_tool_calls(None, SPECS, tree=tree, source=code):
+    for diagnostic in check_tool_calls(code, SPECS, tree=tree):
         assert diagnostic.line >= 1 and diagnostic.col >= 0
-    compute_effects(None, SPECS, tree=tree, source=code)
+    compute_effects(code, SPECS, tree=tree)
     result = transpile(code, SPECS)
     assert len(result.code.splitlines()) == len(code.splitlines())
 

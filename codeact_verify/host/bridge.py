@@ -24,8 +24,48 @@ from .result import ToolCallRecord
 Outcome = tuple[bool, str]
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_decode = json.JSONDecoder().decode
+
+
 def _err(kind: str, message: str) -> Outcome:
     return False, json.dumps({"kind": kind, "message": message})
+
+
+class _NotPlain(Exception):
+    pass
+
+
+_SCALARS = (str, int, bool, type(None))
+
+
+def _plain_copy(value: Any) -> Any:
+    """`to_jsonable(value)` for values that are already plain JSON data (the common case),
+    without building a path string per node; raises _NotPlain for anything else."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _NotPlain
+        return value
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _NotPlain
+            out[k] = _plain_copy(v)
+        return out
+    if kind is list or kind is tuple:
+        return [_plain_copy(v) for v in value]
+    raise _NotPlain
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        return _plain_copy(value)
+    except (_NotPlain, RecursionError):
+        return to_jsonable(value)  # converts what it can, or names where the problem sits
 
 
 class DeadlineExceeded(Exception):
@@ -40,6 +80,10 @@ def _wait(future: concurrent.futures.Future[Any], timeout: float) -> Any:
             raise
         future.cancel()
         raise DeadlineExceeded from None
+
+
+def _call_sync(spec: ToolSpec, args: dict[str, Any]) -> Any:
+    return spec.func(**spec.coerce_arguments(args))
 
 
 class RunBridge:
@@ -97,7 +141,7 @@ class RunBridge:
             return _err("limit", f"tool call limit of {self.limits.max_tool_calls} exceeded")
         spec = self.specs.get(name)
         try:
-            args = json.loads(arguments)
+            args = _decode(arguments)
         except ValueError:
             return _err("tool", f"{name}(): arguments are not valid JSON")
         if spec is None:
@@ -125,8 +169,8 @@ class RunBridge:
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
         try:
-            data = to_jsonable(value)
-            text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+            data = _jsonable(value)
+            text = _encode(data)
         except (TypeError, ValueError) as err:
             message = f"{spec.name}() returned a value that is not JSON: {err}"
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
@@ -194,10 +238,7 @@ class RunBridge:
                 spec, parsed = prepared  # type: ignore[misc]
                 (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed))
             started = time.perf_counter()
-            futures = {
-                i: self.pool.submit(lambda s=spec, a=parsed: s.func(**s.coerce_arguments(a)))
-                for i, spec, parsed in sync_jobs
-            }
+            futures = {i: self.pool.submit(_call_sync, sp, a) for i, sp, a in sync_jobs}
             if async_jobs:
 
                 async def gather() -> list[Any]:

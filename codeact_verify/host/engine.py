@@ -17,6 +17,7 @@ import wasmtime
 from wasmtime.component import Component, Linker, Variant
 
 from ..errors import GuestBuildError
+from .fastcall import add_fast_func
 
 TICK_S = 0.005
 
@@ -89,14 +90,28 @@ def _err_json(message: str) -> str:
     return json.dumps({"kind": "tool", "message": message})
 
 
-def _guarded(fn: Callable[..., tuple[bool, str]]) -> Callable[..., Variant]:
-    def host_func(_store: Any, *args: Any) -> Variant:
+def _guarded(fn: Callable[..., tuple[bool, str]]) -> Callable[..., tuple[bool, str]]:
+    def host_func(*args: Any) -> tuple[bool, str]:
         try:
-            return _variant(fn(*args))
+            return fn(*args)
         except BaseException as exc:  # a host bug must not trap the guest opaquely
-            return Variant("err", _err_json(f"host error: {type(exc).__name__}: {exc}"))
+            return False, _err_json(f"host error: {type(exc).__name__}: {exc}")
 
     return host_func
+
+
+def _call_tool(name: str, arguments: str) -> tuple[bool, str]:
+    return _ctx().call_tool(name, arguments)
+
+
+def _http_request(request: str) -> tuple[bool, str]:
+    return _ctx().http_request(request)
+
+
+def _emit_output(to_stderr: bool, text: str) -> None:
+    ctx = getattr(_current, "ctx", None)
+    if ctx is not None:
+        ctx.emit_output(to_stderr, text)
 
 
 class LoadedGuest:
@@ -107,17 +122,18 @@ class LoadedGuest:
         self.component = component
         self.linker = Linker(engine)
         self.linker.add_wasip2()
+        call_tool = _guarded(_call_tool)
+        http_request = _guarded(_http_request)
         with self.linker.root() as root:
-            root.add_func("call-tool", _guarded(lambda n, a: _ctx().call_tool(n, a)))
+            # The per-call imports go through fixed-signature trampolines (fastcall), which
+            # skip wasmtime-py's per-call type reflection; the generic path is the fallback.
+            if not add_fast_func(root, "call-tool", ("string", "string"), True, call_tool):
+                root.add_func("call-tool", lambda _s, n, a: _variant(call_tool(n, a)))
             root.add_func("call-tools", self._call_tools)
-            root.add_func("http-request", _guarded(lambda r: _ctx().http_request(r)))
-            root.add_func("emit-output", self._emit_output)
-
-    @staticmethod
-    def _emit_output(_store: Any, to_stderr: bool, text: str) -> None:
-        ctx = getattr(_current, "ctx", None)
-        if ctx is not None:
-            ctx.emit_output(to_stderr, text)
+            if not add_fast_func(root, "http-request", ("string",), True, http_request):
+                root.add_func("http-request", lambda _s, r: _variant(http_request(r)))
+            if not add_fast_func(root, "emit-output", ("bool", "string"), False, _emit_output):
+                root.add_func("emit-output", lambda _s, e, t: _emit_output(e, t))
 
     @staticmethod
     def _call_tools(_store: Any, calls: str) -> list[Variant]:

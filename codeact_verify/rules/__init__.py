@@ -1,18 +1,29 @@
 """The verifier's rules, one module per concern; `REGISTRY` maps each code to its rule class.
 
-`python -m codeact_verify.rules --docs` prints docs/rules.md from the registry.
+The node rules work on Python's own `ast` tree: the parser that checks the program is the one
+that compiles it. `python -m codeact_verify.rules --docs` prints docs/rules.md from the registry.
 """
 
 from __future__ import annotations
 
 from . import attributes, constructs, formatting, imports, names, source
-from .base import REGISTRY, Context, Facts, NodeRule, Rule, SourceRule, node_rules
+from .base import (
+    REGISTRY,
+    Context,
+    Facts,
+    Identifier,
+    NodeRule,
+    Rule,
+    SourceRule,
+    node_rules,
+)
 from .roles import Roles
 
 __all__ = [
     "REGISTRY",
     "Context",
     "Facts",
+    "Identifier",
     "NodeRule",
     "Roles",
     "Rule",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
-import libcst as cst
-
-from .base import NodeRule, attribute_accesses, ident, is_dunder, register
+from .base import NodeRule, Where, attribute_accesses, is_dunder, register
+from .roles import keyword_part
 
 
 @register
@@ -37,26 +37,31 @@ class AttributeRule(NodeRule):
         "match g:\n    case G(gi_frame=fr):\n        print(fr)\n",
     ]
 
-    def _check(self, name: str, where: cst.CSTNode) -> None:
+    def _check(self, name: str, where: Where) -> None:
         if is_dunder(name):
             return  # the dunder rule reports it
         policy = self.grammar.attributes
+        node, part = where
         if policy.deny_private and name.startswith("_"):
-            self.report(where, f"attribute `{name}` is private; not allowed")
+            self.report(node, f"attribute `{name}` is private; not allowed", part=part)
         elif policy.denies(name):
-            self.report(where, f"attribute `{name}` exposes interpreter internals; not allowed")
+            self.report(
+                node, f"attribute `{name}` exposes interpreter internals; not allowed", part=part
+            )
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_Attribute(self, node: ast.Attribute) -> None:
         for _, name, where in attribute_accesses(node):
             self._check(name, where)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        for _, name, where in attribute_accesses(node):
-            self._check(name, where)
+    def visit_Call(self, node: ast.Call) -> None:
+        if type(node.func) is ast.Name:
+            for _, name, where in attribute_accesses(node):
+                self._check(name, where)
 
-    def visit_MatchKeywordElement(self, node: cst.MatchKeywordElement) -> None:
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
         # `case G(gi_frame=f)` reads the attribute gi_frame of the subject.
-        self._check(ident(node.key.value), node.key)
+        for i, name in enumerate(node.kwd_attrs):
+            self._check(name, (node, keyword_part(node, i)))
 
 
 def claimed_by_attribute_rules(name: str, rule: NodeRule) -> bool:

@@ -1,11 +1,15 @@
 """The rule framework: a `Rule` base with a code, message, hint and examples, and a registry.
 
 Two kinds of rule, in the Fixit style:
-- `SourceRule`: checks the program text before libcst parses it (encoding, NUL bytes, size,
-  syntax). The verifier calls these stages itself, because they decide whether parsing is safe.
-- `NodeRule`: a libcst `BatchableCSTVisitor`; all node rules run in one batched traversal. A rule
-  calls `self.report(node, ...)`; positions come from libcst's `PositionProvider`, resolved once,
-  and only when something was reported (the common, accepted path never pays for positions).
+- `SourceRule`: checks the program text and its size (encoding, NUL bytes, size, syntax). The
+  verifier calls these stages itself, because they decide whether the rules run at all.
+- `NodeRule`: visits Python's own `ast` tree (the tree of the parser that compiles the program,
+  so there is no parser differential between what is verified and what runs). A rule defines
+  ``visit_<AstClass>(node)`` methods, and ``visit_identifier(occ)`` for identifiers that `ast`
+  keeps as plain strings (a def's name, a parameter, an import alias...; see `Identifier`). All
+  node rules share one pre-order walk (`walk.dispatch`). A rule calls ``self.report(node, ...)``,
+  optionally with a `Part` naming an identifier inside the node; positions are resolved only when
+  something was reported (the common, accepted path never pays for positions).
 
 Every rule documents itself: `VALID` programs it lets through and `INVALID` programs it stops
 (each may start with a `# Source: ...` comment citing where the attack was published). The tests
@@ -17,13 +21,12 @@ from __future__ import annotations
 import ast
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
-
-import libcst as cst
+from typing import ClassVar, NamedTuple
 
 from ..grammar import Grammar
+from .positions import ATTR, Part
 
 KEYWORD_NAMES = frozenset({"True", "False", "None"})
 ATTRIBUTE_FUNCTIONS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
@@ -38,15 +41,26 @@ def is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
-def string_literal(node: cst.CSTNode) -> str | None:
+def string_literal(node: ast.AST) -> str | None:
     """The value of a plain (non-f, non-bytes) string literal, else None."""
-    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # malformed escapes: not a provable literal
-            return None
-        return value if isinstance(value, str) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
+
+
+class Identifier(NamedTuple):
+    """An identifier that `ast` keeps as a string, not a `Name` node, with its role.
+
+    ``binding``: the program binds the name here (def, parameter, import, except/match capture,
+    global). ``reference``: the name counts as a use of the variable (defs, parameters and
+    captures do; import aliases, keyword names and dotted module parts do not).
+    """
+
+    name: str
+    node: ast.AST
+    part: Part | None
+    binding: bool
+    reference: bool
 
 
 @dataclass
@@ -64,49 +78,78 @@ class Facts:
         bound = facts.bound
         literal_candidates: dict[str, str] = {}
         nodes = ast.walk(tree) if isinstance(tree, ast.AST) else tree
+        kinds, load, name_cls, constant = _FACT_KINDS, ast.Load, ast.Name, ast.Constant
         for node in nodes:
-            if isinstance(node, ast.Name):
-                if not isinstance(node.ctx, ast.Load):
-                    bound[node.id] += 1
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                bound[node.name] += 1
-            elif isinstance(node, ast.arg):
-                bound[node.arg] += 1
-            elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
-                if node.name:
-                    bound[node.name] += 1
-            elif isinstance(node, ast.MatchMapping):
-                if node.rest:
-                    bound[node.rest] += 1
-            elif isinstance(node, ast.Global | ast.Nonlocal):
-                for n in node.names:
+            kind = kinds.get(type(node))
+            if kind is None:
+                continue
+            if kind == _NAME:
+                if type(node.ctx) is not load:  # type: ignore[attr-defined]
+                    bound[node.id] += 1  # type: ignore[attr-defined]
+            elif kind == _DEFINED:
+                bound[node.name] += 1  # type: ignore[attr-defined]
+            elif kind == _ARG:
+                bound[node.arg] += 1  # type: ignore[attr-defined]
+            elif kind == _CAPTURE:
+                if node.name:  # type: ignore[attr-defined]
+                    bound[node.name] += 1  # type: ignore[attr-defined]
+            elif kind == _REST:
+                if node.rest:  # type: ignore[attr-defined]
+                    bound[node.rest] += 1  # type: ignore[attr-defined]
+            elif kind == _GLOBAL:
+                for n in node.names:  # type: ignore[attr-defined]
                     bound[n] += 1
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
+            elif kind == _IMPORT:
+                for alias in node.names:  # type: ignore[attr-defined]
                     local = alias.asname or alias.name.split(".")[0]
                     bound[local] += 1
                     facts.module_aliases[local] = alias.name if alias.asname else local
-            elif isinstance(node, ast.ImportFrom):
-                for alias in node.names:
+            elif kind == _IMPORT_FROM:
+                for alias in node.names:  # type: ignore[attr-defined]
                     if alias.name != "*":
                         bound[alias.asname or alias.name] += 1
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            ):
-                literal_candidates[node.targets[0].id] = node.value.value
-            elif (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            ):
-                literal_candidates[node.target.id] = node.value.value
+            elif kind == _ASSIGN:
+                targets = node.targets  # type: ignore[attr-defined]
+                value = node.value  # type: ignore[attr-defined]
+                if (
+                    len(targets) == 1
+                    and type(targets[0]) is name_cls
+                    and type(value) is constant
+                    and isinstance(value.value, str)
+                ):
+                    literal_candidates[targets[0].id] = value.value
+            elif kind == _ANN_ASSIGN:
+                target, value = node.target, node.value  # type: ignore[attr-defined]
+                if (
+                    type(target) is name_cls
+                    and type(value) is constant
+                    and isinstance(value.value, str)
+                ):
+                    literal_candidates[target.id] = value.value
         facts.literal_str = {n: v for n, v in literal_candidates.items() if bound[n] == 1}
         return facts
+
+
+_NAME, _DEFINED, _ARG, _CAPTURE, _REST, _GLOBAL, _IMPORT, _IMPORT_FROM, _ASSIGN, _ANN_ASSIGN = (
+    range(10)
+)
+_FACT_KINDS: dict[type, int] = {
+    ast.Name: _NAME,
+    ast.FunctionDef: _DEFINED,
+    ast.AsyncFunctionDef: _DEFINED,
+    ast.ClassDef: _DEFINED,
+    ast.arg: _ARG,
+    ast.ExceptHandler: _CAPTURE,
+    ast.MatchAs: _CAPTURE,
+    ast.MatchStar: _CAPTURE,
+    ast.MatchMapping: _REST,
+    ast.Global: _GLOBAL,
+    ast.Nonlocal: _GLOBAL,
+    ast.Import: _IMPORT,
+    ast.ImportFrom: _IMPORT_FROM,
+    ast.Assign: _ASSIGN,
+    ast.AnnAssign: _ANN_ASSIGN,
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +159,8 @@ class Pending:
     rule: type[Rule]
     message: str
     hint: str | None
-    node: cst.CSTNode | None = None
+    node: ast.AST | None = None
+    part: Part | None = None
     line: int = 1
     col: int = 0
     end_line: int | None = None
@@ -134,26 +178,22 @@ class Context:
         self.facts = facts or Facts()
         self.pending: list[Pending] = []
         self.ast_nodes: list[ast.AST] = []  # every node of the program's ast, once measured
-        self._seen: set[tuple[str, int, str]] = set()
-        # Filled by the Roles visitor, which runs first in the batch (parents before children).
-        self.not_reference: set[int] = set()  # ids of Name nodes that are not variable uses
-        self.bindings: set[int] = set()  # ids of Name nodes that bind a name
+        self._seen: set[tuple[object, ...]] = set()
+        # Filled by the Roles pass, which runs first for each node (parents before children).
+        self.called: set[int] = set()  # ids of Name nodes that are the callee of a call
         self.module_value_ok: set[int] = set()  # ids of Name nodes used as `module.attr`
-        self.stored_attributes: set[int] = set()  # ids of Attribute nodes assigned or deleted
         self.known_names = grammar.builtins | grammar.sandbox_names | tool_names
 
     def add(self, pending: Pending) -> None:
         key = (
             pending.rule.code,
-            id(pending.node) if pending.node else pending.line,
+            id(pending.node) if pending.node is not None else pending.line,
+            pending.part,
             pending.message,
         )
         if key not in self._seen:
             self._seen.add(key)
             self.pending.append(pending)
-
-    def is_reference(self, node: cst.Name) -> bool:
-        return id(node) not in self.not_reference
 
 
 class Rule:
@@ -169,7 +209,7 @@ class Rule:
 
 
 class SourceRule(Rule):
-    """A rule on the program text, run by the verifier before libcst parses it."""
+    """A rule on the program text and its size, run by the verifier before the node rules."""
 
     @classmethod
     def at(
@@ -187,67 +227,64 @@ class SourceRule(Rule):
                 cls,
                 message or cls.message,
                 hint if hint is not None else cls.hint,
-                None,
-                line,
-                col,
-                end_line,
-                end_col,
+                line=line,
+                col=col,
+                end_line=end_line,
+                end_col=end_col,
             )
         )
 
 
-class CachedVisitors(cst.BatchableCSTVisitor):
-    """A batchable visitor whose visit_/leave_ method names are found once per class."""
-
-    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
-        # libcst's default runs inspect.getmembers over the whole class on every instance; the
-        # method names are a property of the class, so find them once.
-        names = _VISITOR_NAMES.get(type(self))
-        if names is None:
-            names = _VISITOR_NAMES[type(self)] = tuple(super().get_visitors())
-        return {name: getattr(self, name) for name in names}
-
-
-class NodeRule(Rule, CachedVisitors):
-    """A rule on the libcst tree; all node rules share one batched traversal."""
+class NodeRule(Rule):
+    """A rule on the `ast` tree; all node rules share one walk (`walk.dispatch`)."""
 
     def __init__(self, ctx: Context) -> None:
-        super().__init__()
         self.ctx = ctx
         self.grammar = ctx.grammar
 
     def report(
-        self, node: cst.CSTNode, message: str | None = None, hint: str | None = None
+        self,
+        node: ast.AST,
+        message: str | None = None,
+        hint: str | None = None,
+        part: Part | None = None,
     ) -> None:
         self.ctx.add(
             Pending(
-                type(self), message or self.message, hint if hint is not None else self.hint, node
+                type(self),
+                message or self.message,
+                hint if hint is not None else self.hint,
+                node,
+                part,
             )
         )
 
 
-def attribute_accesses(node: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, str, cst.CSTNode]]:
-    """(receiver, attribute name, node to report) for `x.name` and `getattr(x, "name")`.
+Where = tuple[ast.AST, Part | None]
 
-    Attribute names from identifiers are NFKC-normalised; a literal string given to getattr is
-    yielded as written and, if different, normalised too (be strict either way).
+
+def attribute_accesses(node: ast.AST) -> Iterator[tuple[ast.expr, str, Where]]:
+    """(receiver, attribute name, where to report) for `x.name` and `getattr(x, "name")`.
+
+    Attribute names from identifiers are NFKC-normalised by Python's parser already; a literal
+    string given to getattr is yielded as written and, if different, normalised too (be strict
+    either way).
     """
-    if isinstance(node, cst.Attribute):
-        yield node.value, ident(node.attr.value), node.attr
-    elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-        if ident(node.func.value) in ATTRIBUTE_FUNCTIONS and len(node.args) >= 2:
-            first, second = node.args[0], node.args[1]
-            if first.star or second.star or first.keyword or second.keyword:
+    if isinstance(node, ast.Attribute):
+        yield node.value, node.attr, (node, ATTR)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        args = node.args
+        if node.func.id in ATTRIBUTE_FUNCTIONS and len(args) >= 2:
+            first, second = args[0], args[1]
+            if isinstance(first, ast.Starred) or isinstance(second, ast.Starred):
                 return
-            text = string_literal(second.value)
+            text = string_literal(second)
             if text is not None:
-                yield first.value, text, second.value
+                yield first, text, (second, None)
                 normal = ident(text)
                 if normal != text:
-                    yield first.value, normal, second.value
+                    yield first, normal, (second, None)
 
-
-_VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
 
 REGISTRY: dict[str, type[Rule]] = {}
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
+import ast
+from collections.abc import Callable
 from typing import Any, ClassVar
-
-import libcst as cst
 
 from ..grammar import CONSTRUCTS, CORE_NODES, HEAD_NODES, SUB_NODES
 from .base import NodeRule, register
@@ -34,32 +33,67 @@ class ConstructRule(NodeRule):
         "with ctx() as c:\n    pass\n",
     ]
 
-    def _check(self, node: cst.CSTNode) -> None:
-        kind = type(node).__name__
-        construct = HEAD_NODES.get(kind)
-        if construct is None:
-            self.report(node, f"unsupported syntax: {kind}")
-        elif construct not in self.grammar.constructs:
-            label = CONSTRUCTS[construct][0]
-            self.report(node, f"{label} are not allowed in grammar {self.grammar.name!r}")
+    def handler_for(self, cls: type) -> Callable[[ast.AST], None] | None:
+        """The check for one node class (None for core nodes): heads, sub-nodes, the unknown."""
+        kind = cls.__name__
+        if kind in CORE_NODES:
+            return None
+        special = _SPECIAL.get(kind)
+        heads = HEAD_NODES.get(kind)
+        if heads is None:
+            if kind in SUB_NODES:
+                if special is None:
+                    return None
+                return lambda node: special(self, node)
+            return lambda node: self.report(node, f"unsupported syntax: {kind}")
+        denied = [c for c in heads if c not in self.grammar.constructs]
+
+        def check(node: ast.AST) -> None:
+            for construct in denied:
+                self.deny(node, construct)
+            if special is not None:
+                special(self, node)
+
+        return check
+
+    def deny(self, node: ast.AST, construct: str) -> None:
+        label = CONSTRUCTS[construct][0]
+        self.report(node, f"{label} are not allowed in grammar {self.grammar.name!r}")
+
+    # --- constructs recognised from a field rather than a node class --------------------------
+    def decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        if node.decorator_list and "decorator" not in self.grammar.constructs:
+            for decorator in node.decorator_list:
+                self.deny(decorator, "decorator")
+
+    def lazy_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if getattr(node, "is_lazy", 0) and "lazy_import" not in self.grammar.constructs:
+            self.deny(node, "lazy_import")
+
+    def comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        # `async for` inside (the `comprehension` sub-node has no position: report the whole)
+        allowed = self.grammar.constructs
+        if "async" not in allowed and any(g.is_async for g in node.generators):
+            self.deny(node, "async")
+        if "starred_comprehension" in allowed:
+            return
+        element = getattr(node, "elt", None)
+        if isinstance(element, ast.Starred) or (
+            isinstance(node, ast.DictComp) and node.value is None  # {**d for d in ds}
+        ):
+            self.deny(node, "starred_comprehension")
 
 
-def _visitor(kind: str) -> Any:
-    def visit(self: ConstructRule, node: cst.CSTNode) -> None:
-        self._check(node)
-
-    visit.__name__ = visit.__qualname__ = f"visit_{kind}"
-    return visit
-
-
-# One visit_<Kind> method per libcst node class that is neither core nor a sub-node: construct
-# heads are checked against the grammar, and any node class unknown to the grammar is rejected.
-for _name, _cls in vars(cst).items():
-    if (
-        inspect.isclass(_cls)
-        and issubclass(_cls, cst.CSTNode)
-        and not inspect.isabstract(_cls)
-        and _name not in CORE_NODES
-        and _name not in SUB_NODES
-    ):
-        setattr(ConstructRule, f"visit_{_name}", _visitor(_name))
+_SPECIAL: dict[str, Callable[[ConstructRule, Any], None]] = {
+    "FunctionDef": ConstructRule.decorators,
+    "AsyncFunctionDef": ConstructRule.decorators,
+    "ClassDef": ConstructRule.decorators,
+    "Import": ConstructRule.lazy_import,
+    "ImportFrom": ConstructRule.lazy_import,
+    "ListComp": ConstructRule.comprehension,
+    "SetComp": ConstructRule.comprehension,
+    "GeneratorExp": ConstructRule.comprehension,
+    "DictComp": ConstructRule.comprehension,
+}

@@ -23,6 +23,15 @@ def render_docs() -> str:
         "`tests/test_rules.py` checks that each *accepted* example passes with no diagnostics and",
         "that each *rejected* example gets the rule's code.",
         "",
+        "The rules read the tree of CPython's own parser (`ast`), the parser that compiles the",
+        "program, so there is no third-party parser whose reading could differ from what runs.",
+        "One gap remains by design: the host's CPython (3.11 here) may be older than the sandbox",
+        "guest's (3.14); syntax newer than the host's parser is a syntax error, and a node class",
+        "the grammar's construct table does not know is refused (CV101), so it fails closed.",
+        "Identifiers are seen NFKC-normalised, as Python itself sees them. The source-text stage",
+        "runs first (encoding, NUL bytes, size, syntax, node/depth/string limits); the `ast` stage",
+        "runs every node rule in one walk over the same tree the tool checks then reuse.",
+        "",
         "Tool-call checks (CV6xx) and type errors from mypy (CV7xx) are documented with their",
         "modules (`codeact_verify/toolcheck.py`, `codeact_verify/typecheck.py`). CV999 means the",
         "verifier itself failed on a program; the program is rejected (fail closed).",
@@ -32,7 +41,7 @@ def render_docs() -> str:
     ]
     rules = sorted(REGISTRY.values(), key=lambda r: r.code)
     for rule in rules:
-        stage = "libcst tree" if issubclass(rule, NodeRule) else "source text"
+        stage = "ast tree" if issubclass(rule, NodeRule) else "source text"
         out.append(f"| {rule.code} | `{rule.name}` | {stage} | {rule.message} |")
     out.append("")
     for rule in rules:

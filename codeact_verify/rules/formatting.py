@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import string
 from typing import ClassVar
 
-import libcst as cst
-
-from .base import NodeRule, attribute_accesses, ident, register, string_literal
+from .base import NodeRule, Where, attribute_accesses, register, string_literal
+from .positions import ATTR
+from .roles import keyword_part
 
 _FORMAT_METHODS = frozenset({"format", "format_map"})
 
@@ -55,35 +56,45 @@ class FormatStringRule(NodeRule):
         "t = call_tool('get_template')\nmatch t:\n    case str(format=f):\n        print(f(1))\n",
     ]
 
-    def _check(self, receiver: cst.BaseExpression, method: str, where: cst.CSTNode) -> None:
+    def _check(self, receiver: ast.expr, method: str, where: Where) -> None:
+        node, part = where
         if not self.grammar.format_method:
-            self.report(where, f".{method}() is not allowed in this grammar; use an f-string")
+            self.report(
+                node, f".{method}() is not allowed in this grammar; use an f-string", part=part
+            )
             return
         template = string_literal(receiver)
-        if template is None and isinstance(receiver, cst.Name):
-            template = self.ctx.facts.literal_str.get(ident(receiver.value))
+        if template is None and type(receiver) is ast.Name:
+            template = self.ctx.facts.literal_str.get(receiver.id)
         if template is None:
             self.report(
-                where,
+                node,
                 f".{method}() on a template that is not provably a literal string",
+                part=part,
             )
             return
         bad = walking_field(template)
         if bad:
-            self.report(where, f".{method}() template field {bad} walks attributes or items")
+            self.report(
+                node, f".{method}() template field {bad} walks attributes or items", part=part
+            )
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        for receiver, name, where in attribute_accesses(node):
-            if name in _FORMAT_METHODS:
-                self._check(receiver, name, where)
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr in _FORMAT_METHODS:
+            self._check(node.value, node.attr, (node, ATTR))
 
-    def visit_Call(self, node: cst.Call) -> None:
-        for receiver, name, where in attribute_accesses(node):
-            if name in _FORMAT_METHODS:
-                self._check(receiver, name, where)
+    def visit_Call(self, node: ast.Call) -> None:
+        if type(node.func) is ast.Name:
+            for receiver, name, where in attribute_accesses(node):
+                if name in _FORMAT_METHODS:
+                    self._check(receiver, name, where)
 
-    def visit_MatchKeywordElement(self, node: cst.MatchKeywordElement) -> None:
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
         # `case str(format=f)` binds the subject's bound format method: receiver unknown.
-        name = ident(node.key.value)
-        if name in _FORMAT_METHODS:
-            self.report(node.key, f".{name} taken from a match subject; use an f-string")
+        for i, name in enumerate(node.kwd_attrs):
+            if name in _FORMAT_METHODS:
+                self.report(
+                    node,
+                    f".{name} taken from a match subject; use an f-string",
+                    part=keyword_part(node, i),
+                )

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
 from .attributes import claimed_by_attribute_rules
-from .base import NodeRule, attribute_accesses, ident, is_dunder, register
+from .base import NodeRule, Where, attribute_accesses, is_dunder, register
+from .positions import ATTR, scan_from
+
+# Module and alias names arrive NFKC-normalised from Python's parser (`import ｏｓ` is os).
 
 
-def _dotted(node: cst.CSTNode | None) -> str:
-    if node is None:
-        return ""
-    name = get_full_name_for_node(node) or ""
-    return ".".join(ident(part) for part in name.split("."))
+def _is_star(node: ast.ImportFrom) -> bool:
+    return len(node.names) == 1 and node.names[0].name == "*"
 
 
 @register
@@ -43,24 +41,26 @@ class ImportRule(NodeRule):
         "import sys\n",
     ]
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            module = _dotted(alias.name)
+            module = alias.name
             if any(is_dunder(p) for p in module.split(".")):
                 continue  # the dunder rule reports it
             if module not in self.grammar.modules:
                 self.report(alias, f"module `{module}` is not allowed")
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = _dotted(node.module)
-        if node.relative:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        parts = module.split(".")
+        if node.level:
             self.report(node, "relative imports are not allowed")
-        elif any(is_dunder(p) for p in module.split(".")):
+        elif any(is_dunder(p) for p in parts):
             return
         elif module not in self.grammar.modules:
-            self.report(node.module or node, f"module `{module}` is not allowed")
-        elif isinstance(node.names, cst.ImportStar):
-            self.report(node.names, "`from ... import *` is not allowed; name what you import")
+            where = scan_from(node, 1, len(parts)) if node.module else None
+            self.report(node, f"module `{module}` is not allowed", part=where)
+        elif _is_star(node):
+            self.report(node.names[0], "`from ... import *` is not allowed; name what you import")
 
 
 @register
@@ -93,48 +93,45 @@ class ModuleAttributeRule(NodeRule):
         "import math\ndel math.pi\n",
     ]
 
-    def _module_of(self, node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.Name):
-            module = self.ctx.facts.module_aliases.get(ident(node.value))
+    def _module_of(self, node: ast.expr) -> str | None:
+        if type(node) is ast.Name:
+            module = self.ctx.facts.module_aliases.get(node.id)
             if module is not None and module in self.grammar.modules:
                 return module
         return None
 
-    def _check(self, module: str, name: str, where: cst.CSTNode, imported: bool = False) -> None:
+    def _check(self, module: str, name: str, where: Where, imported: bool = False) -> None:
         # `m._x` is the attribute rule's; `from m import _x` has no attribute node: ours.
         if is_dunder(name) or (not imported and claimed_by_attribute_rules(name, self)):
             return
         if not self.grammar.modules[module].allows(name):
-            self.report(where, f"`{module}.{name}` is not allowed")
+            self.report(where[0], f"`{module}.{name}` is not allowed", part=where[1])
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
+    def visit_Attribute(self, node: ast.Attribute) -> None:
         module = self._module_of(node.value)
         if module is None:
             return
-        if id(node) in self.ctx.stored_attributes:
+        if type(node.ctx) is not ast.Load:
             # json.dumps = ... would change the module for the sandbox's own runtime too
             self.report(node, f"module `{module}` is read-only; assign to a variable instead")
         else:
-            self._check(module, ident(node.attr.value), node.attr)
+            self._check(module, node.attr, (node, ATTR))
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = _dotted(node.module)
-        if node.relative or module not in self.grammar.modules:
-            return
-        if isinstance(node.names, cst.ImportStar):
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level or module not in self.grammar.modules or _is_star(node):
             return
         for alias in node.names:
-            self._check(module, _dotted(alias.name), alias.name, imported=True)
+            self._check(module, alias.name, (alias, scan_from(alias, 0)), imported=True)
 
-    def visit_Name(self, node: cst.Name) -> None:
+    def visit_Name(self, node: ast.Name) -> None:
         # A module used as a value (m = json; f(json); getattr(json, ...)) escapes the name check.
         if (
-            self.ctx.is_reference(node)
+            type(node.ctx) is ast.Load
             and id(node) not in self.ctx.module_value_ok
-            and id(node) not in self.ctx.bindings
             and self._module_of(node) is not None
         ):
-            self.report(node, f"module `{ident(node.value)}` may only be used as `module.name`")
+            self.report(node, f"module `{node.id}` may only be used as `module.name`")
 
 
 __all__ = ["ImportRule", "ModuleAttributeRule", "attribute_accesses"]

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
-from typing import Any, ClassVar
-
-import libcst as cst
+from typing import ClassVar
 
 from .base import (
     ATTRIBUTE_FUNCTIONS,
     KEYWORD_NAMES,
+    Identifier,
     NodeRule,
     attribute_accesses,
-    ident,
     is_dunder,
     register,
     string_literal,
 )
+from .positions import ATTR, Part, scan_from
+
+# Identifiers arrive NFKC-normalised: Python's parser normalises them (fullwidth ｅｘｅｃ is exec),
+# so the rules see names exactly as the program's code objects will.
 
 
 @register
@@ -41,13 +44,30 @@ class DunderRule(NodeRule):
         "from json import __spec__\n",
     ]
 
-    def visit_Name(self, node: cst.Name) -> None:
-        if is_dunder(ident(node.value)):
-            self.report(node, f"`{ident(node.value)}` is a dunder name; these are not allowed")
+    def _message(self, name: str) -> str:
+        return f"`{name}` is a dunder name; these are not allowed"
 
-    def visit_Call(self, node: cst.Call) -> None:
-        for _, name, where in attribute_accesses(node):
-            if is_dunder(name) and isinstance(where, cst.BaseString):
+    def visit_Name(self, node: ast.Name) -> None:
+        if is_dunder(node.id):
+            self.report(node, self._message(node.id))
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if is_dunder(node.attr):
+            self.report(node, self._message(node.attr), part=ATTR)
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        if node.arg is not None and is_dunder(node.arg):
+            self.report(node, self._message(node.arg), part=scan_from(node, 0))
+
+    def visit_identifier(self, occ: Identifier) -> None:
+        if is_dunder(occ.name):
+            self.report(occ.node, self._message(occ.name), part=occ.part)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if type(node.func) is not ast.Name:
+            return
+        for _, name, (where, _part) in attribute_accesses(node):
+            if is_dunder(name):
                 self.report(where, f"attribute name {name!r} is a dunder; not allowed")
 
 
@@ -77,42 +97,38 @@ class ForbiddenBuiltinRule(NodeRule):
         "print(vars(), dir(), locals())\n",
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._called: set[int] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        name = ident(node.value)
-        if is_dunder(name) or (
-            id(node) in self.ctx.not_reference and id(node) not in self.ctx.bindings
-        ):
-            return
+    def _check(self, name: str, node: ast.AST, part: Part | None = None) -> None:
         why = self.grammar.denied_builtins.get(name)
         if why is not None:
-            self.report(node, f"`{name}` is not available: it {why}")
+            self.report(node, f"`{name}` is not available: it {why}", part=part)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Name):
-            self._called.add(id(func))
+    def visit_Name(self, node: ast.Name) -> None:
+        name = node.id
+        if is_dunder(name):
+            return
+        self._check(name, node)
+        # `type` used as a value (t = type; t("X", (), {})) escapes the argument check below.
         if (
-            isinstance(func, cst.Name)
-            and ident(func.value) == "type"
+            name == "type"
             and "type" in self.grammar.builtins
-            and (len(node.args) != 1 or node.args[0].star or node.args[0].keyword)
-        ):
-            self.report(node, "type() with other than one argument creates classes")
-
-    def leave_Name(self, node: cst.Name) -> None:
-        # `type` used as a value (t = type; t("X", (), {})) escapes the argument check above.
-        if (
-            ident(node.value) == "type"
-            and "type" in self.grammar.builtins
-            and self.ctx.is_reference(node)
-            and id(node) not in self._called
+            and id(node) not in self.ctx.called
             and self.ctx.facts.bound["type"] == 0
         ):
             self.report(node, "`type` may only be called directly, with one argument")
+
+    def visit_identifier(self, occ: Identifier) -> None:
+        if (occ.binding or occ.reference) and not is_dunder(occ.name):
+            self._check(occ.name, occ.node, occ.part)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if (
+            type(func) is ast.Name
+            and func.id == "type"
+            and "type" in self.grammar.builtins
+            and (len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred))
+        ):
+            self.report(node, "type() with other than one argument creates classes")
 
 
 @register
@@ -134,10 +150,8 @@ class UnknownNameRule(NodeRule):
         "license()\n",
     ]
 
-    def visit_Name(self, node: cst.Name) -> None:
-        if not self.ctx.is_reference(node):
-            return
-        name = ident(node.value)
+    def visit_Name(self, node: ast.Name) -> None:
+        name = node.id
         if (
             name in KEYWORD_NAMES
             or is_dunder(name)
@@ -168,14 +182,19 @@ class SandboxNameRule(NodeRule):
         "from json import loads as call_tools\n",
     ]
 
-    def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self.ctx.bindings:
-            return
-        name = ident(node.value)
+    def _check(self, name: str, node: ast.AST, part: Part | None = None) -> None:
         if name in self.grammar.sandbox_names:
-            self.report(node, f"`{name}` is a sandbox helper and cannot be rebound")
+            self.report(node, f"`{name}` is a sandbox helper and cannot be rebound", part=part)
         elif name in self.ctx.tool_names:
-            self.report(node, f"`{name}` is a tool and cannot be rebound")
+            self.report(node, f"`{name}` is a tool and cannot be rebound", part=part)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if type(node.ctx) is not ast.Load:  # a store or a delete binds the name
+            self._check(node.id, node)
+
+    def visit_identifier(self, occ: Identifier) -> None:
+        if occ.binding:
+            self._check(occ.name, occ.node, occ.part)
 
 
 @register
@@ -196,29 +215,23 @@ class DynamicAttributeRule(NodeRule):
         "print(getattr('x', f'{1}'))\n",
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._called: set[int] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if not isinstance(func, cst.Name) or ident(func.value) not in ATTRIBUTE_FUNCTIONS:
+        if type(func) is not ast.Name or func.id not in ATTRIBUTE_FUNCTIONS:
             return
-        self._called.add(id(func))
-        args = node.args
-        if len(args) < 2 or any(a.star or a.keyword for a in args[:2]):
-            self.report(node, f"{ident(func.value)}() needs an object and a literal name")
-        elif string_literal(args[1].value) is None:
-            self.report(args[1].value, f"{ident(func.value)}() with a computed attribute name")
+        args = node.args  # positional only: a keyword among the first two leaves fewer here
+        if len(args) < 2 or any(isinstance(a, ast.Starred) for a in args[:2]):
+            self.report(node, f"{func.id}() needs an object and a literal name")
+        elif string_literal(args[1]) is None:
+            self.report(args[1], f"{func.id}() with a computed attribute name")
 
-    def leave_Name(self, node: cst.Name) -> None:
-        name = ident(node.value)
+    def visit_Name(self, node: ast.Name) -> None:
+        name = node.id
         if (
             name in ATTRIBUTE_FUNCTIONS
             and name not in self.grammar.denied_builtins
-            and self.ctx.is_reference(node)
-            and id(node) not in self._called
-            and id(node) not in self.ctx.bindings
+            and type(node.ctx) is ast.Load
+            and id(node) not in self.ctx.called
             and self.ctx.facts.bound[name] == 0
         ):
             self.report(node, f"`{name}` may only be called directly, with a literal name")

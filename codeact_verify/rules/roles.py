@@ -1,157 +1,119 @@
-"""Which `Name` nodes are variable uses, which bind, and which are something else.
+"""The roles of names: which uses are callees or `module.attr` values, and identifiers as strings.
 
-libcst marks no load/store context, so this visitor runs first in the batched traversal: it sees a
-parent before its children and records the roles of the children's `Name` nodes, which the rules
-then read when they visit those names.
+`ast` already marks every `Name` as a load, a store or a delete (a store or delete binds it). What
+it does not give the rules directly:
+- whether a `Name` is the callee of a call or the value of an attribute (`Call` and `Attribute`
+  are visited before their children, so this pass notes it on the way down);
+- the identifiers `ast` keeps as plain strings: def and class names, parameters, import aliases
+  and dotted module names, `except E as name`, match captures and class-pattern keywords,
+  `global`/`nonlocal` names. This pass turns each into an `Identifier` with its role and position
+  and hands it to every rule's ``visit_identifier``.
+
+It runs first for every node, before the rules' own visitors.
 """
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+from collections.abc import Callable, Sequence
 
-from .base import CachedVisitors, Context
-
-
-def target_names(node: cst.CSTNode) -> list[cst.Name]:
-    """The names an assignment target binds (through tuples, lists and starred elements)."""
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, cst.Tuple | cst.List):
-        out: list[cst.Name] = []
-        for element in node.elements:
-            out += target_names(element.value)
-        return out
-    if isinstance(node, cst.StarredElement):
-        return target_names(node.value)
-    return []
+from .base import Context, Identifier
+from .positions import Part, scan, scan_after, scan_from
 
 
-def dotted_names(node: cst.CSTNode) -> list[cst.Name]:
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, cst.Attribute):
-        return [*dotted_names(node.value), node.attr]
-    return []
-
-
-class Roles(CachedVisitors):
-    def __init__(self, ctx: Context) -> None:
-        super().__init__()
+class Roles:
+    def __init__(self, ctx: Context, rules: Sequence[object]) -> None:
         self.ctx = ctx
+        self.handlers: list[Callable[[Identifier], None]] = [
+            r.visit_identifier  # type: ignore[attr-defined]
+            for r in rules
+            if hasattr(r, "visit_identifier")
+        ]
 
-    def _bind(self, names: list[cst.Name]) -> None:
-        self.ctx.bindings.update(id(n) for n in names)
+    def _emit(
+        self, name: str, node: ast.AST, part: Part | None, binding: bool, reference: bool
+    ) -> None:
+        occ = Identifier(name, node, part, binding, reference)
+        for handler in self.handlers:
+            handler(occ)
 
-    def _store(self, target: cst.CSTNode) -> None:
-        """Record attribute targets (x.a = ..., for x.a in ..., del x.a)."""
-        if isinstance(target, cst.Attribute):
-            self.ctx.stored_attributes.add(id(target))
-        elif isinstance(target, cst.Tuple | cst.List):
-            for element in target.elements:
-                self._store(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._store(target.value)
+    # --- Name nodes: callee and module.attr marks ------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        if type(node.func) is ast.Name:
+            self.ctx.called.add(id(node.func))
 
-    def _skip(self, names: list[cst.Name]) -> None:
-        self.ctx.not_reference.update(id(n) for n in names)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._skip([node.attr])
-        if isinstance(node.value, cst.Name):
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if type(node.value) is ast.Name:
             self.ctx.module_value_ok.add(id(node.value))
 
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._skip([node.keyword])
+    # --- identifiers kept as strings ---------------------------------------------------------
+    def _defined(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        index = 2 if isinstance(node, ast.AsyncFunctionDef) else 1  # [async] def|class NAME
+        self._emit(node.name, node, scan_from(node, index), True, True)
 
-    def visit_MatchKeywordElement(self, node: cst.MatchKeywordElement) -> None:
-        self._skip([node.key])
+    visit_FunctionDef = _defined
+    visit_AsyncFunctionDef = _defined
+    visit_ClassDef = _defined
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_arg(self, node: ast.arg) -> None:
+        self._emit(node.arg, node, scan_from(node, 0), True, True)
+
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
+        for i, name in enumerate(node.names):
+            self._emit(name, node, scan_from(node, i + 1), True, True)
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            path = dotted_names(alias.name)
-            self._skip(path)
+            parts = alias.name.split(".")
+            for i, part in enumerate(parts):
+                bound = i == 0 and alias.asname is None
+                self._emit(part, alias, scan_from(alias, i), bound, False)
             if alias.asname is not None:
-                self._bind(target_names(alias.asname.name))
-                self._skip(target_names(alias.asname.name))
-            elif path:
-                self._bind(path[:1])
+                self._emit(alias.asname, alias, scan_from(alias, len(parts) + 1), True, False)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module is not None:
-            self._skip(dotted_names(node.module))
-        if isinstance(node.names, cst.ImportStar):
-            return
+            for i, part in enumerate(node.module.split(".")):
+                self._emit(part, node, scan_from(node, i + 1), False, False)
         for alias in node.names:
-            self._skip(dotted_names(alias.name))
+            if alias.name == "*":
+                continue
+            self._emit(alias.name, alias, scan_from(alias, 0), alias.asname is None, False)
             if alias.asname is not None:
-                self._bind(target_names(alias.asname.name))
-                self._skip(target_names(alias.asname.name))
-            else:
-                self._bind(dotted_names(alias.name))
+                self._emit(alias.asname, alias, scan_from(alias, 2), True, False)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind(target_names(node.target))
-        self._store(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind(target_names(node.target))
-        self._store(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(target_names(node.target))
-        self._store(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(target_names(node.target))
-        self._store(node.target)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind(target_names(node.target))
-        self._store(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(target_names(node.target))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind([node.name])
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind([node.name])
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._bind([node.name])
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name is not None:
-            self._bind(target_names(node.name.name))
+            anchor = scan_after(node.type, 1) if node.type is not None else None
+            self._emit(node.name, node, anchor, True, True)
 
-    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.name is not None:
-            self._bind(target_names(node.name.name))
+            where = scan_after(node.pattern, 1) if node.pattern is not None else scan_from(node, 0)
+            self._emit(node.name, node, where, True, True)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._bind(target_names(node.asname.name))
-
-    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
         if node.name is not None:
-            self._bind([node.name])
+            self._emit(node.name, node, scan_from(node, 0), True, True)
 
-    def visit_MatchStar(self, node: cst.MatchStar) -> None:
-        if node.name is not None:
-            self._bind([node.name])
-
-    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
         if node.rest is not None:
-            self._bind([node.rest])
+            where = scan_after(node.patterns[-1], 0) if node.patterns else scan_from(node, 0)
+            self._emit(node.rest, node, where, True, True)
 
-    def visit_Del(self, node: cst.Del) -> None:
-        self._bind(target_names(node.target))
-        self._store(node.target)
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
+        for i, name in enumerate(node.kwd_attrs):
+            self._emit(name, node, keyword_part(node, i), False, False)
 
-    def visit_Global(self, node: cst.Global) -> None:
-        self._bind([item.name for item in node.names])
 
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self._bind([item.name for item in node.names])
+def keyword_part(node: ast.MatchClass, i: int) -> Part:
+    """Where the i-th keyword of a class pattern (`case C(key=...)`) is written."""
+    if i > 0:
+        anchor: ast.AST = node.kwd_patterns[i - 1]
+    elif node.patterns:
+        anchor = node.patterns[-1]
+    else:
+        anchor = node.cls
+    return scan(anchor.end_lineno or 1, anchor.end_col_offset or 0, 0)  # type: ignore[attr-defined]

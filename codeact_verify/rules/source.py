@@ -1,8 +1,8 @@
-"""Rules on the program text, checked before libcst parses it: encoding, NUL bytes, size, syntax.
+"""Rules on the program text and its size: encoding, NUL bytes, size, syntax.
 
-They run first because they decide whether parsing is safe: libcst's parser is quadratic in
-nesting depth and overflows the C stack on deep nesting (a segfault, not an exception), so a
-program is measured with CPython's own parser (`ast`, fast and guarded) before libcst sees it.
+They run first because they decide whether the node rules run at all: the text must decode, parse
+with CPython's own parser (`ast`, guarded against deep nesting: a SyntaxError or RecursionError,
+never a crash) and stay within the grammar's limits (bytes, nodes, depth, string literals).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 from typing import ClassVar
 
 from .base import Context, SourceRule, register
+from .positions import Source
+from .walk import nodes_with_depth
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _UTF8_NAMES = {"utf-8", "utf8", "utf_8"}
@@ -137,40 +139,41 @@ class SizeRule(SourceRule):
         return True
 
     @classmethod
-    def check_tree(cls, ctx: Context, tree: ast.AST, lines: list[str]) -> bool:
-        """Node count, nesting depth and string literal sizes; False stops the verification."""
+    def check_tree(cls, ctx: Context, tree: ast.AST, source: Source) -> bool:
+        """Node count, nesting depth and string literal sizes; False stops the verification.
+
+        Every node is kept in ``ctx.ast_nodes`` (pre-order) for the rules' walk.
+        """
         limits = ctx.grammar.limits
-        nodes = 0
+        max_string = limits.max_string_literal
         deepest: tuple[int, ast.AST | None] = (0, None)
-        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-        seen = ctx.ast_nodes
-        while stack:
-            node, depth = stack.pop()
-            nodes += 1
-            seen.append(node)
-            if isinstance(node, ast.BoolOp):  # libcst nests `a or b or c` pairwise
-                depth += len(node.values) - 1
-            if depth > deepest[0]:
-                deepest = (depth, node)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-                if len(node.value) > limits.max_string_literal:
-                    line, col = _ast_position(node, lines)
+        max_depth = 0
+        nodes_list, depths = nodes_with_depth(tree)
+        ctx.ast_nodes = nodes_list
+        Constant = ast.Constant
+        for node, depth in zip(nodes_list, depths, strict=True):
+            if type(node) is Constant:
+                value = node.value  # type: ignore[attr-defined]
+                if isinstance(value, (str, bytes)) and len(value) > max_string:
+                    line, col, _, _ = source.span(node)
                     cls.at(
                         ctx,
                         line,
                         col,
-                        f"a string literal of {len(node.value)} characters; the limit is "
-                        f"{limits.max_string_literal}",
+                        f"a string literal of {len(value)} characters; the limit is {max_string}",
                     )
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            if depth > max_depth:
+                max_depth = depth
+                deepest = (depth, node)
+        nodes = len(nodes_list)
         ok = True
         if nodes > limits.max_nodes:
             cls.at(
                 ctx, 1, 0, f"the program has {nodes} syntax nodes; the limit is {limits.max_nodes}"
             )
             ok = False
-        if deepest[0] > limits.max_depth:
-            line, col = _ast_position(deepest[1], lines)
+        if deepest[0] > limits.max_depth and deepest[1] is not None:
+            line, col, _, _ = source.span(deepest[1])
             cls.at(
                 ctx,
                 line,
@@ -179,14 +182,6 @@ class SizeRule(SourceRule):
             )
             ok = False
         return ok
-
-
-def _ast_position(node: ast.AST | None, lines: list[str]) -> tuple[int, int]:
-    line = getattr(node, "lineno", 1) or 1
-    byte_col = getattr(node, "col_offset", 0) or 0
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    col = len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
-    return line, col
 
 
 @register
@@ -212,10 +207,3 @@ class SyntaxRule(SourceRule):
         if end_line == line and end_col is not None and end_col <= col:
             end_col = None
         cls.at(ctx, line, col, f"syntax error: {exc.msg}", end_line=end_line, end_col=end_col)
-
-    @classmethod
-    def from_libcst(cls, ctx: Context, exc: Exception) -> None:
-        line = int(getattr(exc, "raw_line", 1) or 1)
-        col = int(getattr(exc, "raw_column", 0) or 0)
-        message = str(getattr(exc, "message", "") or exc).splitlines()[0]
-        cls.at(ctx, line, col, f"syntax error: {message}")

@@ -1,91 +1,119 @@
-"""A fast pre-order walk that runs batchable visitors over a libcst tree.
+"""Walking the `ast` tree: one pre-order pass that lists every node, then one dispatch pass.
 
-libcst's own traversal (`MetadataWrapper.visit_batched`) rebuilds every node as it goes, which
-costs more than all the rules together. The rules only read the tree, so this walker reads each
-node's dataclass fields directly, skips whitespace and punctuation (no rule looks at them), and
-calls the same `visit_<Kind>` / `leave_<Kind>` methods in the same parent-before-child order.
+`nodes_with_depth` reads each node class's fields directly (faster than `ast.iter_child_nodes`,
+a generator per node). `dispatch` runs every rule's ``visit_<AstClass>`` methods over that list;
+a parent comes before its children, so a rule (or the `Roles` pass) can note something about a
+child while visiting its parent, as a `Call` marks its callee `Name`.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import ast
 from collections.abc import Callable, Sequence
 
-import libcst as cst
-
-_SKIP = (
-    cst.BaseParenthesizableWhitespace,
-    cst.TrailingWhitespace,
-    cst.EmptyLine,
-    cst.Comment,
-    cst.Newline,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Comma,
-    cst.Semicolon,
-    cst.Colon,
-    cst.Dot,
-    cst.AssignEqual,
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_KIND: dict[type, int] = {}  # 0: not a node, 1: a node no rule needs, 2: a node to walk
-_LEAVE = object()
+_FIELDS: dict[type, tuple[str, ...]] = {}  # node class -> fields that may hold nodes, reversed
+# Fields that never hold a node (identifiers, flags, constants); skipped without a lookup.
+_SCALAR_FIELDS = frozenset(
+    {"id", "attr", "name", "arg", "module", "level", "is_async", "conversion", "simple", "kind",
+     "asname", "rest", "kwd_attrs", "type_comment"}
+)  # fmt: skip
 
 
 def _fields(cls: type) -> tuple[str, ...]:
     names = _FIELDS.get(cls)
     if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        if cls is ast.Constant:
+            names = ()
+        else:
+            # Global/Nonlocal `names` are strings; Import/ImportFrom `names` are alias nodes.
+            names = tuple(
+                f
+                for f in reversed(getattr(cls, "_fields", ()))
+                if f not in _SCALAR_FIELDS and not (f == "names" and cls in _STRING_NAMES)
+            )
+        _FIELDS[cls] = names
     return names
 
 
-def _kind(cls: type) -> int:
-    kind = _KIND.get(cls)
-    if kind is None:
-        if not issubclass(cls, cst.CSTNode):
-            kind = 0
-        else:
-            kind = 1 if issubclass(cls, _SKIP) else 2
-        _KIND[cls] = kind
-    return kind
+_STRING_NAMES = (ast.Global, ast.Nonlocal)
 
 
-def walk_batched(module: cst.Module, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
-    """Run the visitors' visit_/leave_ methods over the tree, parents before children."""
-    visit: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
-    leave: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
-    for visitor in visitors:
-        for name, method in visitor.get_visitors().items():
-            if name.startswith("visit_") and name.count("_") == 1:
-                visit.setdefault(name[6:], []).append(method)
-            elif name.startswith("leave_") and name.count("_") == 1:
-                leave.setdefault(name[6:], []).append(method)
-    stack: list[object] = [module]
-    pop, push = stack.pop, stack.append
+def nodes_with_depth(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
+    """Every node of the tree and its depth, parents before children, left to right.
+
+    A chain of boolean operands counts as nested pairs (``a or b or c`` as ``a or (b or c)``),
+    so a long flat chain meets the depth limit like the nested expression it stands for.
+    """
+    nodes: list[ast.AST] = []
+    depths: list[int] = []
+    stack: list[ast.AST] = [tree]
+    dstack: list[int] = [0]
+    pop, push, dpop, dpush = stack.pop, stack.append, dstack.pop, dstack.append
+    add_node, add_depth = nodes.append, depths.append
+    fields_of, AST, BoolOp = _FIELDS.get, ast.AST, ast.BoolOp
     while stack:
-        item = pop()
-        if item is _LEAVE:
-            node = pop()
-            for method in leave[type(node).__name__]:
-                method(node)  # type: ignore[arg-type]
-            continue
-        kind = type(item).__name__
-        for method in visit.get(kind, ()):
-            method(item)  # type: ignore[arg-type]
-        if kind in leave:
-            push(item)
-            push(_LEAVE)
-        children: list[object] = []
-        for field in _fields(type(item)):
-            value = getattr(item, field)
-            vtype = type(value)
-            if vtype is tuple or vtype is list:
-                children += [v for v in value if _kind(type(v)) == 2]
-            elif _kind(vtype) == 2:
-                children.append(value)
-        children.reverse()
-        stack += children
+        node = pop()
+        depth = dpop()
+        cls = type(node)
+        if cls is BoolOp:  # `a or b or c` counts as nested pairs: a or (b or c)
+            depth += len(node.values) - 1  # type: ignore[attr-defined]
+        add_node(node)
+        add_depth(depth)
+        depth += 1
+        names = fields_of(cls)
+        if names is None:
+            names = _fields(cls)
+        for name in names:  # reversed fields, pushed reversed: popped left to right
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in reversed(value):
+                    if isinstance(item, AST):
+                        push(item)
+                        dpush(depth)
+            elif isinstance(value, AST):
+                push(value)
+                dpush(depth)
+    return nodes, depths
+
+
+Handler = Callable[[ast.AST], object]
+
+
+_PLANS: dict[tuple[tuple[type, ...], type], tuple[int, ...]] = {}
+
+
+def _plan(kinds: tuple[type, ...], cls: type) -> tuple[int, ...]:
+    """Which visitors (by index) have a ``visit_<cls>`` method; found once per class set."""
+    key = (kinds, cls)
+    plan = _PLANS.get(key)
+    if plan is None:
+        method = "visit_" + cls.__name__
+        plan = _PLANS[key] = tuple(i for i, k in enumerate(kinds) if hasattr(k, method))
+    return plan
+
+
+def dispatch(
+    nodes: Sequence[ast.AST],
+    visitors: Sequence[object],
+    fallback: Callable[[type], Handler | None] | None = None,
+) -> None:
+    """Call each visitor's ``visit_<AstClass>`` for every node, in order.
+
+    ``fallback(cls)`` may add one more handler for a class, run first (the construct check for
+    every class that is not a core node).
+    """
+    kinds = tuple(type(v) for v in visitors)
+    table: dict[type, tuple[Handler, ...]] = {}
+    get = table.get
+    for node in nodes:
+        handlers = get(type(node))
+        if handlers is None:
+            cls = type(node)
+            method = "visit_" + cls.__name__
+            found = [getattr(visitors[i], method) for i in _plan(kinds, cls)]
+            extra = fallback(cls) if fallback is not None else None
+            if extra is not None:
+                found.insert(0, extra)
+            handlers = table[cls] = tuple(found)
+        for handler in handlers:
+            handler(node)

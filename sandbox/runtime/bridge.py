@@ -23,6 +23,9 @@ class ToolError(Exception):
         self.message = message
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 class Tools:
     """The registered tools of this run: name -> (param_names, parameters schema)."""
 
@@ -43,7 +46,7 @@ class Tools:
             name, spec.get("param_names") or [], spec.get("parameters") or {}, args, kwargs
         )
         try:
-            text = json.dumps(bound, ensure_ascii=False, allow_nan=False)
+            text = _ENCODER.encode(bound)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name}(): arguments are not JSON-serialisable: {exc}") from None
         limit = STATE.limits.get("max_arg_bytes")

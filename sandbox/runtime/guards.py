@@ -215,14 +215,22 @@ def guarded_getiter(obj):
 
 
 def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    import sys
+
+    if isinstance(fromlist, list) and level == 0:
+        # C code inside an allowed module importing its own dependency (PyImport_Import,
+        # e.g. date.strftime -> time): an import statement never passes a list. The module
+        # goes back to that C code, not to the program, and must already be loaded.
+        module = sys.modules.get(name)
+        if module is None:
+            raise ImportError(f"module {name!r} is not available in the sandbox")
+        return module
     if level != 0:
         raise ImportError("relative imports are not allowed in the sandbox")
     top = name.split(".")[0]
     if name not in POLICY.modules:
         allowed = ", ".join(sorted(POLICY.modules)) or "none"
         raise ImportError(f"import of {name!r} is not allowed in the sandbox (allowed: {allowed})")
-    import sys
-
     module = sys.modules.get(name)
     if module is None:
         raise ImportError(f"module {name!r} is not available in the sandbox")
@@ -326,6 +334,7 @@ def program_globals(extra):
         "_print_": _Print,
         "_match_values_": match_values,
         "_match_class_": match_class,
+        "_slice_": slice,  # slices in the host-restricted text (see host/precompile.py)
     }
     g.update(extra)
     return g

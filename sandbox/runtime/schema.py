@@ -143,6 +143,9 @@ class SchemaChecker:
         return None
 
 
+_SIMPLE_KEYS = frozenset({"type", "title", "description", "default"})
+
+
 def bind_arguments(tool, param_names, parameters, args, kwargs):
     """Map positional and keyword arguments onto the tool's parameters and check them.
 
@@ -165,10 +168,18 @@ def bind_arguments(tool, param_names, parameters, args, kwargs):
     for name in required:
         if name not in bound:
             raise TypeError(f"{tool}() missing required argument {name!r}")
-    checker = SchemaChecker(parameters)
+    checker = None
     props = parameters.get("properties") or {}
     for name, value in bound.items():
-        problem = checker.error(value, props.get(name, {}), f"parameter {name!r}")
+        sub = props.get(name)
+        if not sub:
+            continue
+        kind = sub.get("type")
+        if type(kind) is str and _SIMPLE_KEYS.issuperset(sub) and _type_ok(value, kind):
+            continue  # the common case: a plain scalar parameter of the right type
+        if checker is None:
+            checker = SchemaChecker(parameters)
+        problem = checker.error(value, sub, f"parameter {name!r}")
         if problem:
             raise TypeError(f"{tool}(): {problem}")
     return bound

@@ -47,7 +47,7 @@ def warm_up():
     json.loads(json.dumps({"a": [1, 2.5, None, "é"]}))
     datetime.datetime(2024, 1, 2, 3, 4, 5).isoformat()
     datetime.datetime.strptime("2024-01-02", "%Y-%m-%d")
-    datetime.date.fromisoformat("2024-01-02")
+    datetime.date.fromisoformat("2024-01-02").strftime("%A %d %B")
     decimal.Decimal("1.10") + decimal.Decimal("2")
     fractions.Fraction(1, 3) + 1
     statistics.mean([1, 2, 3]), statistics.median([1, 2]), statistics.stdev([1.0, 2.0, 4.0])

@@ -1,0 +1,120 @@
+"""Host functions with fixed WIT signatures, registered without wasmtime-py's generic path.
+
+`LinkerInstance.add_func` wraps a Python callable in a trampoline that, on every call, rebuilds
+the function's parameter and result types from the C API and lowers the result through the
+generic variant machinery (about 30-50 µs a call). The sandbox's imports have fixed shapes
+(strings in; a `result<string, string>`, or nothing, out), so this module registers trampolines
+that read and write those shapes directly through the same C API, checking every value's
+kind. A signature that does not match traps the guest (it never guesses).
+
+It reaches into wasmtime-py's private `_ffi` module (tested with wasmtime 50); when those names
+are missing, `add_fast_func` returns False and the caller falls back to `add_func`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable
+from typing import Any
+
+try:
+    from wasmtime import WasmtimeError
+    from wasmtime import _ffi as ffi
+
+    _STRING = ffi.WASMTIME_COMPONENT_STRING.value
+    _BOOL = ffi.WASMTIME_COMPONENT_BOOL.value
+    _RESULT = ffi.WASMTIME_COMPONENT_RESULT
+    _CALLBACK = ffi.wasmtime_component_func_callback_t
+    _FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+    _VAL = ffi.wasmtime_component_val_t
+    _VEC = ffi.wasm_byte_vec_t
+    _val_new = ffi.wasmtime_component_val_new
+    _vec_delete = ffi.wasm_byte_vec_delete
+    _add_func = ffi.wasmtime_component_linker_instance_add_func
+    # A private prototype (not wasmtime-py's shared one) that takes the bytes directly.
+    _vec_new = ffi.dll["wasm_byte_vec_new"]
+    _vec_new.restype = None
+    _vec_new.argtypes = [ctypes.POINTER(_VEC), ctypes.c_size_t, ctypes.c_char_p]
+    AVAILABLE = True
+except (ImportError, AttributeError):  # pragma: no cover - another wasmtime-py layout
+    AVAILABLE = False
+
+# The registered trampolines must outlive the linker: keep them here (a handful per process).
+_KEEP: list[Any] = []
+
+
+def _string_arg(val: Any) -> str:
+    if val.kind != _STRING:
+        raise TypeError("expected a string argument")
+    vec = val.of.string
+    try:
+        return ctypes.string_at(vec.data, vec.size).decode("utf-8")
+    finally:
+        _vec_delete(ctypes.byref(vec))
+
+
+def _bool_arg(val: Any) -> bool:
+    if val.kind != _BOOL:
+        raise TypeError("expected a bool argument")
+    return bool(val.of.boolean)
+
+
+def _set_result(out: Any, ok: bool, text: str) -> None:
+    data = text.encode("utf-8")
+    raw = _VAL()
+    raw.kind = _STRING
+    _vec_new(ctypes.byref(raw.of.string), len(data), data)
+    out.kind = _RESULT
+    out.of.result.is_ok = ok
+    out.of.result.val = _val_new(ctypes.byref(raw))
+
+
+def _trap(exc: BaseException) -> int:
+    err = WasmtimeError(f"host function failed: {type(exc).__name__}: {exc}")
+    return ctypes.cast(err._consume(), ctypes.c_void_p).value or 0
+
+
+_READERS = {"string": _string_arg, "bool": _bool_arg}
+
+
+def add_fast_func(
+    instance: Any,
+    name: str,
+    params: tuple[str, ...],
+    returns_result: bool,
+    func: Callable[..., Any],
+) -> bool:
+    """Register `func(*params)` on a wasmtime component `LinkerInstance`.
+
+    `params` are "string" or "bool"; with `returns_result`, `func` returns (ok, text) for a
+    `result<string, string>`, else it returns nothing. False when the fast path is unavailable.
+    """
+    if not AVAILABLE:
+        return False
+    readers = tuple(_READERS[p] for p in params)
+    count = len(readers)
+
+    def trampoline(_env, _ctx, _ty, args, nargs, results, nresults):  # type: ignore[no-untyped-def]
+        try:
+            if nargs != count or nresults != (1 if returns_result else 0):
+                raise TypeError(f"{name}: unexpected signature")
+            values = [read(args[i]) for i, read in enumerate(readers)]
+            if returns_result:
+                ok, text = func(*values)
+                _set_result(results[0], ok, text)
+            else:
+                func(*values)
+            return 0
+        except BaseException as exc:  # a trap, never an unwinding through C
+            return _trap(exc)
+
+    callback = _CALLBACK(trampoline)
+    finalizer = _FINALIZER(lambda _env: None)
+    _KEEP.append((callback, finalizer))
+    encoded = name.encode("utf-8")
+    err = _add_func(
+        instance.ptr(), ctypes.create_string_buffer(encoded), len(encoded), callback, None, finalizer
+    )
+    if err:
+        raise WasmtimeError._from_ptr(err)
+    return True
