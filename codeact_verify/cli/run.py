@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import CodeActError
-from ..tools import ToolSpec, load_tools_file, tool_specs
+from ..grammar import load_grammar
+from .common import add_program_arguments, load_specs, read_program, usage_error
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -26,15 +26,7 @@ def add_parser(subparsers: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("program", metavar="PROGRAM.py", help="the program to run ('-' for stdin)")
-    p.add_argument("--tools", metavar="TOOLS.py", help="file whose public functions are the tools")
-    p.add_argument(
-        "--grammar",
-        default="default",
-        metavar="NAME_OR_PATH",
-        help="grammar profile name or TOML path (default: %(default)s)",
-    )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_program_arguments(p, "run")
     p.add_argument(
         "--timeout",
         type=float,
@@ -77,11 +69,6 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _usage(message: str) -> int:
-    print(f"codeact-verify run: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _sandbox(args: argparse.Namespace) -> Any:
     from ..host import Limits, Mount, NetworkPolicy, Sandbox
 
@@ -93,68 +80,37 @@ def _sandbox(args: argparse.Namespace) -> Any:
     )
 
 
-def execute(
-    code: str, specs: dict[str, ToolSpec], sandbox: Any, *, grammar: str, verified: bool
-) -> tuple[dict[str, Any], bool]:
-    """Run `code`; returns the `--json` object and whether the verifier rejected it.
-
-    The one place where the command joins the parts: verified runs go through
-    `codeact_verify.executor` (verify -> transpile -> sandbox); `--unverified` runs use the
-    sandbox alone, with the grammar's runtime policy when that grammar can be loaded.
-    """
-    if verified:
-        from ..executor import execute_sync
-
-        execution = execute_sync(code, specs, grammar=grammar, sandbox=sandbox)
-        rejected = execution.report is not None and not execution.report.ok
-        return execution.to_dict(), rejected
-    policy = None
-    try:
-        from ..grammar import load_grammar
-
-        policy = load_grammar(grammar).runtime_policy()
-    except (ImportError, CodeActError):
-        if grammar != "default":
-            raise
-    result = sandbox.run_sync(code, specs, policy=policy)
-    out = result.to_dict()
-    out["tool_calls"] = [
-        {"name": c.name, "arguments": c.arguments, "ok": c.ok} for c in result.tool_calls
-    ]
-    out["diagnostics"] = []
-    return out, False
-
-
 def run(args: argparse.Namespace) -> int:
+    from ..executor import execute_sync
+
     try:
-        code = sys.stdin.read() if args.program == "-" else Path(args.program).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _usage(f"cannot read {args.program}: {exc}")
+        raw, filename = read_program(args.program)
+        code = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return usage_error("run", f"{args.program} is not UTF-8 text: {exc}")
+    except CodeActError as exc:
+        return usage_error("run", exc)
     try:
-        specs = tool_specs(load_tools_file(args.tools)) if args.tools else {}
+        grammar = load_grammar(args.grammar)
+        specs = load_specs(args.tools)
         sandbox = _sandbox(args)
     except (ValueError, CodeActError) as exc:
-        return _usage(str(exc))
+        return usage_error("run", exc)
     try:
-        try:
-            out, rejected = execute(
-                code, specs, sandbox, grammar=args.grammar, verified=not args.unverified
-            )
-        except ImportError as exc:
-            return _usage(f"the verifier is not available ({exc}); use --unverified")
+        execution = execute_sync(
+            code, specs, grammar=grammar, sandbox=sandbox, verified=not args.unverified
+        )
     finally:
         sandbox.close()
+    out = execution.to_dict()
+    rejected = execution.report is not None and not execution.report.ok
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(out.get("stdout") or "")
         sys.stderr.write(out.get("stderr") or "")
-        for diag in out.get("diagnostics") or []:
-            print(
-                f"{args.program}:{diag.get('line')}:{diag.get('col')}: {diag.get('code')} "
-                f"{diag.get('message')}",
-                file=sys.stderr,
-            )
+        if rejected and execution.report is not None:
+            print(execution.report.render_for_human(filename), file=sys.stderr)
         error = out.get("error")
         if error:
             where = f" (line {error['line']})" if error.get("line") else ""

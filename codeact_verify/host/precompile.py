@@ -29,61 +29,85 @@ from codeact_verify.guest.runtime.restrict import SandboxTransformer
 SLICE_HELPER = "_slice_"
 
 
-class _SlicesToCalls(ast.NodeTransformer):
-    """Slices that are not a subscript's own index become `_slice_(lower, upper, step)`."""
-
-    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        node.value = self.visit(node.value)
-        index = node.slice
-        if isinstance(index, ast.Slice):
-            self._visit_slice_parts(index)
-        elif isinstance(index, ast.Tuple):
-            index.elts = [
-                self._visit_slice_parts(e) if isinstance(e, ast.Slice) else self.visit(e)
-                for e in index.elts
-            ]
-        else:
-            node.slice = self.visit(index)
-        return node
-
-    def _visit_slice_parts(self, node: ast.Slice) -> ast.Slice:
-        for field in ("lower", "upper", "step"):
-            part = getattr(node, field)
-            if part is not None:
-                setattr(node, field, self.visit(part))
-        return node
-
-    def visit_Slice(self, node: ast.Slice) -> ast.AST:
-        self._visit_slice_parts(node)
-        none = ast.Constant(value=None)
-        call = ast.Call(
-            func=ast.Name(id=SLICE_HELPER, ctx=ast.Load()),
-            args=[node.lower or none, node.upper or none, node.step or none],
-            keywords=[],
-        )
-        return ast.copy_location(call, node)
+_Unparser: Any = getattr(ast, "_Unparser", None)
 
 
-def _line_map(restricted: ast.AST, reparsed: ast.AST, text: str) -> list[int] | None:
-    """For each line of `text` (1-based, index 0 unused), the program line it came from;
-    None when the two trees differ in shape."""
-    lines = [0] * (text.count("\n") + 2)
-    before, after = list(ast.walk(restricted)), list(ast.walk(reparsed))
-    if len(before) != len(after):
+if _Unparser is not None:
+
+    class _LineUnparser(_Unparser):  # type: ignore[misc, valid-type]
+        """`ast.unparse` that records, for each line it starts, the program line of the first
+        node written there, and writes slices outside a subscript as `_slice_(...)` calls."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)  # f-string fields use a nested unparser
+            self.lines: list[int] = [0, 0]
+            self._scanned = 0
+            self._newlines = 0
+            self._stmt_line = 0
+            self._pending = False
+            self._index_slices: set[int] = set()
+
+        def fill(self, text: str = "") -> None:
+            super().fill(text)
+            source = self._source
+            for i in range(self._scanned, len(source)):
+                self._newlines += source[i].count("\n")
+            self._scanned = len(source)
+            line = self._newlines + 1
+            lines = self.lines
+            while len(lines) <= line:
+                lines.append(lines[-1])
+            lines[line] = self._stmt_line
+            self._pending = True
+
+        def traverse(self, node: Any) -> None:
+            if isinstance(node, list):
+                super().traverse(node)
+                return
+            line = getattr(node, "lineno", None)
+            if line is not None and self._pending:
+                self.lines[-1] = line
+                self._pending = False
+            if isinstance(node, ast.stmt):
+                outer = self._stmt_line
+                self._stmt_line = line or outer
+                super().traverse(node)
+                self._stmt_line = outer
+            else:
+                super().traverse(node)
+
+        def visit_Subscript(self, node: ast.Subscript) -> None:
+            index = node.slice
+            self._index_slices.add(id(index))
+            if isinstance(index, ast.Tuple):
+                self._index_slices.update(id(e) for e in index.elts)
+            super().visit_Subscript(node)
+
+        def visit_Slice(self, node: ast.Slice) -> None:
+            if id(node) in self._index_slices:
+                super().visit_Slice(node)
+                return
+            self.write(SLICE_HELPER + "(")
+            for i, part in enumerate((node.lower, node.upper, node.step)):
+                if i:
+                    self.write(", ")
+                if part is None:
+                    self.write("None")
+                else:
+                    self.traverse(part)
+            self.write(")")
+
+
+def _unparse_with_lines(tree: ast.AST) -> tuple[str, list[int]] | None:
+    if _Unparser is None:
         return None
-    for old, new in zip(before, after, strict=True):
-        if type(old) is not type(new):
-            return None
-        line = getattr(new, "lineno", None)
-        orig = getattr(old, "lineno", None)
-        if line is not None and orig is not None and 0 < line < len(lines):
-            if lines[line] == 0:
-                lines[line] = orig
-    # lines no node starts on (continuations) take the line above
-    for i in range(1, len(lines)):
-        if lines[i] == 0:
-            lines[i] = lines[i - 1]
-    return lines
+    unparser = _LineUnparser()
+    text = unparser.visit(tree)
+    lines = unparser.lines
+    total = text.count("\n") + 2
+    while len(lines) < total:
+        lines.append(lines[-1])
+    return text, lines[:total]
 
 
 def program_digest(program: str) -> str:
@@ -100,16 +124,10 @@ def restrict_on_host(program: str, filename: str = "<program>") -> dict[str, Any
         SandboxTransformer(errors, warnings, used).visit(tree)
         if errors:
             return None  # the guest reports it, with RestrictedPython's exact message
-        text = ast.unparse(tree)
-        try:
-            reparsed = ast.parse(text)
-        except SyntaxError:  # slices left in `_getitem_(x, 1:2)`: rewrite them, once
-            tree = _SlicesToCalls().visit(tree)
-            text = ast.unparse(tree)
-            reparsed = ast.parse(text)
-        lines = _line_map(tree, reparsed, text)
+        result = _unparse_with_lines(tree)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return None
-    if lines is None:
+    if result is None:
         return None
+    text, lines = result
     return {"source": text, "lines": lines, "digest": program_digest(program)}
