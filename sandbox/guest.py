@@ -29,6 +29,7 @@ from runtime.state import STATE, SandboxLimit
 
 stdlib.warm_up()
 
+
 PROGRAM_FILE = "<program>"
 
 
@@ -115,8 +116,25 @@ except NameError:
 """
 
 
+class _Config:
+    """A run config, parsed: what a run needs before it compiles the program."""
+
+    def __init__(self, text):
+        cfg = json.loads(text)
+        self.limits = cfg.get("limits") or {}
+        self.tools = cfg.get("tools") or {}
+        self.mounts = cfg.get("mounts") or []
+        self.output_dir = cfg.get("output_dir")
+        self.policy = guards.Policy(cfg.get("policy"))
+        self.builtins = guards.program_builtins(self.policy)
+
+
+PREPARED = None  # the _Config that prepare() parsed ahead, if any
+
+
 class WitWorld(wit_world.WitWorld):
-    def prepare(self) -> None:
+    def prepare(self, config: str) -> None:
+        global PREPARED
         code, _ = guards.compile_program(WARM_UP_PROGRAM, PROGRAM_FILE)
         if code is not None:
             guards.POLICY = guards.Policy({"builtins": None, "modules": {"json": {}}})
@@ -127,20 +145,24 @@ class WitWorld(wit_world.WitWorld):
         json.loads(json.dumps({"a": [1, "b"]}))
         random.seed()  # the snapshot's seed is the same for every instance: draw a fresh one
         audit.install()  # inactive until a run starts
+        if config:
+            PREPARED = _Config(config)
 
-    def run(self, program: str, config: str) -> wit_world.Outcome:
+    def run(self, program: str, config: str, restricted: str) -> wit_world.Outcome:
         started = time.perf_counter()
-        cfg = json.loads(config)
-        limits = cfg.get("limits") or {}
+        self._prepared = config == "prepared" and PREPARED is not None
+        cfg = PREPARED if self._prepared else _Config(config)
+        limits = cfg.limits
         STATE.reset(limits)
         OUTPUT.reset(int(limits.get("output_bytes") or 65536))
-        TOOLS.reset(cfg.get("tools") or {})
-        MOUNTS.reset(cfg.get("mounts") or [], cfg.get("output_dir"))
-        guards.POLICY = guards.Policy(cfg.get("policy"))
+        TOOLS.reset(cfg.tools)
+        MOUNTS.reset(cfg.mounts, cfg.output_dir)
+        guards.POLICY = cfg.policy
         if not audit.HOOK.installed:  # prepare() was not called
             random.seed()
 
-        code, problem = _compile(program, cfg.get("restricted"))
+        self._setup = time.perf_counter()
+        code, problem = _compile(program, json.loads(restricted) if restricted else None)
         compiled = time.perf_counter()
         if problem is not None:
             kind, message, line = problem
@@ -160,8 +182,9 @@ class WitWorld(wit_world.WitWorld):
         }
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
-        program_globals = guards.program_globals(extra)
+        program_globals = guards.program_globals(extra, cfg.builtins)
 
+        self._globals = time.perf_counter()
         kind = message = None
         line = None
         depth = len(_stack())
@@ -188,10 +211,16 @@ class WitWorld(wit_world.WitWorld):
         return self._outcome(kind, message, line, started, compiled, finished)
 
     def _outcome(self, kind, message, line, started, compiled, finished):
+        setup = getattr(self, "_setup", started)
+        ready = max(getattr(self, "_globals", compiled), compiled)
         stats = {
+            "guest_setup_ms": (setup - started) * 1000.0,
+            "guest_globals_ms": (ready - compiled) * 1000.0,
             "guest_compile_ms": (compiled - started) * 1000.0,
             "guest_exec_ms": (finished - compiled) * 1000.0,
             "tool_calls": STATE.tool_calls,
+            "host_restricted": bool(LINE_MAP is not None),
+            "config_prepared": bool(getattr(self, "_prepared", False)),
         }
         return wit_world.Outcome(
             ok=kind is None,

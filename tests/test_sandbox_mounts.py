@@ -153,7 +153,7 @@ def test_wasi_preopen_is_read_only_by_itself(dirs: dict[str, Path]) -> None:
         bridge = RunBridge({}, sb.limits, None, time.monotonic() + 10, None, sb._tools)
         set_context(bridge)
         try:
-            outcome = inst.run(inst.store, program, lying_config)
+            outcome = inst.run(inst.store, program, lying_config, "")
         finally:
             set_context(None)
         stdout, _ = bridge.output()

@@ -134,7 +134,9 @@ class RunBridge:
     def _prepare(self, name: str, arguments: str) -> tuple[ToolSpec, dict[str, Any]] | Outcome:
         if self.abandoned or time.monotonic() >= self.deadline:
             return _err("timeout", "the run's time limit passed")
-        if len(arguments.encode("utf-8")) > self.limits.max_arg_bytes:
+        limit = self.limits.max_arg_bytes
+        # at most 4 UTF-8 bytes a character: only long texts need the exact count
+        if len(arguments) * 4 > limit and len(arguments.encode("utf-8")) > limit:
             return _err("limit", f"{name}(): arguments exceed {self.limits.max_arg_bytes} bytes")
         self.calls += 1
         if self.calls > self.limits.max_tool_calls:
@@ -175,7 +177,8 @@ class RunBridge:
             message = f"{spec.name}() returned a value that is not JSON: {err}"
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
-        if len(text.encode("utf-8")) > self.limits.max_result_bytes:
+        limit = self.limits.max_result_bytes
+        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
             message = f"{spec.name}() result exceeds {self.limits.max_result_bytes} bytes"
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("limit", message)

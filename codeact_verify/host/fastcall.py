@@ -112,9 +112,8 @@ def add_fast_func(
     finalizer = _FINALIZER(lambda _env: None)
     _KEEP.append((callback, finalizer))
     encoded = name.encode("utf-8")
-    err = _add_func(
-        instance.ptr(), ctypes.create_string_buffer(encoded), len(encoded), callback, None, finalizer
-    )
+    buf = ctypes.create_string_buffer(encoded)
+    err = _add_func(instance.ptr(), buf, len(encoded), callback, None, finalizer)
     if err:
         raise WasmtimeError._from_ptr(err)
     return True

@@ -22,9 +22,14 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib
 from typing import Any
 
-from codeact_verify.guest.runtime.restrict import SandboxTransformer
+# The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
+# codeact_verify.guest): one transformer for host and guest.
+SandboxTransformer: Any = importlib.import_module(
+    "codeact_verify.guest.runtime.restrict"
+).SandboxTransformer
 
 SLICE_HELPER = "_slice_"
 

@@ -10,7 +10,7 @@ import json
 import wit_world
 from componentize_py_types import Err, Ok
 
-from .schema import bind_arguments
+from .schema import make_binder
 from .state import STATE
 
 
@@ -23,7 +23,8 @@ class ToolError(Exception):
         self.message = message
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_loads = json.JSONDecoder().decode
 
 
 class Tools:
@@ -31,26 +32,42 @@ class Tools:
 
     def __init__(self):
         self.specs = {}
+        self._binders = {}
 
     def reset(self, specs):
         self.specs = specs
+        self._binders = {}
+
+    def binder(self, name):
+        """The tool's argument binder and checker (built once per run), or None if unknown."""
+        bind = self._binders.get(name)
+        if bind is None:
+            spec = self.specs.get(name)
+            if spec is None:
+                return None
+            bind = make_binder(
+                name, spec.get("param_names") or [], spec.get("parameters") or {}
+            )
+            self._binders[name] = bind
+        return bind
 
     def prepare(self, name, args, kwargs):
         if not isinstance(name, str):
             raise TypeError(f"call_tool() tool name must be a str, got {type(name).__name__}")
-        spec = self.specs.get(name)
-        if spec is None:
+        bind = self.binder(name)
+        if bind is None:
             known = ", ".join(sorted(self.specs)) or "none"
             raise ToolError(name, f"no tool named {name!r} (tools: {known})")
-        bound = bind_arguments(
-            name, spec.get("param_names") or [], spec.get("parameters") or {}, args, kwargs
-        )
+        return self.encode(name, bind(args, kwargs))
+
+    def encode(self, name, bound):
         try:
-            text = _ENCODER.encode(bound)
+            text = _encode(bound)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name}(): arguments are not JSON-serialisable: {exc}") from None
         limit = STATE.limits.get("max_arg_bytes")
-        if limit and len(text.encode("utf-8")) > limit:
+        # a character is at most 4 UTF-8 bytes: only long texts need the exact count
+        if limit and len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
             raise STATE.hit("limit", f"{name}(): arguments exceed the limit of {limit} bytes")
         return text
 
@@ -66,7 +83,7 @@ TOOLS = Tools()
 
 def _decode(name, ok, payload):
     if ok:
-        return json.loads(payload)
+        return _loads(payload)
     try:
         err = json.loads(payload)
     except ValueError:
@@ -78,15 +95,18 @@ def _decode(name, ok, payload):
     return ToolError(name, message)
 
 
-def call_tool(name, /, *args, **kwargs):
-    """Call the tool `name` with arguments; returns its JSON result or raises ToolError."""
-    text = TOOLS.prepare(name, args, kwargs)
+def _cross(name, text):
     TOOLS.count(1)
     try:
         payload = wit_world.call_tool(name, text)
     except Err as err:
         raise _decode(name, False, err.value) from None
-    return _decode(name, True, payload)
+    return _loads(payload)
+
+
+def call_tool(name, /, *args, **kwargs):
+    """Call the tool `name` with arguments; returns its JSON result or raises ToolError."""
+    return _cross(name, TOOLS.prepare(name, args, kwargs))
 
 
 def call_tools(calls, /, *, return_exceptions=False):
@@ -126,8 +146,11 @@ def call_tools(calls, /, *, return_exceptions=False):
 
 
 def make_stub(name, spec):
+    bind = TOOLS.binder(name)
+    encode = TOOLS.encode
+
     def stub(*args, **kwargs):
-        return call_tool(name, *args, **kwargs)
+        return _cross(name, encode(name, bind(args, kwargs)))
 
     stub.__name__ = name
     stub.__qualname__ = name

@@ -300,9 +300,11 @@ class _Print:
         return ""
 
 
-def program_builtins():
+def program_builtins(policy=None):
+    """The program's builtins under `policy` (default: the current POLICY)."""
+    policy = POLICY if policy is None else policy
     out = {}
-    for name in POLICY.builtins:
+    for name in policy.builtins:
         if name in DENIED_BUILTINS:
             continue
         if hasattr(builtins, name):
@@ -318,9 +320,10 @@ def program_builtins():
     return out
 
 
-def program_globals(extra):
+def program_globals(extra, builtins_dict=None):
+    """Fresh globals for one program; `builtins_dict` (used once) or built from POLICY."""
     g = {
-        "__builtins__": program_builtins(),
+        "__builtins__": program_builtins() if builtins_dict is None else builtins_dict,
         "__name__": "__main__",
         "__metaclass__": type,
         "_getattr_": guarded_getattr,

@@ -183,3 +183,54 @@ def bind_arguments(tool, param_names, parameters, args, kwargs):
         if problem:
             raise TypeError(f"{tool}(): {problem}")
     return bound
+
+
+_UNCHECKED = object()
+
+
+def make_binder(tool, param_names, parameters):
+    """`bind_arguments` for one tool with its schema work done once: returns
+    bind(args, kwargs) -> the keyword-argument dict, with the same checks and messages."""
+    names = tuple(param_names)
+    name_set = frozenset(names)
+    count = len(names)
+    required = tuple(parameters.get("required") or ())
+    props = parameters.get("properties") or {}
+    kinds = {}  # name -> a plain type name (fast check first), or None: the full checker
+    for name, sub in props.items():
+        if not sub:
+            continue
+        kind = sub.get("type")
+        simple = type(kind) is str and _SIMPLE_KEYS.issuperset(sub)
+        kinds[name] = kind if simple else None
+    checker = SchemaChecker(parameters)
+
+    def bind(args, kwargs):
+        if args:
+            if len(args) > count:
+                raise TypeError(f"{tool}() takes {count} argument(s) but {len(args)} were given")
+            bound = dict(zip(names, args, strict=False))
+            for name, value in kwargs.items():
+                if name not in name_set:
+                    raise TypeError(f"{tool}() got an unexpected keyword argument {name!r}")
+                if name in bound:
+                    raise TypeError(f"{tool}() got multiple values for argument {name!r}")
+                bound[name] = value
+        else:
+            bound = dict(kwargs)
+            for name in bound:
+                if name not in name_set:
+                    raise TypeError(f"{tool}() got an unexpected keyword argument {name!r}")
+        for name in required:
+            if name not in bound:
+                raise TypeError(f"{tool}() missing required argument {name!r}")
+        for name, value in bound.items():
+            kind = kinds.get(name, _UNCHECKED)
+            if kind is _UNCHECKED or (kind is not None and _type_ok(value, kind)):
+                continue
+            problem = checker.error(value, props[name], f"parameter {name!r}")
+            if problem:
+                raise TypeError(f"{tool}(): {problem}")
+        return bound
+
+    return bind
