@@ -11,6 +11,7 @@ them; an accepted program must stay accepted after renaming and reformatting.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,7 +129,9 @@ class _Rename(cst.CSTTransformer):
         self.mapping = mapping
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-        return updated.with_changes(value=self.mapping.get(updated.value, updated.value))
+        # Python folds identifiers with NFKC, so `ｘs4` and `xs4` are one variable
+        key = unicodedata.normalize("NFKC", updated.value)
+        return updated.with_changes(value=self.mapping.get(key, updated.value))
 
     # names that are not variables: restore them
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
@@ -162,7 +165,11 @@ def rename_variables(code: str, rng: random.Random) -> str | None:
     module = cst.parse_module(code)
     bound = _BoundNames()
     module.visit(bound)
-    names = sorted(n for n in bound.names - bound.imported if not n.startswith("__"))
+    imported = {unicodedata.normalize("NFKC", n) for n in bound.imported}
+    names = sorted(
+        {unicodedata.normalize("NFKC", n) for n in bound.names} - imported - {""}
+    )
+    names = [n for n in names if not n.startswith("__")]
     if not names:
         return None
     taken = set(names)

@@ -13,10 +13,11 @@ from codeact_verify.fuzz.mutations import (
     escape_mutants,
     escape_seeds,
     mutate,
+    rename_variables,
 )
 from codeact_verify.fuzz.programs import inside_programs, outside_programs
 from codeact_verify.fuzz.reference import run_reference
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 FAST = settings(
     max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
@@ -64,6 +65,11 @@ def test_escape_mutants_compile(mutant) -> None:  # type: ignore[no-untyped-def]
 
 @FAST
 @given(inside_programs(VIEW, fuzz_tools.PURE_TOOLS))
+@example(  # found by this test: renaming missed a use after an NFKC look-alike definition
+    code="# generated\ntry:\n    print(sorted([])[0])\nexcept (IndexError, ZeroDivisionError):\n"
+    "    print('handled')\nn1 = 0\nn2 = 0\ns3 = '00000'.upper().upper()\nxs4 = sorted([])\n"
+    "n5 = 0\nn6 = 0\nxs7 = xs4\n"
+)
 def test_mutations_keep_meaning_under_cpython(code: str) -> None:
     # every escape mutation must be meaning-preserving: check it on benign programs
     rng = random.Random(len(code))
@@ -71,6 +77,13 @@ def test_mutations_keep_meaning_under_cpython(code: str) -> None:
     mutant, _ = mutate(code, names, rng, ESCAPE_MUTATIONS)
     before, after = run_reference(code, PURE), run_reference(mutant, PURE)
     assert (before.ok, before.stdout) == (after.ok, after.stdout), mutant
+
+
+def test_rename_treats_nfkc_look_alikes_as_one_variable() -> None:
+    code = "\uff58s4 = [1]\nxs7 = xs4\nprint(xs7)\n"  # fullwidth x: the same variable to Python
+    out = rename_variables(code, random.Random(1))
+    assert out is not None
+    assert run_reference(out, PURE).stdout == run_reference(code, PURE).stdout == "[1]\n"
 
 
 def test_harmless_mutations_are_a_subset() -> None:
