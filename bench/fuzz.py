@@ -15,9 +15,10 @@ import sys
 import time
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
 from codeact_verify.fuzz import properties as P
 from codeact_verify.fuzz.campaign import sandbox_unavailable
-from hypothesis import HealthCheck, Phase, given, seed, settings
 
 BASELINE = """\
 cities = ["Paris", "London", "Tokyo"]

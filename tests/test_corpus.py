@@ -7,10 +7,10 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from codeact_verify.fuzz.reference import run_reference
-from codeact_verify.verifier import verify
 
+from codeact_verify.fuzz.reference import run_reference
 from codeact_verify.tools import load_tools_file, tool_specs
+from codeact_verify.verifier import verify
 
 CORPUS = Path(__file__).parent / "corpus"
 ACCEPT = sorted((CORPUS / "accept").glob("*.py"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 from codeact_verify.fuzz.reference import run_reference
-
 from codeact_verify.grammar import load_grammar
 from codeact_verify.tools import load_tools_file, tool_specs
 from codeact_verify.transpile import transpile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from codeact_verify.fuzz.findings import load_findings
 from codeact_verify.fuzz.properties import CONTEXT, recheck
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 from codeact_verify.fuzz.findings import Finding, load_findings, save_finding
 from codeact_verify.fuzz.properties import CONTEXT, check_outside, check_total, hypothesis_test

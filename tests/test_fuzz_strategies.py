@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import HealthCheck, example, given, settings
+
 from codeact_verify.fuzz import tools as fuzz_tools
 from codeact_verify.fuzz.adversarial import adversarial_inputs
 from codeact_verify.fuzz.grammar_view import grammar_profiles, load_view
@@ -17,7 +19,6 @@ from codeact_verify.fuzz.mutations import (
 )
 from codeact_verify.fuzz.programs import inside_programs, outside_programs
 from codeact_verify.fuzz.reference import run_reference
-from hypothesis import HealthCheck, example, given, settings
 
 FAST = settings(
     max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)

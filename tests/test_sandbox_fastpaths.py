@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 from codeact_verify.guest.runtime.schema import bind_arguments, make_binder
-
 from codeact_verify.host import bridge as host_bridge
 from codeact_verify.host import fastcall
 from codeact_verify.host import sandbox as host_sandbox
