@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import keyword
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,7 +48,12 @@ class GrammarView:
         )
 
     def forbidden_builtins(self) -> list[str]:
-        return sorted(n for n in dir(builtins) if n not in self.builtins and not n.startswith("_"))
+        # True/False/None are in dir(builtins) but are keywords: constants, not names to forbid
+        return sorted(
+            n
+            for n in dir(builtins)
+            if n not in self.builtins and not n.startswith("_") and not keyword.iskeyword(n)
+        )
 
     def forbidden_modules(self) -> list[str]:
         names = getattr(sys, "stdlib_module_names", ())

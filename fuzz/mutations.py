@@ -390,7 +390,9 @@ def via_getattr(code: str, rng: random.Random) -> str | None:
     if hit is None:
         return None
     header, module, i, attr = hit
-    call = cst.parse_expression(f'getattr({module.code_for_node(attr.value)}, "{attr.attr.value}")')
+    # an identifier is NFKC-folded by the parser, a string given to getattr is not
+    name = unicodedata.normalize("NFKC", attr.attr.value)
+    call = cst.parse_expression(f'getattr({module.code_for_node(attr.value)}, "{name}")')
     new_stmt = module.body[i].visit(_Replace(attr, call))
     return (
         header + module.with_changes(body=[*module.body[:i], new_stmt, *module.body[i + 1 :]]).code

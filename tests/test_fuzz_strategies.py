@@ -16,9 +16,11 @@ from codeact_verify.fuzz.mutations import (
     escape_seeds,
     mutate,
     rename_variables,
+    via_getattr,
 )
 from codeact_verify.fuzz.programs import inside_programs, outside_programs
 from codeact_verify.fuzz.reference import run_reference
+from codeact_verify.verifier import verify
 
 FAST = settings(
     max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
@@ -87,6 +89,13 @@ def test_rename_treats_nfkc_look_alikes_as_one_variable() -> None:
     assert run_reference(out, PURE).stdout == run_reference(code, PURE).stdout == "[1]\n"
 
 
+def test_getattr_mutation_folds_look_alike_attribute_names() -> None:
+    # found by the meaning test: `"x".u𝘱per` became getattr("x", "u𝘱per"), a different name
+    code = 'print("x".u\U0001d631per())\n'
+    out = via_getattr(code, random.Random(0))
+    assert out is not None and run_reference(out, PURE).stdout == "X\n"
+
+
 def test_harmless_mutations_are_a_subset() -> None:
     assert set(HARMLESS_MUTATIONS) <= set(ESCAPE_MUTATIONS)
 
@@ -109,3 +118,12 @@ def test_specific_mutations() -> None:
 @given(adversarial_inputs())
 def test_adversarial_inputs_are_text_or_bytes(data) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(data, str | bytes)
+
+
+def test_forbidden_builtins_are_names_not_keyword_constants() -> None:
+    # found by the CI campaign: `ref_b = None` was offered as "outside the grammar"
+    for profile in grammar_profiles():
+        view = load_view(profile)
+        assert not {"None", "True", "False"} & set(view.forbidden_builtins())
+        for name in view.forbidden_builtins()[:20]:
+            assert not verify(f"ref_b = {name}\n", grammar=profile, types=False).ok, name
