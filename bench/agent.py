@@ -32,6 +32,7 @@ from bench.tasks import ALL_TASKS, MISUSE, TOOLS, Task
 from bench.tasks import tools as task_tools
 from codeact_verify.agents.scripted import ScriptedServer, Turn, call_code, say
 from codeact_verify.codeact import CodeAct
+from codeact_verify.openai import assistant_message
 from codeact_verify.tools import ToolSpec, to_jsonable, tool_specs
 
 BASE_PROMPT = (
@@ -317,17 +318,7 @@ async def run_tool_calling(
         response = await client.chat.completions.create(model=model, messages=messages, tools=tools)
         turns += 1
         message = response.choices[0].message
-        entry: dict[str, Any] = {"role": "assistant", "content": message.content}
-        if message.tool_calls:
-            entry["tool_calls"] = [
-                {
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.function.name, "arguments": c.function.arguments},
-                }
-                for c in message.tool_calls
-            ]
-        messages.append(entry)
+        messages.append(assistant_message(message))
         if not message.tool_calls:
             answer = message.content or ""
             break

@@ -51,7 +51,8 @@ class AgentRun:
     stop_reason: str = "answer"  # "answer" or "max_turns"
 
 
-def _assistant_dict(message: Any) -> dict[str, Any]:
+def assistant_message(message: Any) -> dict[str, Any]:
+    """A Chat Completions response message as the dict to send back in `messages`."""
     out: dict[str, Any] = {"role": "assistant", "content": message.content}
     if message.tool_calls:
         out["tool_calls"] = [
@@ -144,7 +145,7 @@ class CodeActAgent:
                 run.usage["completion_tokens"] += response.usage.completion_tokens or 0
                 run.usage["total_tokens"] += response.usage.total_tokens or 0
             message = response.choices[0].message
-            messages.append(_assistant_dict(message))
+            messages.append(assistant_message(message))
             self._emit("model", turn=run.turns, message=messages[-1])
             if not message.tool_calls:
                 run.answer = message.content or ""
