@@ -20,7 +20,8 @@ from typing import Any
 
 import wasmtime
 
-from ..errors import CodeActError, SandboxError
+from ..errors import SandboxError
+from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
 from .bridge import RunBridge
 from .engine import LoadedGuest, loaded_guest, set_context, ticks_for
@@ -31,51 +32,11 @@ from .precompile import restrict_on_host
 from .result import Artifact, ExecutionError, ExecutionResult
 from .trap import classify_trap
 
-# Used only until the grammar module exists (the contracts' default grammar, modules only).
-_FALLBACK_MODULES = (
-    "json",
-    "math",
-    "cmath",
-    "re",
-    "datetime",
-    "statistics",
-    "collections",
-    "itertools",
-    "functools",
-    "decimal",
-    "fractions",
-    "random",
-    "string",
-    "textwrap",
-    "operator",
-    "heapq",
-    "bisect",
-    "typing",
-    "unicodedata",
-    "difflib",
-    "base64",
-    "hashlib",
-    "calendar",
-    "csv",
-    "uuid",
-)
-_FALLBACK_DENY = {"operator": ["attrgetter", "methodcaller"], "string": ["Formatter"]}
-
 
 @functools.lru_cache(maxsize=1)
 def default_policy() -> dict[str, Any]:
-    """The default grammar's runtime policy (or the built-in fallback before it exists)."""
-    try:
-        from ..grammar import load_grammar
-
-        return load_grammar("default").runtime_policy()
-    except (ImportError, CodeActError):
-        return {
-            "builtins": None,
-            "modules": {
-                m: {"allow": None, "deny": _FALLBACK_DENY.get(m, [])} for m in _FALLBACK_MODULES
-            },
-        }
+    """The default grammar's runtime policy (what a run uses when given none)."""
+    return load_grammar("default").runtime_policy()
 
 
 class _Instance:
