@@ -22,6 +22,22 @@ from .positions import ATTR, Part, scan_from
 # so the rules see names exactly as the program's code objects will.
 
 
+# Calls whose string arguments are data, never attribute names (printing, tool arguments).
+_DATA_CALLS = frozenset({"print", "call_tool", "call_tools"})
+
+
+def _string_constants(node: ast.expr) -> list[ast.Constant]:
+    """The str constants of an argument, looking into tuple/list/set/dict displays."""
+    if isinstance(node, ast.Constant):
+        return [node] if isinstance(node.value, str) else []
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [c for e in node.elts for c in _string_constants(e)]
+    if isinstance(node, ast.Dict):
+        items = [e for e in (*node.keys, *node.values) if e is not None]
+        return [c for e in items for c in _string_constants(e)]
+    return []
+
+
 @register
 class DunderRule(NodeRule):
     code = "CV102"
@@ -31,6 +47,7 @@ class DunderRule(NodeRule):
     VALID: ClassVar[list[str]] = [
         "_private = 1\nfor _ in range(2):\n    print(_private)\n",
         "d = {'__class__': 1}\nprint(d['__class__'])\n",
+        "print('__main__', '__init__.py')\nname = '__x__'.strip('_')\n",
     ]
     INVALID: ClassVar[list[str]] = [
         "# Source: the classic sandbox escape ().__class__.__base__.__subclasses__()\n"
@@ -42,6 +59,12 @@ class DunderRule(NodeRule):
         "f = lambda: 0\ng = getattr(f, '__globals__')\n",
         "def f(__x__=1):\n    return __x__\n",
         "from json import __spec__\n",
+        "# Source: red-team review of this project: update_wrapper copied a stdlib module's\n"
+        "# globals (real builtins included) into the program's\n"
+        "import functools\nimport typing\ndef w():\n    pass\n"
+        "functools.update_wrapper(w, typing.cast, assigned=(), updated=('__globals__',))\n",
+        "import statistics\nx = sorted([1], key=statistics.mean.__call__)\n",
+        "import functools\nf = functools.partial(getattr, print)\nprint(f('__self__'))\n",
     ]
 
     def _message(self, name: str) -> str:
@@ -64,11 +87,24 @@ class DunderRule(NodeRule):
             self.report(occ.node, self._message(occ.name), part=occ.part)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if type(node.func) is not ast.Name:
-            return
-        for _, name, (where, _part) in attribute_accesses(node):
-            if is_dunder(name):
-                self.report(where, f"attribute name {name!r} is a dunder; not allowed")
+        func = node.func
+        if type(func) is ast.Name:
+            reported = False
+            for _, name, (where, _part) in attribute_accesses(node):
+                if is_dunder(name):
+                    self.report(where, f"attribute name {name!r} is a dunder; not allowed")
+                    reported = True
+            if reported or func.id in _DATA_CALLS or func.id in self.ctx.tool_names:
+                return
+        # Library functions that take attribute names as data (functools.update_wrapper's
+        # updated=("__globals__",), operator.attrgetter) turn a string into an attribute access:
+        # a dunder name passed to any other call is refused as if it were written as one.
+        for arg in (*node.args, *(k.value for k in node.keywords)):
+            for const in _string_constants(arg):
+                if is_dunder(const.value):
+                    self.report(
+                        const, f"string {const.value!r} names a dunder attribute; not allowed"
+                    )
 
 
 @register

@@ -120,6 +120,7 @@ class SizeRule(SourceRule):
     VALID: ClassVar[list[str]] = [
         "total = 0\nfor i in range(10):\n    total += i\nprint(total)\n",
         "x = " + "+".join(["1"] * 30) + "\n",
+        "big = 2 ** 4096\nline = '-' * 80\nprint(big % 97, line)\n",
     ]
     INVALID: ClassVar[list[str]] = [
         "x = " + "[" * 60 + "]" * 60 + "\n",
@@ -127,6 +128,13 @@ class SizeRule(SourceRule):
         "x = '" + "a" * 10_001 + "'\n",
         "x = [" + ", ".join(["1"] * 7000) + "]\n",
         "# padding\n" * 4000,
+        "# Source: red-team review of this project: mypy folds module-level int constants without\n"
+        "# a bound, so the type check itself ran out of memory on this line\n"
+        "x = 2 ** 2 ** 40\n",
+        "N = 40\nx = 2 ** 2 ** N\n",
+        "y = 1 << (1 << 40)\n",
+        "from typing import Final\nx: Final = 'a' * 10 ** 10\n",
+        "s = 'ab' * 10 ** 10\nprint(len(s))\n",
     ]
 
     @classmethod
@@ -181,7 +189,121 @@ class SizeRule(SourceRule):
                 f"nesting depth {deepest[0]} is over the limit of {limits.max_depth}",
             )
             ok = False
-        return ok
+        return ok and check_constants(cls, ctx, tree, source)
+
+
+class _TooBig(Exception):
+    pass
+
+
+# An integer constant larger than this (in bits) is not something a CodeAct program computes; the
+# type checker would try to fold it (mypy evaluates `2 ** 2 ** 40` at module level, unbounded).
+_MAX_CONSTANT_BITS = 1 << 16
+_MAX_CONSTANT_CHARS = 1 << 20  # likewise for str constants (mypy folds "a" * n too)
+_FOLD_OPS: dict[type, object] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.BitAnd: lambda a, b: a & b,
+    ast.BitOr: lambda a, b: a | b,
+    ast.BitXor: lambda a, b: a ^ b,
+    ast.RShift: lambda a, b: a >> b if b >= 0 else None,
+    ast.FloorDiv: lambda a, b: a // b if b else None,
+    ast.Mod: lambda a, b: a % b if b else None,
+}
+
+
+def _fold(node: ast.AST, names: dict[str, ast.expr], depth: int = 0) -> int | str | None:
+    """The value of an int or str constant expression (following names bound once at module
+    level), or None when it is not one; raises _TooBig instead of computing a huge value."""
+    if depth > 64:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if type(node.value) in (int, str) else None
+    if isinstance(node, ast.Name):
+        bound = names.get(node.id)
+        return None if bound is None else _fold(bound, names, depth + 1)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd | ast.Invert):
+        v = _fold(node.operand, names, depth + 1)
+        if not isinstance(v, int):
+            return None
+        if isinstance(node.op, ast.USub):
+            return -v
+        return ~v if isinstance(node.op, ast.Invert) else v
+    if not isinstance(node, ast.BinOp):
+        return None
+    left, right = _fold(node.left, names, depth + 1), _fold(node.right, names, depth + 1)
+    if left is None or right is None:
+        return None
+    op = node.op
+    if isinstance(left, str) or isinstance(right, str):
+        return _fold_str(op, left, right)
+    if isinstance(op, ast.Pow):
+        if right < 0:
+            return None
+        if abs(left) > 1 and left.bit_length() * right > _MAX_CONSTANT_BITS:
+            raise _TooBig
+        return left ** right if abs(left) > 1 else left ** min(right, 2)
+    if isinstance(op, ast.LShift):
+        if right < 0:
+            return None
+        if left and left.bit_length() + right > _MAX_CONSTANT_BITS:
+            raise _TooBig
+        return left << right
+    if isinstance(op, ast.Mult):
+        if left.bit_length() + right.bit_length() > _MAX_CONSTANT_BITS:
+            raise _TooBig
+        return left * right
+    fn = _FOLD_OPS.get(type(op))
+    return fn(left, right) if fn is not None else None  # type: ignore[operator]
+
+
+def _fold_str(op: ast.operator, left: int | str, right: int | str) -> str | None:
+    if isinstance(op, ast.Add) and isinstance(left, str) and isinstance(right, str):
+        value = left + right
+    elif isinstance(op, ast.Mult) and isinstance(left, str) and isinstance(right, int):
+        if len(left) * right > _MAX_CONSTANT_CHARS:
+            raise _TooBig
+        value = left * right
+    elif isinstance(op, ast.Mult) and isinstance(left, int) and isinstance(right, str):
+        return _fold_str(op, right, left)
+    else:
+        return None
+    if len(value) > _MAX_CONSTANT_CHARS:
+        raise _TooBig
+    return value
+
+
+def check_constants(cls: type[SourceRule], ctx: Context, tree: ast.Module, source: Source) -> bool:
+    """Integer constant expressions too large to evaluate (the type checker would try)."""
+    names: dict[str, ast.expr] = {}
+    seen: dict[str, int] = {}
+    for stmt in tree.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
+            [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Name):
+                seen[target.id] = seen.get(target.id, 0) + 1
+                if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+                    names[target.id] = stmt.value
+    names = {k: v for k, v in names.items() if seen[k] == 1}
+    ok = True
+    for node in ctx.ast_nodes:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow | ast.LShift | ast.Mult):
+            try:
+                _fold(node, names)
+            except _TooBig:
+                line, col, _, _ = source.span(node)
+                cls.at(
+                    ctx,
+                    line,
+                    col,
+                    "this constant expression is too large to evaluate (over "
+                    f"{_MAX_CONSTANT_BITS} bits or {_MAX_CONSTANT_CHARS} characters)",
+                )
+                ok = False
+                break
+    return ok
 
 
 @register

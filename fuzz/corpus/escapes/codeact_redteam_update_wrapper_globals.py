@@ -1,0 +1,9 @@
+# Source: codeact-verify red-team review, 2026-11-25 (functools.update_wrapper merges a stdlib module's __globals__, real builtins included, into the program's globals; the audit hook could then be switched off)
+import functools
+import typing
+sys = None
+def w():
+    pass
+functools.update_wrapper(w, typing.cast, assigned=(), updated=("__globals__",))
+def g():
+print(getattr(sys, "modules"))
