@@ -141,3 +141,21 @@ def test_audit_refusal_is_sticky(sb) -> None:
     r = run(sb, program)
     assert r.error is not None and r.error.kind == "rejected"
     assert "refused" in r.error.message
+
+
+def test_namedtuple_wrapper_never_runs_program_methods_while_trusted(sb) -> None:
+    # red-team lead: a str subclass as field_names, whose .replace runs while namedtuple is in the
+    # audit hook's trusted section (classes only exist under --unverified)
+    program = (
+        "import collections\n"
+        "class S(str):\n"
+        "    def replace(self, *a):\n"
+        "        print('program method ran')\n"
+        "        return str.replace(self, *a)\n"
+        "P = collections.namedtuple('P', S('a b'))\n"
+        "print(P(1, 2))\n"
+    )
+    result = run(sb, program)
+    assert "program method ran" not in result.stdout
+    assert result.ok, result.error
+    assert "P(a=1, b=2)" in result.stdout

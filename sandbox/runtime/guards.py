@@ -83,13 +83,19 @@ def _trusted_namedtuple(typename, field_names, *, rename=False, defaults=None, m
     strings first (outside the trusted section), so no program code runs while trusted."""
     import collections
 
+    # str() may run program code (a str subclass's __str__): here, outside the trusted section.
+    # str.__str__ then makes an exact str, so namedtuple's own .replace()/.split() calls can
+    # never reach a method the program overrode.
+    def plain(value):
+        return str.__str__(str(value))
+
     if isinstance(field_names, str):
-        fields = field_names
+        fields = plain(field_names)
     else:
-        fields = [str(f) for f in list(field_names)]
-    typename = str(typename)
+        fields = [plain(f) for f in list(field_names)]
+    typename = plain(typename)
     defaults = None if defaults is None else tuple(defaults)
-    module = None if module is None else str(module)
+    module = None if module is None else plain(module)
     with audit.trusted():
         return collections.namedtuple(
             typename, fields, rename=bool(rename), defaults=defaults, module=module

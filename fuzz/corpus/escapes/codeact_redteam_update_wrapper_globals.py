@@ -1,4 +1,4 @@
-# Source: codeact-verify red-team review, 2026-11-25 (functools.update_wrapper merges a stdlib module's __globals__, real builtins included, into the program's globals; the audit hook could then be switched off)
+# Source: codeact-verify red-team review, 2026-11-25 (functools.update_wrapper merges a stdlib module's __globals__, real builtins included, into the program's globals; the audit hook could then be switched off) — primitive: https://docs.python.org/3/library/functools.html#functools.update_wrapper
 import functools
 import typing
 sys = None
@@ -6,4 +6,5 @@ def w():
     pass
 functools.update_wrapper(w, typing.cast, assigned=(), updated=("__globals__",))
 def g():
-print(getattr(sys, "modules"))
+    return getattr(sys, "modules")
+print(g())

@@ -1,4 +1,4 @@
-# Source: codeact-verify red-team review, 2026-11-25 (the same primitive as a decorator: functools.wraps(..., updated=("__globals__",)))
+# Source: codeact-verify red-team review, 2026-11-25 (the same primitive as a decorator: functools.wraps(..., updated=("__globals__",))) — primitive: https://docs.python.org/3/library/functools.html#functools.update_wrapper
 import functools
 import statistics
 sys = 0
