@@ -26,6 +26,9 @@ from .positions import ATTR, Part, scan_from
 _DATA_CALLS = frozenset({"print", "call_tool", "call_tools"})
 
 
+_STRING_CARRIERS = frozenset({ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict})
+
+
 def _string_constants(node: ast.expr) -> list[ast.Constant]:
     """The str constants of an argument, looking into tuple/list/set/dict displays."""
     if isinstance(node, ast.Constant):
@@ -99,12 +102,17 @@ class DunderRule(NodeRule):
         # Library functions that take attribute names as data (functools.update_wrapper's
         # updated=("__globals__",), operator.attrgetter) turn a string into an attribute access:
         # a dunder name passed to any other call is refused as if it were written as one.
-        for arg in (*node.args, *(k.value for k in node.keywords)):
-            for const in _string_constants(arg):
-                if is_dunder(const.value):
-                    self.report(
-                        const, f"string {const.value!r} names a dunder attribute; not allowed"
-                    )
+        for arg in node.args:
+            if type(arg) in _STRING_CARRIERS:
+                self._dunder_strings(arg)
+        for kw in node.keywords:
+            if type(kw.value) in _STRING_CARRIERS:
+                self._dunder_strings(kw.value)
+
+    def _dunder_strings(self, arg: ast.expr) -> None:
+        for const in _string_constants(arg):
+            if is_dunder(const.value):
+                self.report(const, f"string {const.value!r} names a dunder attribute; not allowed")
 
 
 @register

@@ -200,6 +200,7 @@ class _TooBig(Exception):
 # type checker would try to fold it (mypy evaluates `2 ** 2 ** 40` at module level, unbounded).
 _MAX_CONSTANT_BITS = 1 << 16
 _MAX_CONSTANT_CHARS = 1 << 20  # likewise for str constants (mypy folds "a" * n too)
+_GROWING_OPS = frozenset({ast.Pow, ast.LShift, ast.Mult})
 _FOLD_OPS: dict[type, object] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -288,8 +289,9 @@ def check_constants(cls: type[SourceRule], ctx: Context, tree: ast.Module, sourc
                     names[target.id] = stmt.value
     names = {k: v for k, v in names.items() if seen[k] == 1}
     ok = True
+    binop, growing = ast.BinOp, _GROWING_OPS
     for node in ctx.ast_nodes:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow | ast.LShift | ast.Mult):
+        if type(node) is binop and type(node.op) in growing:  # type: ignore[attr-defined]
             try:
                 _fold(node, names)
             except _TooBig:
