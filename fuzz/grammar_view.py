@@ -13,7 +13,6 @@ import keyword
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 
@@ -85,11 +84,3 @@ def load_view(name_or_path: str = "default") -> GrammarView:
     from codeact_verify.grammar import load_grammar
 
     return from_grammar(load_grammar(name_or_path))
-
-
-def grammar_profiles() -> list[str]:
-    """Every profile shipped in ``grammars/`` (the names ``load_grammar`` accepts)."""
-    from importlib.resources import files
-
-    root = Path(str(files("codeact_verify.grammars")))
-    return sorted(p.stem for p in root.glob("*.toml"))
