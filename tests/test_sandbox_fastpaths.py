@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from codeact_verify.fuzz.campaign import sandbox_unavailable
-from codeact_verify.guest.runtime.schema import bind_arguments, make_binder
+from codeact_verify.guest.runtime.schema import _SIMPLE_KEYS, SchemaChecker, _type_ok, make_binder
 from codeact_verify.host import bridge as host_bridge
 from codeact_verify.host import fastcall
 from codeact_verify.host import sandbox as host_sandbox
@@ -188,6 +188,48 @@ BINDER_SCHEMA = {
     "required": ["a", "b"],
     "additionalProperties": False,
 }
+
+
+# The straightforward binder: the reference the guest's precompiled one must match.
+def bind_arguments(tool, param_names, parameters, args, kwargs):
+    """Map positional and keyword arguments onto the tool's parameters and check them.
+
+    Returns the keyword-argument dict to send; raises TypeError naming the parameter.
+    """
+    if len(args) > len(param_names):
+        raise TypeError(
+            f"{tool}() takes {len(param_names)} argument(s) but {len(args)} were given"
+        )
+    bound = {}
+    for name, value in zip(param_names, args, strict=False):
+        bound[name] = value
+    for name, value in kwargs.items():
+        if name not in param_names:
+            raise TypeError(f"{tool}() got an unexpected keyword argument {name!r}")
+        if name in bound:
+            raise TypeError(f"{tool}() got multiple values for argument {name!r}")
+        bound[name] = value
+    required = parameters.get("required") or ()
+    for name in required:
+        if name not in bound:
+            raise TypeError(f"{tool}() missing required argument {name!r}")
+    checker = None
+    props = parameters.get("properties") or {}
+    for name, value in bound.items():
+        sub = props.get(name)
+        if not sub:
+            continue
+        kind = sub.get("type")
+        if type(kind) is str and _SIMPLE_KEYS.issuperset(sub) and _type_ok(value, kind):
+            continue  # the common case: a plain scalar parameter of the right type
+        if checker is None:
+            checker = SchemaChecker(parameters)
+        problem = checker.error(value, sub, f"parameter {name!r}")
+        if problem:
+            raise TypeError(f"{tool}(): {problem}")
+    return bound
+
+
 BINDER_CASES = [
     ((), {}),
     (("x", 1), {}),

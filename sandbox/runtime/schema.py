@@ -146,50 +146,11 @@ class SchemaChecker:
 _SIMPLE_KEYS = frozenset({"type", "title", "description", "default"})
 
 
-def bind_arguments(tool, param_names, parameters, args, kwargs):
-    """Map positional and keyword arguments onto the tool's parameters and check them.
-
-    Returns the keyword-argument dict to send; raises TypeError naming the parameter.
-    """
-    if len(args) > len(param_names):
-        raise TypeError(
-            f"{tool}() takes {len(param_names)} argument(s) but {len(args)} were given"
-        )
-    bound = {}
-    for name, value in zip(param_names, args, strict=False):
-        bound[name] = value
-    for name, value in kwargs.items():
-        if name not in param_names:
-            raise TypeError(f"{tool}() got an unexpected keyword argument {name!r}")
-        if name in bound:
-            raise TypeError(f"{tool}() got multiple values for argument {name!r}")
-        bound[name] = value
-    required = parameters.get("required") or ()
-    for name in required:
-        if name not in bound:
-            raise TypeError(f"{tool}() missing required argument {name!r}")
-    checker = None
-    props = parameters.get("properties") or {}
-    for name, value in bound.items():
-        sub = props.get(name)
-        if not sub:
-            continue
-        kind = sub.get("type")
-        if type(kind) is str and _SIMPLE_KEYS.issuperset(sub) and _type_ok(value, kind):
-            continue  # the common case: a plain scalar parameter of the right type
-        if checker is None:
-            checker = SchemaChecker(parameters)
-        problem = checker.error(value, sub, f"parameter {name!r}")
-        if problem:
-            raise TypeError(f"{tool}(): {problem}")
-    return bound
-
-
 _UNCHECKED = object()
 
 
 def make_binder(tool, param_names, parameters):
-    """`bind_arguments` for one tool with its schema work done once: returns
+    """Argument binding for one tool with its schema work done once: returns
     bind(args, kwargs) -> the keyword-argument dict, with the same checks and messages."""
     names = tuple(param_names)
     name_set = frozenset(names)
