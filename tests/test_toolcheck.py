@@ -113,7 +113,8 @@ async def _fetch(url: str, timeout: float = 5.0) -> str:
 def test_parameter_kinds_are_honoured() -> None:
     specs = tool_specs([ToolSpec.from_callable(_only_pos, name="only_pos")])
     assert codes('x = only_pos("a", 1, c=True)\n', specs) == []
-    assert sorted(codes('x = only_pos(a="a")\n', specs)) == ["CV603", "CV604"]
+    # one mistake, one diagnostic: the positional-only parameter named as a keyword
+    assert codes('x = only_pos(a="a")\n', specs) == ["CV603"]
     assert codes('x = only_pos("a", 1, True)\n', specs) == ["CV605"]
     assert codes('x = call_tool("only_pos", "a", c=1)\n', specs) == ["CV607"]
 
@@ -134,8 +135,9 @@ def test_async_tool_is_checked_like_a_sync_one() -> None:
         'w = call_tool("get_weather", city="x", units="C")\n',
         'r = call_tool("get_exchange_rate", base=b"USD", quote="EUR")\n',
         'r = call_tool("convert", amount=-1.5j, currencies=["x"])\n',
-        'r = call_tool("convert", amount=1, currencies=("USD",))\n',
         'r = call_tool("convert", amount=1, currencies=[["USD"]])\n',
+        # a bool is not a number once it crosses as JSON: the guest and the host refuse it
+        'r = call_tool("convert", amount=True, currencies=[])\n',
     ],
 )
 def test_wrong_literal_types(program: str) -> None:
@@ -146,7 +148,8 @@ def test_wrong_literal_types(program: str) -> None:
     "program",
     [
         'r = call_tool("convert", amount=-2, currencies=["USD"])\n',  # int where float
-        'r = call_tool("convert", amount=True, currencies=[])\n',  # bool is an int
+        # a tuple crosses as a JSON array, which a list parameter takes (mypy may still object)
+        'r = call_tool("convert", amount=1, currencies=("USD",))\n',
         'w = call_tool("get_weather", city=f"{1}", units="f")\n',
         'w = call_tool("get_weather", city="a" "b")\n',
         'c = "x"\nw = call_tool("get_weather", city=c)\n',  # not a literal: mypy's job
