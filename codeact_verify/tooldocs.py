@@ -139,7 +139,7 @@ def constraint_text(schema: Mapping[str, Any], root: Mapping[str, Any] | None = 
     if "maxLength" in schema:
         parts.append(f"max {schema['maxLength']} chars")
     if "pattern" in schema:
-        parts.append(f"pattern {schema['pattern']!r}")
+        parts.append(f"pattern {schema['pattern']}")
     if "minItems" in schema and schema.get("type") == "array" and "prefixItems" not in schema:
         parts.append(f"min {schema['minItems']} items")
     if "maxItems" in schema and schema.get("type") == "array" and "prefixItems" not in schema:

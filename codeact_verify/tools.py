@@ -22,6 +22,7 @@ or None. A type pydantic cannot describe is refused when the tool is loaded (`To
 
 from __future__ import annotations
 
+import decimal
 import importlib
 import importlib.util
 import inspect
@@ -29,6 +30,7 @@ import json
 import keyword
 import sys
 import typing
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +80,8 @@ def _default_source(value: Any) -> str:
     iso = getattr(value, "isoformat", None)
     if callable(iso):
         return repr(iso())
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return repr(str(value))
     return "..."
 
 

@@ -343,7 +343,11 @@ def annotated_description(tp: Any) -> str:
 
 
 def docstring(doc: str, indent: int) -> str:
-    """A docstring literal for `doc`, continuation lines indented."""
+    """A docstring literal for `doc`, continuation lines indented (raw when it has
+    backslashes, so a pattern reads as written)."""
+    pad = " " * indent
+    if "\\" in doc and '"""' not in doc and not doc.endswith(("\\", '"')):
+        return 'r"""' + doc.replace("\n", "\n" + pad) + '"""'
     doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if doc.endswith('"'):
         doc = doc[:-1] + '\\"'
