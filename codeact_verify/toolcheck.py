@@ -506,18 +506,16 @@ class _Checker:
             if not schema:
                 continue
             wire = wire_value(value)
-            problem = (
-                f"{_schema.describe(schema, checker)} cannot cross as JSON"
-                if wire is _MISSING
-                else checker.error(wire, schema, f"argument {key!r} of {spec.name}")
-            )
+            where = f"argument {key!r} of {spec.name}"
+            expected = _schema.describe(schema, checker)
+            if wire is _MISSING:
+                problem: str | None = f"{where} must be {expected} (this value is not JSON data)"
+            else:
+                problem = checker.error(wire, schema, where)
             if problem:
-                self.report(
-                    ARGUMENT_TYPE,
-                    value,
-                    f"argument {key!r} of {spec.name} must be {_schema.describe(schema, checker)}",
-                    hint=f"{problem}; signature: {signature}",
-                )
+                if problem.startswith(f"{where} expects "):  # say what would fit, as a type
+                    problem = f"{where} must be {expected}"
+                self.report(ARGUMENT_TYPE, value, problem, hint=f"signature: {signature}")
 
     # -- whole program ----------------------------------------------------------------------
     def run(self, index: ToolCallIndex) -> list[Diagnostic]:
