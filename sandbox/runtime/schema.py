@@ -6,9 +6,10 @@ module runs on the host as `codeact_verify.guest.runtime.schema` and is bundled 
 
 It covers what pydantic's `TypeAdapter.json_schema()` emits for tool parameters: type, enum,
 const, anyOf/oneOf/allOf, local $ref into $defs/definitions, properties/required/
-additionalProperties/propertyNames, items/prefixItems/minItems/maxItems/uniqueItems,
-minimum/maximum/exclusiveMinimum/exclusiveMaximum/multipleOf, minLength/maxLength/pattern, and
-the formats date, date-time, time and uuid (best effort: the host's check is the exact one).
+additionalProperties/propertyNames, items/prefixItems/minItems/maxItems (uniqueItems is read
+but repeats are allowed, as pydantic's sets allow them), minimum/maximum/exclusiveMinimum/
+exclusiveMaximum/multipleOf, minLength/maxLength/pattern, and the formats date, date-time,
+time and uuid (best effort: the host's check is the exact one).
 A message names the value's place, e.g. "parameter 'city' expects string, got int".
 
 Values must be plain JSON data (exact dict, list, str, int, float, bool, None): check the
@@ -286,13 +287,8 @@ class SchemaChecker:
                 problem = self.error(item, sub, f"{where}[{i}]", depth + 1)
                 if problem:
                     return problem
-        if schema.get("uniqueItems"):
-            for i, item in enumerate(value):
-                if type(item) is Unknown:
-                    continue
-                for other in value[:i]:
-                    if type(other) is not Unknown and _same(item, other):
-                        return f"{where} has a repeated item {_short(item)}"
+        # uniqueItems (sets) is not enforced: pydantic's sets take a list with repeats and drop
+        # them, and the guest must not refuse what the host accepts
         return None
 
     def _object(self, value, schema, where, depth):
