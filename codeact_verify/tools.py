@@ -44,7 +44,6 @@ from .tooltypes import (
     docstring,
     for_pydantic,
     is_injected,
-    is_pydantic_model,
     plain_value,
 )
 
@@ -66,10 +65,6 @@ Param = tuple[str, str, bool]  # (name, binding kind, has a default)
 
 class ToolArgumentError(TypeError):
     """The host refused a tool call's arguments (they do not fit the tool's parameters)."""
-
-
-def _is_pydantic_model(tp: Any) -> bool:  # kept for callers of the old name
-    return is_pydantic_model(tp)
 
 
 def _default_source(value: Any) -> str:
