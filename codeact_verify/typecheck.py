@@ -9,20 +9,26 @@ How a check runs:
    regardless of where the import sits).
 2. ``cv_tools_<hash>.pyi`` is :func:`codeact_verify.tools.stubs_module` for the tool set; its name
    is a hash of its text, so a changed tool set is a new module and no file is rewritten in place.
-3. mypy runs in-process in its fine-grained incremental mode (the engine behind ``dmypy``, without
-   a daemon): the standard library and the stubs stay loaded in memory between checks, and each
-   check re-analyses only the program (a few ms instead of ~40 ms for ``mypy.api.run`` with a warm
-   disk cache on this machine). The program file is always reported to mypy as changed, so mypy's
-   whole-second mtime + size check can never skip a new program.
-4. Every error in the program is mapped back to the model's line and column (mypy's columns on
-   non-ASCII lines are skewed by the UTF-8 length of the text before them: both are undone).
+3. mypy runs in a worker process (:mod:`codeact_verify.mypy_worker`) in its fine-grained
+   incremental mode (the engine behind ``dmypy``, without a daemon): the standard library and the
+   stubs stay loaded in memory between checks, and each check re-analyses only the program. The
+   program file is always reported to mypy as changed, so mypy's whole-second mtime + size check
+   can never skip a new program. The worker runs under a :class:`Budget`: an address-space limit
+   (``RLIMIT_AS``, 3 GiB) set in the worker and a wall-clock deadline per check (8 s) kept here;
+   over either, the worker is killed (a new one starts for the next program) and the program is
+   rejected with CV799. A program cannot take the host down through mypy.
+4. The severities follow the verdict rule (:mod:`codeact_verify.verdict`): when the strict check
+   finds errors, the program is checked again against lenient stubs, and only the errors both
+   checks report (plus ``None`` misuse of a tool's ``X | None`` result) reject the program.
+5. Every finding is mapped back to the model's line and column (mypy's columns on non-ASCII lines
+   are skewed by the UTF-8 length of the text before them: both are undone).
 
 Settings, chosen for model-written code: untyped functions are checked (``--check-untyped-defs``);
 a variable may be re-bound with a new type (``--allow-redefinition``); an empty ``[]``/``{}`` needs
 no annotation; a tool's TypedDict result may go where the model annotated a plain ``dict``;
-missing imports are left to the import rule. Optional values are strict, but an error
-that is only about ``None`` (an ``Optional`` result used without a check, ``re.match(...).group()``)
-is a *warning* (CV704): shown to the model, not blocking. One check at a time (a lock).
+missing imports are left to the import rule. Any failure of the checker itself (stubs that do not
+compile or type-check, mypy raising, the budget) rejects the program: fail closed. One check at a
+time (a lock).
 """
 
 from __future__ import annotations
@@ -36,9 +42,13 @@ import io
 import json
 import os
 import re
+import select
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 import tokenize
 import warnings
 from collections.abc import Iterable, Mapping
@@ -47,9 +57,11 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity
+from .mypy_worker import PROGRAM_MODULE
 from .toolcalls import bound_names, parse
 from .tools import ToolSpec, stubs_module
 from .transpile import PositionMap, transpile_tree
+from .verdict import NoneOrigins, lenient_stubs, optional_results, relaxed_message
 
 RULE = "types"
 
@@ -79,11 +91,13 @@ CODES: dict[str, str] = {
     "CV701": "a call's arguments do not fit the callee's signature (tool stubs included)",
     "CV702": "an index, key or attribute that the value's type does not have",
     "CV703": "a name that is not defined",
-    "CV704": "a value that may be None is used without a check (warning)",
+    "CV704": "a value that may be None is used without a check (an error for a tool result "
+    "declared `X | None`, else a warning)",
     "CV705": "an operator applied to types it does not support",
     "CV706": "an assignment or return of the wrong type",
     "CV709": "any other mypy error",
-    "CV799": "the type check could not run (warning; the program is not blocked by it)",
+    "CV799": "the type checker failed (invalid stubs, mypy raised, over its time or memory "
+    "budget): the program is rejected, fail closed",
 }
 
 #: The default grammar's modules: `warm_up()` loads them once so no later check pays for them.
@@ -93,26 +107,30 @@ WARM_MODULES: tuple[str, ...] = (
     "bisect", "typing", "unicodedata", "difflib", "base64", "hashlib", "calendar", "csv", "uuid",
 )  # fmt: skip
 
-_MYPY_FLAGS: tuple[str, ...] = (
-    "--show-column-numbers",
-    "--show-error-end",
-    "--show-error-codes",
-    "--no-error-summary",
-    "--hide-error-context",
-    "--no-color-output",
-    "--output=json",
-    "--check-untyped-defs",
-    "--allow-redefinition",
-    "--ignore-missing-imports",
-    "--follow-imports=silent",
-    "--no-site-packages",
-    "--disable-error-code=var-annotated",
-    "--disable-error-code=annotation-unchecked",
-    "--disable-error-code=unused-coroutine",
-)
-
-_PROGRAM_MODULE = "cv_program"
+_PROGRAM_MODULE = PROGRAM_MODULE
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WORKER = Path(__file__).with_name("mypy_worker.py")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one type check may use: wall-clock seconds and the worker's address space.
+
+    ``start_seconds`` covers starting the worker and its warm-up (loading mypy and the standard
+    library once, a few seconds). Over any of them, the check fails and the program is rejected
+    (CV799); the worker is killed and a new one starts for the next program.
+    """
+
+    seconds: float = 8.0
+    memory_bytes: int = 3 << 30
+    start_seconds: float = 120.0
+
+
+DEFAULT_BUDGET = Budget()
+
+
+class CheckerFailed(Exception):
+    """The type checker, not the program, failed: the program is rejected (fail closed)."""
 
 
 def _default_workdir_parent() -> Path | None:
@@ -126,103 +144,176 @@ def _default_workdir_parent() -> Path | None:
         return None
 
 
-class _MypyEngine:
-    """One in-process fine-grained mypy build, its work directory and its stub modules."""
+class _Worker:
+    """A warm mypy worker process (:mod:`codeact_verify.mypy_worker`) under a budget."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
         parent = _default_workdir_parent()
         self.workdir = Path(
             tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=str(parent) if parent else None)
         )
         atexit.register(shutil.rmtree, self.workdir, True)
-        self.program = self.workdir / f"{_PROGRAM_MODULE}.py"
-        # stub text hash -> (module, top-level names, TypedDict names)
-        self.stub_names: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
-        self.server: Any = None
-        self.sources: Any = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.buffer = b""
 
-    def _start(self) -> None:
-        from mypy.dmypy_server import Server
-        from mypy.main import process_options
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
-        self.program.write_text("", encoding="utf-8")
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            sources, options = process_options(
-                [*_MYPY_FLAGS, str(self.program)], require_targets=True
-            )
-        options.mypy_path = [str(self.workdir)]
-        self.sources = sources
-        self.server = Server(options, str(self.workdir / "status.json"))
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        self.buffer = b""
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            proc.kill()
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+        for stream in (proc.stdin, proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
 
-    def stubs(self, specs: Mapping[str, ToolSpec]) -> tuple[str, frozenset[str], frozenset[str]]:
-        """The stub module for this tool set (written once), its names and its TypedDicts."""
-        text = stubs_module(specs)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        known = self.stub_names.get(digest)
-        if known is not None:
-            return known
-        module = f"cv_tools_{digest}"
-        path = self.workdir / f"{module}.pyi"
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        names: set[str] = set()
-        structs: set[str] = set()
-        for node in ast.parse(text).body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                names.add(node.target.id)
-            if isinstance(node, ast.ClassDef) and any(
-                isinstance(b, ast.Name) and b.id == "TypedDict" for b in node.bases
-            ):
-                structs.add(node.name)
-        result = (module, frozenset(names), frozenset(structs))
-        self.stub_names[digest] = result
-        return result
+    def _start(self, stubs: Mapping[str, str]) -> None:
+        self.stop()
+        workdir = self.workdir / f"w{time.monotonic_ns()}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", str(_WORKER), str(self.budget.memory_bytes), str(workdir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        warm = "".join(f"import {m}\n" for m in WARM_MODULES) + "x = 1\n"
+        self._send({"stubs": dict(stubs), "program": warm})
+        answer = self._receive(self.budget.start_seconds, "starting")
+        if not answer.get("ready"):
+            raise CheckerFailed("the type checker did not start")
 
-    def check(self, text: str) -> list[dict[str, Any]]:
-        """mypy's messages (errors and notes) for the program text, as dicts."""
-        from mypy.fswatcher import FileData
+    def _send(self, obj: Mapping[str, Any]) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(obj).encode("utf-8") + b"\n")
+            self.proc.stdin.flush()
+        except (OSError, ValueError) as exc:
+            self.stop()
+            raise CheckerFailed(f"the type checker stopped ({type(exc).__name__})") from exc
 
-        if self.server is None:
-            self._start()
-        self.program.write_text(text, encoding="utf-8")
-        if self.server.fine_grained_manager is not None:
-            # never trust mtime/size: the program is always new
-            self.server.fswatcher.set_file_data(str(self.program), FileData(0.0, -1, ""))
-        with (
-            contextlib.redirect_stdout(io.StringIO()),
-            contextlib.redirect_stderr(io.StringIO()),
-            warnings.catch_warnings(),
+    def _receive(self, seconds: float, what: str) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                raise CheckerFailed(
+                    f"the type checker went over its time budget ({seconds:g} s) {what}"
+                )
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                code = self.proc.wait(timeout=5)
+                self.stop()
+                why = "over its memory budget or killed" if code and code < 0 else f"exit {code}"
+                raise CheckerFailed(f"the type checker stopped ({why}) {what}")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        try:
+            answer = json.loads(line)
+        except ValueError as exc:
+            self.stop()
+            raise CheckerFailed("the type checker answered garbage") from exc
+        if not isinstance(answer, dict):
+            self.stop()
+            raise CheckerFailed("the type checker answered garbage")
+        return answer
+
+    def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
+        if not self.alive():
+            self._start(stubs)
+        self._send({"stubs": dict(stubs), "program": program})
+        answer = self._receive(self.budget.seconds, "on this program")
+        if not answer.get("ok"):
+            self.stop()  # the worker exits after a failure; never reuse its build
+            error = str(answer.get("error", "unknown error"))
+            if error.startswith("MemoryError"):
+                raise CheckerFailed("the type checker went over its memory budget")
+            raise CheckerFailed(f"mypy raised {error}")
+        messages = answer.get("messages")
+        return messages if isinstance(messages, list) else []
+
+
+@dataclass(frozen=True)
+class _Stubs:
+    """One tool set's stub modules (strict and lenient) and what the verdict needs from them."""
+
+    module: str
+    text: str
+    lenient_module: str
+    lenient_text: str
+    names: frozenset[str]
+    structs: frozenset[str]
+    optional: frozenset[str]
+
+
+def _stubs_for(text: str) -> _Stubs:
+    """Raises CheckerFailed when the stub text is not valid Python (an odd tool)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    try:
+        tree = ast.parse(text)
+        lenient = lenient_stubs(text)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise CheckerFailed(f"the tools' stubs are not valid Python ({exc})") from exc
+    names: set[str] = set()
+    structs: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Name) and b.id == "TypedDict" for b in node.bases
         ):
-            warnings.simplefilter("ignore")
-            result = self.server.check(self.sources, False, False, 80)
-        messages: list[dict[str, Any]] = []
-        for line in str(result.get("out", "")).splitlines():
-            line = line.strip()
-            if line.startswith("{"):
-                with contextlib.suppress(ValueError):
-                    messages.append(json.loads(line))
-        return messages
+            structs.add(node.name)
+    lenient_digest = hashlib.sha256(lenient.encode("utf-8")).hexdigest()[:16]
+    return _Stubs(
+        module=f"cv_tools_{digest}",
+        text=text,
+        lenient_module=f"cv_lenient_{lenient_digest}",
+        lenient_text=lenient,
+        names=frozenset(names),
+        structs=frozenset(structs),
+        optional=optional_results(text),
+    )
 
 
 _lock = threading.Lock()
-_engine: _MypyEngine | None = None
+_worker: _Worker | None = None
+_stub_cache: dict[str, _Stubs] = {}
 
 
-def _get_engine() -> _MypyEngine:
-    global _engine
-    if _engine is None:
-        _engine = _MypyEngine()
-    return _engine
+def _get_worker(budget: Budget) -> _Worker:
+    global _worker
+    if _worker is None or _worker.budget.memory_bytes != budget.memory_bytes:
+        if _worker is not None:
+            _worker.stop()
+        _worker = _Worker(budget)
+    _worker.budget = budget
+    return _worker
 
 
 def _reset_engine() -> None:
-    global _engine
-    if _engine is not None:
-        _engine.server = None
+    """Stop the worker (the next check starts a new one)."""
+    if _worker is not None:
+        _worker.stop()
+
+
+@atexit.register
+def _shutdown() -> None:
+    _reset_engine()
 
 
 def _blank_comments(code: str) -> str:
@@ -344,54 +435,113 @@ def _diagnostic(raw: _Raw, mapping: PositionMap, lines: list[str]) -> Diagnostic
     )
 
 
+def _failed(reason: str) -> Diagnostic:
+    return Diagnostic(
+        code=UNAVAILABLE_CODE,
+        rule=RULE,
+        message=f"the type checker failed, not the program: {reason}",
+        line=1,
+        col=0,
+        hint="the program was not checked, so it does not run; retry, or simplify the program "
+        "(very large constants, very long programs) if this repeats",
+        severity="error",
+    )
+
+
 def typecheck(
     code: str,
     specs: Mapping[str, ToolSpec],
     *,
     known: Iterable[Diagnostic] = (),
+    strict: bool = False,
+    budget: Budget | None = None,
 ) -> list[Diagnostic]:
-    """mypy's errors in the program, at the model's own lines and columns (codes CV701-CV799).
+    """mypy's findings in the program, at the model's own lines and columns (CV701-CV799).
 
+    Severities follow the verdict rule (:mod:`codeact_verify.verdict`): a definite error rejects,
+    a data-dependent finding is a warning; ``strict=True`` makes every mypy error an error.
     ``known``: diagnostics already reported by other checks; a mypy error overlapping one of them
     is dropped, so one problem is reported once (e.g. ``call_tool("get_weather", city=3)`` is
     CV607 from the tool checks, not also CV701). A program that does not parse gets no type
-    diagnostics (the syntax check reports it). Never raises on program input.
+    diagnostics (the syntax check reports it). Never raises on program input; when the checker
+    itself fails (invalid stubs, mypy raising, over the time or memory ``budget``), the answer is
+    one CV799 *error*: fail closed.
     """
     try:
         code.encode("utf-8")  # lone surrogates: the source rules report them
         tree = parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # UnicodeError is a ValueError
         return []
+    try:
+        return _typecheck(code, tree, specs, tuple(known), strict, budget or DEFAULT_BUDGET)
+    except CheckerFailed as exc:
+        return [_failed(str(exc))]
+    except Exception as exc:  # a bug here must not let the program through
+        return [_failed(f"{type(exc).__name__}: {exc}")]
+
+
+def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
+    out = []
+    for m in messages:
+        name = Path(str(m.get("file", ""))).name
+        if name == f"{_PROGRAM_MODULE}.py":
+            out.append(m)
+        elif name.startswith(("cv_tools_", "cv_lenient_")) and m.get("severity") == "error":
+            raise CheckerFailed(f"the tools' stubs do not type-check: {m.get('message')}")
+    return out
+
+
+def _typecheck(
+    code: str,
+    tree: ast.Module,
+    specs: Mapping[str, ToolSpec],
+    known: tuple[Diagnostic, ...],
+    strict: bool,
+    budget: Budget,
+) -> list[Diagnostic]:
     result = transpile_tree(tree, code, specs)
     bound = bound_names(tree, module_level=True)
     checked = _blank_comments(result.code)
     lines = _LINE_BREAK.split(checked)  # not str.splitlines: \f and \x1c do not end a line
     program_lines = len(lines) - (1 if lines[-1] == "" else 0)
+    text = stubs_module(specs)
+    stubs = _stub_cache.get(text)
+    if stubs is None:
+        stubs = _stub_cache[text] = _stubs_for(text)
+        if len(_stub_cache) > 64:
+            _stub_cache.pop(next(iter(_stub_cache)))
+    imported = sorted(stubs.names - bound)
+    body = checked
+    if body and not body.endswith(("\n", "\r")):
+        body += "\n"
+
+    def program(module: str) -> str:
+        return body + (f"from {module} import {', '.join(imported)}\n" if imported else "")
+
     with _lock:
-        try:
-            messages, structs = _run(checked, specs, bound)
-        except Exception as first:  # an internal mypy failure must not take the verifier down
-            _reset_engine()
-            try:
-                messages, structs = _run(checked, specs, bound)
-            except Exception:
-                return [
-                    Diagnostic(
-                        code=UNAVAILABLE_CODE,
-                        rule=RULE,
-                        message=f"the type check could not run: {type(first).__name__}: {first}",
-                        line=1,
-                        col=0,
-                        severity="warning",
-                    )
-                ]
+        worker = _get_worker(budget)
+        messages = _program_messages(
+            worker.check({stubs.module: stubs.text}, program(stubs.module)), stubs
+        )
+        has_error = any(m.get("severity") == "error" for m in messages)
+        definite: set[tuple[int, int, str]] | None = None
+        if has_error and not strict:
+            lenient = _program_messages(
+                worker.check(
+                    {stubs.lenient_module: stubs.lenient_text}, program(stubs.lenient_module)
+                ),
+                stubs,
+            )
+            definite = {
+                (int(m.get("line") or 1), int(m.get("column") or 0), str(m.get("code")))
+                for m in lenient
+                if m.get("severity") == "error" and not relaxed_message(str(m.get("message")))
+            }
+    origins = NoneOrigins(tree, code, stubs.optional) if has_error else None
     out: list[Diagnostic] = []
-    known_list = list(known)
     seen: set[tuple[int, int, str]] = set()
     last: Diagnostic | None = None
     for m in messages:
-        if Path(str(m.get("file", ""))).name != f"{_PROGRAM_MODULE}.py":
-            continue
         line = int(m.get("line") or 1)
         if line > program_lines:
             continue  # the appended stub import
@@ -405,7 +555,7 @@ def typecheck(
             severity=str(m.get("severity", "error")),
             hint=m.get("hint"),
         )
-        if raw.code in _TYPE_MISMATCH_CODES and _typeddict_as_dict(raw.message, structs):
+        if raw.code in _TYPE_MISMATCH_CODES and _typeddict_as_dict(raw.message, stubs.structs):
             last = None
             continue
         if raw.severity == "note":
@@ -415,37 +565,50 @@ def typecheck(
                 out[-1] = last = dataclasses.replace(last, hint=hint)
             continue
         diagnostic = _diagnostic(raw, result.position_map, lines)
+        if diagnostic.code == OPTIONAL_CODE:
+            from_tool = origins is not None and origins.from_tool(diagnostic.line, diagnostic.col)
+            if strict or from_tool:
+                diagnostic = dataclasses.replace(
+                    diagnostic,
+                    severity="error",
+                    hint="this tool's result is declared `X | None`: check it first "
+                    "(if value is not None: ...) or give a default",
+                )
+        elif definite is not None and (
+            (raw.line, raw.col, str(raw.code)) not in definite or relaxed_message(raw.message)
+        ):
+            diagnostic = dataclasses.replace(
+                diagnostic,
+                severity="warning",
+                hint=(
+                    "depends on the data (a union, Literal/Enum or mixed-type value): it runs, "
+                    "and tool values are checked at run time; to be sure, convert (float(x)) "
+                    "or check with isinstance()"
+                    + (f". {diagnostic.hint}" if diagnostic.hint else "")
+                ),
+            )
         key = (diagnostic.line, diagnostic.col, diagnostic.message)
-        if key in seen or any(_overlaps(diagnostic, k) for k in known_list):
+        warn_key = (diagnostic.line, diagnostic.col, diagnostic.code)
+        if key in seen or any(_overlaps(diagnostic, k) for k in known):
             last = None
             continue
+        if diagnostic.severity == "warning" and warn_key in seen:
+            last = None
+            continue  # one data-dependent warning per place is enough
         seen.add(key)
+        seen.add(warn_key)
         out.append(diagnostic)
         last = diagnostic
     out.sort(key=lambda d: (d.line, d.col, d.code))
     return out
 
 
-def _run(
-    checked: str, specs: Mapping[str, ToolSpec], bound: set[str]
-) -> tuple[list[dict[str, Any]], frozenset[str]]:
-    engine = _get_engine()
-    module, names, structs = engine.stubs(specs)
-    imported = sorted(names - bound)
-    text = checked
-    if text and not text.endswith(("\n", "\r")):
-        text += "\n"
-    if imported:
-        text += f"from {module} import {', '.join(imported)}\n"
-    return engine.check(text), structs
-
-
 def warm_up(
     specs: Mapping[str, ToolSpec] | None = None, modules: Iterable[str] = WARM_MODULES
 ) -> None:
-    """Load mypy, the standard-library modules a program may import and the tool stubs once.
+    """Start the mypy worker and load the standard library and the tool stubs once.
 
-    Optional: without it the first check (and the first import of each module) pays instead.
+    Optional: without it the first check pays instead.
     """
     program = "".join(f"import {m}\n" for m in modules) + "x = 1\n"
     typecheck(program, specs or {})
