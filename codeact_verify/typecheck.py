@@ -37,6 +37,7 @@ import ast
 import atexit
 import contextlib
 import dataclasses
+import difflib
 import hashlib
 import io
 import json
@@ -257,6 +258,7 @@ class _Stubs:
     names: frozenset[str]
     structs: frozenset[str]
     optional: frozenset[str]
+    keys: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def _stubs_for(text: str) -> _Stubs:
@@ -278,6 +280,15 @@ def _stubs_for(text: str) -> _Stubs:
             isinstance(b, ast.Name) and b.id == "TypedDict" for b in node.bases
         ):
             structs.add(node.name)
+    keys = {
+        node.name: tuple(
+            n.target.id
+            for n in node.body
+            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+        )
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name in structs
+    }
     lenient_digest = hashlib.sha256(lenient.encode("utf-8")).hexdigest()[:16]
     return _Stubs(
         module=f"cv_tools_{digest}",
@@ -287,7 +298,30 @@ def _stubs_for(text: str) -> _Stubs:
         names=frozenset(names),
         structs=frozenset(structs),
         optional=optional_results(text),
+        keys=keys,
     )
+
+
+_NOT_INDEXABLE = re.compile(r'Value of type "(?P<t>[^"]+)" is not indexable')
+_NO_KEY = re.compile(r'TypedDict "(?P<t>\w+)" has no key "(?P<k>[^"]+)"')
+_ARG = re.compile(r'incompatible type "(?P<got>[^"]+)"; expected "(?P<want>[^"]+)"')
+
+
+def _fix_hint(message: str, stubs: _Stubs) -> str:
+    """A one-line fix for a definite type error that mypy gave no hint for."""
+    m = _NOT_INDEXABLE.search(message)
+    if m:
+        return f"this value is a {m.group('t')}, not a dict: use it directly (see the tool's stub)"
+    m = _NO_KEY.search(message)
+    if m:
+        keys = stubs.keys.get(m.group("t"), ())
+        close = difflib.get_close_matches(m.group("k"), keys, n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        return f"{guess}the keys of {m.group('t')} are: {', '.join(keys)}"
+    m = _ARG.search(message)
+    if m:
+        return f"pass a {m.group('want')} here, not a {m.group('got')}"
+    return "see the tools' typed stubs for the types they take and return"
 
 
 _lock = threading.Lock()
@@ -587,6 +621,8 @@ def _typecheck(
                     + (f". {diagnostic.hint}" if diagnostic.hint else "")
                 ),
             )
+        if diagnostic.severity == "error" and not diagnostic.hint:
+            diagnostic = dataclasses.replace(diagnostic, hint=_fix_hint(raw.message, stubs))
         key = (diagnostic.line, diagnostic.col, diagnostic.message)
         warn_key = (diagnostic.line, diagnostic.col, diagnostic.code)
         if key in seen or any(_overlaps(diagnostic, k) for k in known):

@@ -42,8 +42,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
 
+from .diagnostics import Severity
 from .toolcalls import CALL_TOOL
 
 #: A message about a type mypy inferred as ``object`` (a join of mixed types) or about an
@@ -226,3 +229,79 @@ class NoneOrigins:
     def from_tool(self, line: int, col: int) -> bool:
         """Does an expression starting at (line, col) hold an ``X | None`` tool result?"""
         return any(self._root(n) for n in self.starts.get((line, col), ()))
+
+
+# -- one example per class (documented in docs/rules.md, tested in tests/test_verdict.py) --------
+@dataclass(frozen=True)
+class Example:
+    """A program against :func:`example_tools` and the finding it must get."""
+
+    what: str
+    severity: Severity
+    code: str
+    program: str
+
+
+EXAMPLES: tuple[Example, ...] = (
+    Example("unknown or misspelled tool", "error", "CV602",
+            'w = call_tool("get_wether", city="Paris")\n'),
+    Example("unknown keyword", "error", "CV603", 'w = call_tool("get_weather", town="Paris")\n'),
+    Example("missing argument", "error", "CV604",
+            'n = call_tool("check_inventory", warehouse="east")\n'),
+    Example("wrong scalar type", "error", "CV607", "w = get_weather(city=3)\n"),
+    Example("value outside a Literal/Enum", "error", "CV607",
+            'n = check_inventory(sku="A1", warehouse="north")\n'),
+    Example("a float indexed like a dict", "error", "CV702",
+            'r = get_rate(base="USD", quote="EUR")\nprint(r["rate"])\n'),
+    Example("missing TypedDict/model key", "error", "CV702",
+            'u = find_user(name="ada")\nif u is not None:\n    print(u["phone"])\n'),
+    Example("a tool's `X | None` result used without a None check", "error", "CV704",
+            'u = find_user(name="ada")\nprint(u["email"])\n'),
+    Example("`**` of a non-literal into a tool call", "error", "CV608",
+            'args = {"city": "Paris"}\nw = call_tool("get_weather", **args)\n'),
+    Example("a call_tools pair whose arguments are not a dict literal", "error", "CV608",
+            'args = {"city": "Paris"}\nws = call_tools([("get_weather", args)])\n'),
+    Example("arithmetic on values of a union-valued result", "warning", "CV705",
+            'a = call_tool("get_weather", city="Seattle")\n'
+            'b = call_tool("get_weather", city="Amsterdam")\n'
+            'print(f"{a[\'temperature_c\'] - b[\'temperature_c\']:+.1f}")\n'),
+    Example("a str variable passed to a Literal/Enum parameter", "warning", "CV701",
+            'for wh in ["central", "east"]:\n'
+            '    print(call_tool("check_inventory", sku="A1", warehouse=wh))\n'),
+    Example("max/min with key=d.get", "warning", "CV701",
+            'd = {"a": 1.5, "b": 2.5}\nprint(max(d, key=d.get))\n'),
+    Example("values of a dict literal with mixed value types", "warning", "CV705",
+            'row = {"name": "a", "price": 3.0}\nprint(row["price"] * 2)\n'),
+    Example("a union value passed where a float is expected", "warning", "CV701",
+            'import math\nw = get_weather(city="Oslo")\n'
+            'print(math.isclose(20.0, w["temperature_c"]))\n'),
+    Example("a None that does not come from a tool's declared result", "warning", "CV704",
+            'import re\nm = re.match("a", "abc")\nprint(m.group(0))\n'),
+)  # fmt: skip
+
+
+class User(TypedDict):
+    name: str
+    email: str
+
+
+def example_tools() -> list[Callable[..., Any]]:
+    """Tools annotated the loose way real tool sets are, for :data:`EXAMPLES`."""
+
+    def get_weather(city: str) -> dict[str, float | str]:
+        """Current weather: temperature_c (float) and conditions (str)."""
+        return {"temperature_c": 20.0, "conditions": "sunny"}
+
+    def check_inventory(sku: str, warehouse: Literal["central", "east", "west"] = "central") -> int:
+        """Units of a SKU in stock at a warehouse."""
+        return 3
+
+    def find_user(name: str) -> User | None:
+        """A user by name, or None when there is none."""
+        return None
+
+    def get_rate(base: str, quote: str) -> float:
+        """Exchange rate from base to quote."""
+        return 1.1
+
+    return [get_weather, check_inventory, find_user, get_rate]
