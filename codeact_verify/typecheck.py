@@ -304,23 +304,38 @@ def _stubs_for(text: str) -> _Stubs:
 
 _NOT_INDEXABLE = re.compile(r'Value of type "(?P<t>[^"]+)" is not indexable')
 _NO_KEY = re.compile(r'TypedDict "(?P<t>\w+)" has no key "(?P<k>[^"]+)"')
+_BAD_INDEX = re.compile(
+    r'Invalid index type "[^"]+" for "(?P<t>[^"\[]+)|"__getitem__" of "(?P<t2>\w+)"'
+)
 _ARG = re.compile(r'incompatible type "(?P<got>[^"]+)"; expected "(?P<want>[^"]+)"')
+
+
+_NOISY_NOTES = ("Possible overload variant", "def ", "@overload")
+
+
+def _a(type_name: str) -> str:
+    return ("an " if type_name[:1] in "aeiouAEIOU" else "a ") + type_name
 
 
 def _fix_hint(message: str, stubs: _Stubs) -> str:
     """A one-line fix for a definite type error that mypy gave no hint for."""
     m = _NOT_INDEXABLE.search(message)
     if m:
-        return f"this value is a {m.group('t')}, not a dict: use it directly (see the tool's stub)"
+        return f"this value is {_a(m.group('t'))}, not a dict: use it directly (see its stub)"
     m = _NO_KEY.search(message)
     if m:
         keys = stubs.keys.get(m.group("t"), ())
         close = difflib.get_close_matches(m.group("k"), keys, n=1)
         guess = f"did you mean {close[0]!r}? " if close else ""
         return f"{guess}the keys of {m.group('t')} are: {', '.join(keys)}"
+    m = _BAD_INDEX.search(message)
+    if m:
+        kind = m.group("t") or m.group("t2")
+        how = "by position (x[0]) or loop over it" if kind != "str" else "by position"
+        return f"this value is {_a(kind)}, not a dict: index it {how}"
     m = _ARG.search(message)
     if m:
-        return f"pass a {m.group('want')} here, not a {m.group('got')}"
+        return f"pass {_a(m.group('want'))} here, not {_a(m.group('got'))}"
     return "see the tools' typed stubs for the types they take and return"
 
 
@@ -450,9 +465,13 @@ def _diagnostic(raw: _Raw, mapping: PositionMap, lines: list[str]) -> Diagnostic
         end_line, end_col = line, col
     severity: Severity = "error"
     code = _CODES.get(raw.code or "", OTHER_CODE)
+    if raw.code == "call-overload" and '"__getitem__"' in raw.message:
+        code = "CV702"  # an index the value's type does not take (a list indexed by a str key)
     if _is_about_none(raw.message):
         code, severity = OPTIONAL_CODE, "warning"
     hint = raw.hint
+    if hint and hint.lstrip().startswith(_NOISY_NOTES):
+        hint = None  # an overload listing; the fix hint says it in one line
     if code == OPTIONAL_CODE and hint is None:
         hint = "check for None first (if value is not None: ...) or give a default"
     message = raw.message if raw.code is None else f"{raw.message} [{raw.code}]"
@@ -593,6 +612,8 @@ def _typecheck(
             last = None
             continue
         if raw.severity == "note":
+            if raw.message.lstrip().startswith(_NOISY_NOTES):
+                continue  # overload listings: long, and the fix hint says it in one line
             if last is not None and out and out[-1] is last:
                 extra = raw.message.strip()
                 hint = f"{last.hint} {extra}" if last.hint else extra
