@@ -157,6 +157,14 @@ class _Worker:
         atexit.register(shutil.rmtree, self.workdir, True)
         self.proc: subprocess.Popen[bytes] | None = None
         self.buffer = b""
+        self.ready = False
+
+    def respawn(self, stubs: Mapping[str, str]) -> None:
+        """After a failure: a fresh worker warms up while the model reads the rejection."""
+        try:
+            self.spawn(stubs)
+        except (OSError, CheckerFailed):
+            self.stop()  # the next check tries again
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -164,6 +172,7 @@ class _Worker:
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         self.buffer = b""
+        self.ready = False
         if proc is None:
             return
         with contextlib.suppress(OSError):
@@ -175,7 +184,8 @@ class _Worker:
                 if stream is not None:
                     stream.close()
 
-    def _start(self, stubs: Mapping[str, str]) -> None:
+    def spawn(self, stubs: Mapping[str, str] | None = None) -> None:
+        """Start a new worker and its warm-up without waiting for it (see :meth:`_ready`)."""
         self.stop()
         workdir = self.workdir / f"w{time.monotonic_ns()}"
         self.proc = subprocess.Popen(
@@ -186,10 +196,28 @@ class _Worker:
             close_fds=True,
         )
         warm = "".join(f"import {m}\n" for m in WARM_MODULES) + "x = 1\n"
-        self._send({"stubs": dict(stubs), "program": warm})
-        answer = self._receive(self.budget.start_seconds, "starting")
-        if not answer.get("ready"):
-            raise CheckerFailed("the type checker did not start")
+        self.ready = False
+        self._send({"stubs": dict(stubs or {}), "program": warm})
+
+    def _ready(self, stubs: Mapping[str, str]) -> None:
+        if self.alive() and self.ready:
+            return
+        fresh = not self.alive()
+        for _ in range(1 if fresh else 2):  # a worker spawned earlier gets one more try
+            if not self.alive():
+                self.spawn(stubs)
+            try:
+                answer = self._receive(self.budget.start_seconds, "starting")
+            except CheckerFailed:
+                if fresh:
+                    raise
+                fresh = True
+                continue
+            if not answer.get("ready"):
+                self.stop()
+                raise CheckerFailed("the type checker did not start")
+            self.ready = True
+            return
 
     def _send(self, obj: Mapping[str, Any]) -> None:
         assert self.proc is not None and self.proc.stdin is not None
@@ -233,12 +261,15 @@ class _Worker:
         return answer
 
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
-        if not self.alive():
-            self._start(stubs)
+        self._ready(stubs)
         self._send({"stubs": dict(stubs), "program": program})
-        answer = self._receive(self.budget.seconds, "on this program")
+        try:
+            answer = self._receive(self.budget.seconds, "on this program")
+        except CheckerFailed:
+            self.respawn(stubs)
+            raise
         if not answer.get("ok"):
-            self.stop()  # the worker exits after a failure; never reuse its build
+            self.respawn(stubs)  # the worker exits after a failure; never reuse its build
             error = str(answer.get("error", "unknown error"))
             if error.startswith("MemoryError"):
                 raise CheckerFailed("the type checker went over its memory budget")

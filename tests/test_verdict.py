@@ -59,3 +59,18 @@ def test_lenient_stubs_widen_unions_literals_and_object_but_keep_none() -> None:
     assert w("dict[str, object]", False) == "dict[str, Any]"
     text = lenient_stubs("def f(u: Literal['a']) -> int | str: ...\n")
     assert text.strip() == "def f(u: str) -> Any:\n    ..."
+
+
+def test_a_grammar_can_ask_for_mypy_strictness(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from importlib.resources import files
+
+    from codeact_verify.grammar import load_grammar
+
+    default = files("codeact_verify.grammars").joinpath("default.toml").read_text("utf-8")
+    path = tmp_path / "strict_types.toml"
+    path.write_text(default + "\n\n[types]\nstrict = true\n", encoding="utf-8")
+    grammar = load_grammar(path)
+    assert grammar.strict_types and not load_grammar("default").strict_types
+    code = 'd = {"a": 1.5, "b": 2.5}\nprint(max(d, key=d.get))\n'
+    assert verify(code, SPECS).ok
+    assert not verify(code, SPECS, grammar=grammar).ok
