@@ -554,8 +554,10 @@ def typecheck(
     try:
         code.encode("utf-8")  # lone surrogates: the source rules report them
         tree = parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # UnicodeError is a ValueError
+    except (SyntaxError, ValueError):  # UnicodeError is a ValueError; the source rules report it
         return []
+    except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
+        return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
     try:
         return _typecheck(code, tree, specs, tuple(known), strict, budget or DEFAULT_BUDGET)
     except CheckerFailed as exc:

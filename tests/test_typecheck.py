@@ -255,3 +255,20 @@ def test_every_code_is_documented() -> None:
 def test_realistic_corpus_programs_type_check_clean(path: Path) -> None:
     specs = tool_specs(load_tools_file(CORPUS / "tools.py"))
     assert errors(path.read_text(encoding="utf-8"), specs) == []
+
+
+def test_a_parse_that_fails_only_here_rejects_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    def deep(code: str) -> object:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(typecheck_module, "parse", deep)
+    _failed(errors("x = 1\n"))
+
+
+def test_verify_never_accepts_after_the_checker_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codeact_verify.verifier import verify
+
+    monkeypatch.setattr(typecheck_module, "stubs_module", lambda specs: "def f(:\n")
+    report = verify('print("fine")\n', SPECS)
+    assert not report.ok
+    assert [d.code for d in report.errors] == ["CV799"]
