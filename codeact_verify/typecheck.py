@@ -150,6 +150,7 @@ class _Worker:
 
     def __init__(self, budget: Budget) -> None:
         self.budget = budget
+        self.pid = os.getpid()
         parent = _default_workdir_parent()
         self.workdir = Path(
             tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=str(parent) if parent else None)
@@ -377,6 +378,8 @@ _stub_cache: dict[str, _Stubs] = {}
 
 def _get_worker(budget: Budget) -> _Worker:
     global _worker
+    if _worker is not None and _worker.pid != os.getpid():
+        _worker = None  # a forked child: the worker's pipes belong to the parent
     if _worker is None or _worker.budget.memory_bytes != budget.memory_bytes:
         if _worker is not None:
             _worker.stop()
@@ -393,7 +396,8 @@ def _reset_engine() -> None:
 
 @atexit.register
 def _shutdown() -> None:
-    _reset_engine()
+    if _worker is not None and _worker.pid == os.getpid():
+        _worker.stop()
 
 
 def _blank_comments(code: str) -> str:
