@@ -1,7 +1,7 @@
 """The verdict corpus: natural programs against loosely typed tools pass and run the same in
 CPython and in the sandbox; definite misuses are rejected with the expected code and a fix.
 
-`python -m bench.verdict` prints the same corpus's false-rejection and catch rates.
+`python -m codeact_verify.bench.verdict` prints the same corpus's false-rejection and catch rates.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The verdict, measured: `python -m bench.verdict [--no-dos] [--dos-only]`.
+"""The verdict, measured: `python -m codeact_verify.bench.verdict [--no-dos] [--dos-only]`.
+
+Also `codeact-verify bench --verdict-only`. Needs a source checkout (the corpus lives in tests/).
 
 Corpus: ``tests/corpus/verdict`` (tools annotated loosely: ``dict``, ``dict[str, Any]``,
 ``dict[str, float | str]``, ``list[dict]``, ``X | None``, a pydantic model, TypedDicts, Literals).
@@ -34,7 +36,7 @@ from codeact_verify.tools import ToolSpec, load_tools_file, tool_specs
 from codeact_verify.typecheck import typecheck
 from codeact_verify.verifier import verify
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "verdict"
 EXPECT = re.compile(r"^# expect: (CV\d{3})")
 
@@ -154,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dos", action="store_true", help="skip the denial-of-service cases")
     parser.add_argument("--dos-only", action="store_true", help="only the denial-of-service cases")
     args = parser.parse_args(argv)
+    if not CORPUS.is_dir():
+        print(f"the verdict corpus is not here ({CORPUS}): run from a source checkout")
+        return 2
     if not args.dos_only:
         print_corpus()
         print_latency()
