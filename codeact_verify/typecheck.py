@@ -59,9 +59,9 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Severity
 from .mypy_worker import PROGRAM_MODULE
-from .toolcalls import bound_names, parse
+from .toolcalls import CALL_TOOLS, SourceLines, bound_names, find_tool_calls, parse
 from .tools import ToolSpec, stubs_module
-from .transpile import PositionMap, transpile_tree
+from .transpile import Edit, PositionMap, transpile_tree
 from .verdict import NoneOrigins, lenient_stubs, optional_results, relaxed_message
 
 RULE = "types"
@@ -293,10 +293,80 @@ class _Stubs:
     keys: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
-def _stubs_for(text: str) -> _Stubs:
+BATCH_ARGS = "_cv_args_"
+_BATCH_STRUCT = "_CvArgs_"
+_BATCH_NAME = re.compile(r'"?_CvArgs_(\w+)"?')
+
+
+def _batch_helpers(tree: ast.Module, tools: Iterable[str]) -> str:
+    """Per tool, a TypedDict of its keyword parameters and ``_cv_args_<tool>(args) -> dict``.
+
+    The type check wraps each ``call_tools`` pair's dict literal in ``_cv_args_<tool>(...)``, so
+    mypy checks the values of ``call_tools([("get_weather", {"city": c}) for c in xs])`` against
+    the tool's parameter types, as it does for a direct call. (A tool taking ``**kwargs`` is
+    left unchecked here: any key may be right.)
+    """
+    wanted = set(tools)
+    out: list[str] = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or node.name not in wanted:
+            continue
+        args = node.args
+        if args.kwarg is not None:
+            continue
+        fields: list[str] = []
+        params = [*args.args, *args.kwonlyargs]
+        defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+        defaults += list(args.kw_defaults)
+        for param, default in zip(params, defaults, strict=True):
+            ann = ast.unparse(param.annotation) if param.annotation is not None else "Any"
+            fields.append(
+                f"    {param.arg}: {ann if default is None else f'NotRequired[{ann}]'}"
+            )
+        struct = f"{_BATCH_STRUCT}{node.name}"
+        out.append(f"class {struct}(TypedDict):\n" + ("\n".join(fields) or "    pass"))
+        out.append(f"def {BATCH_ARGS}{node.name}(args: {struct}, /) -> dict[str, Any]: ...")
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _batch_edits(tree: ast.Module, code: str, specs: Mapping[str, ToolSpec]) -> list[Edit]:
+    """Insertions that wrap each ``call_tools`` pair's dict literal for :func:`_batch_helpers`."""
+    if CALL_TOOLS in bound_names(tree):
+        return []
+    lines = SourceLines(code)
+    edits: list[Edit] = []
+    for site in find_tool_calls(tree, specs).sites:
+        node = site.kwargs_node
+        if site.kind != "batch" or site.tool not in specs or not isinstance(node, ast.Dict):
+            continue
+        start = lines.offset(node.lineno, node.col_offset)
+        end = lines.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        edits += [Edit(start, start, f"{BATCH_ARGS}{site.tool}("), Edit(end, end, ")")]
+    return edits
+
+
+def _batch_tool(
+    batches: list[tuple[int, int, str]], lines: SourceLines, d: Diagnostic
+) -> str | None:
+    """The tool whose ``call_tools`` argument dict holds the diagnostic's position, if any."""
+    if not batches or d.line > len(lines.starts):
+        return None
+    offset = lines.starts[d.line - 1] + d.col
+    inside = [b for b in batches if b[0] <= offset < b[1]]
+    return min(inside, key=lambda b: b[1] - b[0])[2] if inside else None
+
+
+_TD_ITEM = re.compile(
+    r'expression has type "(?P<got>[^"]+)", '
+    r'TypedDict item "(?P<k>[^"]+)" has type "(?P<want>[^"]+)"'
+)
+
+
+def _stubs_for(text: str, tools: Iterable[str] = ()) -> _Stubs:
     """Raises CheckerFailed when the stub text is not valid Python (an odd tool)."""
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     try:
+        tree = ast.parse(text)
+        text += _batch_helpers(tree, tools)
         tree = ast.parse(text)
         lenient = lenient_stubs(text)
     except (SyntaxError, ValueError, RecursionError) as exc:
@@ -321,6 +391,7 @@ def _stubs_for(text: str) -> _Stubs:
         for node in tree.body
         if isinstance(node, ast.ClassDef) and node.name in structs
     }
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     lenient_digest = hashlib.sha256(lenient.encode("utf-8")).hexdigest()[:16]
     return _Stubs(
         module=f"cv_tools_{digest}",
@@ -365,6 +436,9 @@ def _fix_hint(message: str, stubs: _Stubs) -> str:
         kind = m.group("t") or m.group("t2")
         how = "by position (x[0]) or loop over it" if kind != "str" else "by position"
         return f"this value is {_a(kind)}, not a dict: index it {how}"
+    m = _TD_ITEM.search(message)
+    if m:
+        return f"{m.group('k')!r} takes {_a(m.group('want'))}, not {_a(m.group('got'))}"
     m = _ARG.search(message)
     if m:
         return f"pass {_a(m.group('want'))} here, not {_a(m.group('got'))}"
@@ -509,7 +583,12 @@ def _diagnostic(raw: _Raw, mapping: PositionMap, lines: list[str]) -> Diagnostic
         hint = None  # an overload listing; the fix hint says it in one line
     if code == OPTIONAL_CODE and hint is None:
         hint = "check for None first (if value is not None: ...) or give a default"
-    message = raw.message if raw.code is None else f"{raw.message} [{raw.code}]"
+    text = raw.message
+    if _BATCH_STRUCT in text or BATCH_ARGS in text:  # a call_tools pair's arguments
+        code = "CV701"
+        text = _BATCH_NAME.sub(lambda m: f"{m.group(1)}'s arguments", text)
+        text = text.replace(BATCH_ARGS, "")
+    message = text if raw.code is None else f"{text} [{raw.code}]"
     return Diagnostic(
         code=code,
         rule=RULE,
@@ -589,7 +668,13 @@ def _typecheck(
     strict: bool,
     budget: Budget,
 ) -> list[Diagnostic]:
-    result = transpile_tree(tree, code, specs)
+    batch_edits = _batch_edits(tree, code, specs)
+    batches = [
+        (opening.start, closing.start, opening.text[len(BATCH_ARGS) : -1])
+        for opening, closing in zip(batch_edits[::2], batch_edits[1::2], strict=True)
+    ]
+    code_lines = SourceLines(code)
+    result = transpile_tree(tree, code, specs, batch_edits)
     bound = bound_names(tree, module_level=True)
     checked = _blank_comments(result.code)
     lines = _LINE_BREAK.split(checked)  # not str.splitlines: \f and \x1c do not end a line
@@ -597,7 +682,7 @@ def _typecheck(
     text = stubs_module(specs)
     stubs = _stub_cache.get(text)
     if stubs is None:
-        stubs = _stub_cache[text] = _stubs_for(text)
+        stubs = _stub_cache[text] = _stubs_for(text, specs)
         if len(_stub_cache) > 64:
             _stub_cache.pop(next(iter(_stub_cache)))
     imported = sorted(stubs.names - bound)
@@ -680,7 +765,14 @@ def _typecheck(
                 ),
             )
         if diagnostic.severity == "error" and not diagnostic.hint:
-            diagnostic = dataclasses.replace(diagnostic, hint=_fix_hint(raw.message, stubs))
+            hint = _fix_hint(raw.message, stubs)
+            hint = _BATCH_NAME.sub(lambda m: f"{m.group(1)}'s arguments", hint)
+            diagnostic = dataclasses.replace(diagnostic, hint=hint)
+        tool = _batch_tool(batches, code_lines, diagnostic)
+        if tool is not None and _BATCH_STRUCT not in diagnostic.message:
+            diagnostic = dataclasses.replace(
+                diagnostic, code="CV701", message=f"{tool} (call_tools): {diagnostic.message}"
+            )
         key = (diagnostic.line, diagnostic.col, diagnostic.message)
         warn_key = (diagnostic.line, diagnostic.col, diagnostic.code)
         if key in seen or any(_overlaps(diagnostic, k) for k in known):

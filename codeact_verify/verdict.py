@@ -136,8 +136,12 @@ class _Lenient(ast.NodeTransformer):
             node.returns = widen(node.returns, parameter=False)
         return node
 
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:  # TypedDict fields: results
-        node.annotation = widen(node.annotation, parameter=False)
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        # TypedDict fields are results, except a tool's arguments (typecheck's `_CvArgs_<tool>`)
+        parameter = node.name.startswith("_CvArgs_")
+        for item in node.body:
+            if isinstance(item, ast.AnnAssign):
+                item.annotation = widen(item.annotation, parameter=parameter)
         return node
 
 

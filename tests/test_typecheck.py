@@ -272,3 +272,14 @@ def test_verify_never_accepts_after_the_checker_failed(monkeypatch: pytest.Monke
     report = verify('print("fine")\n', SPECS)
     assert not report.ok
     assert [d.code for d in report.errors] == ["CV799"]
+
+
+def test_call_tools_pair_values_are_type_checked() -> None:
+    (d,) = errors('rs = call_tools([("get_weather", {"city": c}) for c in [1, 2]])\n')
+    assert (d.code, d.severity) == ("CV701", "error")
+    assert d.message.startswith("get_weather (call_tools):")
+    assert d.hint == "'city' takes a str, not an int"
+    assert errors('rs = call_tools([("get_weather", {"city": c}) for c in ["a"]])\n') == []
+    # a str variable into a Literal parameter depends on the data: a warning, as for a call
+    (w,) = errors('rs = call_tools([("get_weather", {"city": "a", "units": u}) for u in ["c"]])\n')
+    assert w.severity == "warning"
