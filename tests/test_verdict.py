@@ -74,3 +74,12 @@ def test_a_grammar_can_ask_for_mypy_strictness(tmp_path) -> None:  # type: ignor
     code = 'd = {"a": 1.5, "b": 2.5}\nprint(max(d, key=d.get))\n'
     assert verify(code, SPECS).ok
     assert not verify(code, SPECS, grammar=grammar).ok
+
+
+def test_the_constant_folder_follows_final_names_in_any_scope() -> None:
+    # the fuzz campaign's "renest" mutation wraps a program in a function: still refused
+    code = "def f():\n    from typing import Final\n    N: Final = 40\n    return 2 ** 2 ** N\n"
+    report = verify(code, SPECS, types=False)
+    assert [d.code for d in report.errors] == ["CV004"]
+    loop = "x = 3\nfor i in range(3):\n    x = x * x\nprint(2 ** x)\n"  # bound twice: runtime's
+    assert verify(loop, SPECS, types=False).ok

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -231,56 +230,47 @@ def _is_final(annotation: ast.expr) -> bool:
     )
 
 
-def _module_scope(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements at module scope, inside if/for/while/with/try/match blocks too (not in defs)."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        blocks: list[list[ast.stmt]] = []
-        for attr in ("body", "orelse", "finalbody"):
-            block = getattr(stmt, attr, None)
-            if isinstance(block, list):
-                blocks.append(block)
-        for handler in getattr(stmt, "handlers", ()) or ():
-            blocks.append(handler.body)
-        for case in getattr(stmt, "cases", ()) or ():
-            blocks.append(case.body)
-        for block in reversed(blocks):
-            stack.extend(reversed(block))
-
-
 def folded_names(tree: ast.Module) -> dict[str, list[ast.expr]]:
     """The names a constant folder may follow, with every expression bound to each.
 
-    mypy folds references to ``Final`` names of the module (declared anywhere at module scope,
-    ``if True:`` blocks included); the sandbox evaluates any top-level name, so a name bound once
-    at the top level is followed too.
+    mypy folds references to the module's ``Final`` names, declared anywhere at module scope
+    (``if True:`` blocks included). This follows ``Final`` names declared anywhere at all (a
+    program wrapped in a function is the same program to the sandbox, which evaluates it), and
+    every name bound exactly once in the whole program by a plain assignment. Scopes are not
+    told apart: following too much only rejects sooner.
     """
     names: dict[str, list[ast.expr]] = {}
-    for stmt in _module_scope(tree.body):
-        if (
-            isinstance(stmt, ast.AnnAssign)
-            and stmt.value is not None
-            and isinstance(stmt.target, ast.Name)
-            and _is_final(stmt.annotation)
-        ):
-            names.setdefault(stmt.target.id, []).append(stmt.value)
-    seen: dict[str, int] = {}
+    count: dict[str, int] = {}
     single: dict[str, ast.expr] = {}
-    for stmt in tree.body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-            [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else []
-        )
-        for target in targets:
+
+    def bind(name: str) -> None:
+        count[name] = count.get(name, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bind(node.id)
+        elif isinstance(node, ast.arg):
+            bind(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bind(node.name)
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            bind(node.name)
+        elif isinstance(node, ast.alias):
+            bind((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            for name in node.names:
+                bind(name)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if node.value is not None:
+                single[node.target.id] = node.value
+                if _is_final(node.annotation):
+                    names.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
             if isinstance(target, ast.Name):
-                seen[target.id] = seen.get(target.id, 0) + 1
-                if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-                    single[target.id] = stmt.value
+                single[target.id] = node.value
     for name, value in single.items():
-        if seen[name] == 1 and value not in names.get(name, ()):
+        if count.get(name) == 1 and value not in names.get(name, ()):
             names.setdefault(name, []).append(value)
     return names
 
