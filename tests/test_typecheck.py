@@ -8,6 +8,7 @@ from typing import TypedDict
 
 import pytest
 
+from codeact_verify import mypy_process
 from codeact_verify import typecheck as typecheck_module
 from codeact_verify.diagnostics import Diagnostic
 from codeact_verify.toolcheck import check_tool_calls, example_specs
@@ -225,7 +226,7 @@ def test_a_worker_that_dies_rejects_the_program(
     dead = tmp_path / "dead_worker.py"
     dead.write_text("import sys\nsys.exit(3)\n", encoding="utf-8")
     typecheck_module._reset_engine()
-    monkeypatch.setattr(typecheck_module, "_WORKER", dead)
+    monkeypatch.setattr(mypy_process, "_WORKER", dead)
     d = _failed(errors("x = 1\n"))
     assert "stopped" in d.message
     monkeypatch.undo()
