@@ -376,3 +376,25 @@ def test_the_hook_cannot_be_switched_off_without_its_token() -> None:
         audit.stop(token)
     assert not audit.active()
     assert not any(hasattr(v, "active") for v in vars(audit).values())
+
+
+# --- the escape corpus, run with the verifier off ---------------------------------------------
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+ISSUE_ESCAPES = sorted(
+    (Path(__file__).resolve().parent.parent / "fuzz" / "corpus" / "escapes").glob(
+        "codeact_issue10_*.py"
+    )
+)
+
+
+@pytest.mark.parametrize("path", ISSUE_ESCAPES, ids=[p.stem for p in ISSUE_ESCAPES])
+def test_issue_escape_is_contained_unverified(sb, path: Path) -> None:
+    from codeact_verify.tools import load_tools_file, tool_specs
+
+    specs = tool_specs(load_tools_file(CORPUS / "tools.py"))
+    r = sb.run_sync(path.read_text(encoding="utf-8"), specs, policy=DEFAULT)
+    assert not r.ok, r.stdout
+    assert r.error is not None and r.error.kind in ("runtime", "rejected"), r.error
+    assert r.tool_calls == [], "nothing may reach a tool"
+    assert "ran" not in r.stdout and "object" not in r.stdout and "module" not in r.stdout
