@@ -216,6 +216,7 @@ class WitWorld(wit_world.WitWorld):
         audit.install()  # inactive until a run starts
         if config:
             PREPARED = _Config(config)
+            PREPARED.policy.refused_values()  # ahead of the run, off its critical path
 
     def run(self, program: str, config: str, restricted: str) -> wit_world.Outcome:
         """Total: whatever happens (a failure of the runtime itself included), an Outcome comes

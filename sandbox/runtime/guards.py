@@ -147,13 +147,13 @@ class Policy:
 
 
 def _interesting(value):
+    """A value whose identity the refused-values check looks at: a Python function, a C
+    function of a module (not a bound method of a value: `[].append`), a class or a module."""
     t = type(value)
-    return (
-        t is types.FunctionType
-        or t is types.BuiltinFunctionType
-        or issubclass(t, type)
-        or issubclass(t, types.ModuleType)
-    )
+    if t is types.BuiltinFunctionType:
+        owner = value.__self__
+        return owner is None or issubclass(type(owner), types.ModuleType)
+    return t is types.FunctionType or issubclass(t, type) or issubclass(t, types.ModuleType)
 
 
 POLICY = Policy(None)
@@ -178,14 +178,15 @@ def _why_refused(value):
     return None
 
 
-def _resolved(value, what):
-    """The value an attribute or item read hands to the program, after the value checks."""
+def _resolved(value, what, by_name=False):
+    """The value an attribute or item read hands to the program, after the value checks.
+    `by_name`: read from a module under a name the policy allows (no identity check needed)."""
     why = _why_refused(value)
     if why is not None:
         raise AttributeError(f"{what} is not allowed in the sandbox ({why})")
     if value is _NAMEDTUPLE:
         return trusted_namedtuple
-    if _interesting(value) and id(value) in POLICY.refused_values():
+    if not by_name and _interesting(value) and id(value) in POLICY.refused_values():
         raise AttributeError(f"{what} is not allowed in the sandbox (a name the policy refuses)")
     return value
 
@@ -227,7 +228,7 @@ def _module_attr(module, name, default=None, missing_ok=False):
         raise AttributeError(f"module {module_name!r} has no attribute {name!r}") from None
     if not POLICY.module_name_allowed(module_name, name):
         raise AttributeError(f"{module_name}.{name} is not allowed in the sandbox")
-    return _resolved(value, f"{module_name}.{name}")
+    return _resolved(value, f"{module_name}.{name}", by_name=True)
 
 
 _MISSING = object()
@@ -335,10 +336,10 @@ def guarded_getitem(obj, key):
     if issubclass(type(obj), types.ModuleType):
         raise TypeError("modules are not subscriptable")
     value = obj[key]
-    why = _why_refused(value)
-    if why is not None:
-        raise TypeError(f"this item is not allowed in the sandbox ({why})")
-    return value
+    try:
+        return _resolved(value, "this item")
+    except AttributeError as exc:
+        raise TypeError(str(exc)) from None
 
 
 # Containers a program may write items into: data only. Exact instances are returned as they
