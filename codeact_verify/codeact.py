@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import execute_code as ec
 from . import executor
-from .agents import execute_code as ec
 from .approval import (
     ApprovalCallback,
     ApprovalDecision,

@@ -1,4 +1,4 @@
-"""Test fixture: the scripted OpenAI-compatible server (codeact_verify.agents.scripted)."""
+"""Test fixture: the scripted OpenAI-compatible server (codeact_verify.demo.scripted_server)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from codeact_verify.agents.scripted import (
+from codeact_verify.demo.scripted_server import (
     ScriptedServer,
     TurnSource,
     call_code,

@@ -22,8 +22,8 @@ from agent_framework import (
 from agent_framework.observability import ChatTelemetryLayer
 
 from codeact_verify.agent_framework import CodeActProvider
-from codeact_verify.agents.demo_tools import get_weather
 from codeact_verify.cli.demo import PROGRAM
+from codeact_verify.demo.tools import get_weather
 
 SENT: list[str] = []
 

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.agent import (
+from codeact_verify.bench.agent import (
     AgentBench,
     LatencyModel,
     StrategyRun,
@@ -19,7 +19,7 @@ from bench.agent import (
     run_agent_bench,
     task_table,
 )
-from bench.tasks import ALL_TASKS
+from codeact_verify.bench.tasks import ALL_TASKS
 
 PICKED = [t for t in ALL_TASKS if t.id in ("order-manager", "reorder-needed", "escalation")]
 
@@ -98,7 +98,7 @@ def test_tables_render(bench: AgentBench) -> None:
 
 
 def test_report_files(bench: AgentBench, tmp_path: Path) -> None:
-    from bench.report import write_outputs
+    from codeact_verify.bench.report import write_outputs
 
     written = write_outputs(tmp_path, bench, None, command="python -m bench", quick=True)
     names = {p.name for p in written}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.peers import (
+from codeact_verify.bench.peers import (
     BASELINE,
     CodeActVerify,
     PlainExec,

@@ -14,9 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.tasks import ALL_TASKS, KINDS, MISUSE, TOOLS, Task
-from bench.tasks import tools as task_tools
-from bench.tasks.model import missing_facts, near, numbers_in
+from codeact_verify.bench.tasks import ALL_TASKS, KINDS, MISUSE, TOOLS, Task
+from codeact_verify.bench.tasks import tools as task_tools
+from codeact_verify.bench.tasks.model import missing_facts, near, numbers_in
 
 IDS = [t.id for t in ALL_TASKS]
 

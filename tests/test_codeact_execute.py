@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codeact_verify.agents.demo_tools import get_weather
 from codeact_verify.codeact import CodeAct
+from codeact_verify.demo.tools import get_weather
 from codeact_verify.runlog import RunLog
 
 CALLS: list[str] = []

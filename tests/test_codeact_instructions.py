@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codeact_verify.agents.demo_tools import SIX_TOOLS, get_weather, local_time
-from codeact_verify.agents.tokens import count_tokens
 from codeact_verify.codeact import CodeAct
+from codeact_verify.demo.tokens import count_tokens
+from codeact_verify.demo.tools import SIX_TOOLS, get_weather, local_time
 from codeact_verify.instructions import compact_struct
 
 

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from fakellm import call_code, call_tool_turn, fakellm, say, tool_messages  # noqa: F401
 
-from codeact_verify.agents.demo_tools import SIX_TOOLS
 from codeact_verify.cli.demo import BAD_PROGRAM, PROGRAM, TASK, demo_script
 from codeact_verify.codeact import CodeAct
+from codeact_verify.demo.tools import SIX_TOOLS
 from codeact_verify.errors import CodeActError
 from codeact_verify.openai import CodeActAgent
 

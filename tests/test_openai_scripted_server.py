@@ -9,7 +9,7 @@ import urllib.request
 import openai
 from fakellm import ScriptedServer, call_code, call_tool_turn, fakellm, say  # noqa: F401
 
-from codeact_verify.agents.tokens import count_tokens
+from codeact_verify.demo.tokens import count_tokens
 
 
 def _client(server: ScriptedServer) -> openai.OpenAI:

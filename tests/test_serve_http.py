@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from codeact_verify.agents.demo_tools import get_weather
+from codeact_verify.adapters.serve import BackgroundServer, create_app
 from codeact_verify.codeact import CodeAct
-from codeact_verify.serve import BackgroundServer, create_app
+from codeact_verify.demo.tools import get_weather
 
 
 @pytest.fixture(scope="module")

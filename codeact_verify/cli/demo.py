@@ -40,7 +40,7 @@ print(weather)
 
 
 def _answer(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    from ..agents.scripted import last_tool_result, say
+    from ..demo.scripted_server import last_tool_result, say
 
     lines = [ln for ln in last_tool_result(messages).splitlines() if ln.strip()]
     if not lines:
@@ -51,7 +51,7 @@ def _answer(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 def demo_script(show_rejection: bool = False) -> list[Any]:
     """The scripted model's turns for the demo task."""
-    from ..agents.scripted import call_code
+    from ..demo.scripted_server import call_code
 
     turns: list[Any] = []
     if show_rejection:
@@ -159,10 +159,10 @@ async def run_demo(
     """Run the demo; returns the `AgentRun`. Prints to `out` (stdout by default)."""
     import sys
 
-    from ..agents.demo_tools import SIX_TOOLS
-    from ..agents.scripted import ScriptedServer
-    from ..agents.tokens import count_tokens
     from ..codeact import CodeAct
+    from ..demo.scripted_server import ScriptedServer
+    from ..demo.tokens import count_tokens
+    from ..demo.tools import SIX_TOOLS
     from ..openai import CodeActAgent
 
     out = out or sys.stdout

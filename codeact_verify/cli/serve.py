@@ -63,7 +63,7 @@ def build_codeact(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from ..serve import create_app
+    from ..adapters.serve import create_app
 
     codeact = build_codeact(args)
     codeact.warm_up()

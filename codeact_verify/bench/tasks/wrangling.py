@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.tasks import tools as t
-from bench.tasks.model import ANSWERS, Fact, Task, call, near
+from codeact_verify.bench.tasks import tools as t
+from codeact_verify.bench.tasks.model import ANSWERS, Fact, Task, call, near
 
 
 def _monthly_revenue() -> list[Fact]:

@@ -22,10 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .agents.execute_code import BadArguments, parse_arguments
+from ..execute_code import BadArguments, parse_arguments
 
 if TYPE_CHECKING:
-    from .codeact import CodeAct
+    from ..codeact import CodeAct
 
 MAX_BODY_BYTES = 1024 * 1024
 

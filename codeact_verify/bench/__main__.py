@@ -1,7 +1,7 @@
-"""`python -m bench` (or `codeact-verify bench`): run the benchmarks, print tables, write a report.
+"""`codeact-verify bench` (or `python -m codeact_verify.bench`): benchmarks, tables, a report.
 
 ```
-python -m bench [--quick] [--out DIR] [--base-url URL --model NAME] [--sleep]
+python -m codeact_verify.bench [--quick] [--out DIR] [--base-url URL --model NAME] [--sleep]
                 [--agent-only | --peers-only] [--repeats N]
 ```
 """
@@ -46,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
-    from bench.agent import misuse_table, ratio_table, run_agent_bench, task_table
-    from bench.peers import peer_table, run_peer_bench
-    from bench.report import machine, write_outputs
+    from codeact_verify.bench.agent import misuse_table, ratio_table, run_agent_bench, task_table
+    from codeact_verify.bench.peers import peer_table, run_peer_bench
+    from codeact_verify.bench.report import machine, write_outputs
 
     if args.model and not args.base_url:
         print("error: --model needs --base-url", file=sys.stderr)

@@ -9,8 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.agent import LATENCY_SOURCES, AgentBench, misuse_table, ratio_table, task_table
-from bench.peers import PeerBench, peer_table
+from codeact_verify.bench.agent import (
+    LATENCY_SOURCES,
+    AgentBench,
+    misuse_table,
+    ratio_table,
+    task_table,
+)
+from codeact_verify.bench.peers import PeerBench, peer_table
 
 
 def machine() -> str:

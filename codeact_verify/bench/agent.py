@@ -1,7 +1,7 @@
 """Agent-level benchmark: classic tool calling against CodeAct, through the same HTTP path.
 
 Both strategies talk to an OpenAI-compatible Chat Completions endpoint with the real `openai`
-client. By default that endpoint is the scripted server (`codeact_verify.agents.scripted`) on
+client. By default that endpoint is the scripted server (`codeact_verify.demo.scripted_server`) on
 127.0.0.1, whose replies are the recorded transcripts in `bench/tasks/`; every tool call and every
 program the transcripts contain runs for real (CodeAct: verifier + transpiler + wasmtime sandbox;
 classic: the tool functions on the host), and the final answers are checked.
@@ -28,10 +28,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.tasks import ALL_TASKS, MISUSE, TOOLS, Task
-from bench.tasks import tools as task_tools
-from codeact_verify.agents.scripted import ScriptedServer, Turn, call_code, say
+from codeact_verify.bench.tasks import ALL_TASKS, MISUSE, TOOLS, Task
+from codeact_verify.bench.tasks import tools as task_tools
 from codeact_verify.codeact import CodeAct
+from codeact_verify.demo.scripted_server import ScriptedServer, Turn, call_code, say
 from codeact_verify.openai import assistant_message
 from codeact_verify.tools import ToolSpec, to_jsonable, tool_specs
 
@@ -130,7 +130,7 @@ def _no_nagle() -> None:
     waits for the client's delayed ACK (about 40 ms a turn on Linux), which would be charged to
     every model turn. Setting the standard `StreamRequestHandler` switch removes that artifact.
     """
-    from codeact_verify.agents import scripted
+    from codeact_verify.demo import scripted_server as scripted
 
     handler = getattr(scripted, "_Handler", None)
     if handler is not None:

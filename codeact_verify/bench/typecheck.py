@@ -1,4 +1,4 @@
-"""Type-check latency: `python -m bench.typecheck [--repeats N]`.
+"""Type-check latency: `python -m codeact_verify.bench.typecheck [--repeats N]`.
 
 Prints median and p90 of `codeact_verify.typecheck.typecheck` for 10-, 50- and 200-line CodeAct
 programs against the six demo tools, warm (the in-process fine-grained mypy build kept between
@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from codeact_verify.agents import demo_tools
+from codeact_verify.demo import tools as demo_tools
 from codeact_verify.effects import compute_effects
 from codeact_verify.toolcalls import find_tool_calls
 from codeact_verify.toolcheck import check_tool_calls

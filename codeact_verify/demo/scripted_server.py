@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from codeact_verify.agents.tokens import count_message_tokens, count_tokens
+from codeact_verify.demo.tokens import count_message_tokens, count_tokens
 
 Turn = dict[str, Any]
 TurnSource = Turn | Callable[[list[dict[str, Any]]], Turn]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import math
 
-from bench.tasks import tools as t
-from bench.tasks.model import ANSWERS, Fact, Task, call, near
+from codeact_verify.bench.tasks import tools as t
+from codeact_verify.bench.tasks.model import ANSWERS, Fact, Task, call, near
 
 
 def _stock_report() -> list[Fact]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bench.tasks import tools as t
-from bench.tasks.model import ANSWERS, Fact, Task, call
+from codeact_verify.bench.tasks import tools as t
+from codeact_verify.bench.tasks.model import ANSWERS, Fact, Task, call
 
 
 def _order_manager() -> list[Fact]:

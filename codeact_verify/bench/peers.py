@@ -13,7 +13,8 @@ Programs: a print, 3 chained tool calls, 100 tool calls, a CPU-bound loop, and a
 
 Peers are optional: a runner whose package is missing, or that cannot start here, is skipped with a
 line that says why. Every runner gets the same tools (plain host functions from
-`bench.tasks.tools`) and a fresh program state per run. Reported: median and p90 wall time per run
+`codeact_verify.bench.tasks.tools`) and a fresh program state per run. Reported: median and p90
+wall time per run
 and the ratio to codeact-verify with the ready pool, measured in the same run; the outcome column
 says what happened (ok, rejected before running, error, or escaped: the program reached Python's
 object graph).
@@ -32,7 +33,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.tasks import tools as task_tools
+from codeact_verify.bench.tasks import tools as task_tools
 
 TOOLS: dict[str, Callable[..., Any]] = {
     "get_order": task_tools.get_order,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import statistics
 
-from bench.tasks import tools as t
-from bench.tasks.model import ANSWERS, Fact, Task, call
+from codeact_verify.bench.tasks import tools as t
+from codeact_verify.bench.tasks.model import ANSWERS, Fact, Task, call
 
 _WEEK = [(datetime.date(2024, 6, 10) + datetime.timedelta(days=i)).isoformat() for i in range(7)]
 

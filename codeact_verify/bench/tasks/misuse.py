@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.tasks import tools as t
-from bench.tasks.model import Fact, missing_facts
+from codeact_verify.bench.tasks import tools as t
+from codeact_verify.bench.tasks.model import Fact, missing_facts
 
 PROMPT = (
     "Email every silver-tier customer in Austin their pending-order total in USD, then give me "
