@@ -225,11 +225,11 @@ class WitWorld(wit_world.WitWorld):
         started = time.perf_counter()
         try:
             return self._run(program, config, restricted, started)
+        except MemoryError:
+            kind, message = STATE.sticky or ("memory", "out of memory (MemoryError)")
         except BaseException:  # the exception may be the program's: never touched
             kind, message = STATE.sticky or ("runtime", "the sandbox runtime failed")
-            return wit_world.Outcome(
-                ok=False, error_kind=kind, message=message, line=None, stats="{}"
-            )
+        return wit_world.Outcome(ok=False, error_kind=kind, message=message, line=None, stats="{}")
 
     def _run(self, program, config, restricted, started):
         self._prepared = config == "prepared" and PREPARED is not None

@@ -209,6 +209,8 @@ def trusted_namedtuple(typename, field_names, *, rename=False, defaults=None, mo
     typename = _plain_str(typename)
     rename = bool(rename)
     defaults = None if defaults is None else tuple(defaults)
+    if not audit.exact_data(defaults):
+        raise TypeError("namedtuple() defaults must be plain data (numbers, strings, lists, ...)")
     module = None if module is None else _plain_str(module)
     return audit.call_trusted(_namedtuple_exact, typename, fields, rename, defaults, module)
 
@@ -343,18 +345,19 @@ def guarded_getitem(obj, key):
 
 
 # Containers a program may write items into: data only. Exact instances are returned as they
-# are; on a subclass (collections.Counter, OrderedDict, defaultdict, ...) only items may be
-# written, never attributes: `q.items = f` on a Counter would replace the method that the tool
-# bridge, `match` mapping patterns (`d.get`) and the stdlib call. decimal.Context's attributes
-# (prec, rounding) are settings; exact Contexts only. Anything else goes through
-# RestrictedPython's full_write_guard, which refuses writes to modules, functions and objects
-# that do not declare guarded writes.
+# are; on a subclass (collections.Counter, OrderedDict, defaultdict, ...) items may be written
+# and data attributes set (`d.default_factory = list`), but no method replaced or deleted:
+# `q.items = f` on a Counter would replace the method that the tool bridge, `match` mapping
+# patterns (`d.get`) and the stdlib call (the verifier's CV111 refuses the same names).
+# decimal.Context's attributes (prec, rounding) are settings; exact Contexts only. Anything
+# else goes through RestrictedPython's full_write_guard, which refuses writes to modules,
+# functions and objects that do not declare guarded writes.
 _ITEM_WRITABLE = (dict, list, set, bytearray, collections.deque)
 _WRITABLE_EXACT = frozenset({*_ITEM_WRITABLE, decimal.Context})
 
 
 class _ItemsOnly:
-    """`_write_(x)` for a container subclass: item writes pass, attribute writes are refused."""
+    """`_write_(x)` for a container subclass: item writes pass, methods cannot be replaced."""
 
     __slots__ = ("_target",)
 
@@ -367,15 +370,22 @@ class _ItemsOnly:
     def __delitem__(self, key):
         del self._target[key]
 
+    def _check(self, name, what):
+        cls = type(self._target)
+        if type(name) is not str or name.startswith("_") or callable(
+            getattr(cls, name, None)
+        ):
+            raise TypeError(
+                f"the method {name!r} of a {cls.__name__} cannot be {what} in the sandbox"
+            )
+
     def __setattr__(self, name, value):
-        raise TypeError(
-            f"attributes of a {type(self._target).__name__} cannot be set in the sandbox"
-        )
+        self._check(name, "replaced")
+        setattr(self._target, name, value)
 
     def __delattr__(self, name):
-        raise TypeError(
-            f"attributes of a {type(self._target).__name__} cannot be deleted in the sandbox"
-        )
+        self._check(name, "deleted")
+        delattr(self._target, name)
 
 
 def guarded_write(obj):

@@ -223,14 +223,18 @@ class SandboxTransformer(RestrictingNodeTransformer):
         return self.node_contents_visit(node)
 
 
+def transformer_for(attributes=None):
+    """The sandbox's transformer under the grammar's attribute policy, given as
+    (deny_private, denied names, denied prefixes); None: no policy beyond the fixed floor."""
+    if attributes is None:
+        return SandboxTransformer
+    deny_private, deny, prefixes = attributes
+    policy = (bool(deny_private), frozenset(deny), tuple(prefixes))
+    return type("PolicyTransformer", (SandboxTransformer,), {"attribute_policy": policy})
+
+
 def restricted_exec(source, filename="<program>", attributes=None):
-    """compile_restricted_exec with the sandbox's transformer; `attributes` is the grammar's
-    attribute policy as (deny_private, denied names, denied prefixes)."""
-    transformer = SandboxTransformer
-    if attributes is not None:
-        deny_private, deny, prefixes = attributes
-        policy = (bool(deny_private), frozenset(deny), tuple(prefixes))
-        transformer = type(
-            "PolicyTransformer", (SandboxTransformer,), {"attribute_policy": policy}
-        )
-    return compile_restricted_exec(source, filename=filename, policy=transformer)
+    """compile_restricted_exec with the sandbox's transformer under `attributes`."""
+    return compile_restricted_exec(
+        source, filename=filename, policy=transformer_for(attributes)
+    )
