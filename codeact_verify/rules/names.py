@@ -27,6 +27,9 @@ from .positions import ATTR, Part, scan_from
 _DATA_CALLS = frozenset({"print", "call_tool", "call_tools"})
 
 
+# Builtins whose calls the rules check by name: rebinding them would hide the builtin.
+_CHECKED_BUILTINS = frozenset({"type", "getattr", "hasattr"})
+
 # Calls that only show a value: `type(x)` may be their argument.
 _SHOW_CALLS = frozenset({"print", "str", "repr"})
 
@@ -145,6 +148,8 @@ class ForbiddenBuiltinRule(NodeRule):
         "# which built a str subclass whose __eq__ passed a Literal check\n"
         "from typing import Any\nT: Any = type(int)\nS = T('S', (str,), {})\n",
         "M = type(type(1))\n",
+        "if False:\n    type = print\nT = type(int)\n",
+        "def f(getattr):\n    return getattr\n",
         "open = print\nopen('x')\n",
         "breakpoint()\n",
         "print(vars(), dir(), locals())\n",
@@ -155,11 +160,22 @@ class ForbiddenBuiltinRule(NodeRule):
         if why is not None:
             self.report(node, f"`{name}` is not available: it {why}", part=part)
 
+    def _rebound(self, name: str, node: ast.AST, part: Part | None = None) -> None:
+        # the rules below trust that `type`/`getattr`/`hasattr` are the guarded builtins; a
+        # binding anywhere (`if False: type = 1`) would make that unprovable
+        if name in _CHECKED_BUILTINS and name in self.grammar.builtins:
+            self.report(
+                node, f"`{name}` is a checked builtin and cannot be rebound; pick another name",
+                part=part,
+            )
+
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         if is_dunder(name):
             return
         self._check(name, node)
+        if type(node.ctx) is not ast.Load:
+            self._rebound(name, node)
         # `type` used as a value (t = type; t("X", (), {})) escapes the argument check below.
         if (
             name == "type"
@@ -172,6 +188,8 @@ class ForbiddenBuiltinRule(NodeRule):
     def visit_identifier(self, occ: Identifier) -> None:
         if (occ.binding or occ.reference) and not is_dunder(occ.name):
             self._check(occ.name, occ.node, occ.part)
+        if occ.binding:
+            self._rebound(occ.name, occ.node, occ.part)
 
     # `type(x)` hands out a class: `type(int)` is the metaclass `type`, which builds classes
     # (type("S", (str,), {"__eq__": ...})). So its result may only be compared (`type(x) is
@@ -201,8 +219,6 @@ class ForbiddenBuiltinRule(NodeRule):
         func = node.func
         if type(func) is not ast.Name or func.id != "type" or "type" not in self.grammar.builtins:
             return
-        if self.ctx.facts.bound["type"]:
-            return  # the program's own `type`
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             self.report(node, "type() with other than one argument creates classes")
         elif id(node) not in self._type_ok:
