@@ -5,6 +5,8 @@ Programs: a print, 3 chained tool calls, 100 tool calls, a CPU-bound loop, and a
 
 - codeact-verify: verify + transpile + wasmtime sandbox, with a ready pool of instances and
   without one (a fresh instance per run), and the sandbox alone (verifier off);
+- a bare componentize-py guest that only `exec`s (no guards, no runtime: what WebAssembly
+  alone costs; `codeact_verify/bench/floor.py`);
 - plain CPython `exec` (no isolation at all: the unsafe floor);
 - RestrictedPython `compile_restricted` + guards (in-process);
 - smolagents `LocalPythonExecutor` (an AST interpreter, in-process);
@@ -70,6 +72,7 @@ EXPECTED_STDOUT = {
 }
 
 BASELINE = "codeact-verify (pool)"
+EXEC_BASELINE = "CPython exec (unsafe)"
 
 
 @dataclass
@@ -155,6 +158,42 @@ class CodeActVerify(Runner):
     def close(self) -> None:
         if self._sandbox is not None:
             self._sandbox.close()
+
+
+# --- the floor: a bare componentize-py guest ---------------------------------------------------
+class BareWasmGuest(Runner):
+    name = "bare wasm guest (floor)"
+    note = (
+        "componentize-py guest that only execs the code: no guards, no runtime, same wasmtime "
+        "engine and call-tool trampoline; a fresh instance per run, made and warmed by one "
+        "untimed run beforehand (as the ready pool does)"
+    )
+
+    def __init__(self) -> None:
+        self._guest: Any = None
+        self._next: Any = None
+
+    def start(self) -> None:
+        from codeact_verify.bench.floor import FloorGuest
+
+        self._guest = FloorGuest(TOOLS)
+
+    def idle(self) -> None:
+        if self._next is None:
+            instance = self._guest.instance()
+            self._guest.run(instance, FLOOR_WARM_UP)
+            self._next = instance
+
+    def run(self, name: str, program: str) -> Outcome:
+        self.idle()
+        instance, self._next = self._next, None
+        out = self._guest.run(instance, program)
+        if out.startswith("error: ") or "\nerror: " in out:
+            return classify(name, out, out.split("error: ", 1)[1])
+        return classify(name, out, None)
+
+
+FLOOR_WARM_UP = 'x = get_exchange_rate(base="USD", quote="EUR")\nprint(x)\n'
 
 
 # --- plain exec -------------------------------------------------------------------------------
@@ -304,6 +343,7 @@ def all_runners() -> list[Runner]:
         CodeActVerify(pool_size=2),
         CodeActVerify(pool_size=0),
         CodeActVerify(pool_size=2, verified=False),
+        BareWasmGuest(),
         PlainExec(),
         Restricted(),
         Smolagents(),
@@ -414,20 +454,24 @@ def _fmt_ms(ms: float) -> str:
 
 
 def peer_table(bench: PeerBench) -> str:
-    """One block per program: runner, median, p90, ratio to codeact-verify (pool), outcome."""
-    head = f"{'runner':<32} {'median ms':>10} {'p90 ms':>9} {'x ours':>8}  outcome"
+    """One block per program: runner, median, p90, ratio to codeact-verify (pool) and to
+    CPython exec (both measured in the same run), outcome."""
+    head = f"{'runner':<32} {'median ms':>10} {'p90 ms':>9} {'x ours':>8} {'x exec':>8}  outcome"
     lines: list[str] = []
     programs = list(dict.fromkeys(c.program for c in bench.cells))
     for program in programs:
         lines += [f"[{program}]", head, "-" * len(head)]
         base = bench.cell(BASELINE, program)
+        floor = bench.cell(EXEC_BASELINE, program)
         for c in (c for c in bench.cells if c.program == program):
             ratio = f"{c.median / base.median:.2f}" if base and base.median else "-"
+            vs_exec = f"{c.median / floor.median:.1f}" if floor and floor.median else "-"
             outcome = c.outcome.kind if c.outcome else "?"
             if c.outcome and c.outcome.kind in ("error", "rejected", "wrong") and c.outcome.message:
                 outcome += f" ({c.outcome.message.splitlines()[0][:60]})"
             lines.append(
-                f"{c.runner:<32} {_fmt_ms(c.median):>10} {_fmt_ms(c.p90):>9} {ratio:>8}  {outcome}"
+                f"{c.runner:<32} {_fmt_ms(c.median):>10} {_fmt_ms(c.p90):>9} {ratio:>8} "
+                f"{vs_exec:>8}  {outcome}"
             )
         lines.append("")
     for name, reason in bench.skipped.items():
