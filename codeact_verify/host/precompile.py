@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
@@ -119,14 +120,27 @@ def program_digest(program: str) -> str:
     return hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def restrict_on_host(program: str, filename: str = "<program>") -> dict[str, Any] | None:
-    """{"source", "lines", "digest"} for the guest, or None to let the guest transform it."""
+def restrict_on_host(
+    program: str,
+    filename: str = "<program>",
+    *,
+    known_globals: Iterable[str] | None = None,
+) -> dict[str, Any] | None:
+    """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
+
+    `known_globals`: the names of the run's tools (what the guest adds to the program's
+    globals besides its fixed helpers). Only with it may the transform leave `x += v` on a
+    provably plain scalar unguarded (`sandbox/runtime/plain.py`); without it every `+=` keeps
+    its `_inplacevar_` call."""
     try:
         tree = ast.parse(program, filename, "exec")
         errors: list[str] = []
         warnings: list[str] = []
         used: dict[str, bool] = {}
-        SandboxTransformer(errors, warnings, used).visit(tree)
+        transformer = SandboxTransformer(errors, warnings, used)
+        if known_globals is not None:
+            transformer.known_globals = frozenset(known_globals)
+        transformer.visit(tree)
         if errors:
             return None  # the guest reports it, with RestrictedPython's exact message
         result = _unparse_with_lines(tree)

@@ -31,6 +31,8 @@ from RestrictedPython.transformer import (
     copy_locations,
 )
 
+from .plain import plain_names
+
 # Attributes that lead to frames, code objects or the interpreter, refused on every object.
 DENIED_ATTRIBUTES = frozenset(
     {
@@ -67,9 +69,18 @@ def _located(node, like):
 class SandboxTransformer(RestrictingNodeTransformer):
     """RestrictedPython's transformer plus the grammar's constructs it refuses."""
 
+    # Everything besides the `_` guards the runtime puts in the program's globals (the tools'
+    # names), when the caller knows it (the host does); None: unknown, every `+=` is guarded.
+    known_globals = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._match_hoists = []  # one list per `match` being visited
+        self._plain = frozenset()  # names that provably hold only int/float/complex/bool/str
+
+    def visit_Module(self, node):
+        self._plain = plain_names(node, self.known_globals)
+        return super().visit_Module(node)
 
     # -- names and attributes -------------------------------------------------------------
     def check_attribute_name(self, node, name):
@@ -101,6 +112,9 @@ class SandboxTransformer(RestrictingNodeTransformer):
     # -- augmented assignment -------------------------------------------------------------
     def visit_AugAssign(self, node):
         target = node.target
+        if isinstance(target, ast.Name) and target.id in self._plain:
+            # a plain scalar has no in-place method: `x op= v` needs no `_inplacevar_` (plain.py)
+            return self.node_contents_visit(node)
         if isinstance(target, ast.Name):
             return super().visit_AugAssign(node)
         op = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
