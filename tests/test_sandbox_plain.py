@@ -54,6 +54,7 @@ GUARDED = {
     "unpacking": "x, y = 1, 2\nx += 1\n",
     "argument": "def f(x):\n    x += 1\n    return x\nx = 0\nx += 1\n",
     "import": "from collections import Counter as x\nx = 0\nx += 1\n",
+    "dotted import": "import x.y\nx = 0\nx += 1\n",
     "del": "x = 0\ndel x\nx = 0\nx += 1\n",
     "global": "x = 0\ndef f():\n    global x\n    x = []\nf()\nx += [1]\n",
     "nonlocal": (

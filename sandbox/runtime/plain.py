@@ -103,6 +103,10 @@ class _Bindings(ast.NodeVisitor):
         for child in (node.iter, *node.body, *node.orelse):
             self.visit(child)
 
+    def _other(self, name):
+        self.other.add(name)
+        self.other.add(name.split(".")[0])  # `import a.b` binds `a`
+
     def visit_Name(self, node):
         if not isinstance(node.ctx, ast.Load):
             self.other.add(node.id)  # any other store (unpacking, with, comprehension) or del
@@ -113,11 +117,11 @@ class _Bindings(ast.NodeVisitor):
             if (kind, field) in _NOT_BINDINGS:
                 continue
             if isinstance(value, str):
-                self.other.add(value)  # def/class/arg/import/except/match/global names, ...
+                self._other(value)  # def/class/arg/import/except/match/global names, ...
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, str):
-                        self.other.add(item)
+                        self._other(item)
                     elif isinstance(item, ast.AST):
                         self.visit(item)
             elif isinstance(value, ast.AST):
