@@ -102,6 +102,21 @@ def markdown(
     return "\n".join(out) + "\n"
 
 
+PLOTS_NEED = (
+    "plots skipped: they need matplotlib, the `bench` extra "
+    "(pip install 'codeact-verify[bench]'); the tables and report.md are complete without it"
+)
+
+
+def plots_available() -> bool:
+    """Whether matplotlib (the `bench` extra) can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def plots(agent: AgentBench | None, peers: PeerBench | None, out_dir: Path) -> list[Path]:
     """PNG plots with matplotlib (Agg); returns the files written."""
     import matplotlib
@@ -175,4 +190,7 @@ def write_outputs(
         results["peers"] = peers.to_dict()
     data = out_dir / "results.json"
     data.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    if not plots_available():
+        print(PLOTS_NEED, file=sys.stderr)
+        return [report, data]
     return [report, data, *plots(agent, peers, out_dir)]
