@@ -65,7 +65,7 @@ def test_json_output(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(first) == {
         "code", "rule", "severity", "message", "line", "col", "end_line", "end_col", "hint",
     }  # fmt: skip
-    assert (first["code"], first["line"], first["col"]) == ("CV108", 1, 7)
+    assert (first["code"], first["line"], first["col"]) == ("CV108", 1, 8)  # 1-based, as in text
     ok = main(["check", str(files / "good.py"), "--tools", str(files / "tools.py"), "--json"])
     data = json.loads(capsys.readouterr().out)
     assert ok == 0 and data["ok"] is True and data["effects"][0]["tool"] == "get_weather"
