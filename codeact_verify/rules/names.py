@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 from typing import ClassVar
 
 from .base import (
@@ -207,7 +208,27 @@ class UnknownNameRule(NodeRule):
         if hasattr(builtins, name):
             self.report(node, f"`{name}` is a Python builtin this grammar does not allow")
         else:
-            self.report(node, f"`{name}` is not defined")
+            self.report(node, f"`{name}` is not defined", hint=self._did_you_mean(name))
+
+    def _did_you_mean(self, name: str) -> str | None:
+        """`complete_tsak(...)`: the hint names the tool (or other defined name) meant, as
+        `call_tool("complete_tsak", ...)` does; tools first, then everything else defined."""
+        tools = sorted(self.ctx.tool_names)
+        close = difflib.get_close_matches(name, tools, n=3, cutoff=0.6)
+        if close:
+            what = f"the tool{'s' if len(close) > 1 else ''} "
+            return f"did you mean {what}{' or '.join(repr(c) for c in close)}? tools: " + (
+                ", ".join(tools)
+            )
+        defined = sorted(
+            {n for n, count in self.ctx.facts.bound.items() if count}
+            | self.grammar.builtins
+            | self.grammar.sandbox_names
+        )
+        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.75)
+        if close:
+            return f"did you mean {close[0]!r}? " + (self.hint or "")
+        return None
 
 
 @register
