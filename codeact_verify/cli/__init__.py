@@ -10,15 +10,18 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from ..errors import CodeActError
 
 # Module names under codeact_verify.cli, in the order `--help` lists them.
 SUBCOMMANDS: list[str] = ["check", "run", "build_guest", "demo", "serve", "bench", "fuzz"]
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Verify CodeAct programs before they run, then run them in a WebAssembly sandbox."
         ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="print the version"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in SUBCOMMANDS:
@@ -49,7 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except CodeActError as exc:
         print(f"codeact-verify: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -60,6 +70,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The command is done: spare the interpreter's last collection over mypy's in-memory
         # build (about a second at exit after a type check). atexit handlers still run.
         gc.freeze()
+
+
+def _stdout_closed() -> int:
+    """`codeact-verify run --json | head`: the reader left. Python's documented recipe: point
+    stdout at /dev/null so the interpreter's final flush cannot fail again, and exit quietly
+    with 128 + SIGPIPE, as a command killed by the signal would."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

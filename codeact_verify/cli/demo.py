@@ -81,7 +81,13 @@ def add_parser(subparsers: Any) -> None:
         help="environment variable holding the API key",
     )
     parser.add_argument("--task", default=TASK, help="the user's request (real model)")
-    parser.add_argument("--max-turns", type=int, default=6)
+    parser.add_argument(
+        "--max-turns",
+        type=int,
+        default=6,
+        metavar="N",
+        help="stop after N model turns (default: %(default)s)",
+    )
     parser.set_defaults(func=run)
 
 
