@@ -1,8 +1,9 @@
 """The `codeact-verify` command. Each subcommand lives in its own module of this package.
 
 A subcommand module exposes `add_parser(subparsers)` (which registers its parser and sets
-`func=run` on it) and `run(args) -> int`. Exit codes follow DESIGN.md: 0 success, 1 rejected by
-the verifier (or a fuzz finding), 2 usage or input error, 3 the program failed in the sandbox.
+`func=run` on it) and `run(args) -> int`. Exit codes follow docs/DESIGN.md: 0 success, 1 rejected
+by the verifier (or a fuzz finding), 2 usage or input error, 3 the program failed in the sandbox
+(for `fuzz`: the campaign ran no example), 141 stdout was closed by its reader.
 """
 
 from __future__ import annotations
