@@ -71,7 +71,7 @@ def test_invalid_example_gets_its_code_at_its_position(
     if RULES[expected].severity == "error":
         assert not report.ok
     else:
-        assert [d for d in report.diagnostics if d.code == expected][0].severity == "warning"
+        assert next(d for d in report.diagnostics if d.code == expected).severity == "warning"
 
 
 def test_every_code_the_package_uses_is_registered() -> None:
