@@ -90,8 +90,8 @@ def test_fuzz_dependencies_are_in_the_default_install() -> None:
                 names = [node.module]
             for name in names:
                 top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top in ("codeact_verify", "redis"):
-                    continue  # redis: only for a fleet's shared database, documented as optional
+                if top in sys.stdlib_module_names or top == "codeact_verify":
+                    continue
                 for dist in dists.get(top, [top]):
                     if dist.lower().replace("_", "-") not in declared:
                         missing.add((path.name, top, dist))

@@ -1,7 +1,7 @@
 """`codeact-verify fuzz`: run a Hypothesis fuzz campaign against the verifier (and the sandbox).
 
     codeact-verify fuzz --minutes 5 --workers 2 [--property NAME] [--seed S] [--grammar G]
-                        [--database DIR|redis://HOST:PORT/DB] [--findings DIR]
+                        [--database DIR|redis://HOST:PORT/DB] [--replay] [--findings DIR]
 
 Prints progress (examples/s, findings, rules hit), a summary, and exits 1 when something was
 found (each finding is shrunk and saved as a JSON file, replayed by the regression tests), and 3
@@ -24,6 +24,7 @@ PROPERTY_HELP = {
     "meaning": "sandbox output equals plain CPython output (transpiler keeps meaning)",
     "stable": "verdicts survive renaming, reformatting and meaning-preserving mutation",
     "outside": "one construct/builtin/import/attribute outside the grammar is rejected",
+    "canary": "self-test of the campaign and its database (a planted failure; not run by default)",
 }
 
 
@@ -51,6 +52,12 @@ def add_parser(subparsers: Any) -> None:
         help="Hypothesis example database: a directory (default .hypothesis/codeact-fuzz) "
         "or redis://HOST:PORT/DB shared by a fleet (needs the redis package)",
     )
+    p.add_argument(
+        "--replay",
+        action="store_true",
+        help="only replay the failures the database holds (no new examples), then stop: how a "
+        "runner re-checks what the fleet found",
+    )
     p.add_argument("--findings", type=Path, default=None, help="where findings are saved")
     p.add_argument("--batch", type=int, default=25, help="examples per Hypothesis run (default 25)")
     p.add_argument("--bound", type=float, default=10.0, help="seconds verify may take (default 10)")
@@ -59,7 +66,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fuzz.campaign import CampaignConfig, run_campaign
+    from ..fuzz.campaign import CampaignConfig, DatabaseError, open_database, run_campaign
     from ..fuzz.properties import PROPERTIES
 
     if args.minutes <= 0 or args.workers < 1 or args.batch < 1:
@@ -69,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     props = tuple(dict.fromkeys(args.property)) if args.property else PROPERTIES
+    try:
+        open_database(args.database, check=True)
+    except DatabaseError as exc:
+        print(f"codeact-verify fuzz: {exc}", file=sys.stderr)
+        return 2
     cfg = CampaignConfig(
         minutes=args.minutes,
         workers=args.workers,
@@ -80,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         batch=args.batch,
         bound_s=args.bound,
         types=not args.no_types,
+        replay=args.replay,
     )
     print(
         f"fuzz: grammar {cfg.grammar!r}, properties {', '.join(props)}, {cfg.workers} worker(s), "
@@ -105,8 +118,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  error       {error}", file=sys.stdout)
     if summary.findings:
         return 1
-    if summary.total == 0:
+    if summary.total == 0 and not cfg.replay:  # a replay of an empty database has nothing to run
         why = "; ".join(summary.errors) or "no example finished in the time given"
         print(f"codeact-verify fuzz: error: the campaign ran no example ({why})", file=sys.stderr)
+        return EXIT_NOTHING_RAN
+    if summary.errors:
+        print("codeact-verify fuzz: error: a worker failed (see above)", file=sys.stderr)
         return EXIT_NOTHING_RAN
     return 0
