@@ -149,3 +149,31 @@ def test_fuzz_does_not_import_the_outer_layers_either() -> None:
         if is_outer(target)
     }
     assert not bad, f"fuzz modules importing outer layers: {sorted(bad)}"
+
+
+def test_every_package_and_data_file_ships_in_the_wheel() -> None:
+    # `codeact-verify bench` once worked only from an editable install: a package missing from
+    # pyproject's list is missing from the wheel. Every directory with an __init__.py under the
+    # installed trees is listed, and every non-Python file the code ships is in package-data.
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    dirs = {"codeact_verify": ROOT / "codeact_verify", **config["package-dir"]}
+    data = config["package-data"]
+    for package, directory in dirs.items():
+        base = ROOT / directory if isinstance(directory, str) else directory
+        for init in base.rglob("__init__.py"):
+            parts = init.parent.relative_to(base).parts
+            name = ".".join((package, *parts))
+            as_data = parts and f"{'/'.join(parts)}/*.py" in data.get(package, [])  # guest source
+            assert name in listed or as_data, f"{name} is not in [tool.setuptools].packages"
+    for package, directory in (("codeact_verify.bench.tasks", "codeact_verify/bench/tasks"),
+                               ("codeact_verify.grammars", "grammars")):
+        for path in (ROOT / directory).iterdir():
+            if path.is_file() and path.suffix not in (".py", ".pyc"):
+                patterns = data.get(package, [])
+                assert any(fnmatch.fnmatch(path.name, p) for p in patterns), (
+                    f"{path} is not in package-data for {package}"
+                )
