@@ -8,9 +8,10 @@ are errors. ``call_tool``'s own name parameter is positional-only, so a tool may
 called ``name``.
 
 Splats (``*args`` / ``**kwargs``) cannot be bound statically. A ``**{...}`` dict literal with string
-keys and a ``*[...]`` / ``*(...)`` literal are expanded and checked; any other splat is a *warning*
-(CV608): the program may run, and the host validates the arguments against the tool's JSON schema
-when the call happens.
+keys and a ``*[...]`` / ``*(...)`` literal are expanded and checked; any other splat, and a
+``call_tools`` pair whose arguments are not a dict literal, is an *error* (CV608): arguments that
+cannot be checked before running are rejected, with a hint that spells out the keyword form (the
+verdict rule, :mod:`codeact_verify.verdict`).
 """
 
 from __future__ import annotations
@@ -129,10 +130,18 @@ ARGUMENT_TYPE = ToolCheck(
 UNCHECKED_ARGUMENTS = ToolCheck(
     "CV608",
     "unchecked-arguments",
-    "arguments passed through * or ** cannot be checked before running (warning)",
-    severity="warning",
-    valid=('w = call_tool("get_weather", **{"city": "Paris"})\n',),
-    invalid=('args = {"city": "Paris"}\nw = call_tool("get_weather", **args)\n',),
+    "tool arguments are checkable before running: no * or ** of a non-literal, and call_tools "
+    "pairs carry dict literals",
+    valid=(
+        'w = call_tool("get_weather", **{"city": "Paris"})\n',
+        'rs = call_tools([("get_weather", {"city": c}) for c in ["a", "b"]])\n',
+    ),
+    invalid=(
+        'args = {"city": "Paris"}\nw = call_tool("get_weather", **args)\n',
+        'args = ["Paris"]\nw = get_weather(*args)\n',
+        'a = {"city": "Paris"}\nrs = call_tools([("get_weather", a)])\n',
+        'rs = call_tools([("get_weather", dict(city=c)) for c in ["a", "b"]])\n',
+    ),
 )
 CALL_TOOL_REFERENCE = ToolCheck(
     "CV609",
@@ -396,6 +405,24 @@ def _literal_keywords(node: ast.expr | None) -> list[tuple[str, ast.expr, ast.AS
     return out
 
 
+def _keyword_form(spec: ToolSpec, kind: str) -> str:
+    """The call written out with every parameter by keyword (by position if positional-only)."""
+    parts: list[str] = []
+    for p in _parameters(spec):
+        if kind == "batch":
+            parts.append(f'"{p.name}": ...')
+        elif p.kind is inspect.Parameter.POSITIONAL_ONLY:
+            parts.append(f"<{p.name}>")
+        else:
+            parts.append(f"{p.name}=...")
+    args = ", ".join(parts)
+    if kind == "batch":
+        return f'("{spec.name}", {{{args}}})'
+    if kind == "direct":
+        return f"{spec.name}({args})"
+    return f'{CALL_TOOL}("{spec.name}"' + (f", {args})" if args else ")")
+
+
 class _Checker:
     def __init__(self, source: str, specs: Mapping[str, ToolSpec]) -> None:
         self.specs = specs
@@ -479,7 +506,7 @@ class _Checker:
             site.kwargs_node if site.kwargs_node is not None else site.node,
             f"the arguments of this {spec.name} batch entry are not a dict literal, "
             "so they cannot be checked before running",
-            hint='write ("tool", {"param": value, ...}) with the parameter names spelled out',
+            hint=f"spell them out: {_keyword_form(spec, 'batch')}",
         )
 
     def bind(self, spec: ToolSpec, site: ToolCallSite) -> None:
@@ -499,7 +526,7 @@ class _Checker:
                     UNCHECKED_ARGUMENTS,
                     arg,
                     f"arguments passed to {spec.name} with * cannot be checked before running",
-                    hint="pass each argument by keyword: tool(param=value, ...)",
+                    hint=f"pass each argument by keyword: {_keyword_form(spec, site.kind)}",
                 )
             else:
                 positional.append((arg, arg))
@@ -516,7 +543,7 @@ class _Checker:
                 UNCHECKED_ARGUMENTS,
                 kw,
                 f"arguments passed to {spec.name} with ** cannot be checked before running",
-                hint="pass each argument by keyword: tool(param=value, ...)",
+                hint=f"pass each argument by keyword: {_keyword_form(spec, site.kind)}",
             )
         self.bind_values(spec, site, positional, keywords, unknown_rest)
 
@@ -550,6 +577,7 @@ class _Checker:
             if param is None or param.kind is inspect.Parameter.POSITIONAL_ONLY:
                 close = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.6)
                 if param is not None:
+                    misspelt.add(key)  # given, in the wrong form: not also "missing"
                     message = f"{spec.name}'s parameter {key!r} is positional-only"
                     hint = f"pass it by position; signature: {signature}"
                 else:

@@ -9,6 +9,7 @@ import pytest
 from codeact_verify.diagnostics import Diagnostic
 from codeact_verify.toolcheck import CHECKS, ToolCheck, check_tool_calls, example_specs
 from codeact_verify.tools import ToolSpec, tool_specs
+from codeact_verify.verifier import verify
 
 
 def check(code: str, specs: dict[str, ToolSpec] | None = None) -> list[Diagnostic]:
@@ -113,7 +114,7 @@ async def _fetch(url: str, timeout: float = 5.0) -> str:
 def test_parameter_kinds_are_honoured() -> None:
     specs = tool_specs([ToolSpec.from_callable(_only_pos, name="only_pos")])
     assert codes('x = only_pos("a", 1, c=True)\n', specs) == []
-    assert sorted(codes('x = only_pos(a="a")\n', specs)) == ["CV603", "CV604"]
+    assert sorted(codes('x = only_pos(a="a")\n', specs)) == ["CV603"]  # one problem, one report
     assert codes('x = only_pos("a", 1, True)\n', specs) == ["CV605"]
     assert codes('x = call_tool("only_pos", "a", c=1)\n', specs) == ["CV607"]
 
@@ -164,11 +165,34 @@ def test_literal_splats_are_checked() -> None:
     assert codes('w = get_weather(*["a", "c", 1])\n') == ["CV605"]
 
 
-def test_opaque_splats_are_warnings_and_skip_missing_check() -> None:
+def test_opaque_splats_are_errors_with_the_keyword_form_and_skip_missing_check() -> None:
+    # the verdict rule: arguments that cannot be checked before running are rejected
     found = check('kw = {"city": "x"}\nw = call_tool("get_weather", **kw)\n')
-    assert [(d.code, d.severity) for d in found] == [("CV608", "warning")]
+    assert [(d.code, d.severity) for d in found] == [("CV608", "error")]
+    want = 'pass each argument by keyword: call_tool("get_weather", city=..., units=...)'
+    assert found[0].hint == want
     found = check('a = ["x"]\nw = get_weather(*a)\n')
-    assert [(d.code, d.severity) for d in found] == [("CV608", "warning")]
+    assert [(d.code, d.severity) for d in found] == [("CV608", "error")]
+    assert found[0].hint == "pass each argument by keyword: get_weather(city=..., units=...)"
+
+
+def test_call_tools_pair_without_a_dict_literal_is_an_error() -> None:
+    found = check('a = {"city": "x"}\nrs = call_tools([("get_weather", a)])\n')
+    assert [(d.code, d.severity) for d in found] == [("CV608", "error")]
+    assert found[0].hint == 'spell them out: ("get_weather", {"city": ..., "units": ...})'
+
+
+def test_positional_only_tool_parameter_by_position_is_accepted() -> None:
+    def lookup(name: str, /) -> str:
+        """Find a person."""
+        return name
+
+    specs = {"lookup": ToolSpec.from_callable(lookup)}
+    report = verify('print(call_tool("lookup", "Ada"), lookup("Bob"))\n', specs)
+    assert report.ok, report.render_for_human()
+    found = check_tool_calls('print(call_tool("lookup", name="Ada"))\n', specs)
+    assert [d.code for d in found] == ["CV603"]
+    assert "positional-only" in found[0].message
 
 
 def test_nested_calls_are_all_checked() -> None:

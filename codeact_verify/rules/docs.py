@@ -13,6 +13,28 @@ def _block(code: str) -> str:
     return "```python\n" + shown.rstrip("\n") + "\n```"
 
 
+def _verdict_section() -> list[str]:
+    from ..verdict import EXAMPLES
+    from ..verdict import __doc__ as rule
+
+    out = ["## The verdict rule (errors and warnings)", ""]
+    out += (rule or "").strip().splitlines()[2:]
+    out += [
+        "",
+        "One example per class, against tools annotated as real tool sets are",
+        "(`codeact_verify.verdict.example_tools`:",
+        "`get_weather(city: str) -> dict[str, float | str]`,",
+        "`check_inventory(sku: str, warehouse: Literal[...] = ...) -> int`,",
+        "`find_user(name: str) -> User | None`, `get_rate(base: str, quote: str) -> float`);",
+        "`tests/test_verdict.py` checks each one.",
+        "",
+    ]
+    for example in EXAMPLES:
+        title = f"**{example.severity}** ({example.code}): {example.what}"
+        out += [title, "", _block(example.program), ""]
+    return out
+
+
 def render_docs() -> str:
     grammar = load_grammar("default")
     out = [
@@ -69,6 +91,7 @@ def render_docs() -> str:
             where = f"line {v.line}, col {v.col}"
             code = f" ({v.code})" if v.code and v.code != rule.code else ""
             out += [f"{where}{code}:", "", _block(v) + "\n"]
+    out += _verdict_section()
     out += [
         "## The default grammar, as the model sees it",
         "",

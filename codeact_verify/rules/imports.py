@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
+from ..grammar import refusal_reason
 from .attributes import claimed_by_attribute_rules
 from .base import Invalid, NodeRule, Where, attribute_accesses, is_dunder, register
 from .positions import ATTR, scan_from
@@ -99,6 +100,28 @@ class ModuleAttributeRule(NodeRule):
         Invalid("import typing\nprint(typing.get_type_hints)\n", 2, 14),
         Invalid("import json\njson.dumps = print\n", 2, 1),
         Invalid("import math\ndel math.pi\n", 2, 5),
+        Invalid(
+            "# Source: red-team review of this project (issue 10 item 14): NamedTuple's "
+            "functional\n"
+            "# form builds a class (and compiles code)\n"
+            "import typing\nP = typing.NamedTuple('P', [('x', int)])\n",
+            4,
+            12,
+        ),
+        Invalid(
+            "# Source: red-team review (issue 10 item 13): 3.14's calendar exports IntEnum, whose\n"
+            "# functional API built a class with a program-defined __str__\n"
+            "import calendar\nF = calendar.IntEnum('F', {'A': 1})\n",
+            4,
+            14,
+        ),
+        Invalid(
+            "# Source: red-team review (issue 10 item 9): GenericAlias forwards attribute reads\n"
+            "import functools\nA = functools.GenericAlias\n",
+            3,
+            15,
+        ),
+        Invalid("from typing import TypedDict\n", 1, 20),
     ]
 
     def _module_of(self, node: ast.expr) -> str | None:
@@ -113,7 +136,13 @@ class ModuleAttributeRule(NodeRule):
         if is_dunder(name) or (not imported and claimed_by_attribute_rules(name, self)):
             return
         if not self.grammar.modules[module].allows(name):
-            self.report(where[0], f"`{module}.{name}` is not allowed", part=where[1])
+            message = f"`{module}.{name}` is not allowed"
+            why = refusal_reason(module, name)  # the sandbox's own verdict, from its Python
+            if why is not None and why.startswith("builds classes"):
+                message += f": it {why}; use a dict, or collections.namedtuple for records"
+            elif why is not None:
+                message += f" ({why})"
+            self.report(where[0], message, part=where[1])
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         module = self._module_of(node.value)

@@ -10,6 +10,7 @@ from typing import ClassVar
 from .base import (
     ATTRIBUTE_FUNCTIONS,
     KEYWORD_NAMES,
+    Context,
     Identifier,
     Invalid,
     NodeRule,
@@ -27,6 +28,12 @@ from .positions import ATTR, Part, scan_from
 # Calls whose string arguments are data, never attribute names (printing, tool arguments).
 _DATA_CALLS = frozenset({"print", "call_tool", "call_tools"})
 
+
+# Builtins whose calls the rules check by name: rebinding them would hide the builtin.
+_CHECKED_BUILTINS = frozenset({"type", "getattr", "hasattr"})
+
+# Calls that only show a value: `type(x)` may be their argument.
+_SHOW_CALLS = frozenset({"print", "str", "repr"})
 
 _STRING_CARRIERS = frozenset({ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict})
 
@@ -140,7 +147,8 @@ class ForbiddenBuiltinRule(NodeRule):
     message = "this builtin is not available in the sandbox"
     hint = "Use an allowed builtin or module instead (see the grammar's description)."
     VALID: ClassVar[list[str]] = [
-        "t = type(3)\nprint(t is int)\n",
+        "print(type(3) is int, type([]) == list, type('x'), f'{type(1.5)}')\n",
+        "x = 3\nif type(x) in (int, float):\n    print(str(type(x)))\n",
         "print(sorted({'b': 1, 'a': 2}))\n",
     ]
     INVALID: ClassVar[list[Invalid]] = [
@@ -158,6 +166,16 @@ class ForbiddenBuiltinRule(NodeRule):
         Invalid("e = eval\n", 1, 5),
         Invalid("T = type('T', (), {})\n", 1, 5),
         Invalid("t = type\nT = t('T', (), {})\n", 1, 5),
+        Invalid(
+            "# Source: red-team review of this project (issue 10 item 1): type(int) is `type`,\n"
+            "# which built a str subclass whose __eq__ passed a Literal check\n"
+            "from typing import Any\nT: Any = type(int)\nS = T('S', (str,), {})\n",
+            4,
+            10,
+        ),
+        Invalid("M = type(type(1))\n", 1, 5),
+        Invalid("if False:\n    type = print\nT = type(int)\n", 2, 5),
+        Invalid("def f(getattr):\n    return getattr\n", 1, 7),
         Invalid("open = print\nopen('x')\n", 1, 1),
         Invalid("breakpoint()\n", 1, 1),
         Invalid("print(vars(), dir(), locals())\n", 1, 7),
@@ -168,11 +186,22 @@ class ForbiddenBuiltinRule(NodeRule):
         if why is not None:
             self.report(node, f"`{name}` is not available: it {why}", part=part)
 
+    def _rebound(self, name: str, node: ast.AST, part: Part | None = None) -> None:
+        # the rules below trust that `type`/`getattr`/`hasattr` are the guarded builtins; a
+        # binding anywhere (`if False: type = 1`) would make that unprovable
+        if name in _CHECKED_BUILTINS and name in self.grammar.builtins:
+            self.report(
+                node, f"`{name}` is a checked builtin and cannot be rebound; pick another name",
+                part=part,
+            )
+
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         if is_dunder(name):
             return
         self._check(name, node)
+        if type(node.ctx) is not ast.Load:
+            self._rebound(name, node)
         # `type` used as a value (t = type; t("X", (), {})) escapes the argument check below.
         if (
             name == "type"
@@ -185,16 +214,45 @@ class ForbiddenBuiltinRule(NodeRule):
     def visit_identifier(self, occ: Identifier) -> None:
         if (occ.binding or occ.reference) and not is_dunder(occ.name):
             self._check(occ.name, occ.node, occ.part)
+        if occ.binding:
+            self._rebound(occ.name, occ.node, occ.part)
+
+    # `type(x)` hands out a class: `type(int)` is the metaclass `type`, which builds classes
+    # (type("S", (str,), {"__eq__": ...})). So its result may only be compared (`type(x) is
+    # int`, `type(x) in (int, float)`) or shown (print/str/repr, an f-string field), never kept.
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self._type_ok: set[int] = set()
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for operand in (node.left, *node.comparators):
+            if type(operand) is ast.Call:
+                self._type_ok.add(id(operand))
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        if type(node.value) is ast.Call:
+            self._type_ok.add(id(node.value))
+
+    def _mark_shown(self, node: ast.Call) -> None:
+        func = node.func
+        if type(func) is ast.Name and func.id in _SHOW_CALLS:
+            for arg in node.args:
+                if type(arg) is ast.Call:
+                    self._type_ok.add(id(arg))
 
     def visit_Call(self, node: ast.Call) -> None:
+        self._mark_shown(node)
         func = node.func
-        if (
-            type(func) is ast.Name
-            and func.id == "type"
-            and "type" in self.grammar.builtins
-            and (len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred))
-        ):
+        if type(func) is not ast.Name or func.id != "type" or "type" not in self.grammar.builtins:
+            return
+        if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             self.report(node, "type() with other than one argument creates classes")
+        elif id(node) not in self._type_ok:
+            self.report(
+                node,
+                "type(x) may only be compared (`type(x) is int`) or printed: the class it "
+                "returns can build classes; use isinstance(x, int)",
+            )
 
 
 @register
