@@ -28,9 +28,8 @@ from typing import Any
 
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
 # codeact_verify.guest): one transformer for host and guest.
-SandboxTransformer: Any = importlib.import_module(
-    "codeact_verify.guest.runtime.restrict"
-).SandboxTransformer
+_restrict: Any = importlib.import_module("codeact_verify.guest.runtime.restrict")
+SandboxTransformer: Any = _restrict.SandboxTransformer
 
 SLICE_HELPER = "_slice_"
 
@@ -123,21 +122,31 @@ def program_digest(program: str) -> str:
 def restrict_on_host(
     program: str,
     filename: str = "<program>",
+    attributes: dict[str, Any] | None = None,
     *,
     known_globals: Iterable[str] | None = None,
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
+    `attributes`: the run policy's attribute policy (`Grammar.runtime_policy()["attributes"]`),
+    applied as the guest applies it when it transforms the program itself.
 
     `known_globals`: the names of the run's tools (what the guest adds to the program's
     globals besides its fixed helpers). Only with it may the transform leave `x += v` on a
     provably plain scalar unguarded (`sandbox/runtime/plain.py`); without it every `+=` keeps
     its `_inplacevar_` call."""
+    policy = None
+    if attributes is not None:
+        policy = (
+            attributes.get("deny_private", True) is not False,
+            tuple(attributes.get("deny") or ()),
+            tuple(attributes.get("deny_prefixes") or ()),
+        )
     try:
         tree = ast.parse(program, filename, "exec")
         errors: list[str] = []
         warnings: list[str] = []
         used: dict[str, bool] = {}
-        transformer = SandboxTransformer(errors, warnings, used)
+        transformer = _restrict.transformer_for(policy)(errors, warnings, used)
         if known_globals is not None:
             transformer.known_globals = frozenset(known_globals)
         transformer.visit(tree)
