@@ -321,7 +321,6 @@ class ExecuteCodeTool(FunctionTool):
                     limits=_with_output_caps(limits, max_output_files, max_output_total_bytes),
                     mounts=mounts,
                     workspace_root=workspace_root,
-                    output_dir=True,
                     approval_callback=approval_callback,
                     run_log=run_log,
                 )
@@ -334,6 +333,7 @@ class ExecuteCodeTool(FunctionTool):
             self.add_file_mounts(file_mounts)
         if allowed_domains is not None:
             self.add_allowed_domains(allowed_domains)
+        self._sync_output()
         self._refresh_approval_mode()
 
     # The description follows the tools, mounts and domains (it is what the model reads).
@@ -378,6 +378,7 @@ class ExecuteCodeTool(FunctionTool):
         """A path (mounted at the same relative path under `/input`), a `(host_path,
         mount_path)` pair, a `FileMount`, or a list of any of these. Read-only copies."""
         _as_value_error(lambda: self.codeact.add_file_mounts(file_mounts))
+        self._sync_output()
 
     def get_file_mounts(self) -> list[FileMount]:
         """`FileMount(resolved host path, "/input/...")` for each mount."""
@@ -385,9 +386,11 @@ class ExecuteCodeTool(FunctionTool):
 
     def remove_file_mount(self, mount_path: str) -> None:
         self.codeact.remove_file_mount(mount_path)
+        self._sync_output()
 
     def clear_file_mounts(self) -> None:
         self.codeact.clear_file_mounts()
+        self._sync_output()
 
     # --- allowed domains ---
     def add_allowed_domains(
@@ -478,6 +481,12 @@ class ExecuteCodeTool(FunctionTool):
     # --- internals ---
     def _filesystem_enabled(self) -> bool:
         return self.codeact.workspace_root is not None or bool(self.codeact.file_mounts)
+
+    def _sync_output(self) -> None:
+        """`/output` exists (and is described) when the filesystem is, as in the reference:
+        with a workspace root or file mounts. An explicit `CodeAct(output_dir=...)` stays."""
+        if self.codeact.output_dir in (None, True):
+            self.codeact.output_dir = True if self._filesystem_enabled() else None
 
     def _refresh_approval_mode(self) -> None:
         self.approval_mode = (
@@ -661,8 +670,9 @@ class CodeActProvider(ContextProvider):
             self.source_id, run_tool.build_instructions(tools_visible_to_model=False)
         )
         context.extend_tools(self.source_id, [run_tool])
-        if run_tool.approval_mode == "always_require":
-            context.extend_middleware(self.source_id, [_EffectsApproval(run_tool)])
+        extend_middleware = getattr(context, "extend_middleware", None)
+        if run_tool.approval_mode == "always_require" and extend_middleware is not None:
+            extend_middleware(self.source_id, [_EffectsApproval(run_tool)])
 
 
 class _EffectsApproval(ChatMiddleware):
