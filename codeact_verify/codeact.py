@@ -441,7 +441,12 @@ class CodeAct:
         with self._lock:
             mounts = list(self._mounts.values())
             if self.workspace_root is not None or self._file_mounts:
-                staged = self._pool.input_dir(self.workspace_root, list(self._file_mounts.values()))
+                try:
+                    staged = self._pool.input_dir(
+                        self.workspace_root, list(self._file_mounts.values())
+                    )
+                except (ValueError, OSError) as exc:
+                    raise CodeActError(f"cannot stage the /input files: {exc}") from None
                 mounts.append(Mount(staged, "/input", read_only=True))
             domains = tuple(self.allowed_domains)
             output = self._output_path()

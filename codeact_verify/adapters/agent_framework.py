@@ -255,11 +255,7 @@ def execution_contents(
 
 
 # --- the execute_code tool ----------------------------------------------------------------
-_USAGE_VISIBLE = (
-    "Some tools may also be offered directly; prefer `execute_code` to combine calls with "
-    "Python control flow."
-)
-_USAGE_HIDDEN = "The sandbox tools are not offered separately; call them inside `execute_code`."
+_USAGE_VISIBLE = " Prefer it to calling tools one at a time."
 
 
 class ExecuteCodeTool(FunctionTool):
@@ -327,6 +323,7 @@ class ExecuteCodeTool(FunctionTool):
             except CodeActError as exc:
                 raise ValueError(str(exc)) from None
         self.codeact = codeact
+        self._managed = list(codeact.tools.values())  # a given CodeAct's tools, as ToolSpecs
         if tools is not None:
             self.add_tools(tools)
         if file_mounts is not None:
@@ -412,15 +409,9 @@ class ExecuteCodeTool(FunctionTool):
     # --- what the agent gets ---
     def build_instructions(self, *, tools_visible_to_model: bool) -> str:
         """Short system-prompt text; the tool's description carries the sandbox's details."""
-        usage = _USAGE_VISIBLE if tools_visible_to_model else _USAGE_HIDDEN
-        output = (
-            " Files written to `/output` are returned with the result."
-            if self._filesystem_enabled() else ""
-        )
-        return (
-            "Use `execute_code`: its description lists the sandbox's typed tools and rules. "
-            f"Do the whole task in one program and print() the results.{output} {usage}\n"
-        )
+        usage = _USAGE_VISIBLE if tools_visible_to_model else ""
+        output = " Write files to `/output`." if self._filesystem_enabled() else ""
+        return f"Use `execute_code` (see its description).{usage}{output}\n"
 
     def create_run_tool(self) -> ExecuteCodeTool:
         """A run-scoped copy with the current tools, mounts and domains (later changes to this
@@ -523,7 +514,10 @@ class ExecuteCodeTool(FunctionTool):
         await asyncio.to_thread(lock.acquire)
         try:
             _clear(output)
-            execution = await codeact.execute(parsed, approved=approved)
+            try:
+                execution = await codeact.execute(parsed, approved=approved)
+            except CodeActError as exc:  # the host's setup failed (e.g. an input is a symlink)
+                return [_error("Execution error", str(exc))]
             return execution_contents(
                 execution,
                 max_output_files=self._max_files,
