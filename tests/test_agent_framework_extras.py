@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("agent_framework")
 
-from agent_framework import FunctionTool
+from agent_framework import FunctionTool, tool
 from test_sandbox_network import server  # noqa: F401  (the 127.0.0.1 HTTP server fixture)
 
 from codeact_verify.agent_framework import AllowedDomain, CodeActProvider, ExecuteCodeTool
@@ -21,6 +21,12 @@ from codeact_verify.demo.tokens import count_tokens
 from codeact_verify.demo.tools import SIX_TOOLS, get_weather
 from codeact_verify.host import NetworkPolicy
 from codeact_verify.host.network import normalize_allowed_domains
+
+
+@tool
+def compute(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
 
 
 def invoke(tool: ExecuteCodeTool, code: str) -> list[Any]:
@@ -107,6 +113,17 @@ def test_six_tools_fit_the_token_budget_through_the_provider() -> None:
     )
     assert total <= 600, total
     tool.codeact.close()
+
+
+def test_rejected_code_returns_an_error_with_the_verifiers_diagnostics() -> None:
+    execute_code = ExecuteCodeTool(tools=[compute])
+    result = invoke(execute_code, 'call_tool("compute", a="x", b=1)\n')
+    (error,) = result
+    assert error.type == "error" and error.error_code == "rejected"
+    assert "line 1" in str(error.error_details)
+    diagnostics = error.additional_properties["diagnostics"]
+    assert diagnostics and diagnostics[0]["line"] == 1
+    execute_code.codeact.close()
 
 
 # --- approval -----------------------------------------------------------------------------

@@ -55,8 +55,8 @@ except ImportError as exc:  # pragma: no cover - depends on the optional extra
 from ..codeact import CodeAct
 from ..errors import CodeActError, ToolSpecError
 from ..execute_code import PARAMETERS, TOOL_NAME, parse_arguments, render_result
-from ..host.inputs import FileMount, FileMountInput
-from ..host.network import AllowedDomain, AllowedDomainInput
+from ..host.inputs import FileMount, FileMountInput, normalize_file_mounts, resolve_workspace_root
+from ..host.network import AllowedDomain, AllowedDomainInput, normalize_allowed_domains
 from ..tools import ToolSpec
 
 if TYPE_CHECKING:
@@ -143,14 +143,6 @@ def _check_description_format(value: Any) -> str | dict[str, str]:
     raise ValueError(
         "tool_description_format must be 'compact', 'json' or a mapping of tool name to one"
     )
-
-
-def _as_value_error(call: Callable[[], None]) -> None:
-    """Bad mounts and domains raise ValueError, as the reference's do."""
-    try:
-        call()
-    except CodeActError as exc:
-        raise ValueError(str(exc)) from None
 
 
 # --- results -------------------------------------------------------------------------------
@@ -310,6 +302,7 @@ class ExecuteCodeTool(FunctionTool):
         self._default_approval_mode = approval_mode or "never_require"
         self._managed: list[FunctionTool | ToolSpec] = []
         if codeact is None:
+            workspace_root = resolve_workspace_root(workspace_root)  # ValueError, as the reference
             try:
                 codeact = CodeAct(
                     approval_mode=self._default_approval_mode,  # type: ignore[arg-type]
@@ -374,7 +367,7 @@ class ExecuteCodeTool(FunctionTool):
     def add_file_mounts(self, file_mounts: FileMountInput | Sequence[FileMountInput]) -> None:
         """A path (mounted at the same relative path under `/input`), a `(host_path,
         mount_path)` pair, a `FileMount`, or a list of any of these. Read-only copies."""
-        _as_value_error(lambda: self.codeact.add_file_mounts(file_mounts))
+        self.codeact.add_file_mounts(normalize_file_mounts(file_mounts))
         self._sync_output()
 
     def get_file_mounts(self) -> list[FileMount]:
@@ -395,7 +388,7 @@ class ExecuteCodeTool(FunctionTool):
     ) -> None:
         """A host name, a `(target, methods)` pair, an `AllowedDomain`, or a list of these; the
         methods are enforced by the host's HTTP helper. A known target is replaced."""
-        _as_value_error(lambda: self.codeact.add_allowed_domains(domains))
+        self.codeact.add_allowed_domains(normalize_allowed_domains(domains))
 
     def get_allowed_domains(self) -> list[AllowedDomain]:
         return self.codeact.allowed_domains

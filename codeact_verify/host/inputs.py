@@ -20,6 +20,11 @@ from typing import Any, NamedTuple
 INPUT_GUEST_DIR = "/input"
 
 
+class MissingSourceError(FileNotFoundError, ValueError):
+    """A mount's host path does not exist (a FileNotFoundError, as in the reference, and a
+    ValueError like every other bad mount)."""
+
+
 class FileMount(NamedTuple):
     """A host file or directory seen by the program at `mount_path` (under `/input`)."""
 
@@ -76,7 +81,7 @@ def normalize_file_mount(entry: Any) -> FileMount:
     try:
         resolved = Path(host).expanduser().resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise ValueError(f"file mount source {str(host)!r} does not exist") from exc
+        raise MissingSourceError(f"file mount source {str(host)!r} does not exist") from exc
     return FileMount(resolved, guest_path(mount))
 
 
@@ -97,7 +102,7 @@ def resolve_workspace_root(value: str | Path | None) -> Path | None:
     try:
         root = Path(value).expanduser().resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise ValueError(f"workspace_root {str(value)!r} does not exist") from exc
+        raise MissingSourceError(f"workspace_root {str(value)!r} does not exist") from exc
     if not root.is_dir():
         raise ValueError(f"workspace_root {str(value)!r} is not a directory")
     return root
