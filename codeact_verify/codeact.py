@@ -401,7 +401,7 @@ class CodeAct:
                 allowed_domains=self.allowed_domains,
                 grammar_detail=self.grammar_detail,
                 input_paths=self._input_paths(),
-                output_dir=self._output_path() is not None,
+                output_dir=self.output_path() is not None,
             )
 
     def _input_paths(self) -> list[str]:
@@ -422,7 +422,8 @@ class CodeAct:
             )
 
     # --- running ----------------------------------------------------------------------------
-    def _output_path(self) -> Path | None:
+    def output_path(self) -> Path | None:
+        """The host directory the program sees as `/output` (None: no `/output`)."""
         if self.output_dir is True:
             return self._pool.output_dir()
         if self.output_dir is None or self.output_dir is False:
@@ -449,7 +450,7 @@ class CodeAct:
                     raise CodeActError(f"cannot stage the /input files: {exc}") from None
                 mounts.append(Mount(staged, "/input", read_only=True))
             domains = tuple(self.allowed_domains)
-            output = self._output_path()
+            output = self.output_path()
             limits = self.limits or Limits()
             key = (tuple(mounts), domains, output, limits, self.pool_size)
 

@@ -156,3 +156,19 @@ def test_provider_with_an_explicit_codeact_keeps_its_settings() -> None:
     assert [t.name for t in provider.get_tools()] == ["get_weather"]
     assert "get_weather" in provider.create_run_tool().description
     codeact.close()
+
+
+def test_concurrent_runs_each_get_only_their_own_output_files(tmp_path: Path) -> None:
+    tool = ExecuteCodeTool(file_mounts=[(tmp_path, "d")])
+
+    async def both() -> list[Any]:
+        return list(await asyncio.gather(*(
+            tool.invoke(arguments={"code": f'write_text("/output/{n}.txt", "{n}")\nprint("{n}")'})
+            for n in ("a", "b", "c")
+        )))
+
+    for name, result in zip("abc", asyncio.run(both()), strict=True):
+        assert result[0].text == f"{name}\n"
+        paths = [i.additional_properties["path"] for i in result if i.type == "data"]
+        assert paths == [f"/output/{name}.txt"]
+    tool.codeact.close()

@@ -502,15 +502,27 @@ class ExecuteCodeTool(FunctionTool):
             return execution_contents(None, parsed.message)
         approved = self._framework_approval(ctx)
         codeact = self.codeact
-        output = codeact._output_path()
+        output = codeact.output_path()
+        if output is None:
+            return await self._execute(parsed, approved, None)
+        # Runs that share an output directory take turns (polling: safe under cancellation).
         lock = codeact.output_lock
-        await asyncio.to_thread(lock.acquire)
+        while not lock.acquire(blocking=False):
+            await asyncio.sleep(0.005)
         try:
-            _clear(output)
-            try:
-                execution = await codeact.execute(parsed, approved=approved)
-            except CodeActError as exc:  # the host's setup failed (e.g. an input is a symlink)
-                return [_error("Execution error", str(exc))]
+            return await self._execute(parsed, approved, output)
+        finally:
+            lock.release()
+
+    async def _execute(
+        self, code: str, approved: bool | None, output: Path | None
+    ) -> list[Content]:
+        _clear(output)
+        try:
+            execution = await self.codeact.execute(code, approved=approved)
+        except CodeActError as exc:  # the host's setup failed (e.g. an input is a symlink)
+            return [_error("Execution error", str(exc))]
+        try:
             return execution_contents(
                 execution,
                 max_output_files=self._max_files,
@@ -519,7 +531,6 @@ class ExecuteCodeTool(FunctionTool):
             )
         finally:
             _clear(output)
-            lock.release()
 
 
 def _with_output_caps(limits: Limits | None, files: int, total_bytes: int) -> Limits:
