@@ -12,7 +12,6 @@ codeact.execute_code_tool                # the tool an agent loop registers
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from .host import Limits, Mount, Sandbox
     from .host.inputs import FileMount
     from .host.network import AllowedDomain
+    from .host.pool import SandboxPool
 
 _MODES = ("never_require", "always_require")
 
@@ -108,71 +108,6 @@ def _run_blocking(coro: Any) -> Any:
     raise CodeActError("called a blocking CodeAct method inside an event loop; await the async one")
 
 
-class _SandboxPool:
-    """Sandboxes by configuration, plus the staged `/input` and the `/output` directories.
-
-    Shared by a `CodeAct` and its `snapshot()`s, so a run-scoped copy reuses the warm sandbox
-    of the same mounts, domains and limits. A few configurations are kept; older ones close.
-    """
-
-    KEEP = 4
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.output_lock = threading.Lock()  # serializes runs that share the output directory
-        self._sandboxes: dict[Any, Sandbox] = {}
-        self._inputs: dict[Any, tuple[tempfile.TemporaryDirectory[str], Any]] = {}
-        self._output: tempfile.TemporaryDirectory[str] | None = None
-
-    def output_dir(self) -> Path:
-        with self.lock:
-            if self._output is None:
-                self._output = tempfile.TemporaryDirectory(prefix="codeact-output-")
-            return Path(self._output.name)
-
-    def input_dir(self, workspace_root: Path | None, file_mounts: Sequence[FileMount]) -> Path:
-        """The staged copy of these inputs, copied again when a source changed."""
-        from .host.inputs import stage_inputs, tree_signature
-
-        key = (workspace_root, tuple(file_mounts))
-        sources = ([workspace_root] if workspace_root else []) + [
-            Path(m.host_path) for m in file_mounts
-        ]
-        signature = tuple(tree_signature(p) for p in sources)
-        with self.lock:
-            held = self._inputs.get(key)
-            if held is None:
-                held = (tempfile.TemporaryDirectory(prefix="codeact-input-"), None)
-            directory, staged = held
-            if staged != signature:
-                stage_inputs(Path(directory.name), workspace_root, file_mounts)
-                self._inputs[key] = (directory, signature)
-            return Path(directory.name)
-
-    def get(self, key: Any, make: Any) -> Sandbox:
-        with self.lock:
-            box = self._sandboxes.pop(key, None)
-            if box is None:
-                box = make()
-            self._sandboxes[key] = box  # most recent last
-            while len(self._sandboxes) > self.KEEP:
-                oldest = next(iter(self._sandboxes))
-                self._sandboxes.pop(oldest).close()
-            return box
-
-    def close(self) -> None:
-        with self.lock:
-            for box in self._sandboxes.values():
-                box.close()
-            self._sandboxes.clear()
-            for directory, _ in self._inputs.values():
-                directory.cleanup()
-            self._inputs.clear()
-            if self._output is not None:
-                self._output.cleanup()
-                self._output = None
-
-
 class CodeAct:
     """Verified CodeAct over a set of tools.
 
@@ -237,13 +172,21 @@ class CodeAct:
             self.workspace_root = resolve_workspace_root(workspace_root)
         except ValueError as exc:
             raise CodeActError(str(exc)) from None
-        self._pool = _SandboxPool()
+        self._pool_holder: list[SandboxPool] = []  # made on first use, shared with snapshots
         self._owns_pool = True
         self.execute_code_tool = ExecuteCodeTool(self)
         self.add_tools(tools or ())
         self.add_mounts(mounts)
         self.add_file_mounts(file_mounts)
         self.add_allowed_domains(allowed_domains)
+
+    @property
+    def _pool(self) -> SandboxPool:
+        if not self._pool_holder:
+            from .host.pool import SandboxPool
+
+            self._pool_holder.append(SandboxPool())
+        return self._pool_holder[0]
 
     def snapshot(self) -> CodeAct:
         """A copy with the current tools, mounts and domains that shares this one's sandboxes.
@@ -524,8 +467,8 @@ class CodeAct:
 
     def close(self) -> None:
         """Close the sandboxes and remove the staged directories (a snapshot leaves them)."""
-        if self._owns_pool:
-            self._pool.close()
+        if self._owns_pool and self._pool_holder:
+            self._pool_holder[0].close()
 
     def __enter__(self) -> CodeAct:
         return self
