@@ -172,3 +172,12 @@ def test_concurrent_runs_each_get_only_their_own_output_files(tmp_path: Path) ->
         paths = [i.additional_properties["path"] for i in result if i.type == "data"]
         assert paths == [f"/output/{name}.txt"]
     tool.codeact.close()
+
+
+def test_codeact_takes_domain_pairs_and_names_their_methods() -> None:
+    from codeact_verify import CodeAct
+
+    with CodeAct(tools=[get_weather], allowed_domains=[("api.github.com", "GET")]) as codeact:
+        assert codeact.allowed_domains == [AllowedDomain("api.github.com", ("GET",))]
+        assert "`api.github.com` (GET)" in codeact.instructions
+        assert codeact.execute_sync("print(1)\n").stdout == "1\n"  # the policy builds and runs
