@@ -219,6 +219,8 @@ class Grammar:
     limits: GrammarLimits
     attributes: AttributePolicy
     format_method: bool = True
+    #: mypy's full strictness (every mypy error rejects) instead of the verdict rule's default
+    strict_types: bool = False
     source: str = field(default="", repr=False)
 
     def allows(self, construct: str) -> bool:
@@ -321,7 +323,9 @@ _UNDESCRIBED = frozenset(
 
 # --- loading and validation --------------------------------------------------------------------
 
-_TOP_KEYS = {"grammar", "syntax", "builtins", "names", "modules", "attributes", "format", "limits"}
+_TOP_KEYS = {
+    "grammar", "syntax", "builtins", "names", "modules", "attributes", "format", "limits", "types",
+}  # fmt: skip
 _SECTION_KEYS: dict[str, set[str]] = {
     "grammar": {"name", "description"},
     "syntax": {"allow"},
@@ -330,6 +334,7 @@ _SECTION_KEYS: dict[str, set[str]] = {
     "attributes": {"deny_private", "deny", "deny_prefixes"},
     "format": {"allow_format_method"},
     "limits": {"max_bytes", "max_nodes", "max_depth", "max_string_literal"},
+    "types": {"strict"},
 }
 _REQUIRED = ("grammar", "syntax", "builtins", "modules", "limits")
 
@@ -425,6 +430,9 @@ class _Loader:
             "format.allow_format_method",
             sections.get("format", {}).get("allow_format_method", True),
         )
+        strict_types = self.boolean(
+            "types.strict", sections.get("types", {}).get("strict", False)
+        )
         lsec = sections["limits"]
         for key in _SECTION_KEYS["limits"]:
             if key not in lsec:
@@ -441,6 +449,7 @@ class _Loader:
             limits=limits,
             attributes=attributes,
             format_method=fmt,
+            strict_types=strict_types,
             source=self.source,
         )
 
