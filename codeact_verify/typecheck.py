@@ -567,14 +567,16 @@ def _typecheck(
             continue
         diagnostic = _diagnostic(raw, result.position_map, lines)
         if diagnostic.code == OPTIONAL_CODE:
-            from_tool = origins is not None and origins.from_tool(diagnostic.line, diagnostic.col)
-            if strict or from_tool:
+            tool = origins.from_tool(diagnostic.line, diagnostic.col) if origins else None
+            if tool is not None:
                 diagnostic = dataclasses.replace(
                     diagnostic,
                     severity="error",
-                    hint="this tool's result is declared `X | None`: check it first "
-                    "(if value is not None: ...) or give a default",
+                    hint=f"{tool} returns None when it has no answer (declared `X | None`): "
+                    "check first (if value is not None: ...) or give a default",
                 )
+            elif strict:
+                diagnostic = dataclasses.replace(diagnostic, severity="error")
         elif definite is not None and (
             (raw.line, raw.col, str(raw.code)) not in definite or relaxed_message(raw.message)
         ):
