@@ -14,7 +14,7 @@ How a check runs:
    stubs stay loaded in memory between checks, and each check re-analyses only the program. The
    program file is always reported to mypy as changed, so mypy's whole-second mtime + size check
    can never skip a new program. The worker runs under a :class:`Budget`: an address-space limit
-   (``RLIMIT_AS``, 3 GiB) set in the worker and a wall-clock deadline per check (8 s) kept here;
+   (``RLIMIT_AS``, 3 GiB) set in the worker and a wall-clock deadline per check (6 s) kept here;
    over either, the worker is killed (a new one starts for the next program) and the program is
    rejected with CV799. A program cannot take the host down through mypy.
 4. The severities follow the verdict rule (:mod:`codeact_verify.verdict`): when the strict check
