@@ -103,6 +103,7 @@ def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
     return {
         name: {
             "param_names": list(spec.param_names),
+            "params": [list(p) for p in spec.params],
             "parameters": spec.parameters,
             "description": spec.description,
         }
