@@ -6,7 +6,7 @@ import ast
 import collections
 from typing import ClassVar
 
-from .base import NodeRule, Where, attribute_accesses, is_dunder, register
+from .base import Invalid, NodeRule, Where, attribute_accesses, is_dunder, register
 from .positions import ATTR
 from .roles import keyword_part
 
@@ -22,21 +22,35 @@ class AttributeRule(NodeRule):
         "import datetime\nprint(datetime.date(2024, 1, 2).isoformat())\n",
         "print({'f_back': 1}['f_back'])\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: pyjail write-ups walk gi_frame.f_back.f_globals from a generator expression\n"
-        "g = (i for i in [1])\nprint(g.gi_frame.f_back.f_globals)\n",
-        "def f():\n    pass\nprint(f.co_code)\n",
-        "# Source: CVE-2023-37271 (RestrictedPython): generator gi_frame to reach frame globals\n"
-        "g = (i for i in [1])\nframe = g.gi_frame\n",
-        "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    t = e.tb_frame\n",
-        "import random\nprint(random._os)\n",
-        "print(int.mro())\n",
-        "print(getattr(int, 'mro')())\n",
-        "x = [1]\nprint(x._private)\n",
-        "g = (i for i in [1])\nprint(g.ｇｉ_frame)\n",
-        "# Source: class patterns read attributes without an attribute expression\n"
-        "g = (i for i in [1])\nG = type(g)\n"
-        "match g:\n    case G(gi_frame=fr):\n        print(fr)\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: pyjail write-ups walk gi_frame.f_back.f_globals from a generator "
+            "expression\n"
+            "g = (i for i in [1])\nprint(g.gi_frame.f_back.f_globals)\n",
+            3,
+            9,
+        ),
+        Invalid("def f():\n    pass\nprint(f.co_code)\n", 3, 9),
+        Invalid(
+            "# Source: CVE-2023-37271 (RestrictedPython): generator gi_frame to reach frame "
+            "globals\n"
+            "g = (i for i in [1])\nframe = g.gi_frame\n",
+            3,
+            11,
+        ),
+        Invalid("try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    t = e.tb_frame\n", 4, 11),
+        Invalid("import random\nprint(random._os)\n", 2, 14),
+        Invalid("print(int.mro())\n", 1, 11),
+        Invalid("print(getattr(int, 'mro')())\n", 1, 20),
+        Invalid("x = [1]\nprint(x._private)\n", 2, 9),
+        Invalid("g = (i for i in [1])\nprint(g.ｇｉ_frame)\n", 2, 9),
+        Invalid(
+            "# Source: class patterns read attributes without an attribute expression\n"
+            "g = (i for i in [1])\nG = type(g)\n"
+            "match g:\n    case G(gi_frame=fr):\n        print(fr)\n",
+            5,
+            12,
+        ),
     ]
 
     def _check(self, name: str, where: Where) -> None:
@@ -101,15 +115,24 @@ class MethodOverwriteRule(NodeRule):
         "import textwrap\nw = textwrap.TextWrapper()\nw.width = 20\nprint(w.wrap('a b c'))\n",
         "d = {'items': 1}\nd['items'] = 2\nprint(d)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: red-team review of this project (issue 10 item 10): the schema check saw the\n"
-        "# first answer of a program-set items(), the encoder the second\n"
-        "import collections\nq = collections.Counter()\nq['A1'] = 2\n"
-        "q.items = lambda: [('A1', 'x')]\n",
-        "import collections\nd = collections.OrderedDict()\nd.get = print\n",
-        "import collections\nd = collections.defaultdict(int)\ndel d.keys\n",
-        "import collections\nd = collections.Counter()\nd.values += 1\n",
-        "import collections\nd = collections.Counter()\nfor d.get in [print]:\n    pass\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: red-team review of this project (issue 10 item 10): the schema check "
+            "saw the\n"
+            "# first answer of a program-set items(), the encoder the second\n"
+            "import collections\nq = collections.Counter()\nq['A1'] = 2\n"
+            "q.items = lambda: [('A1', 'x')]\n",
+            6,
+            3,
+        ),
+        Invalid("import collections\nd = collections.OrderedDict()\nd.get = print\n", 3, 3),
+        Invalid("import collections\nd = collections.defaultdict(int)\ndel d.keys\n", 3, 7),
+        Invalid("import collections\nd = collections.Counter()\nd.values += 1\n", 3, 3),
+        Invalid(
+            "import collections\nd = collections.Counter()\nfor d.get in [print]:\n    pass\n",
+            3,
+            7,
+        ),
     ]
 
     def visit_Attribute(self, node: ast.Attribute) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 from typing import ClassVar
 
 from .base import (
@@ -11,6 +12,7 @@ from .base import (
     KEYWORD_NAMES,
     Context,
     Identifier,
+    Invalid,
     NodeRule,
     attribute_accesses,
     is_dunder,
@@ -59,22 +61,38 @@ class DunderRule(NodeRule):
         "d = {'__class__': 1}\nprint(d['__class__'])\n",
         "print('__main__', '__init__.py')\nname = '__x__'.strip('_')\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: the classic sandbox escape ().__class__.__base__.__subclasses__()\n"
-        "x = ().__class__.__base__.__subclasses__()\n",
-        "print(__builtins__)\n",
-        "m = __import__('os')\n",
-        "# Source: NFKC-normalised identifiers, pyjail write-ups (fullwidth / italic letters)\n"
-        "x = ().__ｃｌａｓｓ__\n",
-        "f = lambda: 0\ng = getattr(f, '__globals__')\n",
-        "def f(__x__=1):\n    return __x__\n",
-        "from json import __spec__\n",
-        "# Source: red-team review of this project: update_wrapper copied a stdlib module's\n"
-        "# globals (real builtins included) into the program's\n"
-        "import functools\nimport typing\ndef w():\n    pass\n"
-        "functools.update_wrapper(w, typing.cast, assigned=(), updated=('__globals__',))\n",
-        "import statistics\nx = sorted([1], key=statistics.mean.__call__)\n",
-        "import functools\nf = functools.partial(getattr, print)\nprint(f('__self__'))\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: the classic sandbox escape ().__class__.__base__.__subclasses__()\n"
+            "x = ().__class__.__base__.__subclasses__()\n",
+            2,
+            8,
+        ),
+        Invalid("print(__builtins__)\n", 1, 7),
+        Invalid("m = __import__('os')\n", 1, 5),
+        Invalid(
+            "# Source: NFKC-normalised identifiers, pyjail write-ups (fullwidth / italic letters)\n"
+            "x = ().__ｃｌａｓｓ__\n",
+            2,
+            8,
+        ),
+        Invalid("f = lambda: 0\ng = getattr(f, '__globals__')\n", 2, 16),
+        Invalid("def f(__x__=1):\n    return __x__\n", 1, 7),
+        Invalid("from json import __spec__\n", 1, 18),
+        Invalid(
+            "# Source: red-team review of this project: update_wrapper copied a stdlib module's\n"
+            "# globals (real builtins included) into the program's\n"
+            "import functools\nimport typing\ndef w():\n    pass\n"
+            "functools.update_wrapper(w, typing.cast, assigned=(), updated=('__globals__',))\n",
+            7,
+            64,
+        ),
+        Invalid("import statistics\nx = sorted([1], key=statistics.mean.__call__)\n", 2, 37),
+        Invalid(
+            "import functools\nf = functools.partial(getattr, print)\nprint(f('__self__'))\n",
+            3,
+            9,
+        ),
     ]
 
     def _message(self, name: str) -> str:
@@ -133,26 +151,34 @@ class ForbiddenBuiltinRule(NodeRule):
         "x = 3\nif type(x) in (int, float):\n    print(str(type(x)))\n",
         "print(sorted({'b': 1, 'a': 2}))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: smolagents LocalPythonExecutor escapes start from eval/exec if reachable\n"
-        "eval('1+1')\n",
-        "exec('import os')\n",
-        "code = compile('1', 'x', 'eval')\n",
-        "print(open('/etc/passwd').read())\n",
-        "ｅｘｅｃ('print(1)')\n",
-        "def f():\n    return globals()\n",
-        "e = eval\n",
-        "T = type('T', (), {})\n",
-        "t = type\nT = t('T', (), {})\n",
-        "# Source: red-team review of this project (issue 10 item 1): type(int) is `type`,\n"
-        "# which built a str subclass whose __eq__ passed a Literal check\n"
-        "from typing import Any\nT: Any = type(int)\nS = T('S', (str,), {})\n",
-        "M = type(type(1))\n",
-        "if False:\n    type = print\nT = type(int)\n",
-        "def f(getattr):\n    return getattr\n",
-        "open = print\nopen('x')\n",
-        "breakpoint()\n",
-        "print(vars(), dir(), locals())\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: smolagents LocalPythonExecutor escapes start from eval/exec if reachable\n"
+            "eval('1+1')\n",
+            2,
+            1,
+        ),
+        Invalid("exec('import os')\n", 1, 1),
+        Invalid("code = compile('1', 'x', 'eval')\n", 1, 8),
+        Invalid("print(open('/etc/passwd').read())\n", 1, 7),
+        Invalid("ｅｘｅｃ('print(1)')\n", 1, 1),
+        Invalid("def f():\n    return globals()\n", 2, 12),
+        Invalid("e = eval\n", 1, 5),
+        Invalid("T = type('T', (), {})\n", 1, 5),
+        Invalid("t = type\nT = t('T', (), {})\n", 1, 5),
+        Invalid(
+            "# Source: red-team review of this project (issue 10 item 1): type(int) is `type`,\n"
+            "# which built a str subclass whose __eq__ passed a Literal check\n"
+            "from typing import Any\nT: Any = type(int)\nS = T('S', (str,), {})\n",
+            4,
+            10,
+        ),
+        Invalid("M = type(type(1))\n", 1, 5),
+        Invalid("if False:\n    type = print\nT = type(int)\n", 2, 5),
+        Invalid("def f(getattr):\n    return getattr\n", 1, 7),
+        Invalid("open = print\nopen('x')\n", 1, 1),
+        Invalid("breakpoint()\n", 1, 1),
+        Invalid("print(vars(), dir(), locals())\n", 1, 7),
     ]
 
     def _check(self, name: str, node: ast.AST, part: Part | None = None) -> None:
@@ -240,12 +266,17 @@ class UnknownNameRule(NodeRule):
         "print([y for y in range(3)], True, None)\n",
         "try:\n    call_tool('get_weather', city='Oslo')\nexcept ToolError as e:\n    print(e)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "print(credits)\n",
-        "print(copyright)\n",
-        "print(undefined_variable)\n",
-        "# Source: site.py adds license/credits/exit to builtins; the grammar does not list them\n"
-        "license()\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("print(credits)\n", 1, 7),
+        Invalid("print(copyright)\n", 1, 7),
+        Invalid("print(undefined_variable)\n", 1, 7),
+        Invalid(
+            "# Source: site.py adds license/credits/exit to builtins; the grammar does not "
+            "list them\n"
+            "license()\n",
+            2,
+            1,
+        ),
     ]
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -261,7 +292,27 @@ class UnknownNameRule(NodeRule):
         if hasattr(builtins, name):
             self.report(node, f"`{name}` is a Python builtin this grammar does not allow")
         else:
-            self.report(node, f"`{name}` is not defined")
+            self.report(node, f"`{name}` is not defined", hint=self._did_you_mean(name))
+
+    def _did_you_mean(self, name: str) -> str | None:
+        """`complete_tsak(...)`: the hint names the tool (or other defined name) meant, as
+        `call_tool("complete_tsak", ...)` does; tools first, then everything else defined."""
+        tools = sorted(self.ctx.tool_names)
+        close = difflib.get_close_matches(name, tools, n=3, cutoff=0.6)
+        if close:
+            what = f"the tool{'s' if len(close) > 1 else ''} "
+            return f"did you mean {what}{' or '.join(repr(c) for c in close)}? tools: " + (
+                ", ".join(tools)
+            )
+        defined = sorted(
+            {n for n, count in self.ctx.facts.bound.items() if count}
+            | self.grammar.builtins
+            | self.grammar.sandbox_names
+        )
+        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.75)
+        if close:
+            return f"did you mean {close[0]!r}? " + (self.hint or "")
+        return None
 
 
 @register
@@ -273,11 +324,11 @@ class SandboxNameRule(NodeRule):
     VALID: ClassVar[list[str]] = [
         "result = call_tool('get_weather', city='Paris')\nprint(result)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "call_tool = print\ncall_tool('x')\n",
-        "def f(read_text):\n    return read_text\n",
-        "for ToolError in range(3):\n    pass\n",
-        "from json import loads as call_tools\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("call_tool = print\ncall_tool('x')\n", 1, 1),
+        Invalid("def f(read_text):\n    return read_text\n", 1, 7),
+        Invalid("for ToolError in range(3):\n    pass\n", 1, 5),
+        Invalid("from json import loads as call_tools\n", 1, 27),
     ]
 
     def _check(self, name: str, node: ast.AST, part: Part | None = None) -> None:
@@ -305,12 +356,12 @@ class DynamicAttributeRule(NodeRule):
         "print(getattr('x', 'upper')())\n",
         "print(hasattr([], 'append'))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "name = 'up' + 'per'\nprint(getattr('x', name)())\n",
-        "g = getattr\nprint(g('x', 'upper'))\n",
-        "print(getattr('x', *['upper']))\n",
-        "print(list(map(getattr, ['a'], ['upper'])))\n",
-        "print(getattr('x', f'{1}'))\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("name = 'up' + 'per'\nprint(getattr('x', name)())\n", 2, 20),
+        Invalid("g = getattr\nprint(g('x', 'upper'))\n", 1, 5),
+        Invalid("print(getattr('x', *['upper']))\n", 1, 7),
+        Invalid("print(list(map(getattr, ['a'], ['upper'])))\n", 1, 16),
+        Invalid("print(getattr('x', f'{1}'))\n", 1, 20),
     ]
 
     def visit_Call(self, node: ast.Call) -> None:

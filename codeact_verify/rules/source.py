@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .base import Context, SourceRule, register
+from .base import Context, Invalid, SourceRule, register
 from .positions import Source
 from .walk import nodes_with_depth
 
@@ -36,11 +36,16 @@ class EncodingRule(SourceRule):
         "# -*- coding: utf-8 -*-\nprint('héllo')\n",
         "name = 'Zürich'\nprint(name.upper())\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: PEP 263 cookies let `# coding: unicode_escape` hide code in comments/strings\n"
-        "# coding: unicode_escape\nx = 1 #\\u000aimport os\n",
-        "# -*- coding: latin-1 -*-\nx = 1\n",
-        "#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :\nx = 1\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: PEP 263 cookies let `# coding: unicode_escape` hide code in "
+            "comments/strings\n"
+            "# coding: unicode_escape\nx = 1 #\\u000aimport os\n",
+            1,
+            42,
+        ),
+        Invalid("# -*- coding: latin-1 -*-\nx = 1\n", 1, 15),
+        Invalid("#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :\nx = 1\n", 2, 25),
     ]
 
     @classmethod
@@ -95,10 +100,14 @@ class NulByteRule(SourceRule):
     message = "the program contains NUL bytes"
     hint = "Remove the \\0 characters; write '\\x00' inside a string literal if you need one."
     VALID: ClassVar[list[str]] = ["s = '\\x00'\nprint(len(s))\n"]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: NUL bytes truncate source in C-level consumers and desynchronise parsers\n"
-        "x = 1\x00\nprint(x)\n",
-        "print('a')\x00import os\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: NUL bytes truncate source in C-level consumers and desynchronise parsers\n"
+            "x = 1\x00\nprint(x)\n",
+            2,
+            6,
+        ),
+        Invalid("print('a')\x00import os\n", 1, 11),
     ]
 
     @classmethod
@@ -125,26 +134,40 @@ class SizeRule(SourceRule):
         "from typing import Final\nSCALE: Final = 10 ** 6\nif True:\n    RATE: Final = SCALE / 7\n"
         "print(RATE * 1.5, 'ab' * 40 + '-', 10 ** 400 // 3 % 7)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "x = " + "[" * 60 + "]" * 60 + "\n",
-        "x = " + " or ".join(["a"] * 60) + "\n",
-        "x = '" + "a" * 10_001 + "'\n",
-        "x = [" + ", ".join(["1"] * 7000) + "]\n",
-        "# padding\n" * 4000,
-        "# Source: red-team review of this project: mypy folds module-level int constants without\n"
-        "# a bound, so the type check itself ran out of memory on this line\n"
-        "x = 2 ** 2 ** 40\n",
-        "N = 40\nx = 2 ** 2 ** N\n",
-        "y = 1 << (1 << 40)\n",
-        "from typing import Final\nx: Final = 'a' * 10 ** 10\n",
-        "s = 'ab' * 10 ** 10\nprint(len(s))\n",
-        "# Source: red-team review (issue 10): mypy folds Final names wherever they are bound at\n"
-        "# module scope; 2 ** 2 ** 40 asks mypy for about 128 GiB\n"
-        "from typing import Final\nif True:\n    N: Final = 40\n    M: Final = 2 ** 2 ** N\n",
-        "from typing import Final\na0: Final = 'aaaaaaaa'\n"
-        + "".join(f"a{i + 1}: Final = a{i} + a{i}\n" for i in range(28)),
-        "from typing import Final\nBIG: Final = 10 ** 400 / 3\n",
-        "import typing\nX: typing.Final = 7 ** 100000\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("x = " + "[" * 60 + "]" * 60 + "\n", 1, 1),
+        Invalid("x = " + " or ".join(["a"] * 60) + "\n", 1, 1),
+        Invalid("x = '" + "a" * 10_001 + "'\n", 1, 5),
+        Invalid("x = [" + ", ".join(["1"] * 7000) + "]\n", 1, 1),
+        Invalid("# padding\n" * 4000, 1, 1),
+        Invalid(
+            "# Source: red-team review of this project: mypy folds module-level int "
+            "constants without\n"
+            "# a bound, so the type check itself ran out of memory on this line\n"
+            "x = 2 ** 2 ** 40\n",
+            3,
+            5,
+        ),
+        Invalid("N = 40\nx = 2 ** 2 ** N\n", 2, 5),
+        Invalid("y = 1 << (1 << 40)\n", 1, 5),
+        Invalid("from typing import Final\nx: Final = 'a' * 10 ** 10\n", 2, 12),
+        Invalid("s = 'ab' * 10 ** 10\nprint(len(s))\n", 1, 5),
+        Invalid(
+            "# Source: red-team review (issue 10): mypy folds Final names wherever they are "
+            "bound at\n"
+            "# module scope; 2 ** 2 ** 40 asks mypy for about 128 GiB\n"
+            "from typing import Final\nif True:\n    N: Final = 40\n    M: Final = 2 ** 2 ** N\n",
+            6,
+            16,
+        ),
+        Invalid(
+            "from typing import Final\na0: Final = 'aaaaaaaa'\n"
+            + "".join(f"a{i + 1}: Final = a{i} + a{i}\n" for i in range(28)),
+            20,
+            14,
+        ),
+        Invalid("from typing import Final\nBIG: Final = 10 ** 400 / 3\n", 2, 14),
+        Invalid("import typing\nX: typing.Final = 7 ** 100000\n", 2, 19),
     ]
 
     @classmethod
@@ -477,11 +500,11 @@ class SyntaxRule(SourceRule):
     message = "the program is not valid Python"
     hint = "Fix the syntax at the marked position."
     VALID: ClassVar[list[str]] = ["def f(x):\n    return x * 2\n\nprint(f(2))\n"]
-    INVALID: ClassVar[list[str]] = [
-        "x = (1,\n",
-        "def f(:\n    pass\n",
-        "print('unterminated)\n",
-        "if True:\nprint(1)\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("x = (1,\n", 1, 5),
+        Invalid("def f(:\n    pass\n", 1, 7),
+        Invalid("print('unterminated)\n", 1, 7),
+        Invalid("if True:\nprint(1)\n", 2, 1),
     ]
 
     @classmethod
