@@ -387,6 +387,32 @@ def _overlaps(d: Diagnostic, k: Diagnostic) -> bool:
     return k_start <= d_start < k_end or d_start <= k_start < d_end
 
 
+_SEVERITY_RANK = {"error": 2, "warning": 1, "note": 0}
+
+
+class KnownSpans:
+    """The diagnostics already reported, indexed by the lines they cover.
+
+    ``covers(d)`` is True when a known diagnostic overlaps ``d`` and is at least as severe:
+    a warning never displaces an error (an error may displace an overlapping warning). The
+    index makes each test cost the known diagnostics on ``d``'s lines, not all of them.
+    """
+
+    def __init__(self, known: Iterable[Diagnostic]) -> None:
+        self.by_line: dict[int, list[Diagnostic]] = {}
+        for k in known:
+            for line in range(k.line, max(k.end_line or k.line, k.line) + 1):
+                self.by_line.setdefault(line, []).append(k)
+
+    def covers(self, d: Diagnostic) -> bool:
+        rank = _SEVERITY_RANK.get(d.severity, 2)
+        for line in range(d.line, max(d.end_line or d.line, d.line) + 1):
+            for k in self.by_line.get(line, ()):
+                if _SEVERITY_RANK.get(k.severity, 2) >= rank and _overlaps(d, k):
+                    return True
+        return False
+
+
 def _diagnostic(raw: _Raw, mapping: PositionMap, lines: list[str]) -> Diagnostic:
     def char(line: int, col: int) -> int:
         text = lines[line - 1] if 1 <= line <= len(lines) else ""
@@ -451,8 +477,9 @@ def typecheck(
 
     Severities follow the verdict rule (:mod:`codeact_verify.verdict`): a definite error rejects,
     a data-dependent finding is a warning; ``strict=True`` makes every mypy error an error.
-    ``known``: diagnostics already reported by other checks; a mypy error overlapping one of them
-    is dropped, so one problem is reported once (e.g. ``call_tool("get_weather", city=3)`` is
+    ``known``: diagnostics already reported by other checks; a mypy finding overlapping one of
+    them that is at least as severe is dropped (a warning never hides an error), so one problem
+    is reported once (e.g. ``call_tool("get_weather", city=3)`` is
     CV607 from the tool checks, not also CV701). A program that does not parse gets no type
     diagnostics (the syntax check reports it). Never raises on program input; when the checker
     itself fails (invalid stubs, mypy raising, over the time or memory ``budget``), the answer is
@@ -540,6 +567,7 @@ def _typecheck(
     out: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()
     last: Diagnostic | None = None
+    known_spans = KnownSpans(known)
     for m in messages:
         line = int(m.get("line") or 1)
         if line > program_lines:
@@ -601,7 +629,7 @@ def _typecheck(
             )
         key = (diagnostic.line, diagnostic.col, diagnostic.message)
         warn_key = (diagnostic.line, diagnostic.col, diagnostic.code)
-        if key in seen or any(_overlaps(diagnostic, k) for k in known):
+        if key in seen or known_spans.covers(diagnostic):
             last = None
             continue
         if diagnostic.severity == "warning" and warn_key in seen:

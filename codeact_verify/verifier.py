@@ -105,7 +105,11 @@ def _verify(
     extra = check_tool_calls(text, specs, tree=tree, index=index)
     effects = compute_effects(text, specs, tree=tree, index=index)
     diagnostics = _resolve(ctx, source) + extra
-    if types:
+    if types and not any(d.severity == "error" for d in diagnostics):
+        # A program the rules or tool checks already reject will not run, and mypy adds nothing
+        # to that verdict; skipping it bounds the cost of a rejected program (red-team finding
+        # 10: 1900 undefined names cost seconds of mypy). Type errors are reported once the
+        # rule errors are fixed.
         from .typecheck import typecheck  # mypy loads on first use, not on import
 
         diagnostics += typecheck(
@@ -121,15 +125,48 @@ def _report(ctx: Context, source: Source) -> Report:
 def _finish(diagnostics: list[Diagnostic], effects: list[Effect], text: str) -> Report:
     # One problem, one report: when two checks flag exactly the same span (the grammar rules and
     # the tool checks both refuse `call_tool = print`), the lower code (the more basic rule) wins.
+    # An error always beats a warning on the same span (a CV611 warning must not hide CV701).
     unique: dict[tuple[Any, ...], Diagnostic] = {}
-    for d in sorted(diagnostics, key=lambda d: d.code):
+    for d in sorted(diagnostics, key=lambda d: (d.severity != "error", d.code)):
         if d.line == d.end_line and d.col == d.end_col:
             key: tuple[Any, ...] = (d.code, d.line, d.col, d.message)  # a point, not a span
         else:
             key = (d.line, d.col, d.end_line, d.end_col)
         unique.setdefault(key, d)
     ordered = sorted(unique.values(), key=lambda d: (d.line, d.col, d.code))
-    return Report(diagnostics=tuple(ordered), effects=tuple(effects), source=text)
+    return Report(diagnostics=tuple(_cap(ordered)), effects=tuple(effects), source=text)
+
+
+MAX_DIAGNOSTICS = 50
+
+
+def _cap(ordered: list[Diagnostic]) -> list[Diagnostic]:
+    """At most `MAX_DIAGNOSTICS` diagnostics, then one line saying how many more there were.
+
+    The report goes into a model's context: 1900 copies of "undefined name" (red-team finding
+    10) say nothing the first 50 do not. Errors are kept before warnings, so the verdict and
+    the first errors to fix are always shown; the summary line is an error only when there are
+    errors (it never changes the verdict).
+    """
+    if len(ordered) <= MAX_DIAGNOSTICS:
+        return ordered
+    errors = [d for d in ordered if d.severity == "error"]
+    warnings_ = [d for d in ordered if d.severity != "error"]
+    kept = (errors + warnings_)[:MAX_DIAGNOSTICS]
+    kept_ids = {id(d) for d in kept}
+    shown = [d for d in ordered if id(d) in kept_ids]
+    dropped = len(ordered) - len(shown)
+    more_errors = len(errors) - sum(1 for d in shown if d.severity == "error")
+    summary = Diagnostic(
+        code=SizeRule.code,
+        rule=SizeRule.name,
+        message=f"... and {dropped} more diagnostic(s) not shown ({more_errors} error(s))",
+        line=shown[-1].line,
+        col=shown[-1].col,
+        hint="Fix the problems shown first; the rest are often the same mistake.",
+        severity="error" if errors else "warning",
+    )
+    return [*shown, summary]
 
 
 def _resolve(ctx: Context, source: Source) -> list[Diagnostic]:

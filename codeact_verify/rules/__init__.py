@@ -8,7 +8,7 @@ from it.
 
 from __future__ import annotations
 
-from . import attributes, constructs, formatting, imports, names, source
+from . import attributes, constructs, formatting, imports, names, source, typing_forms
 from .base import (
     REGISTRY,
     Context,
@@ -37,4 +37,5 @@ __all__ = [
     "names",
     "node_rules",
     "source",
+    "typing_forms",
 ]

@@ -133,6 +133,7 @@ class SizeRule(SourceRule):
         "big = 2 ** 4096\nline = '-' * 80\nprint(big % 97, line)\n",
         "from typing import Final\nSCALE: Final = 10 ** 6\nif True:\n    RATE: Final = SCALE / 7\n"
         "print(RATE * 1.5, 'ab' * 40 + '-', 10 ** 400 // 3 % 7)\n",
+        "rows = [[3, 1], [2]]\nprint(sorted(rows, key=lambda r: max(map(lambda v: v * 2, r))))\n",
     ]
     INVALID: ClassVar[list[Invalid]] = [
         Invalid("x = " + "[" * 60 + "]" * 60 + "\n", 1, 1),
@@ -168,6 +169,20 @@ class SizeRule(SourceRule):
         ),
         Invalid("from typing import Final\nBIG: Final = 10 ** 400 / 3\n", 2, 14),
         Invalid("import typing\nX: typing.Final = 7 ** 100000\n", 2, 19),
+        Invalid(
+            "# Source: red-team review (finding 03): mypy infers each lambda once per overload,\n"
+            "# at every level: 8 levels of this spent the whole type-check budget\n"
+            "x = [1, 2, 3]\ny = max(map(lambda a3: max(map(lambda a2: max(map(lambda a1: "
+            "max(map(lambda a0: x, x)), x)), x)), x))\n",
+            4,
+            66,
+        ),
+        Invalid(
+            "x = [1]\ny = list(map(lambda a: a, list(map(lambda b: b, list(map(lambda c: c, "
+            "sorted(x, key=lambda d: d)))))))\n",
+            2,
+            71,
+        ),
     ]
 
     @classmethod
@@ -222,7 +237,9 @@ class SizeRule(SourceRule):
                 f"nesting depth {deepest[0]} is over the limit of {limits.max_depth}",
             )
             ok = False
-        return ok and check_constants(cls, ctx, tree, source)
+        return ok and check_lambda_calls(cls, ctx, tree, source) and check_constants(
+            cls, ctx, tree, source
+        )
 
 
 class _TooBig(Exception):
@@ -469,6 +486,47 @@ def _fold_float(op: ast.operator, left: _Value, right: _Value) -> float | None:
     except (OverflowError, ZeroDivisionError, ValueError):
         return None
     return None
+
+
+# Calls taking a lambda argument, nested inside each other's arguments or lambdas, more deeply
+# than this are refused: mypy infers a lambda once per overload of the call it is passed to,
+# at every level, so the cost grows as (overloads) ** depth (red-team finding 03: 8 levels of
+# `max(map(lambda ...))` spent the whole type-check budget; measured with mypy alone on a busy
+# 2-core machine, 3 levels took 0.7 s, 4 levels 3.9 s, 5 levels hit the 6 s budget).
+MAX_LAMBDA_CALL_NESTING = 3
+
+
+def _takes_lambda(call: ast.Call) -> bool:
+    return any(type(a) is ast.Lambda for a in call.args) or any(
+        type(k.value) is ast.Lambda for k in call.keywords
+    )
+
+
+def check_lambda_calls(
+    cls: type[SourceRule], ctx: Context, tree: ast.Module, source: Source
+) -> bool:
+    """Calls with lambda arguments nested over `MAX_LAMBDA_CALL_NESTING` deep (mypy's cost)."""
+    if not any(type(n) is ast.Lambda for n in ctx.ast_nodes):
+        return True
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if type(node) is ast.Call and _takes_lambda(node):  # type: ignore[arg-type]
+            depth += 1
+            if depth > MAX_LAMBDA_CALL_NESTING:
+                line, col, _, _ = source.span(node)
+                cls.at(
+                    ctx,
+                    line,
+                    col,
+                    f"calls taking lambdas are nested {depth} deep; the limit is "
+                    f"{MAX_LAMBDA_CALL_NESTING} (the type check's cost grows exponentially)",
+                    hint="Name the inner steps: define them with `def` or compute them into "
+                    "variables first, then pass the names.",
+                )
+                return False
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return True
 
 
 def check_constants(cls: type[SourceRule], ctx: Context, tree: ast.Module, source: Source) -> bool:
