@@ -10,6 +10,7 @@ import json
 import wit_world
 from componentize_py_types import Err, Ok
 
+from .caps import first_surrogate
 from .schema import make_binder
 from .state import STATE
 
@@ -67,8 +68,16 @@ class Tools:
             raise TypeError(f"{name}(): arguments are not JSON-serialisable: {exc}") from None
         limit = STATE.limits.get("max_arg_bytes")
         # a character is at most 4 UTF-8 bytes: only long texts need the exact count
-        if limit and len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
-            raise STATE.hit("limit", f"{name}(): arguments exceed the limit of {limit} bytes")
+        if limit and len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit:
+            raise STATE.hit("size", f"{name}(): arguments exceed the limit of {limit} bytes")
+        at = first_surrogate(text)
+        if at >= 0:
+            # a WIT string is UTF-8: lowering this one would trap the guest; the program gets
+            # an error it can catch, and nothing crosses
+            raise ValueError(
+                f"{name}(): an argument holds a lone surrogate "
+                f"({text[at]!a}), which is not valid Unicode text; nothing was sent"
+            )
         return text
 
     def count(self, n):

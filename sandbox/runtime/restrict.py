@@ -31,6 +31,8 @@ from RestrictedPython.transformer import (
     copy_locations,
 )
 
+from .ticks import add_ticks
+
 # Attributes that lead to frames, code objects or the interpreter, refused on every object.
 DENIED_ATTRIBUTES = frozenset(
     {
@@ -70,6 +72,12 @@ class SandboxTransformer(RestrictingNodeTransformer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._match_hoists = []  # one list per `match` being visited
+
+    def visit_Module(self, node):
+        # after the checks (which refuse `_` names in the program): time-limit ticks
+        visit = getattr(super(), "visit_Module", None)
+        node = visit(node) if visit is not None else self.generic_visit(node)
+        return add_ticks(node)
 
     # -- names and attributes -------------------------------------------------------------
     def check_attribute_name(self, node, name):
