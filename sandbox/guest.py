@@ -142,7 +142,7 @@ class WitWorld(wit_world.WitWorld):
             guards.POLICY = guards.Policy({"builtins": None, "modules": {"json": {}}})
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
-            exec(code, guards.program_globals({}))
+            exec(code, guards.program_globals({TICK_NAME: _tick_for(None, {})}))
             OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
         random.seed()  # the snapshot's seed is the same for every instance: draw a fresh one

@@ -35,6 +35,8 @@ class Limits:
         for name, value in asdict(self).items():
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
+        if self.max_message_bytes < 256:
+            raise ValueError("Limits.max_message_bytes must be at least 256")
         if self.memory_mb < 32:
             raise ValueError("Limits.memory_mb must be at least 32 (the interpreter needs it)")
 

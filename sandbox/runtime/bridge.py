@@ -99,7 +99,7 @@ def _decode(name, ok, payload):
         err = {"kind": "tool", "message": payload}
     kind = err.get("kind", "tool")
     message = err.get("message", "")
-    if kind in ("limit", "timeout"):
+    if kind in ("limit", "timeout", "size"):
         raise STATE.hit(kind, message)
     return ToolError(name, message)
 
