@@ -400,10 +400,13 @@ def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
             return busy()
         loop = asyncio.get_running_loop()
 
+        def verify_and_run() -> Any:
+            # everything on a worker thread with its own event loop (async tools run there):
+            # taking or making a guest instance, the host's restricted transform, the run
+            return asyncio.run(codeact.execute(code, approved=approved))
+
         async def work() -> Any:
-            report = await loop.run_in_executor(workers, codeact.verify, code)
-            # the sandbox runs the guest on its own threads; async tools use this loop
-            return await codeact.execute(code, approved=approved, report=report)
+            return await loop.run_in_executor(workers, verify_and_run)
 
         execution = await gate.run(work)
         return _JSON(execution.to_dict())
