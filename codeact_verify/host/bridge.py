@@ -159,7 +159,9 @@ class RunBridge:
         if len(name) > self.limits.max_name_bytes:
             return _err("size", f"a tool name exceeds {self.limits.max_name_bytes} bytes")
         # at most 4 UTF-8 bytes a character: only long texts need the exact count
-        if len(arguments) * 4 > limit and len(arguments.encode("utf-8", "replace")) > limit:
+        if len(arguments) > limit or (
+            len(arguments) * 4 > limit and len(arguments.encode("utf-8", "replace")) > limit
+        ):
             return _err("size", f"{name}(): arguments exceed {self.limits.max_arg_bytes} bytes")
         self.calls += 1
         if self.calls > self.limits.max_tool_calls:
@@ -197,6 +199,11 @@ class RunBridge:
             message = exception_text(exc, self.limits.max_message_bytes)
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
+        limit = self.limits.max_result_bytes
+        if type(value) is str and len(value) > limit:  # over the cap whatever its encoding
+            message = f"{spec.name}() result exceeds {limit} bytes"
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("size", message)
         try:
             data = _jsonable(value)
             text = _encode(data)
@@ -207,8 +214,9 @@ class RunBridge:
             )
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
-        limit = self.limits.max_result_bytes
-        if len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit:
+        if len(text) > limit or (
+            len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit
+        ):
             message = f"{spec.name}() result exceeds {self.limits.max_result_bytes} bytes"
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("size", message)

@@ -68,7 +68,10 @@ class Tools:
             raise TypeError(f"{name}(): arguments are not JSON-serialisable: {exc}") from None
         limit = STATE.limits.get("max_arg_bytes")
         # a character is at most 4 UTF-8 bytes: only long texts need the exact count
-        if limit and len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit:
+        if limit and (
+            len(text) > limit
+            or (len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit)
+        ):
             raise STATE.hit("size", f"{name}(): arguments exceed the limit of {limit} bytes")
         at = first_surrogate(text)
         if at >= 0:
