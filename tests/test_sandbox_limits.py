@@ -165,7 +165,8 @@ def test_output_before_memory_limit_is_kept() -> None:
 
 def test_output_before_stack_exhaustion_is_kept() -> None:
     # recursion limit high enough that the wasm stack runs out first (a trap, not an exception)
-    with make_sandbox(limits=Limits(recursion=1_000_000)) as sb:
+    # (a generous time limit: unwinding a million frames takes seconds on a busy machine)
+    with make_sandbox(limits=Limits(recursion=1_000_000, timeout_s=120)) as sb:
         r = run(sb, "print('deep')\ndef f(n):\n    return f(n + 1) + 1\nf(0)\n")
         assert r.error is not None and r.error.kind in ("limit", "memory"), r.error
         assert r.stdout == "deep\n"

@@ -254,8 +254,10 @@ class Sandbox:
     # when the tool returns (the run is marked abandoned, so its later tool calls fail at
     # once and the guest traps at its next epoch check); Python cannot kill a thread.
     _GRACE_S = 0.25
-    _HARD_GRACE_S = 0.1  # the epoch backstop, after the guest's own deadline
-    _STOP_WAIT_S = 2.0  # no host call running at the deadline: the guest stops by itself
+    # The epoch backstop comes this long after the guest's own deadline: long enough for a
+    # guest that started late on a busy machine to reach its first tick and name its line.
+    _HARD_GRACE_S = 0.5
+    _STOP_WAIT_S = 5.0  # no host call running at the deadline: the guest stops by itself
 
     async def run(
         self,
