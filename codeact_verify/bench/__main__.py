@@ -2,7 +2,7 @@
 
 ```
 python -m codeact_verify.bench [--quick] [--out DIR] [--base-url URL --model NAME] [--sleep]
-                [--agent-only | --peers-only] [--repeats N]
+                [--agent-only | --peers-only | --verdict-only] [--repeats N]
 ```
 """
 
@@ -44,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     only.add_argument("--agent-only", action="store_true", help="skip the sandbox-level bench")
     only.add_argument("--peers-only", action="store_true", help="skip the agent-level bench")
     only.add_argument(
+        "--verdict-only",
+        action="store_true",
+        help="only the verdict bench: false-rejection and catch rates on tests/corpus/verdict, "
+        "the checker's denial-of-service cases (codeact_verify.bench.verdict)",
+    )
+    only.add_argument(
         "--serve",
         action="store_true",
         help="only the load and fault test of `serve` (codeact_verify.bench.serve)",
@@ -70,6 +76,10 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
 
         args.json = False
         return serve_bench.run(args)
+    if args.verdict_only:
+        from codeact_verify.bench.verdict import main as verdict_main
+
+        return verdict_main([])
     if args.model and not args.base_url:
         print("error: --model needs --base-url", file=sys.stderr)
         return 2
