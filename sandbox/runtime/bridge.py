@@ -112,14 +112,17 @@ class Tools:
             or (len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit)
         ):
             raise STATE.hit("size", f"{name}(): arguments exceed the limit of {limit} bytes")
-        at = first_surrogate(text)
-        if at >= 0:
-            # a WIT string is UTF-8: lowering this one would trap the guest; the program gets
-            # an error it can catch, and nothing crosses
-            raise ValueError(
-                f"{name}(): an argument holds a lone surrogate "
-                f"({text[at]!a}), which is not valid Unicode text; nothing was sent"
-            )
+        if "\\ud" in text or not text.isascii():
+            # A lone surrogate is not Unicode text: raw, it would trap the guest when lowered
+            # as a WIT string; escaped (the encoder's ensure_ascii), the host would refuse it.
+            # The program gets an error it can catch here, and nothing crosses.
+            decoded = _loads(text) if text.isascii() else None
+            bad = first_surrogate(text if decoded is None else _plain_text(decoded))
+            if bad is not None and bad >= 0:
+                raise ValueError(
+                    f"{name}(): an argument holds a lone surrogate, which is not valid "
+                    "Unicode text; nothing was sent"
+                )
         return text
 
     def count(self, n):
@@ -130,6 +133,11 @@ class Tools:
 
 
 TOOLS = Tools()
+
+
+def _plain_text(value):
+    """The decoded arguments as one JSON text without escapes (for the surrogate check)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _decode(name, ok, payload):
