@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ..astlock import AST_LOCK
 from ..execute_code import BadArguments, parse_arguments
 
 if TYPE_CHECKING:
@@ -347,6 +348,11 @@ async def _read_request(
     return parsed, approved
 
 
+def _verify(codeact: CodeAct, code: str) -> Any:
+    with AST_LOCK:  # the verifier parses with `ast`, not safe on two threads at once (3.11)
+        return codeact.verify(code)
+
+
 def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
     """The ASGI app serving `codeact` (its tools, grammar, limits and approval settings),
     behind `door` (loopback Host/Origin only, no token, 8 at work + 64 queued by default)."""
@@ -381,7 +387,7 @@ def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
         loop = asyncio.get_running_loop()
 
         async def work() -> Any:
-            return await loop.run_in_executor(workers, codeact.verify, code)
+            return await loop.run_in_executor(workers, _verify, codeact, code)
 
         report = await gate.run(work)
         return _JSON(report.to_dict())
@@ -403,7 +409,8 @@ def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
         def verify_and_run() -> Any:
             # everything on a worker thread with its own event loop (async tools run there):
             # taking or making a guest instance, the host's restricted transform, the run
-            return asyncio.run(codeact.execute(code, approved=approved))
+            report = _verify(codeact, code)
+            return asyncio.run(codeact.execute(code, approved=approved, report=report))
 
         async def work() -> Any:
             return await loop.run_in_executor(workers, verify_and_run)

@@ -25,6 +25,8 @@ import hashlib
 import importlib
 from typing import Any
 
+from ..astlock import AST_LOCK
+
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
 # codeact_verify.guest): one transformer for host and guest.
 _restrict: Any = importlib.import_module("codeact_verify.guest.runtime.restrict")
@@ -120,6 +122,14 @@ def program_digest(program: str) -> str:
 
 def restrict_on_host(
     program: str, filename: str = "<program>", attributes: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """{"source", "lines", "digest"} for the guest, or None to let the guest transform it."""
+    with AST_LOCK:  # see codeact_verify/astlock.py
+        return _restrict_on_host(program, filename, attributes)
+
+
+def _restrict_on_host(
+    program: str, filename: str, attributes: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
     `attributes`: the run policy's attribute policy (`Grammar.runtime_policy()["attributes"]`),
