@@ -47,6 +47,7 @@ TOOLCHECK_POSITIONS: dict[tuple[str, str], tuple[int, int]] = {
     ("CV608", 'rs = call_tools([("get_weather", dict(city=c)) for c in ["a", "b"]])\n'): (1, 34),
     ("CV609", 'f = call_tool\nw = f("get_weather", city="Paris")\n'): (1, 5),
     ("CV609", 'ws = list(map(call_tool, ["get_weather"]))\n'): (1, 15),
+    ("CV611", 'n = call_tool("tag", "a", colour="red", size=3)\n'): (1, 27),
     ("CV610", 'def call_tool(name, **kw):\n    return None\nx = call_tool("get_weather")\n'): (
         1,
         1,
