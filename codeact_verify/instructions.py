@@ -31,6 +31,12 @@ Only printed output comes back (or the error's kind, message and line). Do the w
 one program."""
 
 
+_FINAL_ANSWER = """\
+When the program can state the complete answer, end it with `final_answer(text)`: `text` goes to \
+the user as your reply and you get no further turn, so put every figure asked for in it. If you \
+need to see results before answering, print them instead."""
+
+
 def _example_call(spec: ToolSpec) -> str:
     props = spec.parameters.get("properties", {})
     required = spec.parameters.get("required", [])
@@ -106,11 +112,13 @@ def build_instructions(
     mounts: Sequence[Any] = (),
     allowed_domains: Sequence[Any] = (),
     grammar_detail: str = "compact",
+    final_answer: bool = False,
 ) -> str:
     """The instructions for the current tools, grammar, mounts and domains.
 
     The subset's rules come from `Grammar.describe()` (compact by default: what differs from
     ordinary Python); `grammar_detail="full"` also lists everything that is allowed.
+    `final_answer=True` (one-turn answers) tells the model about `final_answer(text)`.
     """
     sections = [_INTRO]
     if specs:
@@ -128,4 +136,6 @@ def build_instructions(
         if described:
             sections.append(described)
     sections.append(_OUTPUT)
+    if final_answer:
+        sections.append(_FINAL_ANSWER)
     return "\n\n".join(sections) + "\n"

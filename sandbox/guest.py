@@ -16,6 +16,7 @@ from runtime import audit, guards, stdlib
 from runtime.bridge import TOOLS, ToolError, call_tool, call_tools, make_stub
 from runtime.helpers import (
     MOUNTS,
+    final_answer,
     http_get,
     http_request,
     list_dir,
@@ -25,7 +26,7 @@ from runtime.helpers import (
     write_text,
 )
 from runtime.output import OUTPUT, STDERR, STDOUT
-from runtime.state import STATE, SandboxLimit
+from runtime.state import STATE, FinalAnswer, SandboxLimit
 
 stdlib.warm_up()
 
@@ -179,6 +180,7 @@ class WitWorld(wit_world.WitWorld):
             "list_dir": list_dir,
             "http_get": http_get,
             "http_request": http_request,
+            "final_answer": final_answer,
         }
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
@@ -196,6 +198,8 @@ class WitWorld(wit_world.WitWorld):
         audit.start([(m, ro) for m, ro in MOUNTS.mounts], code)
         try:
             exec(code, program_globals)
+        except FinalAnswer:
+            audit.stop()  # the program gave its answer: it ended, it did not fail
         except BaseException as exc:  # the program's failure is the outcome, not ours
             audit.stop()
             kind, message = _classify(exc)
@@ -222,6 +226,8 @@ class WitWorld(wit_world.WitWorld):
             "host_restricted": bool(LINE_MAP is not None),
             "config_prepared": bool(getattr(self, "_prepared", False)),
         }
+        if STATE.final_answer is not None:
+            stats["final_answer"] = STATE.final_answer
         return wit_world.Outcome(
             ok=kind is None,
             error_kind=kind or "",
