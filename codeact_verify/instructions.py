@@ -32,9 +32,9 @@ one program."""
 
 
 _FINAL_ANSWER = """\
-When the program can state the complete answer, end it with `final_answer(text)`: `text` goes to \
-the user as your reply and you get no further turn, so put every figure asked for in it. If you \
-need to see results before answering, print them instead."""
+If the program can state the whole answer, end it with `final_answer(text)`: the user gets \
+`text` as your reply and you get no further turn. Print instead when you must see results \
+first."""
 
 
 def _example_call(spec: ToolSpec) -> str:

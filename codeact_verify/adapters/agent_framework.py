@@ -34,6 +34,7 @@ try:
         ContextProvider,
         FunctionMiddleware,
         FunctionTool,
+        Message,
         MiddlewareTermination,
     )
 except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -157,9 +158,10 @@ class CodeActProvider(ContextProvider):
 
         async def execute_code(code: str) -> str:
             approved, report = _APPROVED.get()
-            text, _ = await codeact.execute_code_tool.run(
+            text, execution = await codeact.execute_code_tool.run(
                 {"code": code}, approved=approved, report=report
             )
+            note_final_answer(codeact, execution)
             return text
 
         return FunctionTool(
@@ -188,6 +190,42 @@ class CodeActProvider(ContextProvider):
         context.extend_instructions(self.source_id, self.codeact.instructions)
         context.extend_middleware(self.source_id, [self.create_approval_middleware()])
         context.extend_tools(self.source_id, [tool])
+        _FINAL_ANSWER.set([])  # one-turn answers of this run (see end_on_final_answer)
+
+    async def after_run(
+        self,
+        *,
+        agent: Any,
+        session: AgentSession | None,
+        context: SessionContext,
+        state: dict[str, Any],
+    ) -> None:
+        """A program's final answer (one-turn answers) becomes the run's assistant reply."""
+        answers = _FINAL_ANSWER.get()
+        response = getattr(context, "response", None)
+        if answers and response is not None:
+            response.messages.append(Message(role="assistant", contents=[answers[-1]]))
+        _FINAL_ANSWER.set(None)
+
+
+# The final answers given in this agent run (`CodeAct(one_turn_answers=True)`); a list set by
+# `before_run` and read by `after_run`, so concurrent runs never see each other's.
+_FINAL_ANSWER: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "codeact_verify_final_answer", default=None
+)
+
+
+def note_final_answer(codeact: CodeAct, execution: Any) -> None:
+    """Record the program's final answer for this run (one-turn answers on, program ran).
+
+    The approval middleware then ends Agent Framework's function-invocation loop with
+    `MiddlewareTermination` (no further model turn), and `after_run` appends the answer as the
+    assistant's reply.
+    """
+    answer = codeact.final_answer(execution)
+    answers = _FINAL_ANSWER.get()
+    if answer is not None and answers is not None:
+        answers.append(answer)
 
 
 # (approved, report) for the execute_code call in progress, set by the approval middleware.
@@ -240,7 +278,10 @@ class _ApprovalGate(FunctionMiddleware):
                 )
                 raise MiddlewareTermination("CodeAct approval required")
             token = _APPROVED.set((bool(getattr(response, "approved", False)), report))
+        given = len(_FINAL_ANSWER.get() or ())
         try:
             await call_next()
         finally:
             _APPROVED.reset(token)
+        if len(_FINAL_ANSWER.get() or ()) > given:  # one-turn answer: end the loop here
+            raise MiddlewareTermination("CodeAct: the program gave the final answer")

@@ -108,10 +108,11 @@ final_answer(f"Over 5 mm in Osaka on: {', '.join(wet)}. Week total: {total} mm."
 from collections import defaultdict
 
 orders = [o for o in call_tool("list_orders", status="shipped") if o["date"] < "2024-04-01"]
+prices = {pid: call_tool("get_product", product_id=pid)["unit_price"]
+          for pid in {o["product_id"] for o in orders}}
 revenue: defaultdict[str, float] = defaultdict(float)
 for o in orders:
-    price = call_tool("get_product", product_id=o["product_id"])["unit_price"]
-    revenue[o["date"][:7]] += price * o["quantity"]
+    revenue[o["date"][:7]] += prices[o["product_id"]] * o["quantity"]
 months = "; ".join(f"{m}: {revenue[m]:,.2f} USD" for m in sorted(revenue))
 final_answer(f"Shipped revenue, Q1 2024: {months}. Q1 total: {sum(revenue.values()):,.2f} USD.")
 """,
@@ -201,17 +202,16 @@ final_answer("I emailed:\\n" + "\\n".join(sent))
 from collections import Counter
 
 c = get_customer(customer_id="C011")
-manager = get_employee(employee_id=c["account_manager"])
 orders = list_orders(customer_id="C011")
 spend = sum(get_product(product_id=o["product_id"])["unit_price"] * o["quantity"]
             for o in orders if o["status"] == "shipped")
-statuses = ", ".join(f"{n} {s}" for s, n in Counter(o["status"] for o in orders).items())
-tickets = "; ".join(f"{x['ticket_id']} [{x['priority']}] {x['subject']} (since {x['opened']})"
+by = ", ".join(f"{n} {s}" for s, n in Counter(o["status"] for o in orders).items())
+tickets = "; ".join(f"{x['ticket_id']} [{x['priority']}] {x['subject']}"
                     for x in list_tickets(customer_id="C011", status="open"))
-final_answer(f"## {c['name']} ({c['customer_id']})\\n{c['tier']} tier, {c['city']}, customer "
-             f"since {c['signup_date']}. Account manager: {manager['name']}.\\n"
-             f"- Orders: {len(orders)} ({statuses})\\n- Shipped spend: {spend:,.2f} USD\\n"
-             f"- Open tickets: {tickets}")
+final_answer(f"{c['name']} (C011), {c['tier']} tier, {c['city']}, since {c['signup_date']}. "
+             f"Manager: {get_employee(employee_id=c['account_manager'])['name']}. "
+             f"Orders: {len(orders)} ({by}); shipped spend {spend:,.2f} USD. "
+             f"Open tickets: {tickets}.")
 """,
     "escalation": """\
 sent = []
