@@ -7,13 +7,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from fakellm import ScriptedServer, call_code, say
 
 from codeact_verify import CodeAct
 from codeact_verify.demo.tools import get_weather
 from codeact_verify.openai import CodeActAgent
 from codeact_verify.tools import HELPERS_STUB, RESERVED_NAMES
-
-from fakellm import ScriptedServer, call_code, say
 
 PROGRAM = """\
 w = get_weather(city="Seattle")
@@ -96,7 +95,7 @@ def _loop(codeact: CodeAct, turns: list[Any]) -> tuple[Any, ScriptedServer]:
 
 
 def test_openai_loop_ends_without_a_second_model_turn(one_turn: CodeAct) -> None:
-    run, server = _loop(one_turn, [call_code(PROGRAM), say("the model should not be asked")])
+    run, _ = _loop(one_turn, [call_code(PROGRAM), say("the model should not be asked")])
     assert run.turns == 1 and run.stop_reason == "final_answer"
     assert run.answer == "Seattle: 11.0 °C"
     assert run.messages[-2]["role"] == "tool"
@@ -120,10 +119,9 @@ def test_openai_loop_goes_on_after_a_rejected_program(one_turn: CodeAct) -> None
 def test_agent_framework_provider_ends_the_function_loop(one_turn: CodeAct) -> None:
     pytest.importorskip("agent_framework")
     from agent_framework import Agent
+    from test_agent_framework_provider import ScriptedChatClient
 
     from codeact_verify.agent_framework import CodeActProvider
-
-    from test_agent_framework_provider import ScriptedChatClient
 
     provider = CodeActProvider(codeact=one_turn)
     client = ScriptedChatClient([("execute_code", {"code": PROGRAM}), "a second turn"])
