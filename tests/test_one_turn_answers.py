@@ -132,3 +132,18 @@ def test_agent_framework_provider_ends_the_function_loop(one_turn: CodeAct) -> N
     assert client.turns == ["a second turn"]
     results = [c for m in response.messages for c in m.contents if c.type == "function_result"]
     assert results and "Final answer given:" in str(results[0].result)
+
+
+def test_run_command_prints_the_final_answer(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from codeact_verify.cli import main
+
+    program = tmp_path / "p.py"
+    program.write_text('print("working")\nfinal_answer("the answer is 42")\n')
+    assert main(["run", str(program)]) == 0
+    assert capsys.readouterr().out == "working\nthe answer is 42\n"
+    assert main(["run", str(program), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["final_answer"] == "the answer is 42"

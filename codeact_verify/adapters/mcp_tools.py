@@ -1,4 +1,4 @@
-"""A `ToolSpec` built from a JSON schema (an MCP tool's `inputSchema`/`outputSchema`), not a callable.
+"""A `ToolSpec` built from JSON schemas (an MCP tool's `inputSchema`/`outputSchema`), no callable.
 
 The schema becomes a typed stub the model reads and mypy checks, exactly like a Python tool's
 annotations: `string`/`integer`/`number`/`boolean`/`null` become str/int/float/bool/None, `enum` and
@@ -220,7 +220,8 @@ def tool_spec_from_json_schema(
         text = f"{pname}: {render.source(props[pname], _class_name(name) + _class_name(pname))}"
         if pname not in required:
             default = props[pname].get("default") if isinstance(props[pname], Mapping) else None
-            text += f" = {_literal(default) if default is not None and _literal(default) else '...'}"
+            shown = _literal(default) if default is not None else None
+            text += f" = {shown or '...'}"
         params_src.append(text)
     returns: dict[str, Any] = dict(output_schema or {})
     ret_src = "Any"
