@@ -1,4 +1,4 @@
-"""A `ToolSpec` built from JSON schemas (an MCP tool's `inputSchema`/`outputSchema`), no callable.
+"""A `ToolSpec` typed from JSON schemas (an MCP tool's `inputSchema`/`outputSchema`).
 
 The schema becomes a typed stub the model reads and mypy checks, exactly like a Python tool's
 annotations: `string`/`integer`/`number`/`boolean`/`null` become str/int/float/bool/None, `enum` and
