@@ -190,7 +190,7 @@ class CodeActProvider(ContextProvider):
         context.extend_instructions(self.source_id, self.codeact.instructions)
         context.extend_middleware(self.source_id, [self.create_approval_middleware()])
         context.extend_tools(self.source_id, [tool])
-        _FINAL_ANSWER.set([])  # one-turn answers of this run (see end_on_final_answer)
+        _FINAL_ANSWER.set([])  # one-turn answers of this run (see note_final_answer)
 
     async def after_run(
         self,
