@@ -46,15 +46,11 @@ for t in call_tool("list_tickets", customer_id=customer["customer_id"], status="
 final_answer("\\n".join(lines))
 """,
     "customer-spend": """\
-lines = []
 total = 0.0
 for o in call_tool("list_orders", customer_id="C001", status="shipped"):
-    product = call_tool("get_product", product_id=o["product_id"])
-    total += product["unit_price"] * o["quantity"]
-    lines.append(f"{o['quantity']} x {product['name']}")
+    total += call_tool("get_product", product_id=o["product_id"])["unit_price"] * o["quantity"]
 rate = call_tool("get_exchange_rate", base="USD", quote="GBP")
-final_answer(f"C001's shipped orders: {', '.join(lines)}. Total {total:.2f} USD "
-             f"= {total * rate:.2f} GBP.")
+final_answer(f"C001 has spent {total:.2f} USD on shipped orders ({total * rate:.2f} GBP).")
 """,
     "outdoor-stock": """\
 from collections import Counter
@@ -63,19 +59,16 @@ totals: Counter[str] = Counter()
 for product in call_tool("search_products", category="outdoor"):
     for level in call_tool("get_stock", product_id=product["product_id"]):
         totals[level["warehouse"]] += level["on_hand"]
-(top, units), *rest = totals.most_common()
-others = ", ".join(f"{w} {n}" for w, n in rest)
-final_answer(f"{top} holds the most outdoor stock: {units} units ({others}).")
+warehouse, units = totals.most_common(1)[0]
+final_answer(f"{warehouse} holds the most outdoor stock: {units} units.")
 """,
     "farthest-gold": """\
 distances = []
 for c in call_tool("find_customers", tier="gold"):
     km = call_tool("get_distance_km", origin="Berlin", destination=c["city"])
     distances.append((km, c["name"], c["city"]))
-distances.sort(reverse=True)
-km, name, city = distances[0]
-others = "; ".join(f"{n} ({c}): {k} km" for k, n, c in distances[1:])
-final_answer(f"Farthest gold customer from Berlin: {name} in {city}, {km} km. Others: {others}.")
+km, name, city = max(distances)
+final_answer(f"{name} in {city} is the gold customer farthest from Berlin: {km} km.")
 """,
     "chair-quantity-stats": """\
 import statistics
