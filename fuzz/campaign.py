@@ -4,7 +4,9 @@ Each worker runs Hypothesis tests in batches (a fresh seed per batch) until the 
 sends counters to the parent, which prints examples/s, findings and rule coverage. A falsified
 test has already been shrunk by Hypothesis; its last recorded finding is saved. The example
 database is a directory by default (``.hypothesis/codeact-fuzz``); pass ``redis://host:port/db``
-to share one across machines (needs the ``redis`` package; Hypothesis' RedisExampleDatabase).
+to share one across machines (Hypothesis' RedisExampleDatabase): a failure that one runner finds
+is saved there under the property's key, and every runner replays the database's examples for a
+property before generating new ones (``replay=True`` does only that, then stops).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import re
 import sys
 import tempfile
 import time
+import unittest
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from .findings import Finding, save_finding
@@ -31,16 +33,28 @@ from .properties import LAST_FINDING, PROPERTIES, Context, FindingError, hypothe
 DEFAULT_DATABASE = ".hypothesis/codeact-fuzz"
 
 
-def open_database(spec: str | None) -> ExampleDatabase:
-    """A directory path (default) or ``redis://host:port/db`` for a fleet of runners."""
+class DatabaseError(RuntimeError):
+    """The example database cannot be opened or reached."""
+
+
+def open_database(spec: str | None, *, check: bool = False) -> ExampleDatabase:
+    """A directory path (default) or ``redis://host:port/db`` for a fleet of runners.
+
+    ``check=True`` contacts a Redis server once, so a wrong address is a clear error up front
+    rather than a crash in every worker.
+    """
     spec = spec or DEFAULT_DATABASE
-    if spec.startswith(("redis://", "rediss://")):
+    if spec.startswith(("redis://", "rediss://", "unix://")):
+        import redis
+        from hypothesis.extra.redis import RedisExampleDatabase
+
         try:
-            import redis
-            from hypothesis.extra.redis import RedisExampleDatabase
-        except ImportError as exc:  # optional: only fleets need it
-            raise RuntimeError("a redis:// database needs `pip install redis`") from exc
-        return RedisExampleDatabase(redis.Redis.from_url(spec))
+            client = redis.Redis.from_url(spec, socket_connect_timeout=5)
+            if check:
+                client.ping()
+        except (ValueError, redis.RedisError) as exc:
+            raise DatabaseError(f"example database {spec}: {type(exc).__name__}: {exc}") from exc
+        return RedisExampleDatabase(client)
     return DirectoryBasedExampleDatabase(spec)
 
 
@@ -56,6 +70,7 @@ class CampaignConfig:
     batch: int = 25
     bound_s: float = 10.0
     types: bool = True
+    replay: bool = False  # only replay the database's examples (no generation), then stop
 
 
 @dataclass
@@ -90,33 +105,47 @@ def _worker(
     db = open_database(cfg.database)
     batch = 0
     try:
+        if cfg.replay:  # each property once, on what the database holds, then stop
+            for name in props:
+                out.put(_run_batch(index, cfg, ctx, db, name, 0))
+            return
         while time.monotonic() < deadline:
             for name in props:
                 if time.monotonic() >= deadline:
                     break
                 batch += 1
-                test = hypothesis_test(name, ctx, max_examples=cfg.batch, database=db)
-                test = hypothesis_seed(hash((cfg.seed, index, batch)) & 0xFFFFFFFF)(test)
-                LAST_FINDING.pop(name, None)
-                before = Counter(ctx.examples)
-                found: dict[str, Any] | None = None
-                try:
-                    test()
-                except FindingError:
-                    f = LAST_FINDING.get(name)
-                    if f is not None:
-                        f.grammar = cfg.grammar
-                        found = f.to_dict()
-                except Exception as exc:  # a crash in a check is itself worth reporting
-                    found = Finding(
-                        name, "check-crashed", f"{type(exc).__name__}: {exc}", ""
-                    ).to_dict()
-                delta = Counter(ctx.examples)
-                delta.subtract(before)
-                out.put(("progress", index, dict(+delta), dict(ctx.rules), found))
+                out.put(_run_batch(index, cfg, ctx, db, name, batch))
     finally:
         ctx.close()
         out.put(("done", index, {}, dict(ctx.rules), None))
+
+
+def _run_batch(
+    index: int, cfg: CampaignConfig, ctx: Context, db: ExampleDatabase, name: str, batch: int
+) -> tuple[str, int, dict[str, int], dict[str, int], dict[str, Any] | None]:
+    """One Hypothesis run of one property; the progress message for the parent."""
+    seed = hash((cfg.seed, index, batch)) & 0xFFFFFFFF
+    test = hypothesis_test(
+        name, ctx, max_examples=cfg.batch, database=db, replay=cfg.replay, seed=seed
+    )
+    LAST_FINDING.pop(name, None)
+    before = Counter(ctx.examples)
+    found: dict[str, Any] | None = None
+    try:
+        test()
+    except FindingError:
+        f = LAST_FINDING.get(name)
+        if f is not None:
+            f.grammar = cfg.grammar
+            found = f.to_dict()
+    except unittest.SkipTest:  # replay only, and the database holds nothing for this property
+        if not cfg.replay:
+            raise
+    except Exception as exc:  # a crash in a check is itself worth reporting
+        found = Finding(name, "check-crashed", f"{type(exc).__name__}: {exc}", "").to_dict()
+    delta = Counter(ctx.examples)
+    delta.subtract(before)
+    return ("progress", index, dict(+delta), dict(ctx.rules), found)
 
 
 def run_campaign(

@@ -11,6 +11,11 @@
 5. ``outside``   everything just outside the grammar (one construct, builtin, import, module
                  attribute, dunder) is rejected.
 
+``canary`` is not a property of the verifier but a self-test of the campaign machinery (not run
+by default): it is falsified by a planted condition (an accepted ``x = N`` with N >= 1000), so a
+fleet can check that a failure found by one runner reaches the shared example database and is
+replayed by another (``codeact-verify fuzz --property canary``, then ``--replay``).
+
 A check returns a ``Finding`` or None. ``hypothesis_test(name, ...)`` wraps a check into a test
 that raises ``FindingError``; Hypothesis then shrinks the input and the last finding recorded
 (``LAST_FINDING``) is the shrunk one.
@@ -18,6 +23,7 @@ that raises ``FindingError``; Hypothesis then shrinks the input and the last fin
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import time
@@ -39,6 +45,9 @@ from .programs import inside_programs, outside_programs
 
 PROPERTIES = ("total", "contained", "meaning", "stable", "outside")
 SANDBOX_PROPERTIES = ("contained", "meaning")
+SELF_TEST_PROPERTIES = ("canary",)
+#: The smallest planted value the canary property falls over (what shrinking must reach).
+CANARY_THRESHOLD = 1000
 
 
 class FindingError(AssertionError):
@@ -237,6 +246,20 @@ def check_outside(ctx: Context, code: str, what: str) -> Finding | None:
     return None
 
 
+def check_canary(ctx: Context, n: int) -> Finding | None:
+    """The planted self-test: an accepted ``x = N`` with N >= CANARY_THRESHOLD is a 'finding'."""
+    ctx.examples["canary"] += 1
+    code = f"x = {n}\nprint(x)\n"
+    if n >= CANARY_THRESHOLD and ctx.verify(code).ok:
+        return Finding(
+            "canary",
+            "planted",
+            f"x = {n} accepted (planted self-test failure, threshold {CANARY_THRESHOLD})",
+            code,
+        )
+    return None
+
+
 # -- Hypothesis tests ---------------------------------------------------------------------------
 def _raise(finding: Finding | None) -> None:
     if finding is not None:
@@ -272,6 +295,8 @@ def strategies(name: str, ctx: Context) -> st.SearchStrategy[Any]:
         )
     if name == "outside":
         return outside_programs(view, pure)
+    if name == "canary":
+        return st.integers(0, 10**6)
     raise KeyError(name)
 
 
@@ -295,6 +320,8 @@ def run_check(name: str, ctx: Context, example: Any) -> Finding | None:
         return check_stable_accepted(ctx, code, rng_seed, names)
     if name == "outside":
         return check_outside(ctx, example.code, example.what)
+    if name == "canary":
+        return check_canary(ctx, example)
     raise KeyError(name)
 
 
@@ -304,16 +331,28 @@ def hypothesis_test(
     *,
     max_examples: int = 50,
     database: ExampleDatabase | None = None,
+    replay: bool = False,
+    seed: int | None = None,
 ) -> Callable[[], None]:
-    """A zero-argument Hypothesis test for one property (pytest or HypoFuzz can drive it)."""
+    """A zero-argument Hypothesis test for one property (pytest or HypoFuzz can drive it).
+
+    ``replay=True`` only replays what the example database holds for this property (no new
+    examples): how one runner re-checks the failures another runner found. ``seed`` fixes the
+    generation (the database stays on).
+    """
     ctx = ctx or CONTEXT
+    phases = (
+        [Phase.explicit, Phase.reuse]
+        if replay
+        else [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
+    )
 
     @settings(
         max_examples=max_examples,
         deadline=None,
         database=database,
         suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        phases=phases,
         report_multiple_bugs=False,
         print_blob=False,
     )
@@ -322,6 +361,15 @@ def hypothesis_test(
         _raise(run_check(name, ctx, example))
 
     test.__name__ = f"test_fuzz_{name}"
+    # One database key per property and grammar: the test body is the same function for every
+    # property, so Hypothesis' default key (a digest of its source) would mix their examples.
+    # Independent of the code's source, so runners on different checkouts share a key.
+    key = hashlib.sha384(f"codeact-verify fuzz/{name}/{ctx.grammar}".encode()).digest()
+    test._hypothesis_internal_database_key = key  # type: ignore[attr-defined]
+    if seed is not None:
+        # Hypothesis' own @seed also switches the example database off, so nothing a seeded
+        # campaign found would be saved or shared: set the seed alone.
+        test._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
     return test
 
 
@@ -338,6 +386,9 @@ def recheck(finding: Finding, ctx: Context | None = None) -> Finding | None:
         return check_meaning(ctx, text)
     if finding.property == "outside":
         return check_outside(ctx, text, str(finding.extra.get("what", "")))
+    if finding.property == "canary":
+        match = re.match(r"x = (\d+)", text)
+        return check_canary(ctx, int(match.group(1))) if match else None
     if finding.property == "stable":
         ok = ctx.verify(text).ok
         if finding.kind == "escape-variant-accepted" and ok:

@@ -1,7 +1,7 @@
 """`codeact-verify fuzz`: run a Hypothesis fuzz campaign against the verifier (and the sandbox).
 
     codeact-verify fuzz --minutes 5 --workers 2 [--property NAME] [--seed S] [--grammar G]
-                        [--database DIR|redis://HOST:PORT/DB] [--findings DIR]
+                        [--database DIR|redis://HOST:PORT/DB] [--replay] [--findings DIR]
 
 Prints progress (examples/s, findings, rules hit), a summary, and exits 1 when something was
 found (each finding is shrunk and saved as a JSON file, replayed by the regression tests).
@@ -20,6 +20,7 @@ PROPERTY_HELP = {
     "meaning": "sandbox output equals plain CPython output (transpiler keeps meaning)",
     "stable": "verdicts survive renaming, reformatting and meaning-preserving mutation",
     "outside": "one construct/builtin/import/attribute outside the grammar is rejected",
+    "canary": "self-test of the campaign and its database (a planted failure; not run by default)",
 }
 
 
@@ -47,6 +48,12 @@ def add_parser(subparsers: Any) -> None:
         help="Hypothesis example database: a directory (default .hypothesis/codeact-fuzz) "
         "or redis://HOST:PORT/DB shared by a fleet (needs the redis package)",
     )
+    p.add_argument(
+        "--replay",
+        action="store_true",
+        help="only replay the failures the database holds (no new examples), then stop: how a "
+        "runner re-checks what the fleet found",
+    )
     p.add_argument("--findings", type=Path, default=None, help="where findings are saved")
     p.add_argument("--batch", type=int, default=25, help="examples per Hypothesis run (default 25)")
     p.add_argument("--bound", type=float, default=10.0, help="seconds verify may take (default 10)")
@@ -55,7 +62,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fuzz.campaign import CampaignConfig, run_campaign
+    from ..fuzz.campaign import CampaignConfig, DatabaseError, open_database, run_campaign
     from ..fuzz.properties import PROPERTIES
 
     if args.minutes <= 0 or args.workers < 1 or args.batch < 1:
@@ -65,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     props = tuple(dict.fromkeys(args.property)) if args.property else PROPERTIES
+    try:
+        open_database(args.database, check=True)
+    except DatabaseError as exc:
+        print(f"codeact-verify fuzz: {exc}", file=sys.stderr)
+        return 2
     cfg = CampaignConfig(
         minutes=args.minutes,
         workers=args.workers,
@@ -76,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         batch=args.batch,
         bound_s=args.bound,
         types=not args.no_types,
+        replay=args.replay,
     )
     print(
         f"fuzz: grammar {cfg.grammar!r}, properties {', '.join(props)}, {cfg.workers} worker(s), "
