@@ -146,7 +146,7 @@ def _free_port() -> int:
 def _http_process(args: list[str], port: int) -> Iterator[str]:
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # the server warms up first (may build the guest)
         while True:
             if proc.poll() is not None:
                 raise AssertionError(proc.stderr.read().decode() if proc.stderr else "exited")
@@ -225,7 +225,7 @@ def test_an_unreachable_server_is_a_clear_error() -> None:
 
 # --- (b) codeact-verify mcp: our tools to any MCP client --------------------------------------
 async def _use_our_server(target: Any) -> dict[str, Any]:
-    async with Client(target, read_timeout_seconds=120) as client:
+    async with Client(target, read_timeout_seconds=600) as client:
         listed = await client.list_tools()
         tools = {t.name: t for t in listed.tools}
         ran = await client.call_tool(
