@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -250,8 +251,10 @@ def _check_our_server(out: dict[str, Any]) -> None:
 
 
 def test_mcp_command_over_stdio() -> None:
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "codeact_verify", "mcp", "--tools", TOOLS_FILE]
+    params = StdioServerParameters(  # our environment: the same guest cache as this process
+        command=sys.executable,
+        args=["-m", "codeact_verify", "mcp", "--tools", TOOLS_FILE],
+        env=dict(os.environ),
     )
     _check_our_server(asyncio.run(_use_our_server(params)))
 
