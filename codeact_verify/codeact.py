@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from .executor import Execution
     from .grammar import Grammar
     from .host import Limits, Mount, Sandbox
+    from .host.inputs import FileMount
+    from .host.network import AllowedDomain
+    from .host.pool import SandboxPool
 
 _MODES = ("never_require", "always_require")
 
@@ -111,7 +114,16 @@ class CodeAct:
     - `approval_mode="always_require"` asks `approval_callback` before every block runs; with
       "never_require" only blocks that may call a tool whose own `approval_mode` is
       "always_require" (known from the verifier's effects) are asked about.
-    - Tools, mounts and allowed domains may change between runs; `instructions` follow.
+    - Tools, mounts, file mounts and allowed domains may change between runs; `instructions`
+      follow.
+    - `mounts`: host directories preopened at guest paths (`Mount` or "HOST:GUEST[:ro|:rw]").
+    - `file_mounts` / `workspace_root`: files and directories copied under `/input` (read-only),
+      in Agent Framework's forms: a path (same relative path under `/input`), a
+      `(host_path, mount_path)` pair or a `FileMount`.
+    - `allowed_domains`: a host name, a `(target, methods)` pair or an `AllowedDomain`, or a list
+      of any of these; the methods are enforced by the host's HTTP helper.
+    - `output_dir`: a host directory the program sees as `/output` (new files become
+      `artifacts`); `True` makes a temporary one.
     - `run_log`: a `RunLog`, or a path to append JSON lines to.
     - `grammar_detail`: "compact" (default) puts what the subset forbids in the instructions;
       "full" puts `Grammar.describe()` there as is (everything allowed too; ~600 more tokens).
@@ -130,11 +142,13 @@ class CodeAct:
         grammar: Grammar | str | Path = "default",
         limits: Limits | None = None,
         mounts: Sequence[Mount | str] = (),
-        allowed_domains: Sequence[str] = (),
+        allowed_domains: Any = (),
+        file_mounts: Any = None,
+        workspace_root: str | Path | None = None,
         approval_callback: ApprovalCallback | None = None,
         run_log: RunLog | str | Path | None = None,
         types: bool = True,
-        output_dir: Path | None = None,
+        output_dir: Path | str | bool | None = None,
         pool_size: int = 1,
         grammar_detail: str = "compact",
         one_turn_answers: bool = False,
@@ -142,6 +156,7 @@ class CodeAct:
         if approval_mode not in _MODES:
             raise CodeActError(f"approval_mode must be one of {_MODES}, not {approval_mode!r}")
         from .grammar import load_grammar
+        from .host.inputs import resolve_workspace_root
 
         self.approval_mode: ApprovalMode = approval_mode
         self.approval_callback = approval_callback
@@ -158,12 +173,45 @@ class CodeAct:
         self._lock = threading.RLock()
         self._tools: dict[str, ToolSpec] = {}
         self._mounts: dict[str, Mount] = {}
-        self._domains: list[str] = []
-        self._sandbox: Sandbox | None = None
+        self._file_mounts: dict[str, FileMount] = {}
+        self._domains: dict[str, AllowedDomain] = {}
+        try:
+            self.workspace_root = resolve_workspace_root(workspace_root)
+        except ValueError as exc:
+            raise CodeActError(str(exc)) from None
+        self._pool_holder: list[SandboxPool] = []  # made on first use, shared with snapshots
+        self._owns_pool = True
         self.execute_code_tool = ExecuteCodeTool(self)
         self.add_tools(tools or ())
         self.add_mounts(mounts)
+        self.add_file_mounts(file_mounts)
         self.add_allowed_domains(allowed_domains)
+
+    @property
+    def _pool(self) -> SandboxPool:
+        if not self._pool_holder:
+            from .host.pool import SandboxPool
+
+            self._pool_holder.append(SandboxPool())
+        return self._pool_holder[0]
+
+    def snapshot(self) -> CodeAct:
+        """A copy with the current tools, mounts and domains that shares this one's sandboxes.
+
+        Later changes to either do not affect the other; closing the copy leaves the sandboxes
+        open (the original owns them).
+        """
+        with self._lock:
+            copy = object.__new__(CodeAct)
+            copy.__dict__.update(self.__dict__)
+            copy._lock = threading.RLock()
+            copy._tools = dict(self._tools)
+            copy._mounts = dict(self._mounts)
+            copy._file_mounts = dict(self._file_mounts)
+            copy._domains = dict(self._domains)
+            copy._owns_pool = False
+            copy.execute_code_tool = ExecuteCodeTool(copy)
+            return copy
 
     # --- tools, mounts, domains -------------------------------------------------------------
     @property
@@ -177,6 +225,8 @@ class CodeAct:
             tools = [tools]  # type: ignore[list-item]
         new = tool_specs(tools)  # type: ignore[arg-type]
         with self._lock:
+            for name in new:
+                self._tools.pop(name, None)  # a replaced tool moves to the end, as it was added
             self._tools.update(new)
 
     def remove_tool(self, name: str) -> None:
@@ -201,35 +251,94 @@ class CodeAct:
         with self._lock:
             for mount in parsed:
                 self._mounts[mount.guest_dir] = mount
-            if parsed:
-                self._reset_sandbox()
 
     def remove_mount(self, guest_dir: str) -> None:
         with self._lock:
             if guest_dir not in self._mounts:
                 raise KeyError(f"no mount at {guest_dir!r}")
             del self._mounts[guest_dir]
-            self._reset_sandbox()
+
+    def clear_mounts(self) -> None:
+        with self._lock:
+            self._mounts.clear()
 
     @property
-    def allowed_domains(self) -> list[str]:
+    def file_mounts(self) -> list[FileMount]:
+        """`FileMount(resolved host path, "/input/...")` for each file mount."""
         with self._lock:
-            return list(self._domains)
+            return list(self._file_mounts.values())
 
-    def add_allowed_domains(self, domains: Sequence[str] | str) -> None:
-        items = [domains] if isinstance(domains, str) else list(domains)
+    def add_file_mounts(self, file_mounts: Any) -> None:
+        """Add file mounts (path, `(host_path, mount_path)`, `FileMount`, or a list); the same
+        mount path replaces."""
+        from .host.inputs import normalize_file_mounts
+
+        try:
+            parsed = normalize_file_mounts(file_mounts)
+        except ValueError as exc:
+            raise CodeActError(str(exc)) from None
         with self._lock:
-            added = [d for d in items if d not in self._domains]
-            self._domains.extend(added)
-            if added:
-                self._reset_sandbox()
+            for mount in parsed:
+                self._file_mounts[mount.mount_path] = mount
+
+    def remove_file_mount(self, mount_path: str) -> None:
+        from .host.inputs import guest_path
+
+        with self._lock:
+            try:
+                key = guest_path(mount_path)
+            except ValueError as exc:
+                raise KeyError(str(exc)) from None
+            if key not in self._file_mounts:
+                raise KeyError(f"no file mount at {mount_path!r}")
+            del self._file_mounts[key]
+
+    def clear_file_mounts(self) -> None:
+        with self._lock:
+            self._file_mounts.clear()
+
+    @property
+    def filesystem_enabled(self) -> bool:
+        """True when `/input` is staged (a workspace root or file mounts) or `/output` is set."""
+        with self._lock:
+            return bool(
+                self.workspace_root is not None or self._file_mounts or self.output_dir
+            )
+
+    @property
+    def allowed_domains(self) -> list[AllowedDomain]:
+        """The allow-list, sorted by target: `AllowedDomain(target, methods or None)`."""
+        with self._lock:
+            return sorted(self._domains.values(), key=lambda d: d.target)
+
+    def add_allowed_domains(self, domains: Any) -> None:
+        """Add allow-list entries: a host name, a `(target, methods)` pair, an `AllowedDomain`,
+        or a list of any of these; an entry for a known target replaces it."""
+        from .host.network import normalize_allowed_domains
+
+        try:
+            parsed = normalize_allowed_domains(domains)
+        except ValueError as exc:
+            raise CodeActError(str(exc)) from None
+        with self._lock:
+            for domain in parsed:
+                self._domains[domain.target] = domain
 
     def remove_allowed_domain(self, domain: str) -> None:
+        from .host.network import normalize_target
+
         with self._lock:
-            if domain not in self._domains:
+            try:
+                key = normalize_target(domain)
+            except ValueError as exc:
+                raise KeyError(str(exc)) from None
+            if key not in self._domains:
                 raise KeyError(f"{domain!r} is not an allowed domain")
-            self._domains.remove(domain)
-            self._reset_sandbox()
+            del self._domains[key]
+
+    def clear_allowed_domains(self) -> None:
+        with self._lock:
+            self._domains.clear()
 
     # --- what the model sees ----------------------------------------------------------------
     @property
@@ -239,10 +348,16 @@ class CodeAct:
                 self._tools,
                 self.grammar,
                 mounts=list(self._mounts.values()),
-                allowed_domains=list(self._domains),
+                allowed_domains=self.allowed_domains,
                 grammar_detail=self.grammar_detail,
+                input_paths=self._input_paths(),
+                output_dir=self.output_path() is not None,
                 final_answer=self.one_turn_answers,
             )
+
+    def _input_paths(self) -> list[str]:
+        paths = ["/input"] if self.workspace_root is not None else []
+        return paths + [m.mount_path for m in self._file_mounts.values()]
 
     @property
     def max_code_bytes(self) -> int:
@@ -258,27 +373,51 @@ class CodeAct:
             )
 
     # --- running ----------------------------------------------------------------------------
-    def _reset_sandbox(self) -> None:
-        if self._sandbox is not None:
-            self._sandbox.close()
-            self._sandbox = None
+    def output_path(self) -> Path | None:
+        """The host directory the program sees as `/output` (None: no `/output`)."""
+        if self.output_dir is True:
+            return self._pool.output_dir()
+        if self.output_dir is None or self.output_dir is False:
+            return None
+        return Path(self.output_dir)
+
+    @property
+    def output_lock(self) -> threading.Lock:
+        """Held by callers that read and clear the output directory after a run."""
+        return self._pool.output_lock
 
     def sandbox(self) -> Sandbox:
-        """The sandbox for the current mounts and domains (made on first use)."""
-        from .host import Limits, NetworkPolicy, Sandbox
+        """The sandbox for the current mounts, inputs, domains and limits (made on first use)."""
+        from .host import Limits, Mount, NetworkPolicy, Sandbox
 
         with self._lock:
-            if self._sandbox is None:
-                self._sandbox = Sandbox(
-                    limits=self.limits or Limits(),
-                    mounts=list(self._mounts.values()),
-                    network=NetworkPolicy(allowed_domains=list(self._domains))
-                    if self._domains
-                    else None,
-                    output_dir=self.output_dir,
+            mounts = list(self._mounts.values())
+            if self.workspace_root is not None or self._file_mounts:
+                try:
+                    staged = self._pool.input_dir(
+                        self.workspace_root, list(self._file_mounts.values())
+                    )
+                except (ValueError, OSError) as exc:
+                    raise CodeActError(f"cannot stage the /input files: {exc}") from None
+                mounts.append(Mount(staged, "/input", read_only=True))
+            domains = tuple(self.allowed_domains)
+            output = self.output_path()
+            limits = self.limits or Limits()
+            key = (tuple(mounts), domains, output, limits, self.pool_size)
+
+            def make() -> Sandbox:
+                return Sandbox(
+                    limits=limits,
+                    mounts=mounts,
+                    network=NetworkPolicy(allowed_domains=domains) if domains else None,
+                    output_dir=output,
                     pool_size=self.pool_size,
                 )
-            return self._sandbox
+
+            try:
+                return self._pool.get(key, make)
+            except ValueError as exc:
+                raise CodeActError(str(exc)) from None
 
     def warm_up(self) -> None:
         """Load the type checker and the sandbox guest now, so the first execution is fast."""
@@ -342,8 +481,9 @@ class CodeAct:
         return _run_blocking(self.execute(code, approved=approved))
 
     def close(self) -> None:
-        with self._lock:
-            self._reset_sandbox()
+        """Close the sandboxes and remove the staged directories (a snapshot leaves them)."""
+        if self._owns_pool and self._pool_holder:
+            self._pool_holder[0].close()
 
     def __enter__(self) -> CodeAct:
         return self

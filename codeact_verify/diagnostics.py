@@ -8,10 +8,19 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
+# Columns in JSON (and text) are 1-based; the dataclasses hold 0-based offsets, as `ast` gives.
+JSON_COLUMN_BASE = 1
+
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem at one place. `line` is 1-based, `col` 0-based (libcst's convention)."""
+    """One problem at one place.
+
+    In Python, `line` is 1-based and `col` 0-based (a character offset, like `ast`), with `end_col`
+    exclusive. Every output a person or a script reads is 1-based in both (text, `to_dict`,
+    JSON), as editors and compilers count: `col` is the first character's column and `end_col`
+    the column just after the last one (`JSON_COLUMN_BASE`).
+    """
 
     code: str
     rule: str
@@ -30,9 +39,9 @@ class Diagnostic:
             "severity": self.severity,
             "message": self.message,
             "line": self.line,
-            "col": self.col,
+            "col": self.col + JSON_COLUMN_BASE,
             "end_line": self.end_line if self.end_line is not None else self.line,
-            "end_col": self.end_col if self.end_col is not None else self.col,
+            "end_col": (self.end_col if self.end_col is not None else self.col) + JSON_COLUMN_BASE,
             "hint": self.hint,
         }
 
@@ -45,7 +54,7 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class CallSite:
-    """Where a program may call a tool."""
+    """Where a program may call a tool (`col` 0-based here, 1-based in `to_dict`)."""
 
     line: int
     col: int
@@ -53,7 +62,9 @@ class CallSite:
     in_function: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["col"] = self.col + JSON_COLUMN_BASE
+        return out
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,14 @@ rules, the model-facing description (`Grammar.describe`) and the sandbox's run-t
 from __future__ import annotations
 
 import builtins as _builtins
-import importlib
-import importlib.util
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from types import MappingProxyType, ModuleType
+from types import MappingProxyType
 from typing import Any
 
 from .errors import GrammarError
@@ -169,22 +168,41 @@ class ModulePolicy:
         return name in self.allowed_names()
 
 
+# The public names of every stdlib module the sandbox bundles, as the guest's Python (3.14) has
+# them, with the guest's own verdict on each (allowed, or refused and why: a module, a class
+# factory, a metaclass, ...). Generated inside the guest by `python -m
+# codeact_verify.host.stdlib_names`; tests/test_guest_stdlib_names.py fails when it and the guest
+# disagree. The host's Python is never asked: its modules may have other names.
+GUEST_NAMES_FILE = Path(str(files("codeact_verify.grammars").joinpath("guest_stdlib.json")))
+
+
+@lru_cache(maxsize=1)
+def guest_stdlib_names() -> Mapping[str, tuple[frozenset[str], Mapping[str, str]]]:
+    """module -> (names the guest allows, {name: why the guest refuses it})."""
+    data = json.loads(GUEST_NAMES_FILE.read_text(encoding="utf-8"))
+    return MappingProxyType(
+        {
+            module: (frozenset(entry["allowed"]), MappingProxyType(dict(entry["refused"])))
+            for module, entry in data["modules"].items()
+        }
+    )
+
+
+def refusal_reason(module: str, name: str) -> str | None:
+    """Why the guest refuses `module.name` whatever the grammar says (None: it does not)."""
+    entry = guest_stdlib_names().get(module)
+    return None if entry is None else entry[1].get(name)
+
+
 @lru_cache(maxsize=256)
 def _allowed_names(
     module: str, allow: frozenset[str] | None, deny: frozenset[str]
 ) -> frozenset[str]:
-    try:
-        mod = importlib.import_module(module)
-    except Exception:  # an allowed module missing on the host: allow only the explicit list
-        return frozenset(allow or ()) - deny
-    names = allow if allow is not None else frozenset(n for n in dir(mod) if not n.startswith("_"))
-    return frozenset(
-        n
-        for n in names
-        if not n.startswith("_")
-        and n not in deny
-        and not isinstance(getattr(mod, n, None), ModuleType)
-    )
+    entry = guest_stdlib_names().get(module)
+    if entry is None:  # not bundled in the guest: nothing (the loader refuses such a grammar)
+        return frozenset()
+    names = entry[0] if allow is None else allow & entry[0]
+    return frozenset(n for n in names if not n.startswith("_") and n not in deny)
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,21 +219,28 @@ class Grammar:
     limits: GrammarLimits
     attributes: AttributePolicy
     format_method: bool = True
+    #: mypy's full strictness (every mypy error rejects) instead of the verdict rule's default
+    strict_types: bool = False
     source: str = field(default="", repr=False)
 
     def allows(self, construct: str) -> bool:
         return construct in self.constructs
 
     def runtime_policy(self) -> dict[str, Any]:
-        """The JSON-serialisable policy the sandbox guest enforces at run time."""
+        """The JSON-serialisable policy the sandbox guest enforces at run time: the only source
+        of the guest's builtins, modules (each with the exact names the verifier allows) and
+        attribute policy, and whether classes exist at all."""
         return {
             "builtins": sorted(self.builtins),
+            "classes": "class" in self.constructs,
             "modules": {
-                name: {
-                    "allow": None if p.allow is None else sorted(p.allow),
-                    "deny": sorted(p.deny),
-                }
+                name: {"allow": sorted(p.allowed_names()), "deny": sorted(p.deny)}
                 for name, p in sorted(self.modules.items())
+            },
+            "attributes": {
+                "deny_private": self.attributes.deny_private,
+                "deny": sorted(self.attributes.deny),
+                "deny_prefixes": list(self.attributes.deny_prefixes),
             },
         }
 
@@ -298,7 +323,9 @@ _UNDESCRIBED = frozenset(
 
 # --- loading and validation --------------------------------------------------------------------
 
-_TOP_KEYS = {"grammar", "syntax", "builtins", "names", "modules", "attributes", "format", "limits"}
+_TOP_KEYS = {
+    "grammar", "syntax", "builtins", "names", "modules", "attributes", "format", "limits", "types",
+}  # fmt: skip
 _SECTION_KEYS: dict[str, set[str]] = {
     "grammar": {"name", "description"},
     "syntax": {"allow"},
@@ -307,6 +334,7 @@ _SECTION_KEYS: dict[str, set[str]] = {
     "attributes": {"deny_private", "deny", "deny_prefixes"},
     "format": {"allow_format_method"},
     "limits": {"max_bytes", "max_nodes", "max_depth", "max_string_literal"},
+    "types": {"strict"},
 }
 _REQUIRED = ("grammar", "syntax", "builtins", "modules", "limits")
 
@@ -402,6 +430,9 @@ class _Loader:
             "format.allow_format_method",
             sections.get("format", {}).get("allow_format_method", True),
         )
+        strict_types = self.boolean(
+            "types.strict", sections.get("types", {}).get("strict", False)
+        )
         lsec = sections["limits"]
         for key in _SECTION_KEYS["limits"]:
             if key not in lsec:
@@ -418,6 +449,7 @@ class _Loader:
             limits=limits,
             attributes=attributes,
             format_method=fmt,
+            strict_types=strict_types,
             source=self.source,
         )
 
@@ -432,8 +464,12 @@ class _Loader:
             if not all(part.isidentifier() for part in mod.split(".")) or mod.startswith("_"):
                 raise self.fail(key, f"{mod!r} is not a public module name")
             rule = self.table(key, rule, {"allow", "deny"})
-            if importlib.util.find_spec(mod) is None:
-                raise self.fail(key, f"no module named {mod!r} on this Python")
+            guest = guest_stdlib_names().get(mod)
+            if guest is None:
+                known = ", ".join(sorted(guest_stdlib_names()))
+                raise self.fail(
+                    key, f"module {mod!r} is not bundled in the sandbox (bundled: {known})"
+                )
             allow = rule.get("allow")
             out[mod] = ModulePolicy(
                 module=mod,
@@ -443,6 +479,14 @@ class _Loader:
             for name in (out[mod].allow or frozenset()) | out[mod].deny:
                 if name.startswith("_"):
                     raise self.fail(key, f"{name!r}: private names cannot be listed")
+            for name in sorted(out[mod].allow or ()):
+                if name in guest[1]:
+                    why = guest[1][name]
+                    raise self.fail(
+                        key, f"{mod}.{name} cannot be allowed: the sandbox refuses it ({why})"
+                    )
+                if name not in guest[0]:
+                    raise self.fail(key, f"{mod!r} has no public name {name!r} in the sandbox")
         return out
 
 

@@ -84,20 +84,32 @@ def _describe(item: Any, *fields: str) -> str:
     return str(item)
 
 
-def _files_section(mounts: Sequence[Any]) -> str:
-    where = ", ".join(
+def _files_section(mounts: Sequence[Any], inputs: Sequence[str], output: bool) -> str:
+    places = [
         f"`{_describe(m, 'guest_dir')}` "
         f"({'read-only' if getattr(m, 'read_only', True) else 'read-write'})"
         for m in mounts
-    )
+    ]
+    if inputs:
+        places.append(", ".join(f"`{p}`" for p in inputs) + " (read-only inputs)")
+    if output:
+        places.append("`/output` (write files there; they are returned to you)")
     return (
-        f"Files: only under {where}, with `read_text(path)`, `write_text(path, text)`, "
+        f"Files: only under {'; '.join(places)}, with `read_text(path)`, `write_text(path, text)`, "
         "`read_json(path)`, `write_json(path, data)`, `list_dir(path)`; `open()` is not available."
     )
 
 
+def _domain_text(domain: Any) -> str:
+    target = _describe(domain, "target", "pattern", "domain")
+    methods = getattr(domain, "methods", None)
+    if methods:
+        return f"`{target}` ({', '.join(sorted(methods))})"
+    return f"`{target}`"
+
+
 def _http_section(domains: Sequence[Any]) -> str:
-    names = ", ".join(f"`{_describe(d, 'pattern', 'domain', 'target')}`" for d in domains)
+    names = ", ".join(_domain_text(d) for d in domains)
     return (
         f"HTTP only to {names}: `http_get(url, headers=None, timeout=None)` and "
         "`http_request(method, url, headers=None, body=None, json=None)` return "
@@ -112,9 +124,14 @@ def build_instructions(
     mounts: Sequence[Any] = (),
     allowed_domains: Sequence[Any] = (),
     grammar_detail: str = "compact",
+    input_paths: Sequence[str] = (),
+    output_dir: bool = False,
     final_answer: bool = False,
 ) -> str:
     """The instructions for the current tools, grammar, mounts and domains.
+
+    `input_paths`: what is staged under `/input` (`/input` itself for a workspace root, else
+    each file mount's path); `output_dir`: whether `/output` is there and returned.
 
     The subset's rules come from `Grammar.describe()` (compact by default: what differs from
     ordinary Python); `grammar_detail="full"` also lists everything that is allowed.
@@ -127,8 +144,8 @@ def build_instructions(
         sections.append("```python\n" + tool_stubs(specs) + "\n```")
     else:
         sections.append(_NO_TOOLS)
-    if mounts:
-        sections.append(_files_section(mounts))
+    if mounts or input_paths or output_dir:
+        sections.append(_files_section(mounts, input_paths, output_dir))
     if allowed_domains:
         sections.append(_http_section(allowed_domains))
     if grammar is not None:

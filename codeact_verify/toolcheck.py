@@ -8,17 +8,17 @@ are errors. ``call_tool``'s own name parameter is positional-only, so a tool may
 called ``name``.
 
 Splats (``*args`` / ``**kwargs``) cannot be bound statically. A ``**{...}`` dict literal with string
-keys and a ``*[...]`` / ``*(...)`` literal are expanded and checked; any other splat is a *warning*
-(CV608): the program may run, and the host validates the arguments against the tool's JSON schema
-when the call happens.
+keys and a ``*[...]`` / ``*(...)`` literal are expanded and checked; any other splat, and a
+``call_tools`` pair whose arguments are not a dict literal, is an *error* (CV608): arguments that
+cannot be checked before running are rejected, with a hint that spells out the keyword form (the
+verdict rule, :mod:`codeact_verify.verdict`).
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import functools
-import inspect
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
@@ -35,6 +35,11 @@ from .toolcalls import (
     string_value,
 )
 from .tools import ToolSpec
+
+# The one binder and validator, shared with the guest and the host (shipped as the guest's
+# runtime package: see codeact_verify/host/build.py).
+_binding: Any = importlib.import_module("codeact_verify.guest.runtime.binding")
+_schema: Any = importlib.import_module("codeact_verify.guest.runtime.schema")
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,18 @@ ARGUMENT_TYPE = ToolCheck(
 UNCHECKED_ARGUMENTS = ToolCheck(
     "CV608",
     "unchecked-arguments",
-    "arguments passed through * or ** cannot be checked before running (warning)",
-    severity="warning",
-    valid=('w = call_tool("get_weather", **{"city": "Paris"})\n',),
-    invalid=('args = {"city": "Paris"}\nw = call_tool("get_weather", **args)\n',),
+    "tool arguments are checkable before running: no * or ** of a non-literal, and call_tools "
+    "pairs carry dict literals",
+    valid=(
+        'w = call_tool("get_weather", **{"city": "Paris"})\n',
+        'rs = call_tools([("get_weather", {"city": c}) for c in ["a", "b"]])\n',
+    ),
+    invalid=(
+        'args = {"city": "Paris"}\nw = call_tool("get_weather", **args)\n',
+        'args = ["Paris"]\nw = get_weather(*args)\n',
+        'a = {"city": "Paris"}\nrs = call_tools([("get_weather", a)])\n',
+        'rs = call_tools([("get_weather", dict(city=c)) for c in ["a", "b"]])\n',
+    ),
 )
 CALL_TOOL_REFERENCE = ToolCheck(
     "CV609",
@@ -151,6 +164,15 @@ CALL_TOOL_REBOUND = ToolCheck(
     valid=('def get_weather(city):\n    return {"city": city}\nw = get_weather(3)\n',),
     invalid=('def call_tool(name, **kw):\n    return None\nx = call_tool("get_weather")\n',),
 )
+ANY_KEYWORD = ToolCheck(
+    "CV611",
+    "any-keyword-tool",
+    "keywords a tool takes through **kwargs (or extra positionals through *args) cannot be "
+    "checked before running (warning)",
+    severity="warning",
+    valid=('n = call_tool("tag", "a", color="red")\n',),
+    invalid=('n = call_tool("tag", "a", colour="red", size=3)\n',),
+)
 
 CHECKS: tuple[ToolCheck, ...] = (
     TOOL_NAME_LITERAL,
@@ -163,6 +185,7 @@ CHECKS: tuple[ToolCheck, ...] = (
     UNCHECKED_ARGUMENTS,
     CALL_TOOL_REFERENCE,
     CALL_TOOL_REBOUND,
+    ANY_KEYWORD,
 )
 
 
@@ -192,6 +215,11 @@ def _lookup(name: str) -> str | None:
     return None
 
 
+def _tag(item: str, /, color: str = "blue", **labels: str) -> str:
+    """Tag an item; any other keyword is a label."""
+    return item
+
+
 def example_specs() -> dict[str, ToolSpec]:
     """The small tool set the checks' VALID/INVALID examples use."""
     tools: list[tuple[str, Callable[..., Any]]] = [
@@ -199,73 +227,12 @@ def example_specs() -> dict[str, ToolSpec]:
         ("get_exchange_rate", _get_exchange_rate),
         ("convert", _convert),
         ("lookup", _lookup),
+        ("tag", _tag),
     ]
     return {name: ToolSpec.from_callable(fn, name=name) for name, fn in tools}
 
 
 # -- the checker ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Param:
-    name: str
-    kind: inspect._ParameterKind
-    required: bool
-
-
-@functools.lru_cache(maxsize=512)
-def _parameters(spec: ToolSpec) -> tuple[_Param, ...]:
-    """The tool's parameters with their kinds (cached: a spec is immutable)."""
-    return tuple(_read_parameters(spec))
-
-
-def _read_parameters(spec: ToolSpec) -> list[_Param]:
-    required = set(spec.parameters.get("required", ()))
-    try:
-        sig = inspect.signature(spec.func)
-        params = [
-            _Param(p.name, p.kind, p.default is p.empty)
-            for p in sig.parameters.values()
-            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
-        if [p.name for p in params] == list(spec.param_names):
-            return params
-    except (TypeError, ValueError):
-        pass
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    return [_Param(n, kind, n in required) for n in spec.param_names]
-
-
-_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-
-
-def _describe(schema: Mapping[str, Any]) -> str:
-    """A JSON schema as the Python type a model would write."""
-    if not schema:
-        return "Any"
-    if "enum" in schema:
-        return "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            return " | ".join(_describe(s) for s in schema[key])
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        return " | ".join(_describe({**schema, "type": k}) for k in kind)
-    if kind == "array":
-        items = schema.get("items")
-        return f"list[{_describe(items)}]" if items else "list"
-    if kind == "object":
-        if "title" in schema:
-            return str(schema["title"])
-        extra = schema.get("additionalProperties")
-        return f"dict[str, {_describe(extra)}]" if isinstance(extra, dict) else "dict"
-    return {
-        "string": "str",
-        "integer": "int",
-        "number": "float",
-        "boolean": "bool",
-        "null": "None",
-    }.get(str(kind), "Any")
-
-
 _MISSING = object()
 
 
@@ -285,102 +252,38 @@ def _literal_value(node: ast.expr) -> Any:
     return _MISSING
 
 
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "other"  # bytes, complex, Ellipsis
-
-
-# JSON kinds a literal of one kind may fill (bool is an int and int is a float, as for mypy)
-_ACCEPTS: dict[str, frozenset[str]] = {
-    "string": frozenset({"string"}),
-    "integer": frozenset({"integer", "boolean"}),
-    "number": frozenset({"number", "integer", "boolean"}),
-    "boolean": frozenset({"boolean"}),
-    "null": frozenset({"null"}),
-    "array": frozenset({"array"}),
-    "object": frozenset({"object"}),
-}
-
-
-def _matches(node: ast.expr, schema: Mapping[str, Any], depth: int = 0) -> bool | None:
-    """Does a literal fit the schema? None when it cannot be told (not a literal, or $ref)."""
-    if depth > 20 or not schema or "$ref" in schema:
-        return None
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            results = [_matches(node, s, depth + 1) for s in schema[key]]
-            if any(r is True for r in results):
-                return True
-            return None if any(r is None for r in results) else False
-    value: Any = _MISSING
+def wire_value(node: ast.expr, depth: int = 0) -> Any:
+    """An argument expression as the JSON data it would cross as: literals exactly (tuples and
+    sets as lists, int dict keys as strings), anything else as the validator's "unknown"
+    (an f-string as an unknown string). _MISSING when a literal cannot cross as JSON."""
+    if depth > 20:
+        return _schema.UNKNOWN
     if isinstance(node, ast.JoinedStr):
-        kind = "string"
-    elif isinstance(node, ast.List):
-        kind = "array"
-    elif isinstance(node, ast.Dict):
-        kind = "object"
-    elif isinstance(node, ast.Tuple | ast.Set):
-        kind = "other"
-    else:
-        value = _literal_value(node)
-        if value is _MISSING:
-            return None
-        kind = _json_kind(value)
-    if "enum" in schema:
-        if value is _MISSING:
-            return None if kind == "string" else False
-        return any(type(value) is type(e) and value == e for e in schema["enum"])
-    if "const" in schema:
-        const = schema["const"]
-        return value is not _MISSING and type(value) is type(const) and value == const
-    wanted = schema.get("type")
-    if wanted is None:
-        return None
-    wanted_kinds = wanted if isinstance(wanted, list) else [wanted]
-    if not any(kind in _ACCEPTS.get(w, frozenset()) for w in wanted_kinds):
-        return False
-    if isinstance(node, ast.List) and isinstance(schema.get("items"), dict):
-        results = [
-            _matches(el, schema["items"], depth + 1)
-            for el in node.elts
-            if not isinstance(el, ast.Starred)
-        ]
-        return False if any(r is False for r in results) else True
+        return _schema.UNKNOWN_STRING
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return _schema.UNKNOWN
+        items = [wire_value(e, depth + 1) for e in node.elts]
+        return _MISSING if any(i is _MISSING for i in items) else items
     if isinstance(node, ast.Dict):
-        return _matches_object(node, schema, depth)
-    return True
-
-
-def _matches_object(node: ast.Dict, schema: Mapping[str, Any], depth: int) -> bool | None:
-    props: Mapping[str, Any] = schema.get("properties") or {}
-    extra = schema.get("additionalProperties", False if props else True)
-    keys: set[str] = set()
-    exact = True
-    for key_node, value in zip(node.keys, node.values, strict=True):
-        key = string_value(key_node)
-        if key is None:  # a ** splat or a computed key
-            exact = False
-            continue
-        keys.add(key)
-        sub = props.get(key)
-        if sub is None:
-            if extra is False:
-                return False
-            sub = extra if isinstance(extra, dict) else {}
-        if _matches(value, sub, depth + 1) is False:
-            return False
-    if exact and any(req not in keys for req in schema.get("required", ())):
-        return False
-    return True
+        out: dict[str, Any] = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            key = _literal_value(key_node) if key_node is not None else _MISSING
+            if isinstance(key, bool) or not isinstance(key, str | int):
+                return _schema.UNKNOWN  # a ** splat or a computed key
+            value = wire_value(value_node, depth + 1)
+            if value is _MISSING:
+                return _MISSING
+            out[str(key)] = value
+        return out
+    value = _literal_value(node)
+    if value is _MISSING:
+        return _schema.UNKNOWN
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else _MISSING
+    return _MISSING  # bytes, complex, Ellipsis: not JSON
 
 
 def _literal_keywords(node: ast.expr | None) -> list[tuple[str, ast.expr, ast.AST]] | None:
@@ -394,6 +297,26 @@ def _literal_keywords(node: ast.expr | None) -> list[tuple[str, ast.expr, ast.AS
             return None
         out.append((key, value, key_node))
     return out
+
+
+def _keyword_form(spec: ToolSpec, kind: str) -> str:
+    """The call written out with every parameter by keyword (by position if positional-only)."""
+    parts: list[str] = []
+    for name, pkind, _ in spec.params:
+        if pkind in (_binding.VAR_POSITIONAL, _binding.VAR_KEYWORD):
+            continue
+        if kind == "batch":
+            parts.append(f'"{name}": ...')
+        elif pkind == _binding.POSITIONAL_ONLY:
+            parts.append(f"<{name}>")
+        else:
+            parts.append(f"{name}=...")
+    args = ", ".join(parts)
+    if kind == "batch":
+        return f'("{spec.name}", {{{args}}})'
+    if kind == "direct":
+        return f"{spec.name}({args})"
+    return f'{CALL_TOOL}("{spec.name}"' + (f", {args})" if args else ")")
 
 
 class _Checker:
@@ -479,7 +402,7 @@ class _Checker:
             site.kwargs_node if site.kwargs_node is not None else site.node,
             f"the arguments of this {spec.name} batch entry are not a dict literal, "
             "so they cannot be checked before running",
-            hint='write ("tool", {"param": value, ...}) with the parameter names spelled out',
+            hint=f"spell them out: {_keyword_form(spec, 'batch')}",
         )
 
     def bind(self, spec: ToolSpec, site: ToolCallSite) -> None:
@@ -499,7 +422,7 @@ class _Checker:
                     UNCHECKED_ARGUMENTS,
                     arg,
                     f"arguments passed to {spec.name} with * cannot be checked before running",
-                    hint="pass each argument by keyword: tool(param=value, ...)",
+                    hint=f"pass each argument by keyword: {_keyword_form(spec, site.kind)}",
                 )
             else:
                 positional.append((arg, arg))
@@ -516,7 +439,7 @@ class _Checker:
                 UNCHECKED_ARGUMENTS,
                 kw,
                 f"arguments passed to {spec.name} with ** cannot be checked before running",
-                hint="pass each argument by keyword: tool(param=value, ...)",
+                hint=f"pass each argument by keyword: {_keyword_form(spec, site.kind)}",
             )
         self.bind_values(spec, site, positional, keywords, unknown_rest)
 
@@ -528,73 +451,100 @@ class _Checker:
         keywords: Sequence[tuple[str, ast.expr, ast.AST]],
         unknown_rest: bool,
     ) -> None:
-        params = _parameters(spec)
-        by_name = {p.name: p for p in params}
-        slots = [p for p in params if p.kind in _POSITIONAL]
-        bound: dict[str, ast.expr] = {}
-        misspelt: set[str] = set()  # parameters an unknown keyword was probably meant to be
+        params = spec.params
+        var_kinds = (_binding.VAR_POSITIONAL, _binding.VAR_KEYWORD)
+        names = [n for n, k, _ in params if k not in var_kinds]
         signature = spec.signature_source.removesuffix(":") or spec.name
-        for i, (value, node) in enumerate(positional):
-            if i >= len(slots):
+        keys = [key for key, _, _ in keywords]
+        found = _binding.match(params, len(positional), keys, partial=unknown_rest)
+        key_nodes: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+        for key, value, node in keywords:
+            key_nodes.setdefault(key, []).append((value, node))
+        misspelt: set[str] = set()  # parameters an unknown keyword was probably meant to be
+        reported_too_many = False
+        problems = list(found.problems)
+        for kind, name, _ in problems:  # misspellings first: they silence "missing"
+            if kind == _binding.UNEXPECTED_KEYWORD:
+                misspelt.update(difflib.get_close_matches(name, names, n=1, cutoff=0.6))
+        for kind, name, index in problems:
+            if kind == _binding.TOO_MANY_POSITIONAL:
+                if reported_too_many:
+                    continue
+                reported_too_many = True
+                count = _binding.positional_count(params)
                 self.report(
                     TOO_MANY_POSITIONAL,
-                    node,
-                    f"{spec.name} takes {len(slots)} positional argument(s) but "
+                    positional[index][1],
+                    f"{spec.name} takes {count} positional argument(s) but "
                     f"{len(positional)} were given",
                     hint=f"signature: {signature}",
                 )
-                break
-            bound[slots[i].name] = value
-        for key, value, node in keywords:
-            param = by_name.get(key)
-            if param is None or param.kind is inspect.Parameter.POSITIONAL_ONLY:
-                close = difflib.get_close_matches(key, list(by_name), n=1, cutoff=0.6)
-                if param is not None:
-                    message = f"{spec.name}'s parameter {key!r} is positional-only"
-                    hint = f"pass it by position; signature: {signature}"
-                else:
-                    message = f"{spec.name} has no parameter {key!r}"
-                    misspelt.update(close)
-                    hint = (f"did you mean {close[0]!r}? " if close else "") + (
-                        f"signature: {signature}"
+            elif kind == _binding.UNEXPECTED_KEYWORD:
+                close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+                hint = (f"did you mean {close[0]!r}? " if close else "") + f"signature: {signature}"
+                for _, node in key_nodes.get(name, ()):
+                    self.report(
+                        UNKNOWN_ARGUMENT, node, f"{spec.name} has no parameter {name!r}", hint=hint
                     )
-                self.report(UNKNOWN_ARGUMENT, node, message, hint=hint)
-                continue
-            if key in bound:
+            elif kind == _binding.POSITIONAL_AS_KEYWORD:
+                self.report(
+                    UNKNOWN_ARGUMENT,
+                    key_nodes[name][0][1],
+                    f"{spec.name}'s parameter {name!r} is positional-only",
+                    hint=f"pass it by position; signature: {signature}",
+                )
+            elif kind in (_binding.MULTIPLE_VALUES, _binding.DUPLICATE_KEYWORD):
+                node = key_nodes[name][-1][1]
                 self.report(
                     DUPLICATE_ARGUMENT,
                     node,
-                    f"{spec.name} got more than one value for parameter {key!r}",
+                    f"{spec.name} got more than one value for parameter {name!r}",
                     hint=f"give each parameter once; signature: {signature}",
                 )
-                continue
-            bound[key] = value
-        if not unknown_rest:
-            missing = [
-                p.name
-                for p in params
-                if p.required and p.name not in bound and p.name not in misspelt
-            ]
-            if missing:
-                names = ", ".join(repr(m) for m in missing)
-                self.report(
-                    MISSING_ARGUMENT,
-                    site.node,
-                    f"{spec.name} is missing required argument(s) {names}",
-                    hint=f"signature: {signature}",
-                )
+        missing = [
+            name
+            for kind, name, _ in problems
+            if kind == _binding.MISSING and name not in misspelt
+        ]
+        if missing and not unknown_rest:
+            listed = ", ".join(repr(m) for m in missing)
+            self.report(
+                MISSING_ARGUMENT,
+                site.node,
+                f"{spec.name} is missing required argument(s) {listed}",
+                hint=f"signature: {signature}",
+            )
+        bound: dict[str, ast.expr] = {}
+        for name, index in found.positional.items():
+            bound[name] = positional[index][0]
+        for name, key in found.keyword.items():
+            bound[name] = key_nodes[key][0][0]
+        if found.var_keyword is not None:
+            extra = found.var_keyword[1]
+            self.report(
+                ANY_KEYWORD,
+                key_nodes[extra[0]][0][1],
+                f"{spec.name} takes any keyword (**{found.var_keyword[0]}): "
+                f"{', '.join(repr(k) for k in extra)} cannot be checked before running",
+                hint=f"check the spelling against the tool's description; signature: {signature}",
+            )
         properties: Mapping[str, Any] = spec.parameters.get("properties", {})
+        checker = _schema.SchemaChecker(spec.parameters)
         for key, value in bound.items():
             schema = properties.get(key)
-            if schema is None:
+            if not schema:
                 continue
-            if _matches(value, schema) is False:
-                self.report(
-                    ARGUMENT_TYPE,
-                    value,
-                    f"argument {key!r} of {spec.name} must be {_describe(schema)}",
-                    hint=f"signature: {signature}",
-                )
+            wire = wire_value(value)
+            where = f"argument {key!r} of {spec.name}"
+            expected = _schema.describe(schema, checker)
+            if wire is _MISSING:
+                problem: str | None = f"{where} must be {expected} (this value is not JSON data)"
+            else:
+                problem = checker.error(wire, schema, where)
+            if problem:
+                if problem.startswith(f"{where} expects "):  # say what would fit, as a type
+                    problem = f"{where} must be {expected}"
+                self.report(ARGUMENT_TYPE, value, problem, hint=f"signature: {signature}")
 
     # -- whole program ----------------------------------------------------------------------
     def run(self, index: ToolCallIndex) -> list[Diagnostic]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,15 +118,23 @@ def _skip_trivia(text: str, i: int) -> int:
     return i
 
 
-def transpile_tree(tree: ast.Module, code: str, specs: Mapping[str, Any]) -> TranspileResult:
-    """Like :func:`transpile`, for a program already parsed (``ast.parse(code)``)."""
+def transpile_tree(
+    tree: ast.Module, code: str, specs: Mapping[str, Any], extra: Iterable[Edit] = ()
+) -> TranspileResult:
+    """Like :func:`transpile`, for a program already parsed (``ast.parse(code)``).
+
+    ``extra``: more edits (original offsets, not overlapping the rewrites; insertions have
+    ``start == end``), applied in the same pass and mapped back by the same :class:`PositionMap`
+    (the type check uses them; what runs never has any).
+    """
     bound = bound_names(tree)
-    if CALL_TOOL in bound:
+    extra_edits = list(extra)
+    if CALL_TOOL in bound and not extra_edits:
         return TranspileResult(code, PositionMap(code, code))
     lines = SourceLines(code)
     edits: list[Edit] = []
     names: list[str] = []
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if CALL_TOOL not in bound else ():
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -154,13 +162,16 @@ def transpile_tree(tree: ast.Module, code: str, specs: Mapping[str, Any]) -> Tra
             continue
         breaks = "".join(m.group(0) for m in _NEWLINE.finditer(code, start, end))
         edits.append(Edit(start, end, f"{tool}({breaks}"))
-    edits.sort(key=lambda e: e.start)
+    rewrites = {id(e) for e in edits}
+    edits += extra_edits
+    edits.sort(key=lambda e: (e.start, e.end))
     pieces: list[str] = []
     last = 0
     for edit in edits:
         pieces.append(code[last : edit.start])
         pieces.append(edit.text)
-        names.append(edit.text.split("(", 1)[0])
+        if id(edit) in rewrites:
+            names.append(edit.text.split("(", 1)[0])
         last = edit.end
     pieces.append(code[last:])
     out = "".join(pieces)

@@ -9,35 +9,38 @@ How a check runs:
    regardless of where the import sits).
 2. ``cv_tools_<hash>.pyi`` is :func:`codeact_verify.tools.stubs_module` for the tool set; its name
    is a hash of its text, so a changed tool set is a new module and no file is rewritten in place.
-3. mypy runs in-process in its fine-grained incremental mode (the engine behind ``dmypy``, without
-   a daemon): the standard library and the stubs stay loaded in memory between checks, and each
-   check re-analyses only the program (a few ms instead of ~40 ms for ``mypy.api.run`` with a warm
-   disk cache on this machine). The program file is always reported to mypy as changed, so mypy's
-   whole-second mtime + size check can never skip a new program.
-4. Every error in the program is mapped back to the model's line and column (mypy's columns on
-   non-ASCII lines are skewed by the UTF-8 length of the text before them: both are undone).
+3. mypy runs in a worker process (:mod:`codeact_verify.mypy_worker`) in its fine-grained
+   incremental mode (the engine behind ``dmypy``, without a daemon): the standard library and the
+   stubs stay loaded in memory between checks, and each check re-analyses only the program. The
+   program file is always reported to mypy as changed, so mypy's whole-second mtime + size check
+   can never skip a new program. The worker runs under a :class:`Budget`: an address-space limit
+   (``RLIMIT_AS``, 3 GiB) set in the worker and a wall-clock deadline per check (8 s) kept here;
+   over either, the worker is killed (a new one starts for the next program) and the program is
+   rejected with CV799. A program cannot take the host down through mypy.
+4. The severities follow the verdict rule (:mod:`codeact_verify.verdict`): when the strict check
+   finds errors, the program is checked again against lenient stubs, and only the errors both
+   checks report (plus ``None`` misuse of a tool's ``X | None`` result) reject the program.
+5. Every finding is mapped back to the model's line and column (mypy's columns on non-ASCII lines
+   are skewed by the UTF-8 length of the text before them: both are undone).
 
 Settings, chosen for model-written code: untyped functions are checked (``--check-untyped-defs``);
 a variable may be re-bound with a new type (``--allow-redefinition``); an empty ``[]``/``{}`` needs
 no annotation; a tool's TypedDict result may go where the model annotated a plain ``dict``;
-missing imports are left to the import rule. Optional values are strict, but an error
-that is only about ``None`` (an ``Optional`` result used without a check, ``re.match(...).group()``)
-is a *warning* (CV704): shown to the model, not blocking. One check at a time (a lock).
+missing imports are left to the import rule. Any failure of the checker itself (stubs that do not
+compile or type-check, mypy raising, the budget) rejects the program: fail closed. One check at a
+time (a lock).
 """
 
 from __future__ import annotations
 
 import ast
 import atexit
-import contextlib
 import dataclasses
+import difflib
 import hashlib
 import io
-import json
 import os
 import re
-import shutil
-import tempfile
 import threading
 import tokenize
 import warnings
@@ -47,9 +50,12 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity
-from .toolcalls import bound_names, parse
+from .mypy_process import DEFAULT_BUDGET, Budget, CheckerFailed, MypyProcess
+from .mypy_worker import PROGRAM_MODULE
+from .toolcalls import CALL_TOOLS, SourceLines, bound_names, find_tool_calls, parse
 from .tools import ToolSpec, stubs_module
-from .transpile import PositionMap, transpile_tree
+from .transpile import Edit, PositionMap, transpile_tree
+from .verdict import NoneOrigins, lenient_stubs, optional_results, relaxed_message
 
 RULE = "types"
 
@@ -79,11 +85,13 @@ CODES: dict[str, str] = {
     "CV701": "a call's arguments do not fit the callee's signature (tool stubs included)",
     "CV702": "an index, key or attribute that the value's type does not have",
     "CV703": "a name that is not defined",
-    "CV704": "a value that may be None is used without a check (warning)",
+    "CV704": "a value that may be None is used without a check (an error for a tool result "
+    "declared `X | None`, else a warning)",
     "CV705": "an operator applied to types it does not support",
     "CV706": "an assignment or return of the wrong type",
     "CV709": "any other mypy error",
-    "CV799": "the type check could not run (warning; the program is not blocked by it)",
+    "CV799": "the type checker failed (invalid stubs, mypy raised, over its time or memory "
+    "budget): the program is rejected, fail closed",
 }
 
 #: The default grammar's modules: `warm_up()` loads them once so no later check pays for them.
@@ -93,136 +101,201 @@ WARM_MODULES: tuple[str, ...] = (
     "bisect", "typing", "unicodedata", "difflib", "base64", "hashlib", "calendar", "csv", "uuid",
 )  # fmt: skip
 
-_MYPY_FLAGS: tuple[str, ...] = (
-    "--show-column-numbers",
-    "--show-error-end",
-    "--show-error-codes",
-    "--no-error-summary",
-    "--hide-error-context",
-    "--no-color-output",
-    "--output=json",
-    "--check-untyped-defs",
-    "--allow-redefinition",
-    "--ignore-missing-imports",
-    "--follow-imports=silent",
-    "--no-site-packages",
-    "--disable-error-code=var-annotated",
-    "--disable-error-code=annotation-unchecked",
-    "--disable-error-code=unused-coroutine",
+_PROGRAM_MODULE = PROGRAM_MODULE
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+@dataclass(frozen=True)
+class _Stubs:
+    """One tool set's stub modules (strict and lenient) and what the verdict needs from them."""
+
+    module: str
+    text: str
+    lenient_module: str
+    lenient_text: str
+    names: frozenset[str]
+    structs: frozenset[str]
+    optional: frozenset[str]
+    keys: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+
+BATCH_ARGS = "_cv_args_"
+_BATCH_STRUCT = "_CvArgs_"
+_BATCH_NAME = re.compile(r'"?_CvArgs_(\w+)"?')
+
+
+def _batch_helpers(tree: ast.Module, tools: Iterable[str]) -> str:
+    """Per tool, a TypedDict of its keyword parameters and ``_cv_args_<tool>(args) -> dict``.
+
+    The type check wraps each ``call_tools`` pair's dict literal in ``_cv_args_<tool>(...)``, so
+    mypy checks the values of ``call_tools([("get_weather", {"city": c}) for c in xs])`` against
+    the tool's parameter types, as it does for a direct call. (A tool taking ``**kwargs`` is
+    left unchecked here: any key may be right.)
+    """
+    wanted = set(tools)
+    out: list[str] = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or node.name not in wanted:
+            continue
+        args = node.args
+        if args.kwarg is not None:
+            continue
+        fields: list[str] = []
+        params = [*args.args, *args.kwonlyargs]
+        defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+        defaults += list(args.kw_defaults)
+        for param, default in zip(params, defaults, strict=True):
+            ann = ast.unparse(param.annotation) if param.annotation is not None else "Any"
+            fields.append(
+                f"    {param.arg}: {ann if default is None else f'NotRequired[{ann}]'}"
+            )
+        struct = f"{_BATCH_STRUCT}{node.name}"
+        out.append(f"class {struct}(TypedDict):\n" + ("\n".join(fields) or "    pass"))
+        out.append(f"def {BATCH_ARGS}{node.name}(args: {struct}, /) -> dict[str, Any]: ...")
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _batch_edits(tree: ast.Module, code: str, specs: Mapping[str, ToolSpec]) -> list[Edit]:
+    """Insertions that wrap each ``call_tools`` pair's dict literal for :func:`_batch_helpers`."""
+    if CALL_TOOLS in bound_names(tree):
+        return []
+    lines = SourceLines(code)
+    edits: list[Edit] = []
+    for site in find_tool_calls(tree, specs).sites:
+        node = site.kwargs_node
+        if site.kind != "batch" or site.tool not in specs or not isinstance(node, ast.Dict):
+            continue
+        start = lines.offset(node.lineno, node.col_offset)
+        end = lines.offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        edits += [Edit(start, start, f"{BATCH_ARGS}{site.tool}("), Edit(end, end, ")")]
+    return edits
+
+
+def _batch_tool(
+    batches: list[tuple[int, int, str]], lines: SourceLines, d: Diagnostic
+) -> str | None:
+    """The tool whose ``call_tools`` argument dict holds the diagnostic's position, if any."""
+    if not batches or d.line > len(lines.starts):
+        return None
+    offset = lines.starts[d.line - 1] + d.col
+    inside = [b for b in batches if b[0] <= offset < b[1]]
+    return min(inside, key=lambda b: b[1] - b[0])[2] if inside else None
+
+
+_TD_ITEM = re.compile(
+    r'expression has type "(?P<got>[^"]+)", '
+    r'TypedDict item "(?P<k>[^"]+)" has type "(?P<want>[^"]+)"'
 )
 
-_PROGRAM_MODULE = "cv_program"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
-
-def _default_workdir_parent() -> Path | None:
+def _stubs_for(text: str, tools: Iterable[str] = ()) -> _Stubs:
+    """Raises CheckerFailed when the stub text is not valid Python (an odd tool)."""
     try:
-        import platformdirs
-
-        parent = Path(platformdirs.user_cache_dir("codeact-verify")) / "mypy"
-        parent.mkdir(parents=True, exist_ok=True)
-        return parent
-    except Exception:  # read-only home, no platformdirs: fall back to the temp dir
-        return None
-
-
-class _MypyEngine:
-    """One in-process fine-grained mypy build, its work directory and its stub modules."""
-
-    def __init__(self) -> None:
-        parent = _default_workdir_parent()
-        self.workdir = Path(
-            tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=str(parent) if parent else None)
-        )
-        atexit.register(shutil.rmtree, self.workdir, True)
-        self.program = self.workdir / f"{_PROGRAM_MODULE}.py"
-        # stub text hash -> (module, top-level names, TypedDict names)
-        self.stub_names: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
-        self.server: Any = None
-        self.sources: Any = None
-
-    def _start(self) -> None:
-        from mypy.dmypy_server import Server
-        from mypy.main import process_options
-
-        self.program.write_text("", encoding="utf-8")
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            sources, options = process_options(
-                [*_MYPY_FLAGS, str(self.program)], require_targets=True
-            )
-        options.mypy_path = [str(self.workdir)]
-        self.sources = sources
-        self.server = Server(options, str(self.workdir / "status.json"))
-
-    def stubs(self, specs: Mapping[str, ToolSpec]) -> tuple[str, frozenset[str], frozenset[str]]:
-        """The stub module for this tool set (written once), its names and its TypedDicts."""
-        text = stubs_module(specs)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        known = self.stub_names.get(digest)
-        if known is not None:
-            return known
-        module = f"cv_tools_{digest}"
-        path = self.workdir / f"{module}.pyi"
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        names: set[str] = set()
-        structs: set[str] = set()
-        for node in ast.parse(text).body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                names.add(node.target.id)
-            if isinstance(node, ast.ClassDef) and any(
-                isinstance(b, ast.Name) and b.id == "TypedDict" for b in node.bases
-            ):
-                structs.add(node.name)
-        result = (module, frozenset(names), frozenset(structs))
-        self.stub_names[digest] = result
-        return result
-
-    def check(self, text: str) -> list[dict[str, Any]]:
-        """mypy's messages (errors and notes) for the program text, as dicts."""
-        from mypy.fswatcher import FileData
-
-        if self.server is None:
-            self._start()
-        self.program.write_text(text, encoding="utf-8")
-        if self.server.fine_grained_manager is not None:
-            # never trust mtime/size: the program is always new
-            self.server.fswatcher.set_file_data(str(self.program), FileData(0.0, -1, ""))
-        with (
-            contextlib.redirect_stdout(io.StringIO()),
-            contextlib.redirect_stderr(io.StringIO()),
-            warnings.catch_warnings(),
+        tree = ast.parse(text)
+        text += _batch_helpers(tree, tools)
+        tree = ast.parse(text)
+        lenient = lenient_stubs(text)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise CheckerFailed(f"the tools' stubs are not valid Python ({exc})") from exc
+    names: set[str] = set()
+    structs: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Name) and b.id == "TypedDict" for b in node.bases
         ):
-            warnings.simplefilter("ignore")
-            result = self.server.check(self.sources, False, False, 80)
-        messages: list[dict[str, Any]] = []
-        for line in str(result.get("out", "")).splitlines():
-            line = line.strip()
-            if line.startswith("{"):
-                with contextlib.suppress(ValueError):
-                    messages.append(json.loads(line))
-        return messages
+            structs.add(node.name)
+    keys = {
+        node.name: tuple(
+            n.target.id
+            for n in node.body
+            if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+        )
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name in structs
+    }
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    lenient_digest = hashlib.sha256(lenient.encode("utf-8")).hexdigest()[:16]
+    return _Stubs(
+        module=f"cv_tools_{digest}",
+        text=text,
+        lenient_module=f"cv_lenient_{lenient_digest}",
+        lenient_text=lenient,
+        names=frozenset(names),
+        structs=frozenset(structs),
+        optional=optional_results(text),
+        keys=keys,
+    )
+
+
+_NOT_INDEXABLE = re.compile(r'Value of type "(?P<t>[^"]+)" is not indexable')
+_NO_KEY = re.compile(r'TypedDict "(?P<t>\w+)" has no key "(?P<k>[^"]+)"')
+_BAD_INDEX = re.compile(
+    r'Invalid index type "[^"]+" for "(?P<t>[^"\[]+)|"__getitem__" of "(?P<t2>\w+)"'
+)
+_ARG = re.compile(r'incompatible type "(?P<got>[^"]+)"; expected "(?P<want>[^"]+)"')
+
+
+_NOISY_NOTES = ("Possible overload variant", "def ", "@overload")
+
+
+def _a(type_name: str) -> str:
+    return ("an " if type_name[:1] in "aeiouAEIOU" else "a ") + type_name
+
+
+def _fix_hint(message: str, stubs: _Stubs) -> str:
+    """A one-line fix for a definite type error that mypy gave no hint for."""
+    m = _NOT_INDEXABLE.search(message)
+    if m:
+        return f"this value is {_a(m.group('t'))}, not a dict: use it directly (see its stub)"
+    m = _NO_KEY.search(message)
+    if m:
+        keys = stubs.keys.get(m.group("t"), ())
+        close = difflib.get_close_matches(m.group("k"), keys, n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        return f"{guess}the keys of {m.group('t')} are: {', '.join(keys)}"
+    m = _BAD_INDEX.search(message)
+    if m:
+        kind = m.group("t") or m.group("t2")
+        how = "by position (x[0]) or loop over it" if kind != "str" else "by position"
+        return f"this value is {_a(kind)}, not a dict: index it {how}"
+    m = _TD_ITEM.search(message)
+    if m:
+        return f"{m.group('k')!r} takes {_a(m.group('want'))}, not {_a(m.group('got'))}"
+    m = _ARG.search(message)
+    if m:
+        return f"pass {_a(m.group('want'))} here, not {_a(m.group('got'))}"
+    return "see the tools' typed stubs for the types they take and return"
 
 
 _lock = threading.Lock()
-_engine: _MypyEngine | None = None
+_worker: MypyProcess | None = None
+_stub_cache: dict[str, _Stubs] = {}
 
 
-def _get_engine() -> _MypyEngine:
-    global _engine
-    if _engine is None:
-        _engine = _MypyEngine()
-    return _engine
+def _get_worker(budget: Budget) -> MypyProcess:
+    global _worker
+    if _worker is not None and _worker.pid != os.getpid():
+        _worker = None  # a forked child: the worker's pipes belong to the parent
+    if _worker is None or _worker.budget.memory_bytes != budget.memory_bytes:
+        if _worker is not None:
+            _worker.stop()
+        _worker = MypyProcess(budget, WARM_MODULES)
+    _worker.budget = budget
+    return _worker
 
 
 def _reset_engine() -> None:
-    global _engine
-    if _engine is not None:
-        _engine.server = None
+    """Stop the worker (the next check starts a new one)."""
+    if _worker is not None:
+        _worker.stop()
+
+
+@atexit.register
+def _shutdown() -> None:
+    if _worker is not None and _worker.pid == os.getpid():
+        _worker.stop()
 
 
 def _blank_comments(code: str) -> str:
@@ -325,12 +398,21 @@ def _diagnostic(raw: _Raw, mapping: PositionMap, lines: list[str]) -> Diagnostic
         end_line, end_col = line, col
     severity: Severity = "error"
     code = _CODES.get(raw.code or "", OTHER_CODE)
+    if raw.code == "call-overload" and '"__getitem__"' in raw.message:
+        code = "CV702"  # an index the value's type does not take (a list indexed by a str key)
     if _is_about_none(raw.message):
         code, severity = OPTIONAL_CODE, "warning"
     hint = raw.hint
+    if hint and hint.lstrip().startswith(_NOISY_NOTES):
+        hint = None  # an overload listing; the fix hint says it in one line
     if code == OPTIONAL_CODE and hint is None:
         hint = "check for None first (if value is not None: ...) or give a default"
-    message = raw.message if raw.code is None else f"{raw.message} [{raw.code}]"
+    text = raw.message
+    if _BATCH_STRUCT in text or BATCH_ARGS in text:  # a call_tools pair's arguments
+        code = "CV701"
+        text = _BATCH_NAME.sub(lambda m: f"{m.group(1)}'s arguments", text)
+        text = text.replace(BATCH_ARGS, "")
+    message = text if raw.code is None else f"{text} [{raw.code}]"
     return Diagnostic(
         code=code,
         rule=RULE,
@@ -344,54 +426,121 @@ def _diagnostic(raw: _Raw, mapping: PositionMap, lines: list[str]) -> Diagnostic
     )
 
 
+def _failed(reason: str) -> Diagnostic:
+    return Diagnostic(
+        code=UNAVAILABLE_CODE,
+        rule=RULE,
+        message=f"the type checker failed, not the program: {reason}",
+        line=1,
+        col=0,
+        hint="the program was not checked, so it does not run; retry, or simplify the program "
+        "(very large constants, very long programs) if this repeats",
+        severity="error",
+    )
+
+
 def typecheck(
     code: str,
     specs: Mapping[str, ToolSpec],
     *,
     known: Iterable[Diagnostic] = (),
+    strict: bool = False,
+    budget: Budget | None = None,
 ) -> list[Diagnostic]:
-    """mypy's errors in the program, at the model's own lines and columns (codes CV701-CV799).
+    """mypy's findings in the program, at the model's own lines and columns (CV701-CV799).
 
+    Severities follow the verdict rule (:mod:`codeact_verify.verdict`): a definite error rejects,
+    a data-dependent finding is a warning; ``strict=True`` makes every mypy error an error.
     ``known``: diagnostics already reported by other checks; a mypy error overlapping one of them
     is dropped, so one problem is reported once (e.g. ``call_tool("get_weather", city=3)`` is
     CV607 from the tool checks, not also CV701). A program that does not parse gets no type
-    diagnostics (the syntax check reports it). Never raises on program input.
+    diagnostics (the syntax check reports it). Never raises on program input; when the checker
+    itself fails (invalid stubs, mypy raising, over the time or memory ``budget``), the answer is
+    one CV799 *error*: fail closed.
     """
     try:
         code.encode("utf-8")  # lone surrogates: the source rules report them
         tree = parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # UnicodeError is a ValueError
+    except (SyntaxError, ValueError):  # UnicodeError is a ValueError; the source rules report it
         return []
-    result = transpile_tree(tree, code, specs)
+    except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
+        return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
+    try:
+        return _typecheck(code, tree, specs, tuple(known), strict, budget or DEFAULT_BUDGET)
+    except CheckerFailed as exc:
+        return [_failed(str(exc))]
+    except Exception as exc:  # a bug here must not let the program through
+        return [_failed(f"{type(exc).__name__}: {exc}")]
+
+
+def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
+    out = []
+    for m in messages:
+        name = Path(str(m.get("file", ""))).name
+        if name == f"{_PROGRAM_MODULE}.py":
+            out.append(m)
+        elif name.startswith(("cv_tools_", "cv_lenient_")) and m.get("severity") == "error":
+            raise CheckerFailed(f"the tools' stubs do not type-check: {m.get('message')}")
+    return out
+
+
+def _typecheck(
+    code: str,
+    tree: ast.Module,
+    specs: Mapping[str, ToolSpec],
+    known: tuple[Diagnostic, ...],
+    strict: bool,
+    budget: Budget,
+) -> list[Diagnostic]:
+    batch_edits = _batch_edits(tree, code, specs)
+    batches = [
+        (opening.start, closing.start, opening.text[len(BATCH_ARGS) : -1])
+        for opening, closing in zip(batch_edits[::2], batch_edits[1::2], strict=True)
+    ]
+    code_lines = SourceLines(code)
+    result = transpile_tree(tree, code, specs, batch_edits)
     bound = bound_names(tree, module_level=True)
     checked = _blank_comments(result.code)
     lines = _LINE_BREAK.split(checked)  # not str.splitlines: \f and \x1c do not end a line
     program_lines = len(lines) - (1 if lines[-1] == "" else 0)
+    text = stubs_module(specs)
+    stubs = _stub_cache.get(text)
+    if stubs is None:
+        stubs = _stub_cache[text] = _stubs_for(text, specs)
+        if len(_stub_cache) > 64:
+            _stub_cache.pop(next(iter(_stub_cache)))
+    imported = sorted(stubs.names - bound)
+    body = checked
+    if body and not body.endswith(("\n", "\r")):
+        body += "\n"
+
+    def program(module: str) -> str:
+        return body + (f"from {module} import {', '.join(imported)}\n" if imported else "")
+
     with _lock:
-        try:
-            messages, structs = _run(checked, specs, bound)
-        except Exception as first:  # an internal mypy failure must not take the verifier down
-            _reset_engine()
-            try:
-                messages, structs = _run(checked, specs, bound)
-            except Exception:
-                return [
-                    Diagnostic(
-                        code=UNAVAILABLE_CODE,
-                        rule=RULE,
-                        message=f"the type check could not run: {type(first).__name__}: {first}",
-                        line=1,
-                        col=0,
-                        severity="warning",
-                    )
-                ]
+        worker = _get_worker(budget)
+        messages = _program_messages(
+            worker.check({stubs.module: stubs.text}, program(stubs.module)), stubs
+        )
+        has_error = any(m.get("severity") == "error" for m in messages)
+        definite: set[tuple[int, int, str]] | None = None
+        if has_error and not strict:
+            lenient = _program_messages(
+                worker.check(
+                    {stubs.lenient_module: stubs.lenient_text}, program(stubs.lenient_module)
+                ),
+                stubs,
+            )
+            definite = {
+                (int(m.get("line") or 1), int(m.get("column") or 0), str(m.get("code")))
+                for m in lenient
+                if m.get("severity") == "error" and not relaxed_message(str(m.get("message")))
+            }
+    origins = NoneOrigins(tree, code, stubs.optional) if has_error else None
     out: list[Diagnostic] = []
-    known_list = list(known)
     seen: set[tuple[int, int, str]] = set()
     last: Diagnostic | None = None
     for m in messages:
-        if Path(str(m.get("file", ""))).name != f"{_PROGRAM_MODULE}.py":
-            continue
         line = int(m.get("line") or 1)
         if line > program_lines:
             continue  # the appended stub import
@@ -405,47 +554,71 @@ def typecheck(
             severity=str(m.get("severity", "error")),
             hint=m.get("hint"),
         )
-        if raw.code in _TYPE_MISMATCH_CODES and _typeddict_as_dict(raw.message, structs):
+        if raw.code in _TYPE_MISMATCH_CODES and _typeddict_as_dict(raw.message, stubs.structs):
             last = None
             continue
         if raw.severity == "note":
+            if raw.message.lstrip().startswith(_NOISY_NOTES):
+                continue  # overload listings: long, and the fix hint says it in one line
             if last is not None and out and out[-1] is last:
                 extra = raw.message.strip()
                 hint = f"{last.hint} {extra}" if last.hint else extra
                 out[-1] = last = dataclasses.replace(last, hint=hint)
             continue
         diagnostic = _diagnostic(raw, result.position_map, lines)
+        if diagnostic.code == OPTIONAL_CODE:
+            from_tool = origins is not None and origins.from_tool(diagnostic.line, diagnostic.col)
+            if strict or from_tool:
+                diagnostic = dataclasses.replace(
+                    diagnostic,
+                    severity="error",
+                    hint="this tool's result is declared `X | None`: check it first "
+                    "(if value is not None: ...) or give a default",
+                )
+        elif definite is not None and (
+            (raw.line, raw.col, str(raw.code)) not in definite or relaxed_message(raw.message)
+        ):
+            diagnostic = dataclasses.replace(
+                diagnostic,
+                severity="warning",
+                hint=(
+                    "depends on the data (a union, Literal/Enum or mixed-type value): it runs, "
+                    "and tool values are checked at run time; to be sure, convert (float(x)) "
+                    "or check with isinstance()"
+                    + (f". {diagnostic.hint}" if diagnostic.hint else "")
+                ),
+            )
+        if diagnostic.severity == "error" and not diagnostic.hint:
+            hint = _fix_hint(raw.message, stubs)
+            hint = _BATCH_NAME.sub(lambda m: f"{m.group(1)}'s arguments", hint)
+            diagnostic = dataclasses.replace(diagnostic, hint=hint)
+        tool = _batch_tool(batches, code_lines, diagnostic)
+        if tool is not None and _BATCH_STRUCT not in diagnostic.message:
+            diagnostic = dataclasses.replace(
+                diagnostic, code="CV701", message=f"{tool} (call_tools): {diagnostic.message}"
+            )
         key = (diagnostic.line, diagnostic.col, diagnostic.message)
-        if key in seen or any(_overlaps(diagnostic, k) for k in known_list):
+        warn_key = (diagnostic.line, diagnostic.col, diagnostic.code)
+        if key in seen or any(_overlaps(diagnostic, k) for k in known):
             last = None
             continue
+        if diagnostic.severity == "warning" and warn_key in seen:
+            last = None
+            continue  # one data-dependent warning per place is enough
         seen.add(key)
+        seen.add(warn_key)
         out.append(diagnostic)
         last = diagnostic
     out.sort(key=lambda d: (d.line, d.col, d.code))
     return out
 
 
-def _run(
-    checked: str, specs: Mapping[str, ToolSpec], bound: set[str]
-) -> tuple[list[dict[str, Any]], frozenset[str]]:
-    engine = _get_engine()
-    module, names, structs = engine.stubs(specs)
-    imported = sorted(names - bound)
-    text = checked
-    if text and not text.endswith(("\n", "\r")):
-        text += "\n"
-    if imported:
-        text += f"from {module} import {', '.join(imported)}\n"
-    return engine.check(text), structs
-
-
 def warm_up(
     specs: Mapping[str, ToolSpec] | None = None, modules: Iterable[str] = WARM_MODULES
 ) -> None:
-    """Load mypy, the standard-library modules a program may import and the tool stubs once.
+    """Start the mypy worker and load the standard library and the tool stubs once.
 
-    Optional: without it the first check (and the first import of each module) pays instead.
+    Optional: without it the first check pays instead.
     """
     program = "".join(f"import {m}\n" for m in modules) + "x = 1\n"
     typecheck(program, specs or {})

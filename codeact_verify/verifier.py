@@ -108,7 +108,9 @@ def _verify(
     if types:
         from .typecheck import typecheck  # mypy loads on first use, not on import
 
-        diagnostics += typecheck(text, specs, known=tuple(diagnostics))
+        diagnostics += typecheck(
+            text, specs, known=tuple(diagnostics), strict=grammar.strict_types
+        )
     return _finish(diagnostics, effects, text)
 
 

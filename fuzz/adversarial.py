@@ -47,6 +47,17 @@ SNIPPETS = (
     "s = 'a'\n#+AAo-import os\n",
     "#\\u000aimport os\n",
     "t = get_weather(city='Paris')\nprint(t)\n",
+    # issue 10's classes: classes built without `class`, attribute-forwarding wrappers, methods
+    # of data types replaced by the program, code run inside the runtime's trusted blocks
+    "T = type(int)\nS = T('S', (str,), {})\n",
+    "import calendar\nF = calendar.IntEnum('F', {'A': 1})\n",
+    "import typing\nP = typing.NamedTuple('P', [('x', int)])\n",
+    "import functools\nimport statistics\nprint(functools.GenericAlias(statistics, ()).sys)\n",
+    "import statistics\nprint(type(list[int])(statistics, ()).sys)\n",
+    "import collections\nq = collections.Counter()\nq.items = lambda: [('a', 'x')]\n",
+    "import collections\nd = collections.OrderedDict(k=1)\nd.get = print\n"
+    "match d:\n    case {'k': v}:\n        print(v)\n",
+    "import collections\nP = collections.namedtuple('P', 'x y', rename=type(1)(0))\n",
 )
 
 

@@ -80,6 +80,7 @@ class CampaignSummary:
     findings: list[tuple[Path, Finding]] = field(default_factory=list)
     seconds: float = 0.0
     skipped: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # workers that failed outside any example
 
     @property
     def total(self) -> int:
@@ -102,9 +103,9 @@ def _worker(
 ) -> None:
     ctx = Context(grammar=cfg.grammar, bound_s=cfg.bound_s, types=cfg.types)
     ctx.current_input_file = os.path.join(state_dir, f"worker-{index}.current")
-    db = open_database(cfg.database)
     batch = 0
     try:
+        db = open_database(cfg.database)
         if cfg.replay:  # each property once, on what the database holds, then stop
             for name in props:
                 out.put(_run_batch(index, cfg, ctx, db, name, 0))
@@ -115,6 +116,9 @@ def _worker(
                     break
                 batch += 1
                 out.put(_run_batch(index, cfg, ctx, db, name, batch))
+    except BaseException as exc:  # report it: a campaign whose workers all died ran nothing
+        out.put(("error", index, {}, dict(ctx.rules), f"{type(exc).__name__}: {exc}"))
+        raise
     finally:
         ctx.close()
         out.put(("done", index, {}, dict(ctx.rules), None))
@@ -192,7 +196,10 @@ def run_campaign(
         except queue.Empty:
             kind = None
         now = time.monotonic()
-        if kind is not None:
+        if kind == "error":
+            summary.errors.append(f"worker {index}: {found}")
+            print(f"fuzz: worker {index} failed: {found}", file=progress)
+        elif kind is not None:
             summary.examples.update(delta)
             rules_per_worker[index] = rules
             if found is not None and _key(found) not in seen:  # one file per root cause
@@ -211,6 +218,8 @@ def run_campaign(
         for i in list(alive):
             if not procs[i].is_alive():
                 alive.discard(i)
+                if procs[i].exitcode:
+                    summary.errors.append(f"worker {i} exited with code {procs[i].exitcode}")
         if now > deadline + grace:  # a worker is stuck inside one example: that is a finding
             for i in list(alive):
                 procs[i].terminate()

@@ -8,12 +8,13 @@ so a new profile in ``grammars/`` is fuzzed without new code.
 from __future__ import annotations
 
 import builtins
-import importlib
 import keyword
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from codeact_verify.grammar import guest_stdlib_names
 
 
 def norm(kind: str) -> str:
@@ -35,16 +36,15 @@ class GrammarView:
         return any(norm(k) in self.constructs for k in kinds)
 
     def module_names(self, module: str) -> list[str]:
-        """The names of an allowed module a program may use (public, not modules, not denied)."""
+        """The names of an allowed module a program may use: the guest's public names of it
+        (grammars/guest_stdlib.json, the list the verifier and the sandbox share), within the
+        profile's allow list, minus its deny list."""
         allow, deny = self.modules[module]
+        entry = guest_stdlib_names().get(module)
+        names = entry[0] if entry is not None else frozenset()
         if allow is not None:
-            return sorted(allow - deny)
-        mod = importlib.import_module(module)
-        return sorted(
-            n
-            for n, v in vars(mod).items()
-            if not n.startswith("_") and type(v).__name__ != "module" and n not in deny
-        )
+            names = names & allow
+        return sorted(names - deny)
 
     def forbidden_builtins(self) -> list[str]:
         # True/False/None are in dir(builtins) but are keywords: constants, not names to forbid

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
+from codeact_verify.grammar import guest_stdlib_names
+
 from .grammar_view import GrammarView
 
 SAFE_TEXT = st.text(alphabet=_string.ascii_letters + _string.digits + " -", max_size=12)
@@ -441,14 +443,17 @@ def _outside_items(view: GrammarView) -> list[tuple[str, str]]:
         items.append((f"builtin {name}", f"ref_b = {name}\n"))
     for mod in view.forbidden_modules():
         items.append((f"import {mod}", f"import {mod}\n"))
+    guest = guest_stdlib_names()
     for mod, (_allow, deny) in view.modules.items():
-        try:
-            module = importlib.import_module(mod)
-        except ImportError:
-            continue
         allowed = set(view.module_names(mod))
-        extra = sorted(set(dir(module)) - allowed - {n for n in dir(module) if n.startswith("__")})
-        for attr in [*sorted(deny), *extra[:40]]:
+        names = set(guest[mod][0]) | set(guest[mod][1]) if mod in guest else set()
+        try:  # names only the host's Python has are outside too
+            names |= {n for n in dir(importlib.import_module(mod)) if not n.startswith("__")}
+        except ImportError:
+            pass
+        extra = sorted(names - allowed)
+        refused = sorted(set(guest[mod][1]) - allowed) if mod in guest else []
+        for attr in [*sorted(deny), *refused, *extra[:40]]:
             items.append((f"{mod}.{attr}", f"import {mod}\nprint({mod}.{attr})\n"))
     items += [
         ("dunder attribute", "print((1).__class__)\n"),
@@ -457,6 +462,15 @@ def _outside_items(view: GrammarView) -> list[tuple[str, str]]:
         ("format walk", 'print("{0.__class__}".format(1))\n'),
         ("frame attribute", "print((v for v in [1]).gi_frame)\n"),
         ("computed tool name", 'call_tool("get_" + "weather", city="Paris")\n'),
+        # issue 10: classes without a class statement, forwarding wrappers, replaced methods
+        ("type result kept", "t_b = type(1)\n"),
+        ("metaclass via type", "m_b = type(type(1))\n"),
+        ("type of an alias", "a_b = type(list[int])\n"),
+        (
+            "data method replaced",
+            "import collections\nq_b = collections.Counter()\nq_b.items = list\n",
+        ),
+        ("get replaced", "import collections\nd_b = collections.OrderedDict()\nd_b.get = print\n"),
     ]
     return items
 

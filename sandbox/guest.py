@@ -5,11 +5,14 @@ a run only resets per-run state, compiles the program with RestrictedPython and 
 with the audit hook active. Each run gets a fresh instance from the host.
 """
 
+import builtins
+import gc
 import hashlib
 import json
 import random
 import sys
 import time
+import types
 
 import wit_world
 from runtime import audit, guards, stdlib
@@ -39,7 +42,9 @@ PROGRAM_FILE = "<program>"
 LINE_MAP = None
 
 
+@audit.register
 def _program_line(tb):
+    """The program's line in traceback `tb` (a trusted call: reading frames is audited)."""
     line = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == PROGRAM_FILE:
@@ -49,6 +54,11 @@ def _program_line(tb):
         line = LINE_MAP[line] if 0 < line < len(LINE_MAP) else None
         line = line or None
     return line
+
+
+@audit.register
+def _compile_host_text(source):
+    return compile(source, PROGRAM_FILE, "exec", dont_inherit=True)
 
 
 def _compile(program, restricted):
@@ -66,8 +76,7 @@ def _compile(program, restricted):
             and digest == hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
         ):
             try:
-                with audit.trusted():
-                    code = compile(source, PROGRAM_FILE, "exec", dont_inherit=True)
+                code = audit.call_trusted(_compile_host_text, source)
             except (SyntaxError, ValueError):
                 pass  # e.g. the host's Python laid out something differently: do it here
             else:
@@ -76,19 +85,72 @@ def _compile(program, restricted):
     return guards.compile_program(program, PROGRAM_FILE)
 
 
+# The error report is built while the audit hook is still on, and only from exact built-in
+# values: the exception's class name through type's own descriptor, its text only when every
+# field its __str__ reads is exact built-in data (so no __str__, __repr__ or __bool__ of the
+# program's runs), else the class name alone.
+_BUILTIN_EXCEPTIONS = frozenset(
+    v for v in vars(builtins).values() if isinstance(v, type) and issubclass(v, BaseException)
+)
+_TYPE_NAME = type.__dict__["__name__"].__get__
+_ARGS = BaseException.__dict__["args"].__get__
+_TRACEBACK = BaseException.__dict__["__traceback__"].__get__
+_EXTRA_FIELDS = (
+    (OSError, ("errno", "strerror", "filename", "filename2")),
+    (SyntaxError, ("msg", "filename", "lineno", "offset", "text", "end_lineno", "end_offset")),
+    (UnicodeError, ("encoding", "object", "start", "end", "reason")),
+    (ImportError, ("msg", "name", "path")),
+)
+
+
+def _plain(value):
+    return audit.exact_data(value)
+
+
+def _text(exc, cls):
+    """str(exc) when it runs no program code, else None."""
+    args = _ARGS(exc)
+    if not _plain(args):
+        return None
+    if cls in _BUILTIN_EXCEPTIONS:
+        for base, fields in _EXTRA_FIELDS:
+            if issubclass(cls, base):
+                for field in fields:
+                    descriptor = base.__dict__.get(field)
+                    if descriptor is not None and not _plain(descriptor.__get__(exc)):
+                        return None
+        return str(exc)
+    return BaseException.__str__(exc)  # str() of the args alone: exact data
+
+
 def _classify(exc):
-    if isinstance(exc, SandboxLimit):
-        return exc.kind, exc.message
-    if isinstance(exc, MemoryError):
+    cls = type(exc)
+    if cls is SandboxLimit:
+        kind, message = exc.kind, exc.message
+        if type(kind) is str and type(message) is str:
+            return kind, message
+        return "runtime", "SandboxLimit"
+    if issubclass(cls, MemoryError):
         return "memory", "out of memory (MemoryError)"
-    if isinstance(exc, RecursionError):
-        return "limit", f"recursion limit exceeded: {exc}"
-    if isinstance(exc, ToolError):
-        return "tool", f"ToolError: {exc}"
-    if isinstance(exc, SyntaxError):
-        return "syntax", f"SyntaxError: {exc.msg}"
-    text = str(exc)
-    return "runtime", f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    name = _TYPE_NAME(cls)
+    text = _text(exc, cls)
+    if issubclass(cls, RecursionError):
+        return "limit", f"recursion limit exceeded: {text or name}"
+    if cls is ToolError:
+        return "tool", f"ToolError: {text}" if text else "ToolError"
+    if issubclass(cls, SyntaxError) and cls in _BUILTIN_EXCEPTIONS:
+        msg = SyntaxError.__dict__["msg"].__get__(exc)
+        return "syntax", f"SyntaxError: {msg}" if type(msg) is str else "SyntaxError"
+    if text is None:
+        return "runtime", f"{name} (its message is not shown: it holds a non-data value)"
+    return "runtime", f"{name}: {text}" if text else name
+
+
+def _line_of(exc):
+    tb = _TRACEBACK(exc)
+    if type(tb) is not types.TracebackType:
+        return None
+    return audit.call_trusted(_program_line, tb)
 
 
 WARM_UP_PROGRAM = """
@@ -133,12 +195,19 @@ class _Config:
 PREPARED = None  # the _Config that prepare() parsed ahead, if any
 
 
+# The warm-up program's own builtins (it runs at build time, before any run's policy exists).
+WARM_UP_POLICY = {
+    "builtins": ["enumerate", "len", "print", "sum", "NameError"],
+    "modules": {"json": {"allow": ["dumps"]}},
+}
+
+
 class WitWorld(wit_world.WitWorld):
     def prepare(self, config: str) -> None:
         global PREPARED
+        guards.POLICY = guards.Policy(WARM_UP_POLICY)
         code, _ = guards.compile_program(WARM_UP_PROGRAM, PROGRAM_FILE)
         if code is not None:
-            guards.POLICY = guards.Policy({"builtins": None, "modules": {"json": {}}})
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
             exec(code, guards.program_globals({}))
@@ -148,9 +217,22 @@ class WitWorld(wit_world.WitWorld):
         audit.install()  # inactive until a run starts
         if config:
             PREPARED = _Config(config)
+            PREPARED.policy.refused_values()  # ahead of the run, off its critical path
 
     def run(self, program: str, config: str, restricted: str) -> wit_world.Outcome:
+        """Total: whatever happens (a failure of the runtime itself included), an Outcome comes
+        back, a recorded sticky outcome (a refusal, a limit) wins, and no traceback of the
+        runtime is printed anywhere."""
         started = time.perf_counter()
+        try:
+            return self._run(program, config, restricted, started)
+        except MemoryError:
+            kind, message = STATE.sticky or ("memory", "out of memory (MemoryError)")
+        except BaseException:  # the exception may be the program's: never touched
+            kind, message = STATE.sticky or ("runtime", "the sandbox runtime failed")
+        return wit_world.Outcome(ok=False, error_kind=kind, message=message, line=None, stats="{}")
+
+    def _run(self, program, config, restricted, started):
         self._prepared = config == "prepared" and PREPARED is not None
         cfg = PREPARED if self._prepared else _Config(config)
         limits = cfg.limits
@@ -159,7 +241,7 @@ class WitWorld(wit_world.WitWorld):
         TOOLS.reset(cfg.tools)
         MOUNTS.reset(cfg.mounts, cfg.output_dir)
         guards.POLICY = cfg.policy
-        if not audit.HOOK.installed:  # prepare() was not called
+        if not audit.installed():  # prepare() was not called
             random.seed()
 
         self._setup = time.perf_counter()
@@ -184,7 +266,9 @@ class WitWorld(wit_world.WitWorld):
         }
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
-        program_globals = guards.program_globals(extra, cfg.builtins)
+        program_builtins = cfg.builtins
+        builtins_items = list(program_builtins.items())
+        program_globals = guards.program_globals(extra, program_builtins)
 
         self._globals = time.perf_counter()
         kind = message = None
@@ -195,20 +279,30 @@ class WitWorld(wit_world.WitWorld):
         sys.setrecursionlimit(depth + recursion + 10)
         sys.stdout, sys.stderr = STDOUT, STDERR
         audit.install()
-        audit.start([(m, ro) for m, ro in MOUNTS.mounts], code)
+        token = audit.start([(m, ro) for m, ro in MOUNTS.mounts], code)
         try:
-            exec(code, program_globals)
-        except FinalAnswer:
-            audit.stop()  # the program gave its answer: it ended, it did not fail
-        except BaseException as exc:  # the program's failure is the outcome, not ours
-            audit.stop()
-            kind, message = _classify(exc)
-            line = _program_line(exc.__traceback__)
-            del exc
-        finally:
-            audit.stop()
-            sys.setrecursionlimit(old_limit)
+            # Everything up to audit.stop() runs with the hook on: the program, its failure's
+            # report (built from exact built-in values only), the end-of-run checks and the
+            # release of its objects (a destructor of the program's runs under the hook too).
+            try:
+                exec(code, program_globals)
+            except FinalAnswer:
+                pass  # the program gave its answer with final_answer(): it ended, not failed
+            except BaseException as exc:  # the program's failure is the outcome, not ours
+                try:
+                    kind, message = _classify(exc)
+                    line = _line_of(exc)
+                except BaseException:  # a report that cannot be built safely
+                    kind, message = "runtime", "the program failed (its error cannot be shown)"
+                del exc
+            if not _builtins_intact(program_globals, program_builtins, builtins_items):
+                STATE.hit("rejected", "the program replaced or changed its builtins")
             program_globals.clear()
+            if cfg.policy.classes:
+                gc.collect()  # destructors of the program's classes: now, under the hook
+        finally:
+            audit.stop(token)
+            sys.setrecursionlimit(old_limit)
         finished = time.perf_counter()
         if STATE.sticky is not None:
             kind, message = STATE.sticky
@@ -237,6 +331,15 @@ class WitWorld(wit_world.WitWorld):
         )
 
 
+def _builtins_intact(program_globals, program_builtins, items):
+    """The program's globals still hold the runtime's builtins dict, unchanged."""
+    if program_globals.get("__builtins__") is not program_builtins:
+        return False
+    if len(program_builtins) != len(items):
+        return False
+    return all(program_builtins.get(name) is value for name, value in items)
+
+
 def _stack():
     frames = []
     frame = sys._getframe(1)
@@ -244,3 +347,7 @@ def _stack():
         frames.append(frame)
         frame = frame.f_back
     return frames
+
+
+# Every trusted function is registered (at import, at build time): no more from here on.
+audit.seal()

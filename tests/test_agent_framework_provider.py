@@ -56,10 +56,19 @@ class ScriptedChatClient(
         return ChatResponse(messages=[Message(role="assistant", contents=[call])])
 
 
+def _text(result: Content) -> str:
+    """A function result's items as text: printed output, or the error's details."""
+    parts = [
+        (item.text if item.type == "text" else item.error_details or "") or ""
+        for item in result.items or []
+    ]
+    return "".join(parts) if parts else str(result.result)
+
+
 def results(client: ScriptedChatClient) -> list[str]:
     messages, _ = client.requests[-1]
     return [
-        str(c.result) for m in messages for c in m.contents if c.type == "function_result"
+        _text(c).rstrip("\n") for m in messages for c in m.contents if c.type == "function_result"
     ]
 
 
@@ -71,7 +80,8 @@ def test_provider_registers_execute_code_and_instructions_each_run() -> None:
     assert response.text == "compared"
     _, options = client.requests[0]
     assert [t.name for t in options["tools"]] == ["execute_code"]
-    assert provider.codeact.instructions in options["instructions"]
+    assert options["tools"][0].description == provider.codeact.instructions
+    assert "execute_code" in options["instructions"]
     (result,) = results(client)
     assert "Seattle: 11.0 °C" in result and "Seattle is warmer by 2.0 °C" in result
     provider.codeact.close()
@@ -123,7 +133,7 @@ def _approval_agent(approve: bool | None, code: str = SEND, mode: str | None = N
 def test_per_tool_approval_goes_through_agent_framework_and_runs_when_approved() -> None:
     SENT.clear()
     client, response, (request,) = _approval_agent(True)
-    details = request.additional_properties["codeact"]
+    details = request.function_call.additional_properties["codeact"]
     assert details["tools_requiring_approval"] == ["send_message"]
     assert details["effects"][0]["tool"] == "send_message" and details["code"] == SEND
     assert response.text == "ok"
@@ -171,5 +181,6 @@ def test_run_tool_without_the_middleware_fails_closed() -> None:
     )
     tool = provider.create_run_tool()
     result = asyncio.run(tool.invoke(arguments={"code": SEND}))
-    assert "Approval denied" in str(result[0].text) and SENT == []
+    assert result[0].type == "error" and SENT == []
+    assert "Approval denied" in str(result[0].error_details)
     provider.codeact.close()

@@ -142,3 +142,27 @@ def test_cli_bench_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "--quick" in out and "--base-url" in out and "--out" in out
+
+
+def test_report_without_matplotlib_says_plots_need_the_extra(
+    bench: AgentBench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from codeact_verify.bench.report import write_outputs
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
+    written = write_outputs(tmp_path, bench, None, command="codeact-verify bench", quick=True)
+    assert {p.name for p in written} == {"report.md", "results.json"}
+    err = capsys.readouterr().err
+    assert "plots skipped" in err and "codeact-verify[bench]" in err
+
+
+def test_cli_bench_passes_its_own_arguments_to_the_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from codeact_verify.bench import __main__ as bench_main
+    from codeact_verify.cli import main
+
+    seen = {}
+    monkeypatch.setattr(bench_main, "run", lambda args, argv: seen.setdefault("argv", argv) and 0)
+    assert main(["bench", "--quick", "--out", str(tmp_path)]) == 0
+    assert seen["argv"] == ["--quick", "--out", str(tmp_path)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from codeact_verify.bench.peers import (
@@ -47,3 +49,27 @@ def test_outcomes_and_table() -> None:
     text = peer_table(bench)
     assert "x ours" in text and "skipped missing-peer: not installed" in text
     assert all(c.times_ms for c in bench.cells)
+
+
+def test_peers_plot_marks_outcomes_on_one_scale(tmp_path: Path) -> None:
+    from codeact_verify.bench.peers import Cell, Outcome, PeerBench
+    from codeact_verify.bench.report import OUTCOME_STYLE, peer_bars, peers_plot
+
+    bench = PeerBench(repeats=1)
+    for runner, ms, kind in (
+        (BASELINE, 6.0, "rejected"),
+        ("CPython exec (unsafe)", 0.5, "escaped"),
+        ("smolagents LocalPythonExecutor", 0.4, "error"),
+    ):
+        bench.cells.append(Cell(runner, "rejected escape", [ms], Outcome(kind)))
+    bench.cells.append(Cell(BASELINE, "print", [12.0], Outcome("ok")))
+    bench.cells.append(Cell("CPython exec (unsafe)", "print", [0.02], Outcome("ok")))
+    bars = {(b.program, b.runner): b for b in peer_bars(bench)}
+    escaped = bars[("rejected escape", "CPython exec (unsafe)")]
+    assert escaped.color == OUTCOME_STYLE["escaped"][0] != OUTCOME_STYLE["ok"][0]
+    assert "ESCAPED" in escaped.label and "0.083x ours" in escaped.label
+    assert "rejected before running" in bars[("rejected escape", BASELINE)].label
+    assert bars[("print", "CPython exec (unsafe)")].label == "0.02 ms  (0.0017x ours)"
+    pytest.importorskip("matplotlib")
+    peers_plot(bench, tmp_path / "peers.png")
+    assert (tmp_path / "peers.png").read_bytes()[:4] == b"\x89PNG"

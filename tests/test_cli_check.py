@@ -65,7 +65,7 @@ def test_json_output(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(first) == {
         "code", "rule", "severity", "message", "line", "col", "end_line", "end_col", "hint",
     }  # fmt: skip
-    assert (first["code"], first["line"], first["col"]) == ("CV108", 1, 7)
+    assert (first["code"], first["line"], first["col"]) == ("CV108", 1, 8)  # 1-based, as in text
     ok = main(["check", str(files / "good.py"), "--tools", str(files / "tools.py"), "--json"])
     data = json.loads(capsys.readouterr().out)
     assert ok == 0 and data["ok"] is True and data["effects"][0]["tool"] == "get_weather"
@@ -111,3 +111,40 @@ def test_console_script(files: Path) -> None:
     )
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["diagnostics"][0]["code"] == "CV108"
+
+
+def test_rejected_program_lists_no_effects(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (files / "rejected.py").write_text(
+        "import os\nprint(call_tool('get_weather', city='Oslo'))\n", encoding="utf-8"
+    )
+    code = main(["check", str(files / "rejected.py"), "--tools", str(files / "tools.py")])
+    out = capsys.readouterr().out
+    assert code == 1 and "rejected" in out
+    assert "may call" not in out
+
+
+def test_program_calling_tools_without_tools_file_is_a_usage_error(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv in (
+        ["check", str(files / "good.py"), "--no-types"],
+        ["check", str(files / "good.py"), "--json"],
+        ["run", str(files / "good.py")],
+    ):
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        assert "--tools TOOLS.py" in captured.err and "line 1" in captured.err
+        assert captured.out == ""
+    (files / "direct.py").write_text("print(get_weather(city='Oslo'))\n", encoding="utf-8")
+    assert main(["check", str(files / "direct.py")]) == 2
+    assert "`get_weather` at line 1" in capsys.readouterr().err
+
+
+def test_program_calling_no_tool_needs_no_tools_file(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (files / "plain.py").write_text("print(sum([1, 2, 3]))\n", encoding="utf-8")
+    assert main(["check", str(files / "plain.py")]) == 0
+    (files / "evil.py").write_text("print(eval('1'))\n", encoding="utf-8")
+    assert main(["check", str(files / "evil.py")]) == 1  # still a verdict, not a usage error
+    capsys.readouterr()

@@ -45,3 +45,16 @@ def test_model_and_human_renderings() -> None:
 def test_warnings_do_not_reject() -> None:
     warning = Diagnostic("CV999", "style", "meh", 1, 0, severity="warning")
     assert Report((warning,), (), "x").ok
+
+
+def test_json_columns_are_one_based_like_the_text() -> None:
+    # One convention everywhere a person or a script reads a position: `eval` starts in the
+    # 5th column of line 2; the span ends just after its last character (column 9).
+    report = Report((DIAG,), (Effect("get_weather", (CallSite(3, 0, in_loop=True),)),), SOURCE)
+    data = json.loads(report.to_json())
+    d = data["diagnostics"][0]
+    assert (d["line"], d["col"], d["end_line"], d["end_col"]) == (2, 5, 2, 9)
+    assert report.render_for_human("p.py").startswith(f"p.py:{d['line']}:{d['col']}:")
+    assert f"line {d['line']}, col {d['col']}:" in report.render_for_model()
+    assert SOURCE.splitlines()[d["line"] - 1][d["col"] - 1 : d["end_col"] - 1] == "eval"
+    assert data["effects"][0]["sites"][0]["col"] == 1

@@ -80,7 +80,7 @@ def test_a_failure_found_by_one_campaign_is_replayed_by_another(
     redis_url: str, tmp_path: Path
 ) -> None:
     db = f"{redis_url}/0"
-    first = _fuzz("--minutes", "0.3", "--database", db, findings=tmp_path / "a")
+    first = _fuzz("--minutes", "1", "--database", db, findings=tmp_path / "a")
     assert first.returncode == 1, first.stdout + first.stderr
     found = _inputs(tmp_path / "a")
     assert found == ["x = 1000\nprint(x)\n"], found  # shrunk to the planted threshold

@@ -99,10 +99,16 @@ def test_not_toml_and_unknown_profile(tmp_path: Path) -> None:
 def test_runtime_policy_format() -> None:
     policy = load_grammar("default").runtime_policy()
     assert json.loads(json.dumps(policy)) == policy
-    assert set(policy) == {"builtins", "modules"}
+    assert set(policy) == {"builtins", "modules", "classes", "attributes"}
     assert "len" in policy["builtins"] and "eval" not in policy["builtins"]
-    assert policy["modules"]["json"] == {"allow": None, "deny": []}
-    assert policy["modules"]["operator"] == {"allow": None, "deny": ["attrgetter", "methodcaller"]}
+    assert policy["classes"] is False
+    assert policy["attributes"]["deny_private"] is True and "mro" in policy["attributes"]["deny"]
+    # every module's names are spelt out (the guest's names, as the verifier allows them)
+    assert "loads" in policy["modules"]["json"]["allow"]
+    assert "codecs" not in policy["modules"]["json"]["allow"]
+    operator = policy["modules"]["operator"]
+    assert operator["deny"] == ["attrgetter", "methodcaller"]
+    assert "itemgetter" in operator["allow"] and "attrgetter" not in operator["allow"]
     assert "Formatter" not in policy["modules"]["string"]["allow"]
     assert "ascii_letters" in policy["modules"]["string"]["allow"]
 

@@ -188,3 +188,23 @@ def test_identifier_positions_are_character_spans(
 def test_getattr_literal_routes_to_attribute_rules() -> None:
     assert codes("g = (i for i in [1])\nprint(getattr(g, 'gi_frame'))\n") == ["CV107"]
     assert codes("print(getattr(1, '_x'))\n") == ["CV107"]
+
+
+def test_direct_call_with_a_typo_gets_did_you_mean_like_call_tool() -> None:
+    def complete_task(task_id: int) -> bool:
+        """Mark a task done."""
+        return True
+
+    specs = tool_specs([complete_task, get_weather])
+    direct = verify("complete_tsak(task_id=1)\n", specs, types=False)
+    generic = verify("call_tool('complete_tsak', task_id=1)\n", specs, types=False)
+    (d,) = direct.diagnostics
+    (g,) = generic.diagnostics
+    assert d.code == "CV104" and "did you mean the tool 'complete_task'?" in (d.hint or "")
+    assert "did you mean 'complete_task'?" in (g.hint or "")
+    assert "did you mean the tool 'complete_task'" in direct.render_for_model()
+    # other defined names are suggested too; nothing close, no suggestion
+    near = verify("total = 1\nprint(totl)\n", specs, types=False).diagnostics[0]
+    assert "did you mean 'total'?" in (near.hint or "")
+    far = verify("print(zzzqqq)\n", specs, types=False).diagnostics[0]
+    assert "did you mean" not in (far.hint or "")

@@ -89,7 +89,7 @@ def test_nested_unicode_and_large_values(sb) -> None:
         ("get_weather('a', units=None)", "parameter 'units' expects str, got None"),
         ("get_weather()", "missing required argument 'city'"),
         ("get_weather('a', colour='red')", "unexpected keyword argument 'colour'"),
-        ("get_weather('a', 'b', 'c')", "takes 2 argument(s) but 3 were given"),
+        ("get_weather('a', 'b', 'c')", "takes 2 positional argument(s) but 3 were given"),
         ("echo([1])", "parameter 'data' expects dict, got list"),
     ],
 )

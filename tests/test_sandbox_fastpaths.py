@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from codeact_verify.fuzz.campaign import sandbox_unavailable
-from codeact_verify.guest.runtime.schema import _SIMPLE_KEYS, SchemaChecker, _type_ok, make_binder
 from codeact_verify.host import bridge as host_bridge
 from codeact_verify.host import fastcall
 from codeact_verify.host import sandbox as host_sandbox
@@ -177,89 +176,8 @@ def test_fast_trampolines_carry_unicode(sandboxes) -> None:  # type: ignore[no-u
     assert r.tool_calls[0].result == "héllo ☃ 𝄞héllo ☃ 𝄞"
 
 
-BINDER_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "a": {"type": "string"},
-        "b": {"type": "integer", "minimum": 0},
-        "c": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-        "d": {},
-    },
-    "required": ["a", "b"],
-    "additionalProperties": False,
-}
-
-
-# The straightforward binder: the reference the guest's precompiled one must match.
-def bind_arguments(tool, param_names, parameters, args, kwargs):
-    """Map positional and keyword arguments onto the tool's parameters and check them.
-
-    Returns the keyword-argument dict to send; raises TypeError naming the parameter.
-    """
-    if len(args) > len(param_names):
-        raise TypeError(
-            f"{tool}() takes {len(param_names)} argument(s) but {len(args)} were given"
-        )
-    bound = {}
-    for name, value in zip(param_names, args, strict=False):
-        bound[name] = value
-    for name, value in kwargs.items():
-        if name not in param_names:
-            raise TypeError(f"{tool}() got an unexpected keyword argument {name!r}")
-        if name in bound:
-            raise TypeError(f"{tool}() got multiple values for argument {name!r}")
-        bound[name] = value
-    required = parameters.get("required") or ()
-    for name in required:
-        if name not in bound:
-            raise TypeError(f"{tool}() missing required argument {name!r}")
-    checker = None
-    props = parameters.get("properties") or {}
-    for name, value in bound.items():
-        sub = props.get(name)
-        if not sub:
-            continue
-        kind = sub.get("type")
-        if type(kind) is str and _SIMPLE_KEYS.issuperset(sub) and _type_ok(value, kind):
-            continue  # the common case: a plain scalar parameter of the right type
-        if checker is None:
-            checker = SchemaChecker(parameters)
-        problem = checker.error(value, sub, f"parameter {name!r}")
-        if problem:
-            raise TypeError(f"{tool}(): {problem}")
-    return bound
-
-
-BINDER_CASES = [
-    ((), {}),
-    (("x", 1), {}),
-    (("x",), {"b": 2}),
-    (("x",), {"a": "y"}),
-    ((), {"a": "x", "b": -1}),
-    ((), {"a": 1, "b": 1}),
-    ((), {"z": 1}),
-    (("x", 1, None, 3, 5), {}),
-    ((), {"a": "x", "b": True}),
-    ((), {"b": 1, "a": "x", "c": 3}),
-    (("x", 1), {"zz": 1}),
-    ((), {"a": "x", "b": 2, "c": None, "d": [1]}),
-]
-
-
-@pytest.mark.parametrize(("args", "kwargs"), BINDER_CASES)
-def test_binder_matches_bind_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    names = ["a", "b", "c", "d"]
-    bind = make_binder("t", names, BINDER_SCHEMA)
-
-    def outcome(f: Any) -> tuple[str, Any]:
-        try:
-            value = f()
-        except TypeError as exc:
-            return "err", str(exc)
-        return "ok", list(value.items())
-
-    expected = outcome(lambda: bind_arguments("t", names, BINDER_SCHEMA, args, dict(kwargs)))
-    assert outcome(lambda: bind(args, dict(kwargs))) == expected
+# The per-tool binder's shortcut (keywords only) is tested against inspect.Signature.bind,
+# with the general path, in tests/test_binding.py.
 
 
 @pytest.mark.parametrize(

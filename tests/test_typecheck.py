@@ -1,4 +1,4 @@
-"""Types: real mypy, in-process and warm, errors at the model's own lines and columns."""
+"""Types: real mypy in a warm, budgeted worker, findings at the model's own lines and columns."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TypedDict
 
 import pytest
 
+from codeact_verify import mypy_process
 from codeact_verify import typecheck as typecheck_module
 from codeact_verify.diagnostics import Diagnostic
 from codeact_verify.toolcheck import check_tool_calls, example_specs
@@ -59,10 +60,13 @@ def test_undefined_name() -> None:
     assert d.code == "CV703" and (d.line, d.col, d.end_col) == (1, 4, 18)
 
 
-def test_optional_result_used_without_check_is_a_warning() -> None:
+def test_optional_tool_result_used_without_check_is_an_error() -> None:
+    # the verdict rule: None is the tool's declared answer, not an imprecision
     (d,) = errors('p = lookup(name="x")\nprint(p.upper())\n')
-    assert (d.code, d.severity, d.line) == ("CV704", "warning", 2)
+    assert (d.code, d.severity, d.line) == ("CV704", "error", 2)
     assert d.hint and "None" in d.hint
+    (d,) = errors('print(call_tool("lookup", name="x").upper())\n')
+    assert (d.code, d.severity) == ("CV704", "error")
     assert errors('p = lookup(name="x")\nif p is not None:\n    print(p.upper())\n') == []
 
 
@@ -172,18 +176,71 @@ def test_thread_safe() -> None:
     assert sorted(map(tuple, results)) == sorted([("CV706",)] * 4 + [("ok",)] * 4)
 
 
-def test_internal_failure_is_a_warning_and_the_next_check_recovers(
-    monkeypatch: pytest.MonkeyPatch,
+def _failed(found: list[Diagnostic]) -> Diagnostic:
+    (d,) = found
+    assert (d.code, d.severity) == ("CV799", "error")
+    assert "the type checker failed, not the program" in d.message
+    return d
+
+
+def test_mypy_raising_rejects_the_program_and_the_next_check_recovers() -> None:
+    # mypy folds Final constants itself and raises OverflowError on this one
+    d = _failed(errors("from typing import Final\nBIG: Final = 10 ** 400 / 3\n"))
+    assert "OverflowError" in d.message
+    assert [d.code for d in errors("x: int = 'a'\n")] == ["CV706"]
+
+
+def test_stubs_that_do_not_compile_reject_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(typecheck_module, "stubs_module", lambda specs: "def f(:\n")
+    d = _failed(errors("x = 1\n"))
+    assert "stubs are not valid Python" in d.message
+
+
+def test_stubs_that_do_not_type_check_reject_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    # e.g. a tool whose annotation renders as a name the stub module does not define
+    text = "def odd(x: NotDefinedAnywhere) -> int: ...\n"
+    monkeypatch.setattr(typecheck_module, "stubs_module", lambda specs: text)
+    d = _failed(errors("x = 1\n"))
+    assert "stubs do not type-check" in d.message
+
+
+def test_over_the_time_budget_rejects_the_program() -> None:
+    budget = typecheck_module.Budget(seconds=0.0005)
+    d = _failed(typecheck("x = 1\n" * 50, SPECS, budget=budget))
+    assert "time budget" in d.message
+    assert errors("x = 1\n") == []  # a new worker serves the next program
+
+
+def test_over_the_memory_budget_rejects_the_program() -> None:
+    # mypy folds 'a' * 10**9 (1 GB); the worker's address space is capped at 600 MiB here
+    budget = typecheck_module.Budget(memory_bytes=600 << 20)
+    program = "from typing import Final\nX: Final = 'a' * 10 ** 9\n"
+    d = _failed(typecheck(program, SPECS, budget=budget))
+    assert "memory budget" in d.message
+    assert errors("x: int = 'a'\n")[0].code == "CV706"
+
+
+def test_a_worker_that_dies_rejects_the_program(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def boom(self: object, text: str) -> list[dict[str, object]]:
+    dead = tmp_path / "dead_worker.py"
+    dead.write_text("import sys\nsys.exit(3)\n", encoding="utf-8")
+    typecheck_module._reset_engine()
+    monkeypatch.setattr(mypy_process, "_WORKER", dead)
+    d = _failed(errors("x = 1\n"))
+    assert "stopped" in d.message
+    monkeypatch.undo()
+    assert errors("x = 1\n") == []
+
+
+def test_an_internal_bug_rejects_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object) -> object:
         raise RuntimeError("mypy fell over")
 
-    with monkeypatch.context() as m:
-        m.setattr(typecheck_module._MypyEngine, "check", boom)
-        (d,) = errors("x = 1\n")
-    assert (d.code, d.severity) == ("CV799", "warning")
+    monkeypatch.setattr(typecheck_module, "_stubs_for", boom)
+    typecheck_module._stub_cache.clear()
+    d = _failed(errors("x = 1\n"))
     assert "mypy fell over" in d.message
-    assert [d.code for d in errors("x: int = 'a'\n")] == ["CV706"]
 
 
 def test_every_code_is_documented() -> None:
@@ -199,3 +256,31 @@ def test_every_code_is_documented() -> None:
 def test_realistic_corpus_programs_type_check_clean(path: Path) -> None:
     specs = tool_specs(load_tools_file(CORPUS / "tools.py"))
     assert errors(path.read_text(encoding="utf-8"), specs) == []
+
+
+def test_a_parse_that_fails_only_here_rejects_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    def deep(code: str) -> object:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(typecheck_module, "parse", deep)
+    _failed(errors("x = 1\n"))
+
+
+def test_verify_never_accepts_after_the_checker_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codeact_verify.verifier import verify
+
+    monkeypatch.setattr(typecheck_module, "stubs_module", lambda specs: "def f(:\n")
+    report = verify('print("fine")\n', SPECS)
+    assert not report.ok
+    assert [d.code for d in report.errors] == ["CV799"]
+
+
+def test_call_tools_pair_values_are_type_checked() -> None:
+    (d,) = errors('rs = call_tools([("get_weather", {"city": c}) for c in [1, 2]])\n')
+    assert (d.code, d.severity) == ("CV701", "error")
+    assert d.message.startswith("get_weather (call_tools):")
+    assert d.hint == "'city' takes a str, not an int"
+    assert errors('rs = call_tools([("get_weather", {"city": c}) for c in ["a"]])\n') == []
+    # a str variable into a Literal parameter depends on the data: a warning, as for a call
+    (w,) = errors('rs = call_tools([("get_weather", {"city": "a", "units": u}) for u in ["c"]])\n')
+    assert w.severity == "warning"

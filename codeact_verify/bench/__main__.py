@@ -2,7 +2,7 @@
 
 ```
 python -m codeact_verify.bench [--quick] [--out DIR] [--base-url URL --model NAME] [--sleep]
-                [--agent-only | --peers-only] [--repeats N]
+                [--agent-only | --peers-only | --verdict-only] [--repeats N]
 ```
 """
 
@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--agent-only", action="store_true", help="skip the sandbox-level bench")
     only.add_argument("--peers-only", action="store_true", help="skip the agent-level bench")
+    only.add_argument(
+        "--verdict-only",
+        action="store_true",
+        help="only the verdict bench: false-rejection and catch rates on tests/corpus/verdict, "
+        "the checker's denial-of-service cases (codeact_verify.bench.verdict)",
+    )
 
 
 def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
@@ -50,6 +56,10 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
     from codeact_verify.bench.peers import peer_table, run_peer_bench
     from codeact_verify.bench.report import machine, write_outputs
 
+    if args.verdict_only:
+        from codeact_verify.bench.verdict import main as verdict_main
+
+        return verdict_main([])
     if args.model and not args.base_url:
         print("error: --model needs --base-url", file=sys.stderr)
         return 2

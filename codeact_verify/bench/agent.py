@@ -38,7 +38,7 @@ from codeact_verify.bench.tasks.final import FINAL_PROGRAMS
 from codeact_verify.codeact import CodeAct
 from codeact_verify.demo.scripted_server import ScriptedServer, Turn, call_code, say
 from codeact_verify.openai import assistant_message
-from codeact_verify.tools import ToolSpec, to_jsonable, tool_specs
+from codeact_verify.tools import ToolSpec, tool_specs
 
 BASE_PROMPT = (
     "You are the operations assistant of a small retail company. Use the tools to look up what "
@@ -293,8 +293,8 @@ def _call_tool(specs: Mapping[str, ToolSpec], name: str, raw: str) -> str:
         arguments = json.loads(raw or "{}")
         if not isinstance(arguments, dict):
             raise ValueError("the arguments must be a JSON object")
-        result = spec.func(**spec.coerce_arguments(arguments))
-        return json.dumps(to_jsonable(result))
+        args, kwargs = spec.call_arguments(arguments)  # validated, converted, bound
+        return json.dumps(spec.result_json(spec.func(*args, **kwargs)))
     except Exception as exc:  # a tool error goes back to the model, as agent loops do
         return f"Error: {type(exc).__name__}: {exc}"
 

@@ -26,7 +26,6 @@ import sys
 import time
 import types
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import wasmtime
@@ -104,7 +103,9 @@ def host_bridge() -> Callable[[int], None]:
 
 def guest_side() -> Callable[[int], None]:
     """The guest runtime's call path, natively, with the WIT import replaced by a constant."""
-    sandbox_dir = Path(__file__).resolve().parent.parent / "sandbox"
+    from codeact_verify.host.build import guest_source_dir
+
+    sandbox_dir = guest_source_dir()  # sandbox/, installed as codeact_verify.guest
     fake_world = types.ModuleType("wit_world")
     fake_world.call_tool = lambda name, args: '{"city": "x", "temp": 21.5}'  # type: ignore[attr-defined]
     fake_types = types.ModuleType("componentize_py_types")
@@ -131,7 +132,13 @@ def guest_side() -> Callable[[int], None]:
     spec = tool_specs([get_weather])["get_weather"]
     STATE.reset({"max_tool_calls": 10**9, "max_arg_bytes": 1 << 20})
     TOOLS.reset(
-        {"get_weather": {"param_names": list(spec.param_names), "parameters": spec.parameters}}
+        {
+            "get_weather": {
+                "param_names": list(spec.param_names),
+                "params": [list(p) for p in spec.params],
+                "parameters": spec.parameters,
+            }
+        }
     )
     stub = make_stub("get_weather", TOOLS.specs["get_weather"])
 

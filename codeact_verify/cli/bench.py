@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 HELP = "run the benchmarks: print tables, write a Markdown report and PNG plots"
@@ -20,5 +19,6 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..bench import __main__ as bench_main
 
-    argv = sys.argv[sys.argv.index("bench") + 1 :] if "bench" in sys.argv else []
+    argv = list(getattr(args, "argv", []))
+    argv = argv[argv.index("bench") + 1 :] if "bench" in argv else []
     return int(bench_main.run(args, argv))

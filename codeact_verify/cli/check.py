@@ -1,7 +1,8 @@
 """`codeact-verify check PROGRAM.py --tools TOOLS.py [--grammar NAME_OR_PATH] [--json]`.
 
 Verifies a program without running it. Exit codes: 0 accepted, 1 rejected, 2 usage or input
-error (unreadable program, bad tools file, invalid grammar). `-` reads the program from stdin.
+error (unreadable program, bad tools file, invalid grammar, or a program that calls tools while
+no `--tools` file was given). `-` reads the program from stdin.
 `--json` prints one object: {"ok", "diagnostics": [...], "effects": [...]}.
 """
 
@@ -13,7 +14,13 @@ from typing import Any
 from ..errors import CodeActError
 from ..grammar import load_grammar
 from ..verifier import verify
-from .common import add_program_arguments, load_specs, read_program, usage_error
+from .common import (
+    add_program_arguments,
+    load_specs,
+    missing_tools_message,
+    read_program,
+    usage_error,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -40,10 +47,14 @@ def run(args: argparse.Namespace) -> int:
     except CodeActError as exc:
         return usage_error("check", exc)
     report = verify(code, specs, grammar=grammar, types=not args.no_types)
+    missing = missing_tools_message(report, args.tools)
+    if missing:
+        return usage_error("check", missing)
     if args.json:
         print(report.to_json())
     else:
         print(report.render_for_human(filename))
-        for effect in report.effects:
-            print(f"  may call {effect.describe()}")
+        if report.ok:  # a rejected program calls nothing: it never runs
+            for effect in report.effects:
+                print(f"  may call {effect.describe()}")
     return EXIT_OK if report.ok else EXIT_REJECTED

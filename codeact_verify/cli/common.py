@@ -7,14 +7,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..diagnostics import Report
 from ..errors import CodeActError
 from ..tools import ToolSpec, load_tools_file, tool_specs
+
+# Without --tools, these say the program calls something only a tools file could define.
+NEEDS_TOOLS_RULES = frozenset({"unknown-name", "unknown-tool", "tool-name-literal"})
 
 
 def add_program_arguments(p: argparse.ArgumentParser, verb: str) -> None:
     """PROGRAM.py (or '-'), --tools TOOLS.py, --grammar NAME_OR_PATH, --json."""
     p.add_argument("program", metavar="PROGRAM.py", help=f"the program to {verb} ('-' for stdin)")
-    p.add_argument("--tools", metavar="TOOLS.py", help="file whose public functions are the tools")
+    p.add_argument(
+        "--tools",
+        metavar="TOOLS.py",
+        help="file whose public functions are the tools (needed when the program calls a tool)",
+    )
     p.add_argument(
         "--grammar",
         default="default",
@@ -38,6 +46,32 @@ def read_program(name: str) -> tuple[bytes, str]:
 def load_specs(path: str | None) -> dict[str, ToolSpec]:
     """The tools of a --tools file (none without one)."""
     return tool_specs(load_tools_file(path)) if path else {}
+
+
+def missing_tools_message(report: Report, tools: str | None) -> str | None:
+    """Why a program checked without `--tools` needs them, or None.
+
+    Without a tools file a program that calls no tool is checked as usual. One that calls a tool
+    (`call_tool`, `call_tools`, or a name it never defines) would be rejected for every call, which
+    says nothing about the program: that is a usage error naming `--tools` instead.
+    """
+    if tools is not None:
+        return None
+    found = [d for d in report.diagnostics if d.rule in NEEDS_TOOLS_RULES]
+    if not found:
+        return None
+    lines = report.source.splitlines()
+    where = []
+    for d in found[:3]:
+        text = lines[d.line - 1] if 1 <= d.line <= len(lines) else ""
+        end = d.end_col if d.end_line == d.line and d.end_col and d.end_col > d.col else None
+        span = text[d.col : end].strip() if end else ""
+        where.append(f"`{span}` at line {d.line}" if span else f"line {d.line}")
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return (
+        f"the program calls tools or names it does not define ({', '.join(where)}{more}), "
+        "and no tools were given: pass --tools TOOLS.py (the file whose functions are the tools)"
+    )
 
 
 def usage_error(command: str, message: Any) -> int:

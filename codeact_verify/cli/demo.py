@@ -81,7 +81,13 @@ def add_parser(subparsers: Any) -> None:
         help="environment variable holding the API key",
     )
     parser.add_argument("--task", default=TASK, help="the user's request (real model)")
-    parser.add_argument("--max-turns", type=int, default=6)
+    parser.add_argument(
+        "--max-turns",
+        type=int,
+        default=6,
+        metavar="N",
+        help="stop after N model turns (default: %(default)s)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -146,6 +152,23 @@ class _Printer:
         print(text, file=self.out)
 
 
+def instructions_line(codeact: Any) -> str:
+    """What the model is told, in cl100k tokens, as the README quotes it: the instructions plus
+    the execute_code description (what the reference provider's 533 counts), then the whole
+    tool definition as JSON (name, description and parameter schema) for scale."""
+    from ..demo.tokens import count_tokens
+
+    tool = codeact.execute_code_tool
+    instructions = count_tokens(codeact.instructions)
+    description = count_tokens(tool.description)
+    definition = count_tokens(json.dumps(tool.openai_tool()))
+    return (
+        f"instructions: {instructions} tokens + {description} for the execute_code description "
+        f"= {instructions + description} (cl100k; the whole execute_code tool definition as "
+        f"JSON: {definition})"
+    )
+
+
 async def run_demo(
     *,
     show_rejection: bool = False,
@@ -161,7 +184,6 @@ async def run_demo(
 
     from ..codeact import CodeAct
     from ..demo.scripted_server import ScriptedServer
-    from ..demo.tokens import count_tokens
     from ..demo.tools import SIX_TOOLS
     from ..openai import CodeActAgent
 
@@ -170,17 +192,12 @@ async def run_demo(
     scripted = base_url is None and model is None
     server = ScriptedServer({TASK: demo_script(show_rejection)}) if scripted else None
     codeact = CodeAct(tools=SIX_TOOLS)
-    instructions = codeact.instructions
-    tool_schema = json.dumps(codeact.execute_code_tool.openai_tool())
     printer.p(f"task: {task if not scripted else TASK}")
     printer.p(
         f"model: {'scripted (local OpenAI-compatible server)' if scripted else model} · "
         f"tools: {', '.join(codeact.tools)}"
     )
-    printer.p(
-        f"instructions: {count_tokens(instructions)} tokens "
-        f"(+ {count_tokens(tool_schema)} for the execute_code tool definition, cl100k)"
-    )
+    printer.p(instructions_line(codeact))
     t0 = time.perf_counter()
     codeact.warm_up()
     printer.p(f"warm-up (type checker, sandbox guest): {(time.perf_counter() - t0) * 1000:.0f} ms")
@@ -216,7 +233,7 @@ async def run_demo(
         f"{usage['total_tokens']}"
     )
     printer.p(f"time: {elapsed:.0f} ms (model, verifier and sandbox; after warm-up)")
-    printer.p(f"instructions: {count_tokens(instructions)} tokens")
+    printer.p(instructions_line(codeact))
     return run
 
 

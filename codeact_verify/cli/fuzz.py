@@ -4,7 +4,9 @@
                         [--database DIR|redis://HOST:PORT/DB] [--replay] [--findings DIR]
 
 Prints progress (examples/s, findings, rules hit), a summary, and exits 1 when something was
-found (each finding is shrunk and saved as a JSON file, replayed by the regression tests).
+found (each finding is shrunk and saved as a JSON file, replayed by the regression tests), and 3
+when the campaign ran no example at all (a worker failed, or the time was too short): a CI job
+must not pass on a campaign that tested nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
+
+EXIT_NOTHING_RAN = 3
 
 PROPERTY_HELP = {
     "total": "verify is total and bounded on any text or bytes",
@@ -110,4 +114,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"  findings    {len(summary.findings)}", file=sys.stdout)
     for path, f in summary.findings:
         print(f"    [{f.property}/{f.kind}] {f.detail[:160]}\n      {path}", file=sys.stdout)
-    return 1 if summary.findings else 0
+    for error in summary.errors:
+        print(f"  error       {error}", file=sys.stdout)
+    if summary.findings:
+        return 1
+    if summary.total == 0 and not cfg.replay:  # a replay of an empty database has nothing to run
+        why = "; ".join(summary.errors) or "no example finished in the time given"
+        print(f"codeact-verify fuzz: error: the campaign ran no example ({why})", file=sys.stderr)
+        return EXIT_NOTHING_RAN
+    if summary.errors:
+        print("codeact-verify fuzz: error: a worker failed (see above)", file=sys.stderr)
+        return EXIT_NOTHING_RAN
+    return 0

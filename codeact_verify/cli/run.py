@@ -1,7 +1,8 @@
 """`codeact-verify run PROGRAM.py --tools TOOLS.py`: verify, transpile, run in the sandbox.
 
-Exit codes: 0 ran to the end, 1 rejected by the verifier, 2 usage or input error, 3 the program
-failed (exception, limit hit, tool error). `--unverified` skips the verifier and runs the
+Exit codes: 0 ran to the end, 1 rejected by the verifier, 2 usage or input error (including a
+program that calls tools while no `--tools` file was given), 3 the program failed (exception,
+limit hit, tool error). `--unverified` skips the verifier and runs the
 program in the sandbox alone (for testing containment).
 """
 
@@ -14,7 +15,13 @@ from typing import Any
 
 from ..errors import CodeActError
 from ..grammar import load_grammar
-from .common import add_program_arguments, load_specs, read_program, usage_error
+from .common import (
+    add_program_arguments,
+    load_specs,
+    missing_tools_message,
+    read_program,
+    usage_error,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
@@ -104,6 +111,10 @@ def run(args: argparse.Namespace) -> int:
         sandbox.close()
     out = execution.to_dict()
     rejected = execution.report is not None and not execution.report.ok
+    if rejected and execution.report is not None:
+        missing = missing_tools_message(execution.report, args.tools)
+        if missing:
+            return usage_error("run", missing)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:

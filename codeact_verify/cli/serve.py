@@ -20,22 +20,61 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--tools", required=True, metavar="TOOLS.py", help="file of tool functions")
-    parser.add_argument("--grammar", default="default", metavar="NAME_OR_PATH")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
-    parser.add_argument("--timeout", type=float, default=None, metavar="S")
-    parser.add_argument("--memory", type=int, default=None, metavar="MB")
     parser.add_argument(
-        "--mount", action="append", default=[], metavar="HOST_DIR:GUEST_DIR[:ro|:rw]"
+        "--grammar",
+        default="default",
+        metavar="NAME_OR_PATH",
+        help="grammar profile name or TOML path (default: %(default)s)",
     )
-    parser.add_argument("--allow-domain", action="append", default=[], metavar="DOMAIN")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s; anything but loopback lets others "
+        "run code)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-clock limit per program in seconds (default: the sandbox's, 10)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="memory limit per program in MiB (default: the sandbox's, 256)",
+    )
+    parser.add_argument(
+        "--mount",
+        action="append",
+        default=[],
+        metavar="HOST_DIR:GUEST_DIR[:ro|:rw]",
+        help="expose a host directory to programs (read-only unless :rw; repeatable)",
+    )
+    parser.add_argument(
+        "--allow-domain",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="let the HTTP helper reach DOMAIN (*.example.com wildcards; repeatable)",
+    )
     parser.add_argument(
         "--approval-mode",
         choices=("never_require", "always_require"),
         default="never_require",
         help='blocks needing approval run only when the request says "approved": true',
     )
-    parser.add_argument("--run-log", default=None, metavar="FILE.jsonl")
+    parser.add_argument(
+        "--run-log",
+        default=None,
+        metavar="FILE.jsonl",
+        help="append one JSON object per execution (code, report, tool calls, outcome)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -2,9 +2,13 @@
 
 Sync tools run on the thread executing the guest (single calls) or in a bounded thread pool
 (batches); async tools run on the caller's event loop (`asyncio.gather` for batches), or on a
-private loop when the run was started synchronously. A tool that raises becomes a `tool`
-error for the guest (a catchable `ToolError`) and a failed `ToolCallRecord`; a result that
-is not JSON is a clear tool error; sizes and counts over the limits are `limit` errors.
+private loop when the run was started synchronously. Before a tool runs, its arguments are
+validated again here, whatever the guest checked (`ToolSpec.call_arguments`: pydantic in strict
+JSON mode, which also converts them to the tool's Enum, date, dataclass and model types), and
+bound to its parameters (positional-only ones by position). A tool that raises, or arguments
+that do not fit, become a `tool` error for the guest (a catchable `ToolError`) and a failed
+`ToolCallRecord`; a result that is not JSON is a clear tool error; sizes and counts over the
+limits are `limit` errors.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ..tools import ToolSpec, to_jsonable
+from ..tools import ToolArgumentError, ToolSpec, to_jsonable
 from .limits import Limits
 from .network import NetworkPolicy, perform
 from .result import ToolCallRecord
@@ -61,11 +65,13 @@ def _plain_copy(value: Any) -> Any:
     raise _NotPlain
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, spec: ToolSpec | None = None) -> Any:
     try:
         return _plain_copy(value)
     except (_NotPlain, RecursionError):
-        return to_jsonable(value)  # converts what it can, or names where the problem sits
+        if spec is not None:
+            return spec.result_json(value)  # the declared type's JSON form, or says what's wrong
+        return to_jsonable(value)
 
 
 class DeadlineExceeded(Exception):
@@ -82,8 +88,11 @@ def _wait(future: concurrent.futures.Future[Any], timeout: float) -> Any:
         raise DeadlineExceeded from None
 
 
-def _call_sync(spec: ToolSpec, args: dict[str, Any]) -> Any:
-    return spec.func(**spec.coerce_arguments(args))
+def _call_sync(spec: ToolSpec, call: tuple[list[Any], dict[str, Any]]) -> Any:
+    return spec.func(*call[0], **call[1])
+
+
+Prepared = tuple[ToolSpec, dict[str, Any], tuple[list[Any], dict[str, Any]]]
 
 
 class RunBridge:
@@ -131,7 +140,7 @@ class RunBridge:
         return "".join(self.stdout), "".join(self.stderr)
 
     # -- preparing and finishing one call -------------------------------------------------
-    def _prepare(self, name: str, arguments: str) -> tuple[ToolSpec, dict[str, Any]] | Outcome:
+    def _prepare(self, name: str, arguments: str) -> Prepared | Outcome:
         if self.abandoned or time.monotonic() >= self.deadline:
             return _err("timeout", "the run's time limit passed")
         limit = self.limits.max_arg_bytes
@@ -151,7 +160,13 @@ class RunBridge:
             return _err("tool", f"no tool named {name!r}")
         if not isinstance(args, dict):
             return _err("tool", f"{name}(): arguments must be a JSON object")
-        return spec, args
+        try:
+            call = spec.call_arguments(arguments)  # validated again, whatever the guest checked
+        except ToolArgumentError as exc:
+            message = str(exc)
+            self.records.append(ToolCallRecord(name, args, False, None, message, 0.0))
+            return _err("tool", message)
+        return spec, args, call
 
     def _finish(
         self,
@@ -171,7 +186,7 @@ class RunBridge:
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
         try:
-            data = _jsonable(value)
+            data = _jsonable(value, spec)
             text = _encode(data)
         except (TypeError, ValueError) as err:
             message = f"{spec.name}() returned a value that is not JSON: {err}"
@@ -210,16 +225,15 @@ class RunBridge:
             prepared = self._prepare(name, arguments)
             if isinstance(prepared[0], bool):
                 return prepared  # type: ignore[return-value]
-            spec, args = prepared  # type: ignore[misc]
+            spec, args, (call_args, call_kwargs) = prepared  # type: ignore[misc]
             started = time.perf_counter()
             try:
-                kwargs = spec.coerce_arguments(args)
                 if spec.is_async:
-                    value = self._run_async(spec.func(**kwargs))
+                    value = self._run_async(spec.func(*call_args, **call_kwargs))
                 else:
                     # inline: a blocking tool is bounded by the caller, who stops waiting at
                     # the deadline (see Sandbox.run_sync); a thread hop here would cost ~45 µs
-                    value = spec.func(**kwargs)
+                    value = spec.func(*call_args, **call_kwargs)
             except Exception as exc:
                 return self._finish(spec, args, started, exc=exc)
             return self._finish(spec, args, started, value)
@@ -231,22 +245,23 @@ class RunBridge:
         try:
             items = json.loads(calls)
             results: list[Outcome | None] = [None] * len(items)
-            sync_jobs: list[tuple[int, ToolSpec, dict[str, Any]]] = []
-            async_jobs: list[tuple[int, ToolSpec, dict[str, Any]]] = []
+            Job = tuple[int, ToolSpec, dict[str, Any], tuple[list[Any], dict[str, Any]]]
+            sync_jobs: list[Job] = []
+            async_jobs: list[Job] = []
             for i, (name, args) in enumerate(items):
                 prepared = self._prepare(name, json.dumps(args))
                 if isinstance(prepared[0], bool):
                     results[i] = prepared  # type: ignore[assignment]
                     continue
-                spec, parsed = prepared  # type: ignore[misc]
-                (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed))
+                spec, parsed, call = prepared  # type: ignore[misc]
+                (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed, call))
             started = time.perf_counter()
-            futures = {i: self.pool.submit(_call_sync, sp, a) for i, sp, a in sync_jobs}
+            futures = {i: self.pool.submit(_call_sync, sp, c) for i, sp, _, c in sync_jobs}
             if async_jobs:
 
                 async def gather() -> list[Any]:
                     return await asyncio.gather(
-                        *(s.func(**s.coerce_arguments(a)) for _, s, a in async_jobs),
+                        *(s.func(*c[0], **c[1]) for _, s, _, c in async_jobs),
                         return_exceptions=True,
                     )
 
@@ -254,12 +269,12 @@ class RunBridge:
                     values = self._run_async(gather())
                 except DeadlineExceeded as exc:
                     values = [exc] * len(async_jobs)
-                for (i, spec, parsed), value in zip(async_jobs, values, strict=True):
+                for (i, spec, parsed, _), value in zip(async_jobs, values, strict=True):
                     if isinstance(value, BaseException):
                         results[i] = self._finish(spec, parsed, started, exc=value)
                     else:
                         results[i] = self._finish(spec, parsed, started, value)
-            for i, spec, parsed in sync_jobs:
+            for i, spec, parsed, _ in sync_jobs:
                 try:
                     value = _wait(futures[i], self._remaining())
                 except Exception as exc:

@@ -199,7 +199,7 @@ def _componentize(source: Path, out: Path, stage: Path) -> None:
 def _compile(wasm: Path, compiled: Path) -> None:
     from wasmtime.component import Component
 
-    from .engine import shared_engine
+    from .wasmtime_engine import shared_engine
 
     try:
         component = Component.from_file(shared_engine(), str(wasm))

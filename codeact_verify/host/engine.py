@@ -1,15 +1,13 @@
-"""One wasmtime Engine per process, the guest component loaded once, and the linker.
+"""The guest component loaded once per process, and the linker.
 
-The engine uses epoch interruption; a daemon thread advances the epoch every `TICK_S`, so a
-store's deadline of N ticks is a wall-clock limit. The linker's host functions (`call-tool`,
-`call-tools`, `http-request`) dispatch to the run that is executing on the current thread
-(`RunContext`), so one linker serves every store.
+The engine and its epoch clock live in `wasmtime_engine`: the build compiles with that engine
+and imports it from there, so build and engine do not import each other. The linker's host
+functions (`call-tool`, `call-tools`, `http-request`) dispatch to the run that is executing on
+the current thread (`RunContext`), so one linker serves every store.
 """
-
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -17,40 +15,11 @@ import wasmtime
 from wasmtime.component import Component, Linker, Variant
 
 from ..errors import GuestBuildError
+from .build import _stderr_progress, ensure_guest
 from .fastcall import add_fast_func
+from .wasmtime_engine import TICK_S, shared_engine, ticks_for
 
-TICK_S = 0.005
-
-_lock = threading.Lock()
-_engine: wasmtime.Engine | None = None
-_ticker: threading.Thread | None = None
-
-
-def shared_engine() -> wasmtime.Engine:
-    """The process-wide engine (epoch interruption on); starts the epoch ticker."""
-    global _engine, _ticker
-    with _lock:
-        if _engine is None:
-            config = wasmtime.Config()
-            config.epoch_interruption = True
-            _engine = wasmtime.Engine(config)
-        if _ticker is None or not _ticker.is_alive():
-            engine = _engine
-            _ticker = threading.Thread(
-                target=_tick, args=(engine,), name="codeact-epoch", daemon=True
-            )
-            _ticker.start()
-        return _engine
-
-
-def _tick(engine: wasmtime.Engine) -> None:
-    while True:
-        time.sleep(TICK_S)
-        engine.increment_epoch()
-
-
-def ticks_for(seconds: float) -> int:
-    return max(1, int(seconds / TICK_S) + 1)
+__all__ = ["TICK_S", "LoadedGuest", "loaded_guest", "set_context", "shared_engine", "ticks_for"]
 
 
 class RunContext(Protocol):
@@ -157,8 +126,6 @@ def loaded_guest(progress: Callable[[str], None] | None = None) -> LoadedGuest:
     with _load_lock:
         if _loaded is not None:
             return _loaded
-        from .build import _stderr_progress, ensure_guest
-
         artifacts = ensure_guest(progress=progress if progress is not None else _stderr_progress)
         engine = shared_engine()
         try:

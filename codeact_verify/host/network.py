@@ -16,9 +16,97 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class AllowedDomain(NamedTuple):
+    """One allow-list entry as Agent Framework's Hyperlight provider spells it.
+
+    `target` is a host name (`api.example.com`, `*.example.com`, `host:port`; a leading
+    `http://` opts in to plain http); `methods` limits the HTTP methods (None: any method).
+    """
+
+    target: str
+    methods: tuple[str, ...] | None = None
+
+
+AllowedDomainInput = str | tuple[str, str | Sequence[str]] | AllowedDomain
+
+
+def normalize_target(target: str) -> str:
+    """`https://API.example.com/v1` -> `api.example.com`; `http://` is kept (it opts in to http)."""
+    if not isinstance(target, str) or not target.strip():
+        raise ValueError("allowed domain entries must be non-empty strings")
+    raw = target.strip()
+    scheme = ""
+    if "://" in raw:
+        scheme, raw = raw.split("://", 1)
+        scheme = scheme.lower()
+        if scheme not in ("http", "https"):
+            raise ValueError(f"allowed domain {target!r}: scheme must be http or https")
+    host = raw.split("/", 1)[0].strip().lower()
+    if not host:
+        raise ValueError(f"could not read a host name from allowed domain {target!r}")
+    return f"http://{host}" if scheme == "http" else host
+
+
+def _normalize_methods(methods: str | Sequence[str] | None, target: str) -> tuple[str, ...] | None:
+    if methods is None:
+        return None
+    items = [methods] if isinstance(methods, str) else list(methods)
+    if not all(isinstance(m, str) and m.strip() for m in items):
+        raise ValueError(f"allowed domain {target!r}: HTTP methods must be non-empty strings")
+    names = {m.strip().upper() for m in items}
+    if not names:
+        raise ValueError(f"allowed domain {target!r}: methods must not be empty when given")
+    bad = names - _METHODS
+    if bad:
+        raise ValueError(f"allowed domain {target!r}: unknown HTTP method(s) {sorted(bad)}")
+    return tuple(sorted(names))
+
+
+def is_domain_pair(value: Any) -> bool:
+    """`("api.github.com", "GET")` or `("api.github.com", ["GET", "POST"])`: one entry, not two."""
+    if not isinstance(value, tuple) or isinstance(value, AllowedDomain) or len(value) != 2:
+        return False
+    target, methods = value
+    if not isinstance(target, str):
+        return False
+    return isinstance(methods, str | list | tuple | frozenset | set)
+
+
+def normalize_allowed_domain(entry: Any) -> AllowedDomain:
+    """A string, a `(target, methods)` pair or an `AllowedDomain`, checked and normalized."""
+    if isinstance(entry, DomainRule):
+        scheme = "http://" if entry.allow_http else ""
+        port = f":{entry.port}" if entry.port is not None else ""
+        methods = tuple(sorted(entry.methods)) if entry.methods else None
+        return AllowedDomain(f"{scheme}{entry.pattern}{port}", methods)
+    if isinstance(entry, str):
+        target, methods = entry, None
+    elif isinstance(entry, AllowedDomain) or is_domain_pair(entry):
+        target, methods = entry[0], entry[1]
+    else:
+        raise ValueError(
+            f"cannot use {entry!r} as an allowed domain; use a string, a (target, methods) pair "
+            "or AllowedDomain(target, methods)"
+        )
+    normalized = AllowedDomain(normalize_target(target), _normalize_methods(methods, target))
+    DomainRule.parse(normalized.target, normalized.methods)  # fail now, not at run time
+    return normalized
+
+
+def normalize_allowed_domains(value: Any) -> list[AllowedDomain]:
+    """One entry (string, pair, `AllowedDomain`) or a sequence of them."""
+    if value is None:
+        return []
+    if isinstance(value, str | AllowedDomain | DomainRule) or is_domain_pair(value):
+        return [normalize_allowed_domain(value)]
+    if not isinstance(value, Sequence | set | frozenset):
+        raise ValueError(f"cannot use {value!r} as allowed domains")
+    return [normalize_allowed_domain(entry) for entry in value]
 
 
 @dataclass(frozen=True)
@@ -73,7 +161,7 @@ class DomainRule:
 class NetworkPolicy:
     """Which targets the program may reach through the host's HTTP helper."""
 
-    allowed_domains: Sequence[str | DomainRule] = ()
+    allowed_domains: Sequence[str | DomainRule | AllowedDomain] = ()
     methods: Sequence[str] | None = None  # applies to string entries
     timeout_s: float = 10.0
     max_response_bytes: int = 4 << 20
@@ -81,10 +169,7 @@ class NetworkPolicy:
     rules: tuple[DomainRule, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        rules = tuple(
-            entry if isinstance(entry, DomainRule) else DomainRule.parse(entry, self.methods)
-            for entry in self.allowed_domains
-        )
+        rules = tuple(_rule(entry, self.methods) for entry in self.allowed_domains)
         object.__setattr__(self, "rules", rules)
 
     def check(self, method: str, url: str) -> str | None:
@@ -107,6 +192,15 @@ class NetworkPolicy:
         if not any(r.methods is None or method in r.methods for r in candidates):
             return f"method {method} to {host!r} is not allowed"
         return None
+
+
+def _rule(entry: Any, methods: Sequence[str] | None) -> DomainRule:
+    if isinstance(entry, DomainRule):
+        return entry
+    if isinstance(entry, str):
+        return DomainRule.parse(entry, methods)
+    domain = normalize_allowed_domain(entry)
+    return DomainRule.parse(domain.target, domain.methods)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -27,9 +27,8 @@ from typing import Any
 
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
 # codeact_verify.guest): one transformer for host and guest.
-SandboxTransformer: Any = importlib.import_module(
-    "codeact_verify.guest.runtime.restrict"
-).SandboxTransformer
+_restrict: Any = importlib.import_module("codeact_verify.guest.runtime.restrict")
+SandboxTransformer: Any = _restrict.SandboxTransformer
 
 SLICE_HELPER = "_slice_"
 
@@ -119,14 +118,25 @@ def program_digest(program: str) -> str:
     return hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def restrict_on_host(program: str, filename: str = "<program>") -> dict[str, Any] | None:
-    """{"source", "lines", "digest"} for the guest, or None to let the guest transform it."""
+def restrict_on_host(
+    program: str, filename: str = "<program>", attributes: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
+    `attributes`: the run policy's attribute policy (`Grammar.runtime_policy()["attributes"]`),
+    applied as the guest applies it when it transforms the program itself."""
+    policy = None
+    if attributes is not None:
+        policy = (
+            attributes.get("deny_private", True) is not False,
+            tuple(attributes.get("deny") or ()),
+            tuple(attributes.get("deny_prefixes") or ()),
+        )
     try:
         tree = ast.parse(program, filename, "exec")
         errors: list[str] = []
         warnings: list[str] = []
         used: dict[str, bool] = {}
-        SandboxTransformer(errors, warnings, used).visit(tree)
+        _restrict.transformer_for(policy)(errors, warnings, used).visit(tree)
         if errors:
             return None  # the guest reports it, with RestrictedPython's exact message
         result = _unparse_with_lines(tree)

@@ -103,6 +103,7 @@ def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
     return {
         name: {
             "param_names": list(spec.param_names),
+            "params": [list(p) for p in spec.params],
             "parameters": spec.parameters,
             "description": spec.description,
         }
@@ -272,10 +273,11 @@ class Sandbox:
             raise TypeError("program must be a str")
         started = time.perf_counter()
         tools = tool_specs(specs)
+        policy = policy if policy is not None else default_policy()
         config = json.dumps(
             {
                 "tools": _tool_config(tools),
-                "policy": policy if policy is not None else default_policy(),
+                "policy": policy,
                 "limits": self.limits.guest_config(),
                 "mounts": [
                     {"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()
@@ -284,7 +286,11 @@ class Sandbox:
             }
         )
         self._config_hint = config
-        restricted = restrict_on_host(program) if self.host_restrict else None
+        restricted = (
+            restrict_on_host(program, attributes=policy.get("attributes"))
+            if self.host_restrict
+            else None
+        )
         inst, from_pool = self._take()
         before = snapshot(self.output_dir) if self.output_dir is not None else None
         bridge = RunBridge(

@@ -196,20 +196,52 @@ class Context:
             self.pending.append(pending)
 
 
+class Invalid(str):
+    """An `INVALID` example: the program (it is a `str`), and where its rule reports it.
+
+    ``line`` and ``col`` are 1-based, as in the text and JSON output (``col`` is the first
+    character of the reported span); ``code`` defaults to the rule's own. The generated tests
+    check that verifying the program reports exactly that code at exactly that place.
+    """
+
+    line: int
+    col: int
+    code: str | None
+
+    def __new__(cls, program: str, line: int, col: int, code: str | None = None) -> Invalid:
+        self = super().__new__(cls, program)
+        self.line, self.col, self.code = line, col, code
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Invalid, (str(self), self.line, self.col, self.code))
+
+
 class Rule:
-    """A verifier rule: one concern, one code, documented by examples."""
+    """A verifier rule: one concern, one code, documented by examples.
+
+    Every CV code is a `Rule` subclass in `codeact_verify.rules.registry.RULES`: the source and
+    `ast` rules here, and the tool-call (CV6xx), type (CV7xx) and internal (CV999) codes, which
+    the registry wraps around their own modules' descriptions.
+    """
 
     code: ClassVar[str]
     name: ClassVar[str]
     message: ClassVar[str]  # what the rule forbids, one sentence (the default message)
     hint: ClassVar[str | None] = None  # how to fix the program
+    severity: ClassVar[str] = "error"
+    stage: ClassVar[str] = "ast tree"  # where it runs: source text, ast tree, tool calls, types
     VALID: ClassVar[list[str]] = []
-    INVALID: ClassVar[list[str]] = []
+    INVALID: ClassVar[list[Invalid]] = []
     GRAMMAR: ClassVar[str] = "default"  # the profile the examples are written for
+    TYPES: ClassVar[bool] = False  # the examples need the type check (mypy)
+    UNTESTABLE: ClassVar[str | None] = None  # why no program can show this code, if none can
 
 
 class SourceRule(Rule):
     """A rule on the program text and its size, run by the verifier before the node rules."""
+
+    stage: ClassVar[str] = "source text"
 
     @classmethod
     def at(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..grammar import CONSTRUCTS, CORE_NODES, HEAD_NODES, SUB_NODES
-from .base import NodeRule, register
+from .base import Invalid, NodeRule, register
 
 
 @register
@@ -22,15 +22,28 @@ class ConstructRule(NodeRule):
         "match {'k': 1}:\n    case {'k': v}:\n        print(v)\n    case _:\n        pass\n",
         "sq = lambda v: v * v\nprint(f'{sq(3)=}')\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: smolagents LocalPythonExecutor escapes build classes to reach __subclasses__\n"
-        "class A:\n    pass\n",
-        "def f():\n    global x\n    x = 1\n",
-        "def f():\n    yield 1\n",
-        "# Source: pyjail write-ups read gi_frame.f_back.f_globals from a running generator\n"
-        "g = (x for x in [1])\nasync def h():\n    await g\n",
-        "def f():\n    n = 0\n    def g():\n        nonlocal n\n        n += 1\n    g()\n",
-        "with ctx() as c:\n    pass\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: smolagents LocalPythonExecutor escapes build classes to reach "
+            "__subclasses__\n"
+            "class A:\n    pass\n",
+            2,
+            1,
+        ),
+        Invalid("def f():\n    global x\n    x = 1\n", 2, 5),
+        Invalid("def f():\n    yield 1\n", 2, 5),
+        Invalid(
+            "# Source: pyjail write-ups read gi_frame.f_back.f_globals from a running generator\n"
+            "g = (x for x in [1])\nasync def h():\n    await g\n",
+            3,
+            1,
+        ),
+        Invalid(
+            "def f():\n    n = 0\n    def g():\n        nonlocal n\n        n += 1\n    g()\n",
+            4,
+            9,
+        ),
+        Invalid("with ctx() as c:\n    pass\n", 1, 1),
     ]
 
     def handler_for(self, cls: type) -> Callable[[ast.AST], None] | None:

@@ -6,7 +6,7 @@ import ast
 import string
 from typing import ClassVar
 
-from .base import NodeRule, Where, attribute_accesses, register, string_literal
+from .base import Invalid, NodeRule, Where, attribute_accesses, register, string_literal
 from .positions import ATTR
 from .roles import keyword_part
 
@@ -43,17 +43,26 @@ class FormatStringRule(NodeRule):
         "print('{name}'.format_map({'name': 'x'}))\n",
         "print('{0:>{1}}'.format('x', 5))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: Armin Ronacher, 'Be Careful with Python's New-Style String Format' (2016)\n"
-        "print('{0.__class__.__mro__}'.format(1))\n",
-        "print('{0[secret]}'.format({'secret': 1}))\n",
-        "t = call_tool('get_template')\nprint(t.format(1))\n",
-        "f = str.format\nprint(f('{0.real}', 1))\n",
-        "t = '{0}'\nt = '{0.real}'\nprint(t.format(1))\n",
-        "print('{x.real}'.format_map({'x': 1}))\n",
-        "print('{:{0.real}}'.format(1))\n",
-        "print(getattr('{0.real}', 'format')(1))\n",
-        "t = call_tool('get_template')\nmatch t:\n    case str(format=f):\n        print(f(1))\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: Armin Ronacher, 'Be Careful with Python's New-Style String Format' (2016)\n"
+            "print('{0.__class__.__mro__}'.format(1))\n",
+            2,
+            31,
+        ),
+        Invalid("print('{0[secret]}'.format({'secret': 1}))\n", 1, 21),
+        Invalid("t = call_tool('get_template')\nprint(t.format(1))\n", 2, 9),
+        Invalid("f = str.format\nprint(f('{0.real}', 1))\n", 1, 9),
+        Invalid("t = '{0}'\nt = '{0.real}'\nprint(t.format(1))\n", 3, 9),
+        Invalid("print('{x.real}'.format_map({'x': 1}))\n", 1, 18),
+        Invalid("print('{:{0.real}}'.format(1))\n", 1, 21),
+        Invalid("print(getattr('{0.real}', 'format')(1))\n", 1, 27),
+        Invalid(
+            "t = call_tool('get_template')\nmatch t:\n    case str(format=f):\n        "
+            "print(f(1))\n",
+            3,
+            14,
+        ),
     ]
 
     def _check(self, receiver: ast.expr, method: str, where: Where) -> None:

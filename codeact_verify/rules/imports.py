@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
+from ..grammar import refusal_reason
 from .attributes import claimed_by_attribute_rules
-from .base import NodeRule, Where, attribute_accesses, is_dunder, register
+from .base import Invalid, NodeRule, Where, attribute_accesses, is_dunder, register
 from .positions import ATTR, scan_from
 
 # Module and alias names arrive NFKC-normalised from Python's parser (`import ｏｓ` is os).
@@ -29,16 +30,20 @@ class ImportRule(NodeRule):
         "print(json.dumps([m.pi, mean([1, 2])]))\n",
         "from collections import Counter, defaultdict\nprint(Counter('aab'), defaultdict(int))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: every published smolagents/RestrictedPython escape ends in `import os`\n"
-        "import os\nos.system('id')\n",
-        "import subprocess\n",
-        "from os import path\n",
-        "from . import secrets\n",
-        "from json import *\n",
-        "import json.decoder\n",
-        "import importlib\n",
-        "import sys\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: every published smolagents/RestrictedPython escape ends in `import os`\n"
+            "import os\nos.system('id')\n",
+            2,
+            8,
+        ),
+        Invalid("import subprocess\n", 1, 8),
+        Invalid("from os import path\n", 1, 6),
+        Invalid("from . import secrets\n", 1, 1),
+        Invalid("from json import *\n", 1, 18),
+        Invalid("import json.decoder\n", 1, 8),
+        Invalid("import importlib\n", 1, 8),
+        Invalid("import sys\n", 1, 8),
     ]
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -75,22 +80,48 @@ class ModuleAttributeRule(NodeRule):
         "from datetime import datetime, timedelta\n"
         "print(datetime(2024, 1, 1) + timedelta(days=1))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: modules re-export modules (json.codecs -> codecs.open reads host files)\n"
-        "import json\nprint(json.codecs)\n",
-        "import statistics\nsys = statistics.sys\n",
-        "import json as j\nc = j.codecs\n",
-        "from json import codecs\n",
-        "from random import _os\n",
-        "from collections import abc\n",
-        "import json\nm = json\nprint(m.codecs)\n",
-        "import json\nprint(getattr(json, 'codecs'))\n",
-        "import operator\nf = operator.attrgetter('x')\n",
-        "from operator import methodcaller\n",
-        "import string\nf = string.Formatter()\n",
-        "import typing\nprint(typing.get_type_hints)\n",
-        "import json\njson.dumps = print\n",
-        "import math\ndel math.pi\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: modules re-export modules (json.codecs -> codecs.open reads host files)\n"
+            "import json\nprint(json.codecs)\n",
+            3,
+            12,
+        ),
+        Invalid("import statistics\nsys = statistics.sys\n", 2, 18),
+        Invalid("import json as j\nc = j.codecs\n", 2, 7),
+        Invalid("from json import codecs\n", 1, 18),
+        Invalid("from random import _os\n", 1, 20),
+        Invalid("from collections import abc\n", 1, 25),
+        Invalid("import json\nm = json\nprint(m.codecs)\n", 2, 5),
+        Invalid("import json\nprint(getattr(json, 'codecs'))\n", 2, 15),
+        Invalid("import operator\nf = operator.attrgetter('x')\n", 2, 14),
+        Invalid("from operator import methodcaller\n", 1, 22),
+        Invalid("import string\nf = string.Formatter()\n", 2, 12),
+        Invalid("import typing\nprint(typing.get_type_hints)\n", 2, 14),
+        Invalid("import json\njson.dumps = print\n", 2, 1),
+        Invalid("import math\ndel math.pi\n", 2, 5),
+        Invalid(
+            "# Source: red-team review of this project (issue 10 item 14): NamedTuple's "
+            "functional\n"
+            "# form builds a class (and compiles code)\n"
+            "import typing\nP = typing.NamedTuple('P', [('x', int)])\n",
+            4,
+            12,
+        ),
+        Invalid(
+            "# Source: red-team review (issue 10 item 13): 3.14's calendar exports IntEnum, whose\n"
+            "# functional API built a class with a program-defined __str__\n"
+            "import calendar\nF = calendar.IntEnum('F', {'A': 1})\n",
+            4,
+            14,
+        ),
+        Invalid(
+            "# Source: red-team review (issue 10 item 9): GenericAlias forwards attribute reads\n"
+            "import functools\nA = functools.GenericAlias\n",
+            3,
+            15,
+        ),
+        Invalid("from typing import TypedDict\n", 1, 20),
     ]
 
     def _module_of(self, node: ast.expr) -> str | None:
@@ -105,7 +136,13 @@ class ModuleAttributeRule(NodeRule):
         if is_dunder(name) or (not imported and claimed_by_attribute_rules(name, self)):
             return
         if not self.grammar.modules[module].allows(name):
-            self.report(where[0], f"`{module}.{name}` is not allowed", part=where[1])
+            message = f"`{module}.{name}` is not allowed"
+            why = refusal_reason(module, name)  # the sandbox's own verdict, from its Python
+            if why is not None and why.startswith("builds classes"):
+                message += f": it {why}; use a dict, or collections.namedtuple for records"
+            elif why is not None:
+                message += f" ({why})"
+            self.report(where[0], message, part=where[1])
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         module = self._module_of(node.value)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 from typing import ClassVar
 
 from .base import (
     ATTRIBUTE_FUNCTIONS,
     KEYWORD_NAMES,
+    Context,
     Identifier,
+    Invalid,
     NodeRule,
     attribute_accesses,
     is_dunder,
@@ -25,6 +28,12 @@ from .positions import ATTR, Part, scan_from
 # Calls whose string arguments are data, never attribute names (printing, tool arguments).
 _DATA_CALLS = frozenset({"print", "call_tool", "call_tools"})
 
+
+# Builtins whose calls the rules check by name: rebinding them would hide the builtin.
+_CHECKED_BUILTINS = frozenset({"type", "getattr", "hasattr"})
+
+# Calls that only show a value: `type(x)` may be their argument.
+_SHOW_CALLS = frozenset({"print", "str", "repr"})
 
 _STRING_CARRIERS = frozenset({ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict})
 
@@ -52,22 +61,38 @@ class DunderRule(NodeRule):
         "d = {'__class__': 1}\nprint(d['__class__'])\n",
         "print('__main__', '__init__.py')\nname = '__x__'.strip('_')\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: the classic sandbox escape ().__class__.__base__.__subclasses__()\n"
-        "x = ().__class__.__base__.__subclasses__()\n",
-        "print(__builtins__)\n",
-        "m = __import__('os')\n",
-        "# Source: NFKC-normalised identifiers, pyjail write-ups (fullwidth / italic letters)\n"
-        "x = ().__ｃｌａｓｓ__\n",
-        "f = lambda: 0\ng = getattr(f, '__globals__')\n",
-        "def f(__x__=1):\n    return __x__\n",
-        "from json import __spec__\n",
-        "# Source: red-team review of this project: update_wrapper copied a stdlib module's\n"
-        "# globals (real builtins included) into the program's\n"
-        "import functools\nimport typing\ndef w():\n    pass\n"
-        "functools.update_wrapper(w, typing.cast, assigned=(), updated=('__globals__',))\n",
-        "import statistics\nx = sorted([1], key=statistics.mean.__call__)\n",
-        "import functools\nf = functools.partial(getattr, print)\nprint(f('__self__'))\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: the classic sandbox escape ().__class__.__base__.__subclasses__()\n"
+            "x = ().__class__.__base__.__subclasses__()\n",
+            2,
+            8,
+        ),
+        Invalid("print(__builtins__)\n", 1, 7),
+        Invalid("m = __import__('os')\n", 1, 5),
+        Invalid(
+            "# Source: NFKC-normalised identifiers, pyjail write-ups (fullwidth / italic letters)\n"
+            "x = ().__ｃｌａｓｓ__\n",
+            2,
+            8,
+        ),
+        Invalid("f = lambda: 0\ng = getattr(f, '__globals__')\n", 2, 16),
+        Invalid("def f(__x__=1):\n    return __x__\n", 1, 7),
+        Invalid("from json import __spec__\n", 1, 18),
+        Invalid(
+            "# Source: red-team review of this project: update_wrapper copied a stdlib module's\n"
+            "# globals (real builtins included) into the program's\n"
+            "import functools\nimport typing\ndef w():\n    pass\n"
+            "functools.update_wrapper(w, typing.cast, assigned=(), updated=('__globals__',))\n",
+            7,
+            64,
+        ),
+        Invalid("import statistics\nx = sorted([1], key=statistics.mean.__call__)\n", 2, 37),
+        Invalid(
+            "import functools\nf = functools.partial(getattr, print)\nprint(f('__self__'))\n",
+            3,
+            9,
+        ),
     ]
 
     def _message(self, name: str) -> str:
@@ -122,23 +147,38 @@ class ForbiddenBuiltinRule(NodeRule):
     message = "this builtin is not available in the sandbox"
     hint = "Use an allowed builtin or module instead (see the grammar's description)."
     VALID: ClassVar[list[str]] = [
-        "t = type(3)\nprint(t is int)\n",
+        "print(type(3) is int, type([]) == list, type('x'), f'{type(1.5)}')\n",
+        "x = 3\nif type(x) in (int, float):\n    print(str(type(x)))\n",
         "print(sorted({'b': 1, 'a': 2}))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: smolagents LocalPythonExecutor escapes start from eval/exec if reachable\n"
-        "eval('1+1')\n",
-        "exec('import os')\n",
-        "code = compile('1', 'x', 'eval')\n",
-        "print(open('/etc/passwd').read())\n",
-        "ｅｘｅｃ('print(1)')\n",
-        "def f():\n    return globals()\n",
-        "e = eval\n",
-        "T = type('T', (), {})\n",
-        "t = type\nT = t('T', (), {})\n",
-        "open = print\nopen('x')\n",
-        "breakpoint()\n",
-        "print(vars(), dir(), locals())\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: smolagents LocalPythonExecutor escapes start from eval/exec if reachable\n"
+            "eval('1+1')\n",
+            2,
+            1,
+        ),
+        Invalid("exec('import os')\n", 1, 1),
+        Invalid("code = compile('1', 'x', 'eval')\n", 1, 8),
+        Invalid("print(open('/etc/passwd').read())\n", 1, 7),
+        Invalid("ｅｘｅｃ('print(1)')\n", 1, 1),
+        Invalid("def f():\n    return globals()\n", 2, 12),
+        Invalid("e = eval\n", 1, 5),
+        Invalid("T = type('T', (), {})\n", 1, 5),
+        Invalid("t = type\nT = t('T', (), {})\n", 1, 5),
+        Invalid(
+            "# Source: red-team review of this project (issue 10 item 1): type(int) is `type`,\n"
+            "# which built a str subclass whose __eq__ passed a Literal check\n"
+            "from typing import Any\nT: Any = type(int)\nS = T('S', (str,), {})\n",
+            4,
+            10,
+        ),
+        Invalid("M = type(type(1))\n", 1, 5),
+        Invalid("if False:\n    type = print\nT = type(int)\n", 2, 5),
+        Invalid("def f(getattr):\n    return getattr\n", 1, 7),
+        Invalid("open = print\nopen('x')\n", 1, 1),
+        Invalid("breakpoint()\n", 1, 1),
+        Invalid("print(vars(), dir(), locals())\n", 1, 7),
     ]
 
     def _check(self, name: str, node: ast.AST, part: Part | None = None) -> None:
@@ -146,11 +186,22 @@ class ForbiddenBuiltinRule(NodeRule):
         if why is not None:
             self.report(node, f"`{name}` is not available: it {why}", part=part)
 
+    def _rebound(self, name: str, node: ast.AST, part: Part | None = None) -> None:
+        # the rules below trust that `type`/`getattr`/`hasattr` are the guarded builtins; a
+        # binding anywhere (`if False: type = 1`) would make that unprovable
+        if name in _CHECKED_BUILTINS and name in self.grammar.builtins:
+            self.report(
+                node, f"`{name}` is a checked builtin and cannot be rebound; pick another name",
+                part=part,
+            )
+
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         if is_dunder(name):
             return
         self._check(name, node)
+        if type(node.ctx) is not ast.Load:
+            self._rebound(name, node)
         # `type` used as a value (t = type; t("X", (), {})) escapes the argument check below.
         if (
             name == "type"
@@ -163,16 +214,45 @@ class ForbiddenBuiltinRule(NodeRule):
     def visit_identifier(self, occ: Identifier) -> None:
         if (occ.binding or occ.reference) and not is_dunder(occ.name):
             self._check(occ.name, occ.node, occ.part)
+        if occ.binding:
+            self._rebound(occ.name, occ.node, occ.part)
+
+    # `type(x)` hands out a class: `type(int)` is the metaclass `type`, which builds classes
+    # (type("S", (str,), {"__eq__": ...})). So its result may only be compared (`type(x) is
+    # int`, `type(x) in (int, float)`) or shown (print/str/repr, an f-string field), never kept.
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self._type_ok: set[int] = set()
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for operand in (node.left, *node.comparators):
+            if type(operand) is ast.Call:
+                self._type_ok.add(id(operand))
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        if type(node.value) is ast.Call:
+            self._type_ok.add(id(node.value))
+
+    def _mark_shown(self, node: ast.Call) -> None:
+        func = node.func
+        if type(func) is ast.Name and func.id in _SHOW_CALLS:
+            for arg in node.args:
+                if type(arg) is ast.Call:
+                    self._type_ok.add(id(arg))
 
     def visit_Call(self, node: ast.Call) -> None:
+        self._mark_shown(node)
         func = node.func
-        if (
-            type(func) is ast.Name
-            and func.id == "type"
-            and "type" in self.grammar.builtins
-            and (len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred))
-        ):
+        if type(func) is not ast.Name or func.id != "type" or "type" not in self.grammar.builtins:
+            return
+        if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             self.report(node, "type() with other than one argument creates classes")
+        elif id(node) not in self._type_ok:
+            self.report(
+                node,
+                "type(x) may only be compared (`type(x) is int`) or printed: the class it "
+                "returns can build classes; use isinstance(x, int)",
+            )
 
 
 @register
@@ -186,12 +266,17 @@ class UnknownNameRule(NodeRule):
         "print([y for y in range(3)], True, None)\n",
         "try:\n    call_tool('get_weather', city='Oslo')\nexcept ToolError as e:\n    print(e)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "print(credits)\n",
-        "print(copyright)\n",
-        "print(undefined_variable)\n",
-        "# Source: site.py adds license/credits/exit to builtins; the grammar does not list them\n"
-        "license()\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("print(credits)\n", 1, 7),
+        Invalid("print(copyright)\n", 1, 7),
+        Invalid("print(undefined_variable)\n", 1, 7),
+        Invalid(
+            "# Source: site.py adds license/credits/exit to builtins; the grammar does not "
+            "list them\n"
+            "license()\n",
+            2,
+            1,
+        ),
     ]
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -207,7 +292,27 @@ class UnknownNameRule(NodeRule):
         if hasattr(builtins, name):
             self.report(node, f"`{name}` is a Python builtin this grammar does not allow")
         else:
-            self.report(node, f"`{name}` is not defined")
+            self.report(node, f"`{name}` is not defined", hint=self._did_you_mean(name))
+
+    def _did_you_mean(self, name: str) -> str | None:
+        """`complete_tsak(...)`: the hint names the tool (or other defined name) meant, as
+        `call_tool("complete_tsak", ...)` does; tools first, then everything else defined."""
+        tools = sorted(self.ctx.tool_names)
+        close = difflib.get_close_matches(name, tools, n=3, cutoff=0.6)
+        if close:
+            what = f"the tool{'s' if len(close) > 1 else ''} "
+            return f"did you mean {what}{' or '.join(repr(c) for c in close)}? tools: " + (
+                ", ".join(tools)
+            )
+        defined = sorted(
+            {n for n, count in self.ctx.facts.bound.items() if count}
+            | self.grammar.builtins
+            | self.grammar.sandbox_names
+        )
+        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.75)
+        if close:
+            return f"did you mean {close[0]!r}? " + (self.hint or "")
+        return None
 
 
 @register
@@ -219,11 +324,11 @@ class SandboxNameRule(NodeRule):
     VALID: ClassVar[list[str]] = [
         "result = call_tool('get_weather', city='Paris')\nprint(result)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "call_tool = print\ncall_tool('x')\n",
-        "def f(read_text):\n    return read_text\n",
-        "for ToolError in range(3):\n    pass\n",
-        "from json import loads as call_tools\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("call_tool = print\ncall_tool('x')\n", 1, 1),
+        Invalid("def f(read_text):\n    return read_text\n", 1, 7),
+        Invalid("for ToolError in range(3):\n    pass\n", 1, 5),
+        Invalid("from json import loads as call_tools\n", 1, 27),
     ]
 
     def _check(self, name: str, node: ast.AST, part: Part | None = None) -> None:
@@ -251,12 +356,12 @@ class DynamicAttributeRule(NodeRule):
         "print(getattr('x', 'upper')())\n",
         "print(hasattr([], 'append'))\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "name = 'up' + 'per'\nprint(getattr('x', name)())\n",
-        "g = getattr\nprint(g('x', 'upper'))\n",
-        "print(getattr('x', *['upper']))\n",
-        "print(list(map(getattr, ['a'], ['upper'])))\n",
-        "print(getattr('x', f'{1}'))\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("name = 'up' + 'per'\nprint(getattr('x', name)())\n", 2, 20),
+        Invalid("g = getattr\nprint(g('x', 'upper'))\n", 1, 5),
+        Invalid("print(getattr('x', *['upper']))\n", 1, 7),
+        Invalid("print(list(map(getattr, ['a'], ['upper'])))\n", 1, 16),
+        Invalid("print(getattr('x', f'{1}'))\n", 1, 20),
     ]
 
     def visit_Call(self, node: ast.Call) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from typing import ClassVar
 
-from .base import Context, SourceRule, register
+from .base import Context, Invalid, SourceRule, register
 from .positions import Source
 from .walk import nodes_with_depth
 
@@ -35,11 +36,16 @@ class EncodingRule(SourceRule):
         "# -*- coding: utf-8 -*-\nprint('héllo')\n",
         "name = 'Zürich'\nprint(name.upper())\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: PEP 263 cookies let `# coding: unicode_escape` hide code in comments/strings\n"
-        "# coding: unicode_escape\nx = 1 #\\u000aimport os\n",
-        "# -*- coding: latin-1 -*-\nx = 1\n",
-        "#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :\nx = 1\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: PEP 263 cookies let `# coding: unicode_escape` hide code in "
+            "comments/strings\n"
+            "# coding: unicode_escape\nx = 1 #\\u000aimport os\n",
+            1,
+            42,
+        ),
+        Invalid("# -*- coding: latin-1 -*-\nx = 1\n", 1, 15),
+        Invalid("#!/usr/bin/env python\n# vim: set fileencoding=utf-7 :\nx = 1\n", 2, 25),
     ]
 
     @classmethod
@@ -94,10 +100,14 @@ class NulByteRule(SourceRule):
     message = "the program contains NUL bytes"
     hint = "Remove the \\0 characters; write '\\x00' inside a string literal if you need one."
     VALID: ClassVar[list[str]] = ["s = '\\x00'\nprint(len(s))\n"]
-    INVALID: ClassVar[list[str]] = [
-        "# Source: NUL bytes truncate source in C-level consumers and desynchronise parsers\n"
-        "x = 1\x00\nprint(x)\n",
-        "print('a')\x00import os\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid(
+            "# Source: NUL bytes truncate source in C-level consumers and desynchronise parsers\n"
+            "x = 1\x00\nprint(x)\n",
+            2,
+            6,
+        ),
+        Invalid("print('a')\x00import os\n", 1, 11),
     ]
 
     @classmethod
@@ -121,20 +131,43 @@ class SizeRule(SourceRule):
         "total = 0\nfor i in range(10):\n    total += i\nprint(total)\n",
         "x = " + "+".join(["1"] * 30) + "\n",
         "big = 2 ** 4096\nline = '-' * 80\nprint(big % 97, line)\n",
+        "from typing import Final\nSCALE: Final = 10 ** 6\nif True:\n    RATE: Final = SCALE / 7\n"
+        "print(RATE * 1.5, 'ab' * 40 + '-', 10 ** 400 // 3 % 7)\n",
     ]
-    INVALID: ClassVar[list[str]] = [
-        "x = " + "[" * 60 + "]" * 60 + "\n",
-        "x = " + " or ".join(["a"] * 60) + "\n",
-        "x = '" + "a" * 10_001 + "'\n",
-        "x = [" + ", ".join(["1"] * 7000) + "]\n",
-        "# padding\n" * 4000,
-        "# Source: red-team review of this project: mypy folds module-level int constants without\n"
-        "# a bound, so the type check itself ran out of memory on this line\n"
-        "x = 2 ** 2 ** 40\n",
-        "N = 40\nx = 2 ** 2 ** N\n",
-        "y = 1 << (1 << 40)\n",
-        "from typing import Final\nx: Final = 'a' * 10 ** 10\n",
-        "s = 'ab' * 10 ** 10\nprint(len(s))\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("x = " + "[" * 60 + "]" * 60 + "\n", 1, 1),
+        Invalid("x = " + " or ".join(["a"] * 60) + "\n", 1, 1),
+        Invalid("x = '" + "a" * 10_001 + "'\n", 1, 5),
+        Invalid("x = [" + ", ".join(["1"] * 7000) + "]\n", 1, 1),
+        Invalid("# padding\n" * 4000, 1, 1),
+        Invalid(
+            "# Source: red-team review of this project: mypy folds module-level int "
+            "constants without\n"
+            "# a bound, so the type check itself ran out of memory on this line\n"
+            "x = 2 ** 2 ** 40\n",
+            3,
+            5,
+        ),
+        Invalid("N = 40\nx = 2 ** 2 ** N\n", 2, 5),
+        Invalid("y = 1 << (1 << 40)\n", 1, 5),
+        Invalid("from typing import Final\nx: Final = 'a' * 10 ** 10\n", 2, 12),
+        Invalid("s = 'ab' * 10 ** 10\nprint(len(s))\n", 1, 5),
+        Invalid(
+            "# Source: red-team review (issue 10): mypy folds Final names wherever they are "
+            "bound at\n"
+            "# module scope; 2 ** 2 ** 40 asks mypy for about 128 GiB\n"
+            "from typing import Final\nif True:\n    N: Final = 40\n    M: Final = 2 ** 2 ** N\n",
+            6,
+            16,
+        ),
+        Invalid(
+            "from typing import Final\na0: Final = 'aaaaaaaa'\n"
+            + "".join(f"a{i + 1}: Final = a{i} + a{i}\n" for i in range(28)),
+            20,
+            14,
+        ),
+        Invalid("from typing import Final\nBIG: Final = 10 ** 400 / 3\n", 2, 14),
+        Invalid("import typing\nX: typing.Final = 7 ** 100000\n", 2, 19),
     ]
 
     @classmethod
@@ -199,101 +232,253 @@ class _TooBig(Exception):
 # An integer constant larger than this (in bits) is not something a CodeAct program computes; the
 # type checker would try to fold it (mypy evaluates `2 ** 2 ** 40` at module level, unbounded).
 _MAX_CONSTANT_BITS = 1 << 16
-_MAX_CONSTANT_CHARS = 1 << 20  # likewise for str constants (mypy folds "a" * n too)
-_GROWING_OPS = frozenset({ast.Pow, ast.LShift, ast.Mult})
-_FOLD_OPS: dict[type, object] = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.BitAnd: lambda a, b: a & b,
-    ast.BitOr: lambda a, b: a | b,
-    ast.BitXor: lambda a, b: a ^ b,
-    ast.RShift: lambda a, b: a >> b if b >= 0 else None,
-    ast.FloorDiv: lambda a, b: a // b if b else None,
-    ast.Mod: lambda a, b: a % b if b else None,
-}
+_MAX_CONSTANT_CHARS = 1 << 20  # likewise for str constants (mypy folds "a" * n and a + b too)
+_FLOAT_BITS = 1024  # an int this large does not convert to float: mypy's fold raises
 
 
-def _fold(node: ast.AST, names: dict[str, ast.expr], depth: int = 0) -> int | str | None:
-    """The value of an int or str constant expression (following names bound once at module
-    level), or None when it is not one; raises _TooBig instead of computing a huge value."""
-    if depth > 64:
-        return None
-    if isinstance(node, ast.Constant):
-        return node.value if type(node.value) in (int, str) else None
-    if isinstance(node, ast.Name):
-        bound = names.get(node.id)
-        return None if bound is None else _fold(bound, names, depth + 1)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd | ast.Invert):
-        v = _fold(node.operand, names, depth + 1)
-        if not isinstance(v, int):
+@dataclass(frozen=True)
+class _Str:
+    """A folded str constant, by length only (no operation mypy folds depends on the text)."""
+
+    length: int
+
+
+_Value = int | float | _Str
+
+
+def _is_final(annotation: ast.expr) -> bool:
+    node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (isinstance(node, ast.Name) and node.id == "Final") or (
+        isinstance(node, ast.Attribute) and node.attr == "Final"
+    )
+
+
+def folded_names(tree: ast.Module) -> dict[str, list[ast.expr]]:
+    """The names a constant folder may follow, with every expression bound to each.
+
+    mypy folds references to the module's ``Final`` names, declared anywhere at module scope
+    (``if True:`` blocks included). This follows ``Final`` names declared anywhere at all (a
+    program wrapped in a function is the same program to the sandbox, which evaluates it), and
+    every name bound exactly once in the whole program by a plain assignment. Scopes are not
+    told apart: following too much only rejects sooner.
+    """
+    names: dict[str, list[ast.expr]] = {}
+    count: dict[str, int] = {}
+    single: dict[str, ast.expr] = {}
+
+    def bind(name: str) -> None:
+        count[name] = count.get(name, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bind(node.id)
+        elif isinstance(node, ast.arg):
+            bind(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bind(node.name)
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            bind(node.name)
+        elif isinstance(node, ast.alias):
+            bind((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            for name in node.names:
+                bind(name)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if node.value is not None:
+                single[node.target.id] = node.value
+                if _is_final(node.annotation):
+                    names.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                single[target.id] = node.value
+    for name, value in single.items():
+        if count.get(name) == 1 and value not in names.get(name, ()):
+            names.setdefault(name, []).append(value)
+    return names
+
+
+def _size(value: _Value | None) -> int:
+    if isinstance(value, _Str):
+        return value.length
+    return value.bit_length() if isinstance(value, int) else 0
+
+
+class ConstantFolder:
+    """Folds constant expressions the way mypy does (every operator, ``Final`` names), bounded.
+
+    ``fold`` returns the value (a str by its length), None when the expression is not a constant
+    mypy would fold, and raises ``_TooBig`` instead of computing an int over
+    ``_MAX_CONSTANT_BITS`` bits, a str over ``_MAX_CONSTANT_CHARS`` characters, or an int too
+    large to convert to float where mypy would (it raises OverflowError there). Each node and each
+    name is folded once (memoized), so chains such as 28 doublings ``a1: Final = a0 + a0`` cost
+    28 additions of lengths.
+    """
+
+    def __init__(self, names: dict[str, list[ast.expr]]) -> None:
+        self.names = names
+        self.nodes: dict[int, _Value | None] = {}
+        self.values: dict[str, _Value | None] = {}
+        self.active: set[str] = set()
+
+    def fold(self, node: ast.AST) -> _Value | None:
+        key = id(node)
+        if key in self.nodes:
+            return self.nodes[key]
+        value = self._fold(node)
+        self.nodes[key] = value
+        return value
+
+    def _name(self, name: str) -> _Value | None:
+        if name in self.values:
+            return self.values[name]
+        if name in self.active:
+            return None  # a cycle: not a constant
+        self.active.add(name)
+        try:
+            best: _Value | None = None
+            for expr in self.names.get(name, ()):
+                value = self.fold(expr)
+                if value is not None and (best is None or _size(value) >= _size(best)):
+                    best = value
+        finally:
+            self.active.discard(name)
+        self.values[name] = best
+        return best
+
+    def _fold(self, node: ast.AST) -> _Value | None:
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, str):
+                return _Str(len(v))
+            return v if isinstance(v, int | float) else None
+        if isinstance(node, ast.Name):
+            if node.id in ("True", "False"):
+                return node.id == "True"
+            return self._name(node.id)
+        if isinstance(node, ast.UnaryOp):
+            v = self.fold(node.operand)
+            if not isinstance(v, int | float):
+                return None
+            if isinstance(node.op, ast.USub):
+                return -v
+            if isinstance(node.op, ast.UAdd):
+                return v
+            return ~v if isinstance(node.op, ast.Invert) and isinstance(v, int) else None
+        if not isinstance(node, ast.BinOp):
             return None
-        if isinstance(node.op, ast.USub):
-            return -v
-        return ~v if isinstance(node.op, ast.Invert) else v
-    if not isinstance(node, ast.BinOp):
-        return None
-    left, right = _fold(node.left, names, depth + 1), _fold(node.right, names, depth + 1)
-    if left is None or right is None:
-        return None
-    op = node.op
-    if isinstance(left, str) or isinstance(right, str):
-        return _fold_str(op, left, right)
-    if isinstance(op, ast.Pow):
-        if right < 0:
+        left, right = self.fold(node.left), self.fold(node.right)
+        if left is None or right is None:
             return None
-        if abs(left) > 1 and left.bit_length() * right > _MAX_CONSTANT_BITS:
+        if isinstance(left, _Str) or isinstance(right, _Str):
+            return _fold_str(node.op, left, right)
+        if isinstance(left, int) and isinstance(right, int):
+            return _fold_int(node.op, left, right)
+        return _fold_float(node.op, left, right)
+
+
+def _fold_str(op: ast.operator, left: _Value, right: _Value) -> _Str | None:
+    if isinstance(op, ast.Add) and isinstance(left, _Str) and isinstance(right, _Str):
+        length = left.length + right.length
+    elif isinstance(op, ast.Mult) and isinstance(left, _Str) and isinstance(right, int):
+        length = left.length * max(right, 0)
+    elif isinstance(op, ast.Mult) and isinstance(left, int) and isinstance(right, _Str):
+        length = right.length * max(left, 0)
+    else:
+        return None
+    if length > _MAX_CONSTANT_CHARS:
+        raise _TooBig
+    return _Str(length)
+
+
+def _checked(value: int) -> int:
+    if value.bit_length() > _MAX_CONSTANT_BITS:
+        raise _TooBig
+    return value
+
+
+def _fold_int(op: ast.operator, left: int, right: int) -> _Value | None:
+    bits = max(left.bit_length(), right.bit_length())
+    if isinstance(op, ast.Add):
+        return _checked(left + right)
+    if isinstance(op, ast.Sub):
+        return _checked(left - right)
+    if isinstance(op, ast.Mult):
+        if left.bit_length() + right.bit_length() > _MAX_CONSTANT_BITS + 1:
             raise _TooBig
-        return left ** right if abs(left) > 1 else left ** min(right, 2)
+        return _checked(left * right)
+    if isinstance(op, ast.Div):
+        if not right:
+            return None
+        if left.bit_length() - right.bit_length() >= _FLOAT_BITS:
+            raise _TooBig  # OverflowError: integer division result too large for a float
+        return left / right
+    if isinstance(op, ast.FloorDiv | ast.Mod):
+        if not right:
+            return None
+        return left // right if isinstance(op, ast.FloorDiv) else left % right
+    if isinstance(op, ast.BitAnd | ast.BitOr | ast.BitXor):
+        if bits > _MAX_CONSTANT_BITS:
+            raise _TooBig
+        if isinstance(op, ast.BitAnd):
+            return left & right
+        return left | right if isinstance(op, ast.BitOr) else left ^ right
     if isinstance(op, ast.LShift):
         if right < 0:
             return None
         if left and left.bit_length() + right > _MAX_CONSTANT_BITS:
             raise _TooBig
         return left << right
-    if isinstance(op, ast.Mult):
-        if left.bit_length() + right.bit_length() > _MAX_CONSTANT_BITS:
+    if isinstance(op, ast.RShift):
+        return left >> right if right >= 0 else None
+    if isinstance(op, ast.Pow):
+        if right < 0:
+            return None
+        if abs(left) > 1 and (left.bit_length() - 1) * right > _MAX_CONSTANT_BITS:
             raise _TooBig
-        return left * right
-    fn = _FOLD_OPS.get(type(op))
-    return fn(left, right) if fn is not None else None  # type: ignore[operator]
+        return _checked(left**right) if abs(left) > 1 else left ** min(right, 2)
+    return None
 
 
-def _fold_str(op: ast.operator, left: int | str, right: int | str) -> str | None:
-    if isinstance(op, ast.Add) and isinstance(left, str) and isinstance(right, str):
-        value = left + right
-    elif isinstance(op, ast.Mult) and isinstance(left, str) and isinstance(right, int):
-        if len(left) * right > _MAX_CONSTANT_CHARS:
-            raise _TooBig
-        value = left * right
-    elif isinstance(op, ast.Mult) and isinstance(left, int) and isinstance(right, str):
-        return _fold_str(op, right, left)
-    else:
+def _as_float(value: int | float) -> float:
+    if isinstance(value, int) and value.bit_length() >= _FLOAT_BITS:
+        raise _TooBig  # OverflowError: int too large to convert to float
+    return float(value)
+
+
+def _fold_float(op: ast.operator, left: _Value, right: _Value) -> float | None:
+    if not isinstance(left, int | float) or not isinstance(right, int | float):
         return None
-    if len(value) > _MAX_CONSTANT_CHARS:
-        raise _TooBig
-    return value
+    a, b = _as_float(left), _as_float(right)
+    try:
+        if isinstance(op, ast.Add):
+            return a + b
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.Mult):
+            return a * b
+        if isinstance(op, ast.Div | ast.FloorDiv | ast.Mod):
+            if not b:
+                return None
+            if isinstance(op, ast.Div):
+                return a / b
+            return a // b if isinstance(op, ast.FloorDiv) else a % b
+        if isinstance(op, ast.Pow):
+            result = a**b
+            return result if isinstance(result, float) else None
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return None
+    return None
 
 
 def check_constants(cls: type[SourceRule], ctx: Context, tree: ast.Module, source: Source) -> bool:
-    """Integer constant expressions too large to evaluate (the type checker would try)."""
-    names: dict[str, ast.expr] = {}
-    seen: dict[str, int] = {}
-    for stmt in tree.body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-            [stmt.target] if isinstance(stmt, ast.AnnAssign | ast.AugAssign) else []
-        )
-        for target in targets:
-            if isinstance(target, ast.Name):
-                seen[target.id] = seen.get(target.id, 0) + 1
-                if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-                    names[target.id] = stmt.value
-    names = {k: v for k, v in names.items() if seen[k] == 1}
-    ok = True
-    binop, growing = ast.BinOp, _GROWING_OPS
+    """Constant expressions too large to fold (the type checker would try, unbounded)."""
+    folder = ConstantFolder(folded_names(tree))
+    binop = ast.BinOp
     for node in ctx.ast_nodes:
-        if type(node) is binop and type(node.op) in growing:  # type: ignore[attr-defined]
+        if type(node) is binop:
             try:
-                _fold(node, names)
+                folder.fold(node)
             except _TooBig:
                 line, col, _, _ = source.span(node)
                 cls.at(
@@ -301,11 +486,11 @@ def check_constants(cls: type[SourceRule], ctx: Context, tree: ast.Module, sourc
                     line,
                     col,
                     "this constant expression is too large to evaluate (over "
-                    f"{_MAX_CONSTANT_BITS} bits or {_MAX_CONSTANT_CHARS} characters)",
+                    f"{_MAX_CONSTANT_BITS} bits or {_MAX_CONSTANT_CHARS} characters, or too "
+                    "large for a float)",
                 )
-                ok = False
-                break
-    return ok
+                return False
+    return True
 
 
 @register
@@ -315,11 +500,11 @@ class SyntaxRule(SourceRule):
     message = "the program is not valid Python"
     hint = "Fix the syntax at the marked position."
     VALID: ClassVar[list[str]] = ["def f(x):\n    return x * 2\n\nprint(f(2))\n"]
-    INVALID: ClassVar[list[str]] = [
-        "x = (1,\n",
-        "def f(:\n    pass\n",
-        "print('unterminated)\n",
-        "if True:\nprint(1)\n",
+    INVALID: ClassVar[list[Invalid]] = [
+        Invalid("x = (1,\n", 1, 5),
+        Invalid("def f(:\n    pass\n", 1, 7),
+        Invalid("print('unterminated)\n", 1, 7),
+        Invalid("if True:\nprint(1)\n", 2, 1),
     ]
 
     @classmethod

@@ -1,8 +1,10 @@
 """Typed tool stubs, `call_tool`, `call_tools` and `ToolError`: the guest side of the bridge.
 
-Each stub binds its arguments to the tool's parameters and checks them against the tool's JSON
-schema before anything crosses to the host, so a wrong type fails here with a TypeError naming
-the parameter. Everything crosses as JSON.
+Each stub binds its arguments to the tool's parameters (`binding.py`, the binder the verifier
+and the host use too), encodes them to JSON, and checks the *decoded copy* against the tool's
+JSON schema (`schema.py`) before it crosses to the host: what is checked is exactly what is
+sent, whatever the program's objects do when looked at twice. A wrong type fails here with a
+TypeError naming the parameter; the host validates again before calling the tool.
 """
 
 import json
@@ -10,7 +12,8 @@ import json
 import wit_world
 from componentize_py_types import Err, Ok
 
-from .schema import make_binder
+from .binding import Binder
+from .schema import SchemaChecker, encode, is_plain_scalar
 from .state import STATE
 
 
@@ -23,8 +26,49 @@ class ToolError(Exception):
         self.message = message
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _loads = json.JSONDecoder().decode
+
+
+class _ToolBinder:
+    """One tool's binder and schema check, built once per run."""
+
+    __slots__ = ("binder", "checker", "name", "props")
+
+    def __init__(self, name, spec):
+        params = spec.get("params")
+        if params is None:  # an older host: keyword-or-positional parameters
+            required = set((spec.get("parameters") or {}).get("required") or ())
+            params = [
+                [n, "positional_or_keyword", n not in required]
+                for n in spec.get("param_names") or []
+            ]
+        parameters = spec.get("parameters") or {}
+        self.name = name
+        self.binder = Binder(name, params)
+        self.props = parameters.get("properties") or {}
+        self.checker = SchemaChecker(parameters)
+
+    def __call__(self, args, kwargs):
+        """The JSON text of the bound arguments, checked."""
+        bound = self.binder.bind(args, kwargs)
+        try:
+            text = encode(bound)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{self.name}(): arguments are not JSON-serialisable: {exc}") from None
+        values = bound
+        for value in bound.values():
+            if not is_plain_scalar(value):
+                values = _loads(text)  # check the copy that is sent, not the program's objects
+                break
+        for key, value in values.items():
+            sub = self.props.get(key)
+            if sub is None:
+                raise TypeError(f"{self.name}() got an unexpected keyword argument {key!r}")
+            if sub:
+                problem = self.checker.error(value, sub, f"parameter {key!r}")
+                if problem:
+                    raise TypeError(f"{self.name}(): {problem}")
+        return text
 
 
 class Tools:
@@ -45,26 +89,21 @@ class Tools:
             spec = self.specs.get(name)
             if spec is None:
                 return None
-            bind = make_binder(
-                name, spec.get("param_names") or [], spec.get("parameters") or {}
-            )
+            bind = _ToolBinder(name, spec)
             self._binders[name] = bind
         return bind
 
     def prepare(self, name, args, kwargs):
         if not isinstance(name, str):
             raise TypeError(f"call_tool() tool name must be a str, got {type(name).__name__}")
+        name = str.__str__(name)  # the exact text: a subclass's __eq__/__hash__ never run
         bind = self.binder(name)
         if bind is None:
             known = ", ".join(sorted(self.specs)) or "none"
             raise ToolError(name, f"no tool named {name!r} (tools: {known})")
-        return self.encode(name, bind(args, kwargs))
+        return self.limit(name, bind(args, kwargs))
 
-    def encode(self, name, bound):
-        try:
-            text = _encode(bound)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name}(): arguments are not JSON-serialisable: {exc}") from None
+    def limit(self, name, text):
         limit = STATE.limits.get("max_arg_bytes")
         # a character is at most 4 UTF-8 bytes: only long texts need the exact count
         if limit and len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
@@ -106,7 +145,8 @@ def _cross(name, text):
 
 def call_tool(name, /, *args, **kwargs):
     """Call the tool `name` with arguments; returns its JSON result or raises ToolError."""
-    return _cross(name, TOOLS.prepare(name, args, kwargs))
+    text = TOOLS.prepare(name, args, kwargs)
+    return _cross(str.__str__(name), text)
 
 
 def call_tools(calls, /, *, return_exceptions=False):
@@ -123,7 +163,10 @@ def call_tools(calls, /, *, return_exceptions=False):
         name, kwargs = item
         if not isinstance(kwargs, dict):
             raise TypeError(f"call_tools(): item {i} kwargs must be a dict")
-        prepared.append([name, TOOLS.prepare(name, (), kwargs)])
+        kwargs = dict(kwargs)  # one exact copy: the binder and the encoder see the same keys
+        text = TOOLS.prepare(name, (), kwargs)
+        name = str.__str__(name)
+        prepared.append([name, text])
         names.append(name)
     if not prepared:
         return []
@@ -147,10 +190,10 @@ def call_tools(calls, /, *, return_exceptions=False):
 
 def make_stub(name, spec):
     bind = TOOLS.binder(name)
-    encode = TOOLS.encode
+    limit = TOOLS.limit
 
     def stub(*args, **kwargs):
-        return _cross(name, encode(name, bind(args, kwargs)))
+        return _cross(name, limit(name, bind(args, kwargs)))
 
     stub.__name__ = name
     stub.__qualname__ = name

@@ -31,17 +31,12 @@ from RestrictedPython.transformer import (
     copy_locations,
 )
 
-# Attributes that lead to frames, code objects or the interpreter, refused on every object.
-DENIED_ATTRIBUTES = frozenset(
-    {
-        "gi_frame", "gi_code", "gi_yieldfrom", "gi_suspended",
-        "cr_frame", "cr_code", "cr_await", "cr_origin",
-        "ag_frame", "ag_code", "ag_await",
-        "f_back", "f_builtins", "f_code", "f_generator", "f_globals", "f_locals", "f_trace",
-        "tb_frame", "tb_next", "co_code", "func_globals", "func_code",
-        "mro", "with_traceback", "format", "format_map",
-    }
-) | INSPECT_ATTRIBUTES
+# The attribute names no program may use come from the grammar's attribute policy (deny_private,
+# deny, deny_prefixes; `Grammar.runtime_policy()["attributes"]`), given to `restricted_exec`;
+# RestrictedPython's own INSPECT_ATTRIBUTES (frames, code, tracebacks) are refused whatever the
+# policy says. Without a policy only those and names starting with "_" are refused here; the
+# run-time guard (guards.guarded_getattr) checks every read again with the run's policy.
+NO_ATTRIBUTE_POLICY = (True, (), ())
 
 
 def _load(name):
@@ -67,6 +62,9 @@ def _located(node, like):
 class SandboxTransformer(RestrictingNodeTransformer):
     """RestrictedPython's transformer plus the grammar's constructs it refuses."""
 
+    # (deny_private, denied names, denied prefixes): set per compile by `restricted_exec`
+    attribute_policy = NO_ATTRIBUTE_POLICY
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._match_hoists = []  # one list per `match` being visited
@@ -78,8 +76,14 @@ class SandboxTransformer(RestrictingNodeTransformer):
             self.error(node, f'"{name}" is an invalid attribute name because it starts with "_".')
         elif name.endswith("__roles__"):
             self.error(node, f'"{name}" is an invalid attribute name.')
-        elif name in DENIED_ATTRIBUTES:
+        elif name in INSPECT_ATTRIBUTES or self._policy_denies(name):
             self.error(node, f'"{name}" is a restricted name that is not allowed in the sandbox.')
+
+    def _policy_denies(self, name):
+        deny_private, deny, prefixes = self.attribute_policy
+        return name in deny or name.startswith(tuple(prefixes)) or (
+            deny_private and name.startswith("_")
+        )
 
     # -- annotated assignment -------------------------------------------------------------
     def visit_AnnAssign(self, node):
@@ -219,6 +223,18 @@ class SandboxTransformer(RestrictingNodeTransformer):
         return self.node_contents_visit(node)
 
 
-def restricted_exec(source, filename="<program>"):
-    """compile_restricted_exec with the sandbox's transformer."""
-    return compile_restricted_exec(source, filename=filename, policy=SandboxTransformer)
+def transformer_for(attributes=None):
+    """The sandbox's transformer under the grammar's attribute policy, given as
+    (deny_private, denied names, denied prefixes); None: no policy beyond the fixed floor."""
+    if attributes is None:
+        return SandboxTransformer
+    deny_private, deny, prefixes = attributes
+    policy = (bool(deny_private), frozenset(deny), tuple(prefixes))
+    return type("PolicyTransformer", (SandboxTransformer,), {"attribute_policy": policy})
+
+
+def restricted_exec(source, filename="<program>", attributes=None):
+    """compile_restricted_exec with the sandbox's transformer under `attributes`."""
+    return compile_restricted_exec(
+        source, filename=filename, policy=transformer_for(attributes)
+    )

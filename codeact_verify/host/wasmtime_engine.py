@@ -1,0 +1,46 @@
+"""One wasmtime Engine per process, with epoch interruption and the thread that ticks it.
+
+A daemon thread advances the epoch every `TICK_S`, so a store's deadline of N ticks is a
+wall-clock limit. The guest build (`build`) compiles with this engine, and the loader (`engine`)
+deserializes with it: both import it from here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import wasmtime
+
+TICK_S = 0.005
+
+_lock = threading.Lock()
+_engine: wasmtime.Engine | None = None
+_ticker: threading.Thread | None = None
+
+
+def shared_engine() -> wasmtime.Engine:
+    """The process-wide engine (epoch interruption on); starts the epoch ticker."""
+    global _engine, _ticker
+    with _lock:
+        if _engine is None:
+            config = wasmtime.Config()
+            config.epoch_interruption = True
+            _engine = wasmtime.Engine(config)
+        if _ticker is None or not _ticker.is_alive():
+            engine = _engine
+            _ticker = threading.Thread(
+                target=_tick, args=(engine,), name="codeact-epoch", daemon=True
+            )
+            _ticker.start()
+        return _engine
+
+
+def _tick(engine: wasmtime.Engine) -> None:
+    while True:
+        time.sleep(TICK_S)
+        engine.increment_epoch()
+
+
+def ticks_for(seconds: float) -> int:
+    return max(1, int(seconds / TICK_S) + 1)

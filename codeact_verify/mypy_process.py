@@ -1,0 +1,195 @@
+"""The budgeted mypy worker process, seen from the host (:mod:`codeact_verify.mypy_worker`).
+
+:class:`MypyProcess` starts ``python -I mypy_worker.py``, sends it stub modules and programs as
+JSON lines and reads its answers under a wall-clock deadline (``select`` on the pipe). The worker
+lowers its own address-space limit before loading mypy. Any failure (over the deadline, the
+process died or ran out of memory, mypy raised, a garbled answer) raises :class:`CheckerFailed`;
+the process is then killed and a new one starts warming up at once, so the next program does not
+pay for the restart. Linux/macOS (``select`` on pipes, ``RLIMIT_AS``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_WORKER = Path(__file__).with_name("mypy_worker.py")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one type check may use: wall-clock seconds and the worker's address space.
+
+    ``start_seconds`` covers starting the worker and its warm-up (loading mypy and the standard
+    library once, a few seconds). Over any of them, the check fails and the program is rejected
+    (CV799); the worker is killed and a new one starts for the next program.
+    """
+
+    seconds: float = 8.0
+    memory_bytes: int = 3 << 30
+    start_seconds: float = 120.0
+
+
+DEFAULT_BUDGET = Budget()
+
+
+class CheckerFailed(Exception):
+    """The type checker, not the program, failed: the program is rejected (fail closed)."""
+
+
+def _default_workdir_parent() -> Path | None:
+    try:
+        import platformdirs
+
+        parent = Path(platformdirs.user_cache_dir("codeact-verify")) / "mypy"
+        parent.mkdir(parents=True, exist_ok=True)
+        return parent
+    except Exception:  # read-only home, no platformdirs: fall back to the temp dir
+        return None
+
+
+class MypyProcess:
+    """A warm mypy worker process (:mod:`codeact_verify.mypy_worker`) under a budget."""
+
+    def __init__(self, budget: Budget, warm_modules: Iterable[str] = ()) -> None:
+        self.budget = budget
+        self.pid = os.getpid()
+        self.warm_modules = tuple(warm_modules)
+        parent = _default_workdir_parent()
+        self.workdir = Path(
+            tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=str(parent) if parent else None)
+        )
+        atexit.register(shutil.rmtree, self.workdir, True)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.buffer = b""
+        self.ready = False
+
+    def respawn(self, stubs: Mapping[str, str]) -> None:
+        """After a failure: a fresh worker warms up while the model reads the rejection."""
+        try:
+            self.spawn(stubs)
+        except (OSError, CheckerFailed):
+            self.stop()  # the next check tries again
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        self.buffer = b""
+        self.ready = False
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            proc.kill()
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+        for stream in (proc.stdin, proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+
+    def spawn(self, stubs: Mapping[str, str] | None = None) -> None:
+        """Start a new worker and its warm-up without waiting for it (see :meth:`_ready`)."""
+        self.stop()
+        workdir = self.workdir / f"w{time.monotonic_ns()}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", str(_WORKER), str(self.budget.memory_bytes), str(workdir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        warm = "".join(f"import {m}\n" for m in self.warm_modules) + "x = 1\n"
+        self.ready = False
+        self._send({"stubs": dict(stubs or {}), "program": warm})
+
+    def _ready(self, stubs: Mapping[str, str]) -> None:
+        if self.alive() and self.ready:
+            return
+        fresh = not self.alive()
+        for _ in range(1 if fresh else 2):  # a worker spawned earlier gets one more try
+            if not self.alive():
+                self.spawn(stubs)
+            try:
+                answer = self._receive(self.budget.start_seconds, "starting")
+            except CheckerFailed:
+                if fresh:
+                    raise
+                fresh = True
+                continue
+            if not answer.get("ready"):
+                self.stop()
+                raise CheckerFailed("the type checker did not start")
+            self.ready = True
+            return
+
+    def _send(self, obj: Mapping[str, Any]) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(obj).encode("utf-8") + b"\n")
+            self.proc.stdin.flush()
+        except (OSError, ValueError) as exc:
+            self.stop()
+            raise CheckerFailed(f"the type checker stopped ({type(exc).__name__})") from exc
+
+    def _receive(self, seconds: float, what: str) -> dict[str, Any]:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                raise CheckerFailed(
+                    f"the type checker went over its time budget ({seconds:g} s) {what}"
+                )
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                code = self.proc.wait(timeout=5)
+                self.stop()
+                why = "over its memory budget or killed" if code and code < 0 else f"exit {code}"
+                raise CheckerFailed(f"the type checker stopped ({why}) {what}")
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        try:
+            answer = json.loads(line)
+        except ValueError as exc:
+            self.stop()
+            raise CheckerFailed("the type checker answered garbage") from exc
+        if not isinstance(answer, dict):
+            self.stop()
+            raise CheckerFailed("the type checker answered garbage")
+        return answer
+
+    def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
+        self._ready(stubs)
+        self._send({"stubs": dict(stubs), "program": program})
+        try:
+            answer = self._receive(self.budget.seconds, "on this program")
+        except CheckerFailed:
+            self.respawn(stubs)
+            raise
+        if not answer.get("ok"):
+            self.respawn(stubs)  # the worker exits after a failure; never reuse its build
+            error = str(answer.get("error", "unknown error"))
+            if error.startswith("MemoryError"):
+                raise CheckerFailed("the type checker went over its memory budget")
+            raise CheckerFailed(f"mypy raised {error}")
+        messages = answer.get("messages")
+        return messages if isinstance(messages, list) else []

@@ -1,0 +1,3 @@
+# Tags from a bare-dict result
+meta = get_metadata(key="red-green-red")
+print(meta["tags"], meta["size"] * 2)

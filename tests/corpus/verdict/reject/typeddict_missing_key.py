@@ -1,0 +1,3 @@
+# expect: CV702 a key the TypedDict does not have
+for u in list_users():
+    print(u["phone"])

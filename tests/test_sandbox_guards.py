@@ -1,0 +1,409 @@
+"""The runtime guards alone (the verifier off): the red-team reproductions of issue 10 (items 1,
+2, 3, 9, 10, 11, 13, 14) are contained inside the guest, with the right error kind, no program
+code running while the audit hook is off or trusting, and nothing unchecked reaching a tool."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from test_sandbox_support import POLICY, Limits, make_sandbox, run
+
+from codeact_verify.grammar import load_grammar
+
+DEFAULT = load_grammar("default").runtime_policy()
+CLASSES = {**POLICY, "classes": True}  # a grammar that allows `class` (none shipped does)
+SANDBOX = Path(__file__).resolve().parent.parent / "sandbox"
+
+received: list[Any] = []
+
+
+def set_units(units: Literal["c", "f"]) -> str:
+    """Set the units."""
+    received.append(units)
+    return f"units set to {units}"
+
+
+def place_order(quantities: dict[str, int]) -> str:
+    """Place an order."""
+    received.append(quantities)
+    return "placed"
+
+
+@pytest.fixture(scope="module")
+def sb():
+    sandbox = make_sandbox(limits=Limits(timeout_s=5.0, memory_mb=96))
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture(autouse=True)
+def _clear_received():
+    received.clear()
+
+
+# --- item 1, 13, 14: no way to build a class ---------------------------------------------------
+
+ISSUE_ITEM_1 = (
+    "from typing import Any\n"
+    "T: Any = type(int)\n"
+    "u = '_'\n"
+    "S = T('S', (str,), {u + u + 'eq' + u + u: lambda self, other: True,"
+    " u + u + 'hash' + u + u: lambda self: 0})\n"
+    "print(set_units(units=S('kelvin')))\n"
+)
+
+CLASS_BUILDERS = [
+    ("type-of-class", ISSUE_ITEM_1),
+    ("type-of-type", "t = type(1)\nM = type(t)\n"),
+    ("type-object", "import collections\nt = type(collections.Counter)\n"),
+    ("calendar-intenum", "import calendar\nF = calendar.IntEnum('F', {'A': 1})\n"),
+    ("calendar-global-enum", "import calendar\ng = calendar.global_enum\n"),
+    ("typing-namedtuple", "import typing\nP = typing.NamedTuple('P', [('x', int)])\n"),
+    ("typing-typeddict", "from typing import TypedDict\n"),
+    ("typing-abcmeta", "import typing\nm = typing.ABCMeta\n"),
+    ("uuid-enum", "import uuid\nE = uuid.Enum\n"),
+    ("generic-alias", "import functools\nA = functools.GenericAlias\n"),
+    ("generic-alias-type", "A = type(list[int])\n"),
+    ("class-statement", "class A:\n    pass\n"),
+    ("re-flag-type", "import re\nM = type(re.RegexFlag)\n"),
+]
+
+
+@pytest.mark.parametrize(
+    "program", [c[1] for c in CLASS_BUILDERS], ids=[c[0] for c in CLASS_BUILDERS]
+)
+def test_no_class_can_be_built(sb, program: str) -> None:
+    r = run(sb, program, tools=[set_units], policy=DEFAULT)
+    assert not r.ok and r.error is not None
+    assert r.error.kind == "runtime", r.error
+    assert "not allowed" in r.error.message or "__build_class__" in r.error.message, r.error
+    assert received == [] and r.tool_calls == []
+
+
+def test_namedtuple_from_any_module_is_the_trusted_wrapper(sb) -> None:
+    program = (
+        "import collections\nimport functools\nimport statistics\n"
+        "for make in [collections.namedtuple, functools.namedtuple, statistics.namedtuple]:\n"
+        "    P = make('P', 'x y', defaults=[0])\n"
+        "    print(P(1))\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.ok, r.error
+    assert r.stdout == "P(x=1, y=0)\n" * 3
+
+
+def test_a_misspelt_attribute_raises_attribute_error(sb) -> None:
+    program = (
+        "x = [1]\n"
+        "print(getattr(x, 'nope', 'default'), hasattr(x, 'nope'), hasattr(x, 'append'))\n"
+        "x.apend(2)\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.stdout == "default False True\n"
+    assert r.error is not None and r.error.kind == "runtime"
+    assert r.error.message.startswith("AttributeError") and "apend" in r.error.message
+
+
+def test_natural_uses_of_type_still_work(sb) -> None:
+    program = (
+        "import collections\n"
+        "x = collections.Counter('aab')\n"
+        "print(type(3) is int, type(x) is collections.Counter, type('s') == str, type(1.5))\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.ok, r.error
+    assert r.stdout == "True True True <class 'float'>\n"
+
+
+# --- items 3, 9: attribute forwarding and values checked where they resolve ---------------------
+
+FORWARDERS = [
+    ("generic-alias-statistics-sys",
+     "import functools\nimport statistics\n"
+     "A = lambda o: functools.GenericAlias(o, ())\nprint(A(statistics).sys)\n"),
+    ("typing-alias-origin", "import typing\nprint(typing.List.__origin__)\n"),
+    ("module-from-item", "import json\nd = {'m': json}\nprint(d['m'])\n"),
+    ("typing-alias-type", "import typing\nprint(type(typing.List[int]))\n"),
+]
+
+
+@pytest.mark.parametrize("program", [c[1] for c in FORWARDERS], ids=[c[0] for c in FORWARDERS])
+def test_forwarded_reads_are_checked_on_their_result(sb, program: str) -> None:
+    r = run(sb, program, policy=DEFAULT)
+    assert not r.ok and r.error is not None
+    assert r.error.kind in ("runtime", "rejected"), r.error
+    assert "module" not in r.stdout and "function" not in r.stdout
+
+
+def test_methods_reached_through_objects_still_work(sb) -> None:
+    program = (
+        "import json\nprint(json.loads('[1]'))\n"
+        "m = json.JSONDecoder().decode\nprint(m('2'))\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.ok and r.stdout == "[1]\n2\n", r.error
+
+
+# --- item 10: what is checked is what is sent -------------------------------------------------
+
+def test_methods_of_a_container_subclass_cannot_be_replaced(sb) -> None:
+    program = (
+        "import collections\n"
+        "q = collections.Counter()\n"
+        "q['A1'] = 2\n"
+        "q['A1'] += 1\n"
+        "calls = []\n"
+        "def fake_items():\n"
+        "    calls.append(1)\n"
+        "    return [('A1', 2)] if len(calls) == 1 else [('A1', '2; DROP TABLE orders')]\n"
+        "q.items = fake_items\n"
+        "print(place_order(quantities=q))\n"
+    )
+    r = run(sb, program, tools=[place_order], policy=DEFAULT)
+    assert r.error is not None and r.error.kind == "runtime"
+    assert "cannot be replaced" in r.error.message, r.error
+    assert received == []
+
+
+def test_match_mapping_pattern_cannot_call_a_program_set_get(sb) -> None:
+    program = (
+        "import collections\n"
+        "d = collections.OrderedDict(k=1)\n"
+        "def get(key, default):\n"
+        "    print(type(default))\n"
+        "    return 1\n"
+        "d.get = get\n"
+        "match d:\n"
+        "    case {'k': v}:\n"
+        "        print(v)\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.error is not None and "cannot be replaced" in r.error.message, r.error
+    assert "object" not in r.stdout
+
+
+def test_item_writes_on_container_subclasses_still_work(sb) -> None:
+    program = (
+        "import collections\n"
+        "c = collections.defaultdict(list)\nc['a'].append(1)\nc['b'] = [2]\ndel c['b']\n"
+        "q = collections.Counter()\nq['x'] += 2\n"
+        "c.default_factory = int\nprint(c['z'])\n"
+        "print(dict(c), dict(q))\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.ok and r.stdout == "0\n{'a': [1], 'z': 0} {'x': 2}\n", r.error
+
+
+def test_host_transform_applies_the_grammar_attribute_policy(sb) -> None:
+    # class patterns read attributes without _getattr_: their keyword names are checked when
+    # the program is transformed, on the host as in the guest, with the grammar's policy
+    r = run(sb, "match 1:\n    case int(mro=m):\n        print(m)\n", policy=DEFAULT)
+    assert r.error is not None and r.error.kind == "rejected", r.error
+    assert "mro" in r.error.message
+
+
+# --- items 2, 11: no program code with the hook off or trusting; a total error path ------------
+
+# With the verifier off a program still cannot define a dunder method (RestrictedPython refuses
+# the name) nor build a class with one (type() and every class factory are closed, above). The
+# error path is checked one level down as well: the guest's own `_classify`, run on the host
+# with stand-ins for the component's imports, against exceptions whose __str__/__repr__/__bool__
+# would run code.
+CLASSIFY_PROBE = r"""
+import sys, types
+ww = types.ModuleType("wit_world")
+class _W: pass
+ww.WitWorld = _W
+ww.Outcome = lambda **kw: kw
+sys.modules["wit_world"] = ww
+cpt = types.ModuleType("componentize_py_types")
+class Err(Exception): pass
+class Ok: pass
+cpt.Err, cpt.Ok = Err, Ok
+sys.modules["componentize_py_types"] = cpt
+sys.path.insert(0, SANDBOX)
+import guest
+
+ran = []
+class E(Exception):
+    def __str__(self):
+        ran.append("str")
+        return "x"
+class V:
+    def __repr__(self):
+        ran.append("repr")
+        return "v"
+    __str__ = __repr__
+class Boom(Exception):
+    def __str__(self):
+        raise ValueError("boom")
+print(guest._classify(E()))
+print(guest._classify(E("a", 1)))
+print(guest._classify(KeyError(V())))
+print(guest._classify(OSError(2, "No such file", V())))
+print(guest._classify(Boom(Boom())))
+print(guest._classify(KeyError("k")))
+print(guest._classify(ValueError("bad value")))
+print(ran)
+"""
+
+
+def test_error_report_runs_no_program_code() -> None:
+    import subprocess
+    import sys
+
+    code = f"SANDBOX = {str(SANDBOX)!r}\n" + CLASSIFY_PROBE
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == [
+        "('runtime', 'E')",
+        "('runtime', \"E: ('a', 1)\")",
+        "('runtime', 'KeyError (its message is not shown: it holds a non-data value)')",
+        "('runtime', 'FileNotFoundError (its message is not shown: it holds a non-data "
+        "value)')",
+        "('runtime', 'Boom (its message is not shown: it holds a non-data value)')",
+        "('runtime', \"KeyError: 'k'\")",
+        "('runtime', 'ValueError: bad value')",
+        "[]",
+    ]
+
+
+ISSUE_ITEM_2 = (
+    "from typing import Any\n"
+    "T: Any = type(int)\n"
+    "u = '_'\n"
+    "def s(self):\n"
+    "    print('STR RAN')\n"
+    "    return 'x'\n"
+    "E = T('E', (Exception,), {u + u + 'str' + u + u: s})\n"
+    "raise E()\n"
+)
+ISSUE_ITEM_11 = (
+    "import collections\n"
+    "from typing import Any\n"
+    "T: Any = type(int)\n"
+    "u = '_'\n"
+    "R = T('R', (), {u + u + 'bool' + u + u: lambda self: print('BOOL RAN') or False})\n"
+    "P = collections.namedtuple('P', 'x y', rename=R())\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("program", "line"), [(ISSUE_ITEM_2, 2), (ISSUE_ITEM_11, 3)], ids=["item-2", "item-11"]
+)
+def test_issue_reproductions_stop_before_any_class_exists(sb, program: str, line: int) -> None:
+    r = run(sb, program, policy=DEFAULT)
+    assert "RAN" not in r.stdout
+    assert r.error is not None and r.error.kind == "runtime" and r.error.line == line, r.error
+    assert "guest.py" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_refusal_stays_recorded_whatever_the_program_raises_next(sb) -> None:
+    program = (
+        "import typing\n"
+        "def f(x: 'int'):\n"
+        "    pass\n"
+        "try:\n"
+        "    typing.get_type_hints(f)\n"
+        "except PermissionError:\n"
+        "    print('refused')\n"
+        "raise KeyError('later')\n"
+    )
+    r = run(sb, program)
+    assert r.stdout == "refused\n"
+    assert r.error is not None and r.error.kind == "rejected", r.error
+
+
+def test_builtin_error_messages_are_kept(sb) -> None:
+    r = run(sb, "d = {}\nd['missing']\n", policy=DEFAULT)
+    assert r.error is not None and r.error.message == "KeyError: 'missing'"
+    r = run(sb, "int('x')\n", policy=DEFAULT)
+    assert r.error is not None and "invalid literal" in r.error.message
+    assert r.error.line == 1
+
+
+# --- the trusted blocks, enumerated ----------------------------------------------------------
+
+TRUSTED_FUNCTIONS = {
+    ("guest.py", "_compile_host_text"),
+    ("guest.py", "_program_line"),
+    ("runtime/guards.py", "_namedtuple_exact"),
+    ("runtime/guards.py", "_restricted_compile"),
+}
+
+
+def _decorated_trusted() -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted(SANDBOX.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                for dec in node.decorator_list:
+                    if ast.unparse(dec) == "audit.register":
+                        found.add((str(path.relative_to(SANDBOX)), node.name))
+    return found
+
+
+def test_every_trusted_block_is_listed_here() -> None:
+    # A new trusted block must be added here deliberately, after checking that it touches no
+    # program-controlled value (audit.call_trusted refuses arguments other than exact data).
+    assert _decorated_trusted() == TRUSTED_FUNCTIONS
+    for path in sorted(SANDBOX.rglob("*.py")):
+        text = path.read_text()
+        assert "contextmanager" not in text, path  # no suspendable trusted section
+        assert "HOOK." not in text, path  # no object whose attributes switch the hook
+
+
+def test_trusted_calls_take_exact_data_only() -> None:
+    from codeact_verify.guest.runtime import audit
+
+    assert audit.exact_data(("a", 1, None, [1.5, b"x"], {"k": (True,)}))
+
+    class S(str):
+        pass
+
+    assert not audit.exact_data(S("a"))
+    assert not audit.exact_data([1, object()])
+    assert not audit.exact_data({S("k"): 1})
+
+
+def test_the_hook_cannot_be_switched_off_without_its_token() -> None:
+    from codeact_verify.guest.runtime import audit
+
+    token = audit.start([], None)  # not installed in this process: only the state flips
+    try:
+        with pytest.raises(PermissionError):
+            audit.stop(object())
+        assert audit.active()
+        with pytest.raises(PermissionError):
+            audit.call_trusted(eval, "1")
+    finally:
+        audit.stop(token)
+    assert not audit.active()
+    assert not any(hasattr(v, "active") for v in vars(audit).values())
+
+
+# --- the escape corpus, run with the verifier off ---------------------------------------------
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+ISSUE_ESCAPES = sorted(
+    (Path(__file__).resolve().parent.parent / "fuzz" / "corpus" / "escapes").glob(
+        "codeact_issue10_*.py"
+    )
+)
+
+
+@pytest.mark.parametrize("path", ISSUE_ESCAPES, ids=[p.stem for p in ISSUE_ESCAPES])
+def test_issue_escape_is_contained_unverified(sb, path: Path) -> None:
+    from codeact_verify.tools import load_tools_file, tool_specs
+
+    specs = tool_specs(load_tools_file(CORPUS / "tools.py"))
+    r = sb.run_sync(path.read_text(encoding="utf-8"), specs, policy=DEFAULT)
+    assert not r.ok, r.stdout
+    assert r.error is not None and r.error.kind in ("runtime", "rejected"), r.error
+    assert r.tool_calls == [], "nothing may reach a tool"
+    assert "ran" not in r.stdout and "object" not in r.stdout and "module" not in r.stdout
