@@ -18,14 +18,16 @@ spec.signature_source  # 'def get_forecast(city: str) -> Any:'
 
 from __future__ import annotations
 
+import functools
 import inspect
+import json
 import keyword
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import ToolSpecError
-from ..tools import APPROVAL_MODES, ApprovalMode, ToolSpec
+from ..tools import APPROVAL_MODES, ApprovalMode, ToolArgumentError, ToolSpec
 
 __all__ = ["python_name", "schema_type_source", "tool_spec_from_json_schema"]
 
@@ -177,6 +179,48 @@ def _union(parts: list[str]) -> str:
     return " | ".join(out)
 
 
+class _SchemaArguments:
+    """The host-side argument check for a schema tool (the `arguments_adapter` of its spec):
+    JSON arguments validated against the input schema with `jsonschema`."""
+
+    def __init__(self, name: str, schema: Mapping[str, Any]) -> None:
+        import jsonschema
+
+        self.name = name
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        self.validator = cls(schema)
+
+    def validate_json(self, text: str | bytes, strict: bool = True) -> dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ToolArgumentError(f"{self.name}(): the arguments are not JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise ToolArgumentError(f"{self.name}(): the arguments must be a JSON object")
+        error = next(iter(self.validator.iter_errors(value)), None)
+        if error is not None:
+            where = ".".join(str(p) for p in error.absolute_path) or "arguments"
+            raise ToolArgumentError(f"{self.name}(): {where}: {error.message}")
+        return value
+
+
+def _by_keyword(func: Callable[..., Any], names: list[str]) -> Callable[..., Any]:
+    """`func(**arguments)` callable with positional arguments too (in `names` order)."""
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            return await func(**dict(zip(names, args, strict=False)), **kwargs)
+
+        return acall
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return func(**dict(zip(names, args, strict=False)), **kwargs)
+
+    return call
+
+
 def tool_spec_from_json_schema(
     name: str,
     input_schema: Mapping[str, Any] | None,
@@ -237,17 +281,21 @@ def tool_spec_from_json_schema(
         not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
     )
     doc = (description or "").strip()
+    names = [*required, *optional]
     return ToolSpec(
         name=name,
         description=doc,
-        func=func,
+        func=_by_keyword(func, names),
         is_async=is_async,
         parameters=parameters,
         returns=returns,
-        param_names=tuple([*required, *optional]),
+        param_names=tuple(names),
         approval_mode=approval_mode,
         signature_source=f"def {name}({', '.join(params_src)}) -> {ret_src}:",
         structs=tuple(s for s in render.structs.values() if s),
+        params=tuple((n, "positional_or_keyword", n not in required) for n in names),
+        doc=doc,
+        arguments_adapter=_SchemaArguments(name, parameters),
     )
 
 
