@@ -37,7 +37,7 @@ class Budget:
     (CV799); the worker is killed and a new one starts for the next program.
     """
 
-    seconds: float = 8.0
+    seconds: float = 6.0
     memory_bytes: int = 3 << 30
     start_seconds: float = 120.0
 

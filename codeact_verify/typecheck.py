@@ -14,7 +14,7 @@ How a check runs:
    stubs stay loaded in memory between checks, and each check re-analyses only the program. The
    program file is always reported to mypy as changed, so mypy's whole-second mtime + size check
    can never skip a new program. The worker runs under a :class:`Budget`: an address-space limit
-   (``RLIMIT_AS``, 3 GiB) set in the worker and a wall-clock deadline per check (8 s) kept here;
+   (``RLIMIT_AS``, 3 GiB) set in the worker and a wall-clock deadline per check (6 s) kept here;
    over either, the worker is killed (a new one starts for the next program) and the program is
    rejected with CV799. A program cannot take the host down through mypy.
 4. The severities follow the verdict rule (:mod:`codeact_verify.verdict`): when the strict check
@@ -567,14 +567,16 @@ def _typecheck(
             continue
         diagnostic = _diagnostic(raw, result.position_map, lines)
         if diagnostic.code == OPTIONAL_CODE:
-            from_tool = origins is not None and origins.from_tool(diagnostic.line, diagnostic.col)
-            if strict or from_tool:
+            tool = origins.from_tool(diagnostic.line, diagnostic.col) if origins else None
+            if tool is not None:
                 diagnostic = dataclasses.replace(
                     diagnostic,
                     severity="error",
-                    hint="this tool's result is declared `X | None`: check it first "
-                    "(if value is not None: ...) or give a default",
+                    hint=f"{tool} returns None when it has no answer (declared `X | None`): "
+                    "check first (if value is not None: ...) or give a default",
                 )
+            elif strict:
+                diagnostic = dataclasses.replace(diagnostic, severity="error")
         elif definite is not None and (
             (raw.line, raw.col, str(raw.code)) not in definite or relaxed_message(raw.message)
         ):

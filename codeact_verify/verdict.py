@@ -179,7 +179,7 @@ class NoneOrigins:
         self.tools = frozenset(tools)
         self.lines = code.splitlines()
         self.starts: dict[tuple[int, int], list[ast.AST]] = {}
-        self.names: set[str] = set()
+        self.names: dict[str, str] = {}  # variable -> the tool whose result it holds
         if not self.tools:
             return
         for node in ast.walk(tree):
@@ -192,30 +192,32 @@ class NoneOrigins:
                 value, targets = node.value, node.targets
             elif isinstance(node, ast.AnnAssign | ast.NamedExpr):
                 value, targets = node.value, [node.target]
-            if value is not None and self._tool_call(value):
-                self.names.update(t.id for t in targets if isinstance(t, ast.Name))
+            tool = self._tool_call(value) if value is not None else None
+            if tool is not None:
+                self.names.update((t.id, tool) for t in targets if isinstance(t, ast.Name))
 
     def _char(self, line: int, byte_col: int) -> int:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         prefix = text.encode("utf-8", errors="surrogatepass")[:byte_col]
         return len(prefix.decode("utf-8", "replace"))
 
-    def _tool_call(self, node: ast.expr) -> bool:
+    def _tool_call(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Await):
             node = node.value
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
-            return False
+            return None
         name = node.func.id
         if name == CALL_TOOL and node.args:
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 name = first.value
-        return name in self.tools
+        return name if name in self.tools else None
 
-    def _root(self, node: ast.AST) -> bool:
+    def _root(self, node: ast.AST) -> str | None:
         for _ in range(200):
-            if isinstance(node, ast.expr) and self._tool_call(node):
-                return True
+            tool = self._tool_call(node) if isinstance(node, ast.expr) else None
+            if tool is not None:
+                return tool
             if isinstance(node, ast.Attribute | ast.Subscript | ast.Starred):
                 node = node.value
             elif isinstance(node, ast.Call):
@@ -225,14 +227,18 @@ class NoneOrigins:
             elif isinstance(node, ast.BinOp):
                 return self._root(node.left) or self._root(node.right)
             elif isinstance(node, ast.Name):
-                return node.id in self.names
+                return self.names.get(node.id)
             else:
-                return False
-        return False
+                return None
+        return None
 
-    def from_tool(self, line: int, col: int) -> bool:
-        """Does an expression starting at (line, col) hold an ``X | None`` tool result?"""
-        return any(self._root(n) for n in self.starts.get((line, col), ()))
+    def from_tool(self, line: int, col: int) -> str | None:
+        """The ``X | None`` tool whose result an expression starting at (line, col) holds."""
+        for node in self.starts.get((line, col), ()):
+            tool = self._root(node)
+            if tool is not None:
+                return tool
+        return None
 
 
 # -- one example per class (documented in docs/rules.md, tested in tests/test_verdict.py) --------

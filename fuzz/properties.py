@@ -67,6 +67,10 @@ class Context:
     _specs: Any = None
     _oracle: Any = None
     _policy: Any = None
+    #: accepts() takes the cheap exact path (rules first, mypy only when they accept, verdicts
+    #: remembered); False: every verdict is a full verify (the A/B baseline of bench/fuzz.py).
+    fast_verdicts: bool = True
+    _verdicts: dict[str, bool] = field(default_factory=dict)
 
     @property
     def specs(self) -> Any:
@@ -103,6 +107,30 @@ class Context:
         for d in report.diagnostics:
             self.rules[d.rule] += 1
         return report
+
+    def accepts(self, code: str) -> bool:
+        """`verify(code).ok`, computed as cheaply as exactly possible, for checks that need only
+        the verdict: the grammar and tool rules run first (about 1 ms) and only a program they
+        accept pays for the type check (mypy adds diagnostics, never removes one, so a program
+        rejected without types is rejected with them). Verdicts are remembered per program text
+        (the tools, grammar and settings are fixed for a Context). The ``total`` property keeps
+        calling ``verify`` itself: it checks the whole verifier, types included."""
+        if not self.fast_verdicts:
+            return bool(self.verify(code).ok)
+        known = self._verdicts.get(code)
+        if known is not None:
+            return known
+        ok = True
+        if self.types:
+            from codeact_verify.verifier import verify
+
+            ok = verify(code, self.specs, grammar=self.grammar, types=False).ok
+        if ok:
+            ok = self.verify(code).ok
+        if len(self._verdicts) >= 4096:
+            self._verdicts.clear()
+        self._verdicts[code] = ok
+        return ok
 
     def close(self) -> None:
         if self._oracle is not None:
@@ -147,8 +175,7 @@ def _transpiled(ctx: Context, code: str) -> str:
 
 def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None:
     ctx.examples["contained"] += 1
-    report = ctx.verify(code)
-    if not report.ok:
+    if not ctx.accepts(code):
         return None
     run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
     if run.events:
@@ -197,9 +224,9 @@ def check_stable_escape(
     ctx: Context, seed_code: str, mutant: str, mutations: tuple[str, ...], seed: str
 ) -> Finding | None:
     ctx.examples["stable"] += 1
-    if ctx.verify(seed_code).ok:
+    if ctx.accepts(seed_code):
         return None  # the seed itself is accepted: test_corpus reports that
-    if ctx.verify(mutant).ok:
+    if ctx.accepts(mutant):
         return Finding(
             "stable",
             "escape-variant-accepted",
@@ -214,8 +241,7 @@ def check_stable_accepted(
     ctx: Context, code: str, rng_seed: int, names: list[str]
 ) -> Finding | None:
     ctx.examples["stable"] += 1
-    before = ctx.verify(code)
-    if not before.ok:
+    if not ctx.accepts(code):
         return None
     mutant, applied = mutate(code, names, random.Random(rng_seed), HARMLESS_MUTATIONS)
     if not applied:
@@ -235,7 +261,7 @@ def check_stable_accepted(
 
 def check_outside(ctx: Context, code: str, what: str) -> Finding | None:
     ctx.examples["outside"] += 1
-    if ctx.verify(code).ok:
+    if ctx.accepts(code):
         return Finding(
             "outside",
             "accepted-outside-grammar",
@@ -250,7 +276,7 @@ def check_canary(ctx: Context, n: int) -> Finding | None:
     """The planted self-test: an accepted ``x = N`` with N >= CANARY_THRESHOLD is a 'finding'."""
     ctx.examples["canary"] += 1
     code = f"x = {n}\nprint(x)\n"
-    if n >= CANARY_THRESHOLD and ctx.verify(code).ok:
+    if n >= CANARY_THRESHOLD and ctx.accepts(code):
         return Finding(
             "canary",
             "planted",

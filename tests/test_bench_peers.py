@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from codeact_verify.bench.peers import (
     BASELINE,
+    BareWasmGuest,
     CodeActVerify,
     PlainExec,
     Restricted,
@@ -49,6 +50,19 @@ def test_outcomes_and_table() -> None:
     text = peer_table(bench)
     assert "x ours" in text and "skipped missing-peer: not installed" in text
     assert all(c.times_ms for c in bench.cells)
+
+
+def test_bare_guest_floor_runs_every_program_without_guards() -> None:
+    """The floor guest (built with componentize-py into the cache on first use) runs the same
+    programs with the same tools and has no protection at all: the escape gets through."""
+    bench = run_peer_bench(1, runners=[BareWasmGuest(), PlainExec()])
+    assert not bench.skipped, bench.skipped
+    outcome = {(c.runner, c.program): c.outcome.kind for c in bench.cells if c.outcome}
+    for program in ("print", "3 tool calls", "100 tool calls", "CPU-bound loop"):
+        assert outcome[(BareWasmGuest.name, program)] == "ok"
+    assert outcome[(BareWasmGuest.name, "rejected escape")] == "escaped"
+    text = peer_table(bench)
+    assert "x exec" in text and "bare wasm guest (floor)" in text
 
 
 def test_peers_plot_marks_outcomes_on_one_scale(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ CPython and in the sandbox; definite misuses are rejected with the expected code
 from __future__ import annotations
 
 import functools
+import inspect
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +19,7 @@ import pytest
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 from codeact_verify.fuzz.reference import run_reference
 from codeact_verify.grammar import load_grammar
-from codeact_verify.tools import load_tools_file, to_jsonable, tool_specs
+from codeact_verify.tools import ToolSpec, load_tools_file, tool_specs
 from codeact_verify.transpile import transpile
 from codeact_verify.verifier import verify
 
@@ -37,13 +39,20 @@ def specs(tools):  # type: ignore[no-untyped-def]
     return tool_specs(tools)
 
 
-def _as_json(fn: Callable[..., Any]) -> Callable[..., Any]:
-    # results cross the sandbox boundary as JSON (a pydantic model becomes its dict)
+def _as_host(fn: Callable[..., Any], spec: ToolSpec) -> Callable[..., Any]:
+    # as the host calls a tool: JSON arguments validated and converted (an Enum parameter gets
+    # its member), the result as JSON (a pydantic model becomes its dict)
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        return to_jsonable(fn(*args, **kwargs))
+        bound = inspect.signature(fn).bind(*args, **kwargs).arguments
+        pos, kw = spec.call_arguments(json.loads(json.dumps(bound)))
+        return spec.result_json(fn(*pos, **kw))
 
     return call
+
+
+def _reference_tools(tools: list[Callable[..., Any]], specs) -> dict[str, Callable[..., Any]]:  # type: ignore[no-untyped-def]
+    return {f.__name__: _as_host(f, specs[f.__name__]) for f in tools}
 
 
 def test_corpus_sizes() -> None:
@@ -57,7 +66,7 @@ def test_natural_program_is_accepted_and_runs_in_cpython(path: Path, specs, tool
     assert code.startswith("# "), "first line must say what the program does"
     report = verify(code, specs)
     assert report.ok, report.render_for_human()
-    reference = run_reference(code, {f.__name__: _as_json(f) for f in tools})
+    reference = run_reference(code, _reference_tools(tools, specs))
     assert reference.ok, (reference.error_type, reference.error_message)
     assert reference.stdout
 
@@ -92,6 +101,6 @@ def test_natural_program_runs_the_same_in_the_sandbox(path: Path, specs, tools, 
     result = sandbox.run_sync(
         transpile(code, specs).code, specs, load_grammar("default").runtime_policy()
     )
-    reference = run_reference(code, {f.__name__: _as_json(f) for f in tools})
+    reference = run_reference(code, _reference_tools(tools, specs))
     assert result.error is None, result.error.to_dict()
     assert result.stdout == reference.stdout

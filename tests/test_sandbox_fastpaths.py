@@ -137,7 +137,7 @@ def test_a_restricted_text_for_another_program_is_ignored(
 ) -> None:
     fast, _ = sandboxes
 
-    def forged(program: str) -> dict[str, Any]:
+    def forged(program: str, **_: Any) -> dict[str, Any]:
         return {"source": "print('forged')", "lines": [0, 1], "digest": "0" * 64}
 
     monkeypatch.setattr(host_sandbox, "restrict_on_host", forged)

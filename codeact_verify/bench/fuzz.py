@@ -1,10 +1,14 @@
 """Examples per second for each fuzz property on this machine.
 
-    .venv/bin/python bench/fuzz.py [--seconds 10] [--property NAME ...] [--no-types]
+    .venv/bin/python -m codeact_verify.bench.fuzz [--seconds 10] [--property NAME ...]
+                                                  [--no-types] [--ab]
 
 Each property runs in this process for about --seconds, in Hypothesis batches of 20 examples.
 Per-example times (generation excluded) give median and p90; the baseline, measured in the same
 run, is `verify` on one fixed 10-line accepted program (its examples/s is the ratio's 1.0).
+`--ab` runs every property twice, alternating, in the same process: once with a full `verify`
+for every verdict (`Context(fast_verdicts=False)`, how the campaign checked before) and once
+with the cheap exact verdicts (`Context.accepts`), and prints the speed-up of examples/s.
 """
 
 from __future__ import annotations
@@ -76,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--property", action="append", choices=P.PROPERTIES)
     ap.add_argument("--no-types", action="store_true")
+    ap.add_argument("--ab", action="store_true", help="full verify vs fast verdicts, same run")
     args = ap.parse_args(argv)
+    if args.ab:
+        return ab(args)
     ctx = P.Context(types=not args.no_types)
     props = args.property or list(P.PROPERTIES)
     reason = sandbox_unavailable() if set(props) & set(P.SANDBOX_PROPERTIES) else None
@@ -104,6 +111,44 @@ def main(argv: list[str] | None = None) -> int:
         p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))] if ms else float("nan")
         med = statistics.median(ms) if ms else float("nan")
         print(f"{label:<28} {n:>8} {rate:>8.1f} {med:>10.2f} {p90:>8.2f} {rate / base_rate:>7.2f}")
+    return 0
+
+
+def ab(args: argparse.Namespace) -> int:
+    """Examples/s per property with full-verify verdicts (A) and fast verdicts (B), measured
+    alternately in halves of --seconds each, in this one process."""
+    props = args.property or list(P.PROPERTIES)
+    reason = sandbox_unavailable() if set(props) & set(P.SANDBOX_PROPERTIES) else None
+    slow = P.Context(types=not args.no_types, fast_verdicts=False)
+    fast = P.Context(types=not args.no_types)
+    for ctx in (slow, fast):  # start-up (mypy, the oracle's sandbox) outside the timings
+        ctx.verify(BASELINE)
+        if not reason and set(props) & set(P.SANDBOX_PROPERTIES):
+            ctx.oracle.run("print(1)\n", ctx.specs, ctx.policy)
+    rows = []
+    for name in props:
+        if name in P.SANDBOX_PROPERTIES and reason:
+            print(f"{name}: skipped, sandbox unavailable: {reason}", file=sys.stderr)
+            continue
+        counts = {"A": 0, "B": 0}
+        walls = {"A": 0.0, "B": 0.0}
+        for order in ((("A", slow), ("B", fast)), (("B", fast), ("A", slow))):  # A B B A
+            for label, ctx in order:
+                started = time.perf_counter()
+                counts[label] += len(measure(name, ctx, args.seconds / 2))
+                walls[label] += time.perf_counter() - started
+        a, b = counts["A"] / walls["A"], counts["B"] / walls["B"]
+        rows.append((name, a, b))
+    slow.close()
+    fast.close()
+    print(f"types={'on' if slow.types else 'off'}; examples/s per worker, generation included")
+    print(f"{'property':<12} {'full verify ex/s':>17} {'fast verdicts ex/s':>19} {'speed-up':>9}")
+    for name, a, b in rows:
+        print(f"{name:<12} {a:>17.1f} {b:>19.1f} {b / a:>8.2f}x")
+    total_a = sum(a for _, a, _ in rows)
+    total_b = sum(b for _, _, b in rows)
+    if rows:
+        print(f"{'all (sum)':<12} {total_a:>17.1f} {total_b:>19.1f} {total_b / total_a:>8.2f}x")
     return 0
 
 

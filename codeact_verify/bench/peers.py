@@ -5,6 +5,8 @@ Programs: a print, 3 chained tool calls, 100 tool calls, a CPU-bound loop, and a
 
 - codeact-verify: verify + transpile + wasmtime sandbox, with a ready pool of instances and
   without one (a fresh instance per run), and the sandbox alone (verifier off);
+- a bare componentize-py guest that only `exec`s (no guards, no runtime: what WebAssembly
+  alone costs; `codeact_verify/bench/floor.py`);
 - plain CPython `exec` (no isolation at all: the unsafe floor);
 - RestrictedPython `compile_restricted` + guards (in-process);
 - smolagents `LocalPythonExecutor` (an AST interpreter, in-process);
@@ -14,8 +16,10 @@ Programs: a print, 3 chained tool calls, 100 tool calls, a CPU-bound loop, and a
 Peers are optional: a runner whose package is missing, or that cannot start here, is skipped with a
 line that says why. Every runner gets the same tools (plain host functions from
 `codeact_verify.bench.tasks.tools`) and a fresh program state per run. Reported: median and p90
-wall time per run
-and the ratio to codeact-verify with the ready pool, measured in the same run; the outcome column
+wall time per run,
+the ratio to codeact-verify with the ready pool, measured in the same run, and the ratio to
+CPython `exec` of the same program timed right after each run (so a machine whose speed drifts
+between runners still gives honest ratios); the outcome column
 says what happened (ok, rejected before running, error, or escaped: the program reached Python's
 object graph).
 """
@@ -155,6 +159,42 @@ class CodeActVerify(Runner):
     def close(self) -> None:
         if self._sandbox is not None:
             self._sandbox.close()
+
+
+# --- the floor: a bare componentize-py guest ---------------------------------------------------
+class BareWasmGuest(Runner):
+    name = "bare wasm guest (floor)"
+    note = (
+        "componentize-py guest that only execs the code: no guards, no runtime, same wasmtime "
+        "engine and call-tool trampoline; a fresh instance per run, made and warmed by one "
+        "untimed run beforehand (as the ready pool does)"
+    )
+
+    def __init__(self) -> None:
+        self._guest: Any = None
+        self._next: Any = None
+
+    def start(self) -> None:
+        from codeact_verify.bench.floor import FloorGuest
+
+        self._guest = FloorGuest(TOOLS)
+
+    def idle(self) -> None:
+        if self._next is None:
+            instance = self._guest.instance()
+            self._guest.run(instance, FLOOR_WARM_UP)
+            self._next = instance
+
+    def run(self, name: str, program: str) -> Outcome:
+        self.idle()
+        instance, self._next = self._next, None
+        out = self._guest.run(instance, program)
+        if out.startswith("error: ") or "\nerror: " in out:
+            return classify(name, out, out.split("error: ", 1)[1])
+        return classify(name, out, None)
+
+
+FLOOR_WARM_UP = 'x = get_exchange_rate(base="USD", quote="EUR")\nprint(x)\n'
 
 
 # --- plain exec -------------------------------------------------------------------------------
@@ -304,6 +344,7 @@ def all_runners() -> list[Runner]:
         CodeActVerify(pool_size=2),
         CodeActVerify(pool_size=0),
         CodeActVerify(pool_size=2, verified=False),
+        BareWasmGuest(),
         PlainExec(),
         Restricted(),
         Smolagents(),
@@ -324,6 +365,15 @@ class Cell:
     program: str
     times_ms: list[float] = field(default_factory=list)
     outcome: Outcome | None = None
+    # CPython exec of the same program, timed right after each of this cell's runs: the
+    # yardstick for "x exec", immune to the machine's speed drifting between runners
+    exec_ms: list[float] = field(default_factory=list)
+
+    @property
+    def vs_exec(self) -> float | None:
+        if not self.exec_ms or not self.times_ms:
+            return None
+        return self.median / statistics.median(self.exec_ms)
 
     @property
     def median(self) -> float:
@@ -357,6 +407,7 @@ class PeerBench:
                     "program": c.program,
                     "median_ms": round(c.median, 4),
                     "p90_ms": round(c.p90, 4),
+                    "x_exec": round(c.vs_exec, 3) if c.vs_exec is not None else None,
                     "outcome": c.outcome.kind if c.outcome else None,
                     "message": c.outcome.message[:200] if c.outcome else "",
                 }
@@ -375,6 +426,7 @@ def run_peer_bench(
     """Every program through every runner that can start: `repeats` timed runs after a warm-up."""
     bench = PeerBench(repeats=repeats)
     programs = programs or PROGRAMS
+    yardstick = PlainExec()
     for runner in runners if runners is not None else all_runners():
         try:
             runner.start()
@@ -399,6 +451,9 @@ def run_peer_bench(
                     t0 = time.perf_counter()
                     runner.run(program_name, program)
                     cell.times_ms.append((time.perf_counter() - t0) * 1000)
+                    t0 = time.perf_counter()
+                    yardstick.run(program_name, program)
+                    cell.exec_ms.append((time.perf_counter() - t0) * 1000)
                 bench.cells.append(cell)
         finally:
             runner.close()
@@ -414,8 +469,9 @@ def _fmt_ms(ms: float) -> str:
 
 
 def peer_table(bench: PeerBench) -> str:
-    """One block per program: runner, median, p90, ratio to codeact-verify (pool), outcome."""
-    head = f"{'runner':<32} {'median ms':>10} {'p90 ms':>9} {'x ours':>8}  outcome"
+    """One block per program: runner, median, p90, ratio to codeact-verify (pool), ratio to
+    CPython exec of the same program timed right after each run (`Cell.vs_exec`), outcome."""
+    head = f"{'runner':<32} {'median ms':>10} {'p90 ms':>9} {'x ours':>8} {'x exec':>8}  outcome"
     lines: list[str] = []
     programs = list(dict.fromkeys(c.program for c in bench.cells))
     for program in programs:
@@ -423,11 +479,13 @@ def peer_table(bench: PeerBench) -> str:
         base = bench.cell(BASELINE, program)
         for c in (c for c in bench.cells if c.program == program):
             ratio = f"{c.median / base.median:.2f}" if base and base.median else "-"
+            vs_exec = f"{c.vs_exec:.1f}" if c.vs_exec is not None else "-"
             outcome = c.outcome.kind if c.outcome else "?"
             if c.outcome and c.outcome.kind in ("error", "rejected", "wrong") and c.outcome.message:
                 outcome += f" ({c.outcome.message.splitlines()[0][:60]})"
             lines.append(
-                f"{c.runner:<32} {_fmt_ms(c.median):>10} {_fmt_ms(c.p90):>9} {ratio:>8}  {outcome}"
+                f"{c.runner:<32} {_fmt_ms(c.median):>10} {_fmt_ms(c.p90):>9} {ratio:>8} "
+                f"{vs_exec:>8}  {outcome}"
             )
         lines.append("")
     for name, reason in bench.skipped.items():

@@ -3,7 +3,8 @@
 Also `codeact-verify bench --verdict-only`. Needs a source checkout (the corpus lives in tests/).
 
 Corpus: ``tests/corpus/verdict`` (tools annotated loosely: ``dict``, ``dict[str, Any]``,
-``dict[str, float | str]``, ``list[dict]``, ``X | None``, a pydantic model, TypedDicts, Literals).
+``dict[str, float | str]``, ``list[dict]``, ``X | None``, a pydantic model, TypedDicts, a str
+Enum, Literals).
 ``accept/`` holds natural programs that run correctly (tests/test_corpus_verdict.py runs each in
 CPython and in the sandbox and compares the output); ``reject/`` holds definite misuses, each
 naming the code it must get on its first line (``# expect: CV607 ...``).

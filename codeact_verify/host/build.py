@@ -208,6 +208,23 @@ def _compile(wasm: Path, compiled: Path) -> None:
         raise GuestBuildError(f"wasmtime could not compile the guest component: {exc}") from exc
 
 
+#: Cache entries kept (the newest builds): other checkouts or versions of the package on the same
+#: machine keep theirs instead of rebuilding each other's away.
+KEEP_ENTRIES = 4
+
+
+def _prune(current: Path) -> None:
+    """Remove all but the KEEP_ENTRIES newest entries (never the one just built)."""
+    entries = [
+        d
+        for d in current.parent.iterdir()
+        if d.is_dir() and d != current and not d.name.startswith(".")
+    ]
+    entries.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    for stale in entries[KEEP_ENTRIES - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def ensure_guest(
     *, force: bool = False, progress: Progress | None = _stderr_progress
 ) -> GuestArtifacts:
@@ -257,9 +274,7 @@ def ensure_guest(
             if directory.exists():
                 shutil.rmtree(directory)
             os.replace(out, directory)
-        for stale in directory.parent.iterdir():  # entries of older sources or versions
-            if stale.is_dir() and stale != directory and not stale.name.startswith("."):
-                shutil.rmtree(stale, ignore_errors=True)
+        _prune(directory)
         seconds = time.perf_counter() - started
         if progress is not None:
             progress(f"sandbox guest: built in {seconds:.1f} s")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
@@ -119,11 +120,20 @@ def program_digest(program: str) -> str:
 
 
 def restrict_on_host(
-    program: str, filename: str = "<program>", attributes: dict[str, Any] | None = None
+    program: str,
+    filename: str = "<program>",
+    attributes: dict[str, Any] | None = None,
+    *,
+    known_globals: Iterable[str] | None = None,
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
     `attributes`: the run policy's attribute policy (`Grammar.runtime_policy()["attributes"]`),
-    applied as the guest applies it when it transforms the program itself."""
+    applied as the guest applies it when it transforms the program itself.
+
+    `known_globals`: the names of the run's tools (what the guest adds to the program's
+    globals besides its fixed helpers). Only with it may the transform leave `x += v` on a
+    provably plain scalar unguarded (`sandbox/runtime/plain.py`); without it every `+=` keeps
+    its `_inplacevar_` call."""
     policy = None
     if attributes is not None:
         policy = (
@@ -136,7 +146,10 @@ def restrict_on_host(
         errors: list[str] = []
         warnings: list[str] = []
         used: dict[str, bool] = {}
-        _restrict.transformer_for(policy)(errors, warnings, used).visit(tree)
+        transformer = _restrict.transformer_for(policy)(errors, warnings, used)
+        if known_globals is not None:
+            transformer.known_globals = frozenset(known_globals)
+        transformer.visit(tree)
         if errors:
             return None  # the guest reports it, with RestrictedPython's exact message
         result = _unparse_with_lines(tree)

@@ -286,11 +286,11 @@ class Sandbox:
             }
         )
         self._config_hint = config
-        restricted = (
-            restrict_on_host(program, attributes=policy.get("attributes"))
-            if self.host_restrict
-            else None
-        )
+        restricted = None
+        if self.host_restrict:  # the tool names: what may shadow a builtin in the guest
+            restricted = restrict_on_host(
+                program, attributes=policy.get("attributes"), known_globals=frozenset(tools)
+            )
         inst, from_pool = self._take()
         before = snapshot(self.output_dir) if self.output_dir is not None else None
         bridge = RunBridge(

@@ -31,6 +31,8 @@ from RestrictedPython.transformer import (
     copy_locations,
 )
 
+from .plain import plain_names
+
 # The attribute names no program may use come from the grammar's attribute policy (deny_private,
 # deny, deny_prefixes; `Grammar.runtime_policy()["attributes"]`), given to `restricted_exec`;
 # RestrictedPython's own INSPECT_ATTRIBUTES (frames, code, tracebacks) are refused whatever the
@@ -62,12 +64,20 @@ def _located(node, like):
 class SandboxTransformer(RestrictingNodeTransformer):
     """RestrictedPython's transformer plus the grammar's constructs it refuses."""
 
+    # Everything besides the `_` guards the runtime puts in the program's globals (the tools'
+    # names), when the caller knows it (the host does); None: unknown, every `+=` is guarded.
+    known_globals = None
     # (deny_private, denied names, denied prefixes): set per compile by `restricted_exec`
     attribute_policy = NO_ATTRIBUTE_POLICY
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._match_hoists = []  # one list per `match` being visited
+        self._plain = frozenset()  # names that provably hold only int/float/complex/bool/str
+
+    def visit_Module(self, node):
+        self._plain = plain_names(node, self.known_globals)
+        return super().visit_Module(node)
 
     # -- names and attributes -------------------------------------------------------------
     def check_attribute_name(self, node, name):
@@ -105,6 +115,9 @@ class SandboxTransformer(RestrictingNodeTransformer):
     # -- augmented assignment -------------------------------------------------------------
     def visit_AugAssign(self, node):
         target = node.target
+        if isinstance(target, ast.Name) and target.id in self._plain:
+            # a plain scalar has no in-place method: `x op= v` needs no `_inplacevar_` (plain.py)
+            return self.node_contents_visit(node)
         if isinstance(target, ast.Name):
             return super().visit_AugAssign(node)
         op = ast.Constant(IOPERATOR_TO_STR[type(node.op)])

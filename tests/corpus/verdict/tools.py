@@ -1,12 +1,13 @@
 """Tools annotated loosely, the way framework samples and cookbooks annotate them.
 
 `dict`, `dict[str, Any]`, `dict[str, float | str]` (the reference provider's own example tool),
-`list[dict]`, `X | None` results, a pydantic model, TypedDicts and `Literal` parameters (standing in
-for str-valued Enums). Deterministic: every answer is computed from the arguments.
+`list[dict]`, `X | None` results, a pydantic model, TypedDicts, a str-valued Enum parameter and
+`Literal` parameters. Deterministic: every answer is computed from the arguments.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel
@@ -70,9 +71,16 @@ def search_products(
     return found[:max_results]
 
 
-def check_inventory(sku: str, warehouse: Literal["central", "east", "west"] = "central") -> int:
+class Warehouse(str, Enum):
+    CENTRAL = "central"
+    EAST = "east"
+    WEST = "west"
+
+
+def check_inventory(sku: str, warehouse: Warehouse = Warehouse.CENTRAL) -> int:
     """Units of a SKU in stock at a warehouse."""
-    return (sum(map(ord, sku)) * (1 + ["central", "east", "west"].index(warehouse))) % 17
+    assert isinstance(warehouse, Warehouse)  # the model passes values, the tool gets members
+    return (sum(map(ord, sku)) * (1 + list(Warehouse).index(warehouse))) % 17
 
 
 class Order(BaseModel):
