@@ -20,6 +20,7 @@ from runtime.bridge import TOOLS, ToolError, call_tool, call_tools, make_stub
 from runtime.caps import MESSAGE_BYTES, clip
 from runtime.helpers import (
     MOUNTS,
+    final_answer,
     http_get,
     http_request,
     list_dir,
@@ -29,7 +30,7 @@ from runtime.helpers import (
     write_text,
 )
 from runtime.output import OUTPUT, STDERR, STDOUT
-from runtime.state import STATE, SandboxLimit
+from runtime.state import STATE, FinalAnswer, SandboxLimit
 from runtime.ticks import TICK_NAME, make_tick
 
 stdlib.warm_up()
@@ -264,6 +265,7 @@ class WitWorld(wit_world.WitWorld):
             "list_dir": list_dir,
             "http_get": http_get,
             "http_request": http_request,
+            "final_answer": final_answer,
         }
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
@@ -288,6 +290,8 @@ class WitWorld(wit_world.WitWorld):
             # release of its objects (a destructor of the program's runs under the hook too).
             try:
                 exec(code, program_globals)
+            except FinalAnswer:
+                pass  # the program gave its answer with final_answer(): it ended, not failed
             except BaseException as exc:  # the program's failure is the outcome, not ours
                 try:
                     kind, message = _classify(exc)
@@ -320,6 +324,8 @@ class WitWorld(wit_world.WitWorld):
             "host_restricted": bool(LINE_MAP is not None),
             "config_prepared": bool(getattr(self, "_prepared", False)),
         }
+        if STATE.final_answer is not None:
+            stats["final_answer"] = STATE.final_answer
         cap = STATE.limits.get("max_message_bytes") or MESSAGE_BYTES
         return wit_world.Outcome(
             ok=kind is None,

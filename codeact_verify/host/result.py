@@ -66,6 +66,7 @@ class ExecutionResult:
     artifacts: list[Artifact] = field(default_factory=list)
     duration_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    final_answer: str | None = None  # given by the program through final_answer(text)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +78,7 @@ class ExecutionResult:
             "artifacts": [a.to_dict() for a in self.artifacts],
             "duration_ms": round(self.duration_ms, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "final_answer": self.final_answer,
         }
 
 

@@ -395,7 +395,10 @@ class Sandbox:
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
         }
-        return self._finish(job, ok, stdout, stderr, error, timings)
+        answer = stats.get("final_answer") if ok else None
+        return self._finish(
+            job, ok, stdout, stderr, error, timings, answer if isinstance(answer, str) else None
+        )
 
     def _abandon(self, job: _Job) -> ExecutionResult:
         """The deadline passed while the guest was inside a host call: give up waiting."""
@@ -419,6 +422,7 @@ class Sandbox:
         stderr: str,
         error: ExecutionError | None,
         timings: dict[str, float],
+        final_answer: str | None = None,
     ) -> ExecutionResult:
         artifacts: list[Artifact] = []
         if self.output_dir is not None and job.before is not None:
@@ -437,6 +441,7 @@ class Sandbox:
             artifacts=artifacts,
             duration_ms=(time.perf_counter() - job.started) * 1000.0,
             timings=timings,
+            final_answer=final_answer if ok else None,
         )
 
     # -- lifetime -------------------------------------------------------------------------
