@@ -105,17 +105,28 @@ def _verify(
     extra = check_tool_calls(text, specs, tree=tree, index=index)
     effects = compute_effects(text, specs, tree=tree, index=index)
     diagnostics = _resolve(ctx, source) + extra
-    if types and not any(d.severity == "error" for d in diagnostics):
-        # A program the rules or tool checks already reject will not run, and mypy adds nothing
-        # to that verdict; skipping it bounds the cost of a rejected program (red-team finding
-        # 10: 1900 undefined names cost seconds of mypy). Type errors are reported once the
-        # rule errors are fixed.
+    if types and _worth_type_checking(diagnostics):
         from .typecheck import typecheck  # mypy loads on first use, not on import
 
         diagnostics += typecheck(
             text, specs, known=tuple(diagnostics), strict=grammar.strict_types
         )
     return _finish(diagnostics, effects, text)
+
+
+def _worth_type_checking(diagnostics: list[Diagnostic]) -> bool:
+    """False when mypy cannot change or usefully add to the verdict.
+
+    A grammar error (CV0xx, CV1xx) means the program is outside the language: it will not run,
+    and mypy would mostly repeat it (an undefined name is CV104 and CV703). So would a report
+    already at the diagnostics cap. Skipping mypy then bounds the cost of a rejected program
+    (red-team finding 10: 1900 undefined names cost seconds of mypy). Tool-call errors (CV6xx)
+    alone still get the type check, so the model sees every problem in one turn.
+    """
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if len(errors) >= MAX_DIAGNOSTICS:
+        return False
+    return not any(d.code[:3] in ("CV0", "CV1") for d in errors)
 
 
 def _report(ctx: Context, source: Source) -> Report:

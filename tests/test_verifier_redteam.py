@@ -68,6 +68,9 @@ def test_a_program_with_few_problems_keeps_them_all() -> None:
 
 def test_a_rule_error_skips_mypy_but_a_clean_program_is_type_checked() -> None:
     assert codes(verify("import os\nx: int = 'a'\n", tools=[])) == ["CV108"]
+    # tool-call errors alone keep the type check: both problems show in one turn
+    both = codes(verify('search(query=3)\nx: int = "a"\n', tools=[search]))
+    assert "CV607" in both and "CV706" in both, both
     assert codes(verify("x: int = 'a'\n", tools=[])) == ["CV706"]
 
 
