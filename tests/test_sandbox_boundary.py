@@ -212,3 +212,24 @@ def test_a_timeout_during_a_blocking_tool_says_which() -> None:
         assert r.error is not None and r.error.kind == "timeout", r.error
         assert "a tool call (slow) was still running" in r.error.message
         assert r.stdout == "before\n"
+
+
+def echo(text: str) -> str:
+    """Returns its argument."""
+    return text
+
+
+def test_the_tool_call_log_has_a_total_budget() -> None:
+    # Red-team finding (2026-11-30): each call's arguments are capped, a loop of calls was not:
+    # a 6-line loop put 217 MB into the result's tool-call log. Past the log's budget an entry
+    # keeps its name, outcome and timing, and says what was left out; the calls still work.
+    program = "s = 'x' * 40000\nn = 0\nfor i in range(60):\n    n += len(echo(text=s))\nprint(n)\n"
+    with make_sandbox(limits=Limits(max_log_bytes=1 << 20)) as sb:
+        r = run(sb, program, [echo])
+        assert r.ok and r.stdout == f"{60 * 40000}\n", r.error
+        assert len(r.tool_calls) == 60 and all(c.ok for c in r.tool_calls)
+        logged = len(json.dumps([c.to_dict() for c in r.tool_calls]))
+        assert logged < (1 << 20) + 60 * 400, logged
+        last = r.tool_calls[-1]
+        assert "omitted" in last.arguments and "max_log_bytes" in last.arguments["omitted"]
+        assert r.tool_calls[0].arguments == {"text": "x" * 40000}  # within the budget: kept

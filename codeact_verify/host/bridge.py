@@ -142,6 +142,7 @@ class RunBridge:
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._output_room = limits.output_bytes + 256  # the guest caps; this is a backstop
+        self._log_room = limits.max_log_bytes
 
     # -- output ---------------------------------------------------------------------------
     def abandon(self) -> None:
@@ -159,6 +160,22 @@ class RunBridge:
 
     def output(self) -> tuple[str, str]:
         return "".join(self.stdout), "".join(self.stderr)
+
+    # -- the tool-call log ------------------------------------------------------------------
+    def _logged(self, value: Any, size: int, what: str) -> Any:
+        """`value` for the log while its budget lasts; past it, a note of what was left out.
+
+        Each call's arguments and result are capped, but a loop of calls is not: the log (which
+        goes into the result, and so to the model and the run log) has a budget of its own.
+        """
+        if size <= self._log_room:
+            self._log_room -= size
+            return value
+        self._log_room = min(self._log_room, 0)
+        return {
+            "omitted": f"{what} of {size} bytes: the run's tool-call log budget "
+            f"(max_log_bytes {self.limits.max_log_bytes}) is used up"
+        }
 
     # -- preparing and finishing one call -------------------------------------------------
     def _prepare(self, name: str, arguments: str) -> Prepared | Outcome:
@@ -180,8 +197,9 @@ class RunBridge:
             args = _decode(arguments)
         except ValueError:
             return _err("tool", f"{name}(): arguments are not valid JSON")
+        logged = self._logged(args, len(arguments), "arguments")
         if spec is None:
-            self.records.append(ToolCallRecord(name, args, False, None, "unknown tool", 0.0))
+            self.records.append(ToolCallRecord(name, logged, False, None, "unknown tool", 0.0))
             return _err("tool", f"no tool named {name!r}")
         if not isinstance(args, dict):
             return _err("tool", f"{name}(): arguments must be a JSON object")
@@ -193,9 +211,9 @@ class RunBridge:
             call = spec.call_arguments(arguments)  # validated again, whatever the guest checked
         except ToolArgumentError as exc:
             message = clip_text(str(exc), self.limits.max_message_bytes)
-            self.records.append(ToolCallRecord(name, args, False, None, message, 0.0))
+            self.records.append(ToolCallRecord(name, logged, False, None, message, 0.0))
             return _err("tool", message)
-        return spec, args, call
+        return spec, logged, call  # from here on `args` is only what the log keeps
 
     def _finish(
         self,
@@ -244,7 +262,8 @@ class RunBridge:
             )
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
-        self.records.append(ToolCallRecord(spec.name, args, True, data, None, ms))
+        logged = self._logged(data, len(text), "a result")
+        self.records.append(ToolCallRecord(spec.name, args, True, logged, None, ms))
         return True, text
 
     def _remaining(self) -> float:

@@ -30,6 +30,9 @@ class Limits:
     max_artifact_bytes: int = 16 << 20
     max_message_bytes: int = 8192
     max_name_bytes: int = 1024
+    #: what the run's tool-call log keeps of arguments and results, in all (JSON bytes); past
+    #: it an entry keeps its name, outcome and timing, and says how much was left out
+    max_log_bytes: int = 1 << 20
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
