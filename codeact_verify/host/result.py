@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ERROR_KINDS = ("rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "limit")
+ERROR_KINDS = ("rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "limit",
+               "denied")
 
 
 @dataclass(frozen=True)
