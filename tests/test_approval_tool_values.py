@@ -7,9 +7,12 @@ tool that was not approved for the run, even when the verifier is skipped.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from codeact_verify.approval import ApprovalRequest
+from codeact_verify.cli import main
 from codeact_verify.codeact import CodeAct
 from codeact_verify.effects import compute_effects
 from codeact_verify.executor import execute_sync
@@ -192,3 +195,23 @@ def test_an_approved_tool_runs_on_the_host(sandbox: Sandbox) -> None:
 def test_a_verified_run_without_a_gate_approves_nothing(sandbox: Sandbox) -> None:
     result = execute_sync('print(delete_account(user="bob"))\n', specs(), sandbox=sandbox)
     assert result.error.kind == "denied" and DELETED == []
+
+
+def test_cli_run_refuses_an_unapproved_tool_unless_approved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tools = tmp_path / "tools.py"
+    tools.write_text(
+        "def delete_account(user: str) -> str:\n"
+        '    """Delete an account."""\n'
+        "    return 'deleted ' + user\n"
+        "delete_account.approval_mode = 'always_require'\n"
+    )
+    program = tmp_path / "prog.py"
+    program.write_text('print(delete_account(user="bob"))\n')
+    base = ["run", str(program), "--tools", str(tools)]
+    assert main([*base, "--unverified"]) == 3
+    assert "error [denied]" in capsys.readouterr().err
+    assert main(base) == 3
+    assert main([*base, "--approve", "delete_account"]) == 0
+    assert capsys.readouterr().out.strip() == "deleted bob"
