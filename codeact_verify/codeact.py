@@ -127,6 +127,11 @@ class CodeAct:
     - `run_log`: a `RunLog`, or a path to append JSON lines to.
     - `grammar_detail`: "compact" (default) puts what the subset forbids in the instructions;
       "full" puts `Grammar.describe()` there as is (everything allowed too; ~600 more tokens).
+    - `one_turn_answers=True`: the instructions tell the model to end a program that can state
+      the whole answer with `final_answer(text)`; an execution that does so has
+      `execution.final_answer` set (and `execution.is_final` true), and the agent loops
+      (`CodeActAgent`, the Agent Framework provider) end with that text as the reply, without
+      another model turn.
     """
 
     def __init__(
@@ -146,6 +151,7 @@ class CodeAct:
         output_dir: Path | str | bool | None = None,
         pool_size: int = 1,
         grammar_detail: str = "compact",
+        one_turn_answers: bool = False,
     ) -> None:
         if approval_mode not in _MODES:
             raise CodeActError(f"approval_mode must be one of {_MODES}, not {approval_mode!r}")
@@ -160,6 +166,7 @@ class CodeAct:
         self.output_dir = output_dir
         self.pool_size = pool_size
         self.grammar_detail = grammar_detail
+        self.one_turn_answers = one_turn_answers
         self.run_log = (
             run_log if isinstance(run_log, RunLog) or run_log is None else RunLog(run_log)
         )
@@ -345,6 +352,7 @@ class CodeAct:
                 grammar_detail=self.grammar_detail,
                 input_paths=self._input_paths(),
                 output_dir=self.output_path() is not None,
+                final_answer=self.one_turn_answers,
             )
 
     def _input_paths(self) -> list[str]:
@@ -460,6 +468,13 @@ class CodeAct:
         if self.run_log is not None:
             self.run_log.record(execution, approval=asked[0] if asked else None)
         return execution
+
+    def final_answer(self, execution: Execution | None) -> str | None:
+        """The reply that ends the agent loop after `execution`: its `final_answer` when one-turn
+        answers are on and the program ran to the end; None otherwise (the model takes a turn)."""
+        if not self.one_turn_answers or execution is None or not execution.ok:
+            return None
+        return execution.final_answer
 
     def execute_sync(self, code: str, *, approved: bool | None = None) -> Execution:
         """Blocking `execute()`; not from inside a running event loop."""

@@ -86,6 +86,10 @@ def render_result(execution: Execution) -> str:
     error = execution.error
     if error is None:
         out = execution.stdout
+        answer = getattr(execution, "final_answer", None)
+        if answer is not None:
+            printed = _clip(out.rstrip("\n"), 4000) + "\n" if out.strip() else ""
+            return printed + "Final answer given:\n" + _clip(answer)
         if not out.strip():
             return "Ran without output. Use print() to return results."
         return _clip(out.rstrip("\n"))

@@ -70,6 +70,17 @@ class Execution:
         return float(self.timings.get("total_ms", self.result.duration_ms))
 
     @property
+    def final_answer(self) -> str | None:
+        """The text the program gave through `final_answer(text)` (None when it gave none)."""
+        answer = getattr(self.result, "final_answer", None)
+        return answer if isinstance(answer, str) else None
+
+    @property
+    def is_final(self) -> bool:
+        """True when the program ran to the end and gave its final answer."""
+        return self.ok and self.final_answer is not None
+
+    @property
     def rejected(self) -> bool:
         return self.error is not None and self.error.kind == "rejected"
 
@@ -99,6 +110,7 @@ class Execution:
             "effects": [e.to_dict() for e in self.report.effects] if self.report else [],
             "duration_ms": round(self.duration_ms, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "final_answer": self.final_answer,
         }
 
 

@@ -31,6 +31,12 @@ Only printed output comes back (or the error's kind, message and line). Do the w
 one program."""
 
 
+_FINAL_ANSWER = """\
+If the program can state the whole answer, end it with `final_answer(text)`: the user gets \
+`text` as your reply and you get no further turn. Print instead when you must see results \
+first."""
+
+
 def _example_call(spec: ToolSpec) -> str:
     props = spec.parameters.get("properties", {})
     required = spec.parameters.get("required", [])
@@ -120,6 +126,7 @@ def build_instructions(
     grammar_detail: str = "compact",
     input_paths: Sequence[str] = (),
     output_dir: bool = False,
+    final_answer: bool = False,
 ) -> str:
     """The instructions for the current tools, grammar, mounts and domains.
 
@@ -128,6 +135,7 @@ def build_instructions(
 
     The subset's rules come from `Grammar.describe()` (compact by default: what differs from
     ordinary Python); `grammar_detail="full"` also lists everything that is allowed.
+    `final_answer=True` (one-turn answers) tells the model about `final_answer(text)`.
     """
     sections = [_INTRO]
     if specs:
@@ -145,4 +153,6 @@ def build_instructions(
         if described:
             sections.append(described)
     sections.append(_OUTPUT)
+    if final_answer:
+        sections.append(_FINAL_ANSWER)
     return "\n\n".join(sections) + "\n"

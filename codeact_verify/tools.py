@@ -507,6 +507,7 @@ RESERVED_NAMES = frozenset(
         "list_dir",
         "http_get",
         "http_request",
+        "final_answer",
         "print",
     }
 )
@@ -542,13 +543,14 @@ def http_request(
     json: Any = ...,
     timeout: float | None = ...,
 ) -> HttpResponse: ...
+def final_answer(text: str) -> NoReturn: ...
 '''
 
 
 def stubs_module(specs: Mapping[str, ToolSpec], *, helpers: bool = True) -> str:
     """A complete stub module (.pyi text): TypedDicts, one def per tool, and the guest helpers."""
     parts = [
-        "from typing import Any, Literal, TypedDict",
+        "from typing import Any, Literal, NoReturn, TypedDict",
         "from typing_extensions import NotRequired",
         "",
     ]

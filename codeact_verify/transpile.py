@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .astlock import AST_LOCK
 from .toolcalls import CALL_TOOL, SourceLines, bound_names, line_starts, parse
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -184,8 +185,9 @@ def transpile(code: str, specs: Mapping[str, Any]) -> TranspileResult:
     The output has the same number of lines as ``code`` and each statement on its original line.
     A program that does not parse is returned unchanged.
     """
-    try:
-        tree = parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return TranspileResult(code, PositionMap(code, code))
-    return transpile_tree(tree, code, specs)
+    with AST_LOCK:  # see astlock.py: `serve` transpiles on several threads
+        try:
+            tree = parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return TranspileResult(code, PositionMap(code, code))
+        return transpile_tree(tree, code, specs)

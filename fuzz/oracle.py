@@ -54,7 +54,13 @@ class EscapeOracle:
         os.environ[CANARY_ENV] = self.env_secret
         self._baseline = self._canary_state()
         self.sandbox = Sandbox(
-            limits=Limits(timeout_s=timeout_s, memory_mb=memory_mb, output_bytes=1 << 16),
+            # the whole tool-call log: the oracle reads every argument for the canary
+            limits=Limits(
+                timeout_s=timeout_s,
+                memory_mb=memory_mb,
+                output_bytes=1 << 16,
+                max_log_bytes=1 << 30,
+            ),
             mounts=[Mount(self.mount_dir, GUEST_MOUNT, read_only=True)],
         )
 

@@ -17,8 +17,10 @@ import types
 import wit_world
 from runtime import audit, guards, stdlib
 from runtime.bridge import TOOLS, ToolError, call_tool, call_tools, make_stub
+from runtime.caps import MESSAGE_BYTES, clip
 from runtime.helpers import (
     MOUNTS,
+    final_answer,
     http_get,
     http_request,
     list_dir,
@@ -28,7 +30,8 @@ from runtime.helpers import (
     write_text,
 )
 from runtime.output import OUTPUT, STDERR, STDOUT
-from runtime.state import STATE, SandboxLimit
+from runtime.state import STATE, FinalAnswer, SandboxLimit
+from runtime.ticks import TICK_NAME, make_tick
 
 stdlib.warm_up()
 
@@ -209,7 +212,7 @@ class WitWorld(wit_world.WitWorld):
         if code is not None:
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
-            exec(code, guards.program_globals({}))
+            exec(code, guards.program_globals({TICK_NAME: _tick_for(None, {})}))
             OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
         random.seed()  # the snapshot's seed is the same for every instance: draw a fresh one
@@ -244,7 +247,8 @@ class WitWorld(wit_world.WitWorld):
             random.seed()
 
         self._setup = time.perf_counter()
-        code, problem = _compile(program, json.loads(restricted) if restricted else None)
+        sent = json.loads(restricted) if restricted else None
+        code, problem = _compile(program, sent)
         compiled = time.perf_counter()
         if problem is not None:
             kind, message, line = problem
@@ -261,9 +265,11 @@ class WitWorld(wit_world.WitWorld):
             "list_dir": list_dir,
             "http_get": http_get,
             "http_request": http_request,
+            "final_answer": final_answer,
         }
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
+        extra[TICK_NAME] = _tick_for(sent, limits)
         program_builtins = cfg.builtins
         builtins_items = list(program_builtins.items())
         program_globals = guards.program_globals(extra, program_builtins)
@@ -284,6 +290,8 @@ class WitWorld(wit_world.WitWorld):
             # release of its objects (a destructor of the program's runs under the hook too).
             try:
                 exec(code, program_globals)
+            except FinalAnswer:
+                pass  # the program gave its answer with final_answer(): it ended, not failed
             except BaseException as exc:  # the program's failure is the outcome, not ours
                 try:
                     kind, message = _classify(exc)
@@ -316,13 +324,27 @@ class WitWorld(wit_world.WitWorld):
             "host_restricted": bool(LINE_MAP is not None),
             "config_prepared": bool(getattr(self, "_prepared", False)),
         }
+        if STATE.final_answer is not None:
+            stats["final_answer"] = STATE.final_answer
+        cap = STATE.limits.get("max_message_bytes") or MESSAGE_BYTES
         return wit_world.Outcome(
             ok=kind is None,
             error_kind=kind or "",
-            message=message or "",
+            message=clip(message or "", int(cap)),  # capped, valid UTF-8: it crosses as WIT
             line=line,
             stats=json.dumps(stats),
         )
+
+
+def _tick_for(sent, limits):
+    """The run's `_tick_` (see runtime/ticks.py): the deadline is the host's, on the wall
+    clock, sent with the run."""
+    deadline = sent.get("deadline") if isinstance(sent, dict) else None
+    if not isinstance(deadline, (int, float)) or isinstance(deadline, bool):
+        deadline = None
+    seconds = limits.get("timeout_s")
+    message = f"time limit of {seconds:g} s exceeded" if seconds else "time limit exceeded"
+    return make_tick(deadline, time.time, lambda: STATE.hit("timeout", message))
 
 
 def _builtins_intact(program_globals, program_builtins, items):

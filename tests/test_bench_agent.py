@@ -56,8 +56,8 @@ def bench() -> AgentBench:
     return run_agent_bench(PICKED)
 
 
-def test_both_strategies_answer_every_task_correctly(bench: AgentBench) -> None:
-    assert len(bench.runs) == 2 * len(PICKED)
+def test_every_strategy_answers_every_task_correctly(bench: AgentBench) -> None:
+    assert len(bench.runs) == 3 * len(PICKED)
     for run in bench.runs:
         assert run.ok, (run.task, run.strategy, run.missing)
         assert run.prompt_tokens > 0 and run.completion_tokens > 0
@@ -68,8 +68,34 @@ def test_both_strategies_answer_every_task_correctly(bench: AgentBench) -> None:
         assert by[(task.id, "tools")].turns == len(task.classic_turns) + 1
         assert by[(task.id, "tools")].tool_calls == task.classic_tool_calls
         assert by[(task.id, "codeact")].ours_ms > 0
+        assert by[(task.id, "final")].turns == 1  # one-turn answers: no second model turn
+        assert by[(task.id, "final")].answer != task.codeact_answer  # the program's own text
     # the same side effects either way
     assert by[("escalation", "codeact")].emails == by[("escalation", "tools")].emails == 3
+    assert by[("escalation", "final")].emails == 3
+
+
+def test_every_task_has_a_one_turn_program() -> None:
+    from codeact_verify.bench.tasks.final import FINAL_PROGRAMS
+
+    assert set(FINAL_PROGRAMS) == {t.id for t in ALL_TASKS}
+    assert all("final_answer(" in p for p in FINAL_PROGRAMS.values())
+
+
+def test_one_turn_answers_are_checked_against_the_facts() -> None:
+    from codeact_verify.bench import agent
+
+    task = PICKED[0]
+    wrong = {task.id: 'final_answer("I do not know")\n'}
+    old = dict(agent.FINAL_PROGRAMS)
+    agent.FINAL_PROGRAMS.update(wrong)
+    try:
+        bench = run_agent_bench([task], misuse=False)
+    finally:
+        agent.FINAL_PROGRAMS.clear()
+        agent.FINAL_PROGRAMS.update(old)
+    final = next(r for r in bench.runs if r.strategy == "final")
+    assert not final.ok and final.missing
 
 
 def test_codeact_uses_fewer_tokens_on_multi_step_tasks(bench: AgentBench) -> None:
@@ -91,9 +117,9 @@ def test_misuse_caught_before_running_vs_at_run_time(bench: AgentBench) -> None:
 
 def test_tables_render(bench: AgentBench) -> None:
     text = task_table(bench)
-    assert "TOTAL (3 tasks)" in text
+    assert "TOTAL (3 tasks)" in text and "y/y/y" in text
     assert all(t.id in text for t in PICKED)
-    assert "total tokens" in ratio_table(bench)
+    assert "total tokens" in ratio_table(bench) and "one-turn" in ratio_table(bench)
     assert "sandbox only" in misuse_table(bench)
 
 

@@ -30,6 +30,7 @@ without the framework's approval, a block that needs it is denied (fail closed) 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -41,7 +42,10 @@ try:
         Content,
         ContextProvider,
         FunctionInvocationContext,
+        FunctionMiddleware,
         FunctionTool,
+        Message,
+        MiddlewareTermination,
         normalize_tools,
     )
 except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -423,6 +427,7 @@ class ExecuteCodeTool(FunctionTool):
             execution = await self.codeact.execute(code, approved=approved)
         except CodeActError as exc:  # the host's setup failed (e.g. an input is a symlink)
             return [error_item("Execution error", str(exc))]
+        note_final_answer(self.codeact, execution)
         try:
             return execution_contents(
                 execution,
@@ -572,6 +577,55 @@ class CodeActProvider(ContextProvider):
         extend_middleware = getattr(context, "extend_middleware", None)
         if run_tool.approval_mode == "always_require" and extend_middleware is not None:
             extend_middleware(self.source_id, [_EffectsApproval(run_tool)])
+        if self.codeact.one_turn_answers and extend_middleware is not None:
+            _FINAL_ANSWER.set([])  # one-turn answers of this run (see note_final_answer)
+            extend_middleware(self.source_id, [_FinalAnswerGate()])
+
+    async def after_run(
+        self,
+        *,
+        agent: Any,
+        session: AgentSession | None,
+        context: SessionContext,
+        state: dict[str, Any],
+    ) -> None:
+        """A program's final answer (one-turn answers) becomes the run's assistant reply."""
+        answers = _FINAL_ANSWER.get()
+        response = getattr(context, "response", None)
+        if answers and response is not None:
+            response.messages.append(Message(role="assistant", contents=[answers[-1]]))
+        _FINAL_ANSWER.set(None)
+
+
+# The final answers given in this agent run (`CodeAct(one_turn_answers=True)`); a list set by
+# `before_run` and read by `after_run`, so concurrent runs never see each other's.
+_FINAL_ANSWER: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "codeact_verify_final_answer", default=None
+)
+
+
+def note_final_answer(codeact: CodeAct, execution: Any) -> None:
+    """Record the program's final answer for this run (one-turn answers on, program ran).
+
+    `_FinalAnswerGate` then ends Agent Framework's function-invocation loop with
+    `MiddlewareTermination` (no further model turn), and `after_run` appends the answer as the
+    assistant's reply.
+    """
+    answer = codeact.final_answer(execution)
+    answers = _FINAL_ANSWER.get()
+    if answer is not None and answers is not None:
+        answers.append(answer)
+
+
+class _FinalAnswerGate(FunctionMiddleware):
+    """Ends the function-invocation loop after an `execute_code` call whose program gave its
+    final answer (`final_answer(text)`, one-turn answers on); the tool's result is kept."""
+
+    async def process(self, context: Any, call_next: Callable[[], Awaitable[None]]) -> None:
+        given = len(_FINAL_ANSWER.get() or ())
+        await call_next()
+        if context.function.name == TOOL_NAME and len(_FINAL_ANSWER.get() or ()) > given:
+            raise MiddlewareTermination("CodeAct: the program gave the final answer")
 
 
 class _EffectsApproval(ChatMiddleware):

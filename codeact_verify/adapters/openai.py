@@ -50,7 +50,7 @@ class AgentRun:
         default_factory=lambda: {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     )
     duration_ms: float = 0.0
-    stop_reason: str = "answer"  # "answer" or "max_turns"
+    stop_reason: str = "answer"  # "answer", "final_answer" (given by a program) or "max_turns"
 
 
 def assistant_message(message: Any) -> dict[str, Any]:
@@ -116,20 +116,27 @@ class CodeActAgent:
             text = self.system_prompt.rstrip() + "\n\n" + text
         return text
 
-    async def _tool_result(self, call: Any, run: AgentRun) -> str:
+    async def _tool_result(self, call: Any, run: AgentRun) -> tuple[str, str | None]:
+        """The tool message's text, and the final answer when the program gave one that ends
+        the loop (one-turn answers)."""
         name = call.function.name
         if name != TOOL_NAME:
-            return f"Error: there is no tool named {name!r}; the only tool is {TOOL_NAME}."
+            return f"Error: there is no tool named {name!r}; the only tool is {TOOL_NAME}.", None
         text, execution = await self.codeact.execute_code_tool.run(call.function.arguments)
         if execution is not None:
             run.executions.append(execution)
             self._emit("execution", execution=execution, text=text)
         else:
             self._emit("bad_arguments", text=text, arguments=call.function.arguments)
-        return text
+        return text, self.codeact.final_answer(execution)
 
     async def run(self, task: str, history: list[dict[str, Any]] | None = None) -> AgentRun:
-        """Run the loop on `task` until the model answers without a tool call (or max_turns)."""
+        """Run the loop on `task` until the model answers without a tool call (or max_turns).
+
+        With `CodeAct(one_turn_answers=True)`, a program that ends with `final_answer(text)`
+        ends the loop too: `text` is the answer (appended as the assistant's message, so the
+        transcript reads as if the model had said it) and no further model turn is taken.
+        """
         started = time.perf_counter()
         messages: list[dict[str, Any]] = [{"role": "system", "content": self._system()}]
         messages += list(history or [])
@@ -152,10 +159,19 @@ class CodeActAgent:
             if not message.tool_calls:
                 run.answer = message.content or ""
                 break
+            final: str | None = None
             for call in message.tool_calls:
-                text = await self._tool_result(call, run)
+                text, answer = await self._tool_result(call, run)
                 run.tool_results.append(text)
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": text})
+                if final is None:
+                    final = answer
+            if final is not None:  # one-turn answer: the program gave the reply
+                run.answer = final
+                run.stop_reason = "final_answer"
+                messages.append({"role": "assistant", "content": final})
+                self._emit("final_answer", turn=run.turns, answer=final)
+                break
         else:
             run.stop_reason = "max_turns"
         run.duration_ms = (time.perf_counter() - started) * 1000

@@ -49,6 +49,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only the verdict bench: false-rejection and catch rates on tests/corpus/verdict, "
         "the checker's denial-of-service cases (codeact_verify.bench.verdict)",
     )
+    only.add_argument(
+        "--serve",
+        action="store_true",
+        help="only the load and fault test of `serve` (codeact_verify.bench.serve)",
+    )
+    serve = parser.add_argument_group("--serve")
+    serve.add_argument("--seconds", type=float, default=60.0, help="load phase length (60)")
+    serve.add_argument("--clients", type=int, default=8, help="concurrent clients (8)")
+    serve.add_argument(
+        "--throughput-seconds", type=float, default=10.0,
+        help="each throughput phase, verify then execute (10)",
+    )
+    serve.add_argument(
+        "--no-corrupt-cache", action="store_true", help="skip the corrupted-cache start"
+    )
 
 
 def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
@@ -56,6 +71,11 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
     from codeact_verify.bench.peers import peer_table, run_peer_bench
     from codeact_verify.bench.report import machine, write_outputs
 
+    if args.serve:
+        from codeact_verify.bench import serve as serve_bench
+
+        args.json = False
+        return serve_bench.run(args)
     if args.verdict_only:
         from codeact_verify.bench.verdict import main as verdict_main
 

@@ -1,5 +1,9 @@
 """Agent-level benchmark: classic tool calling against CodeAct, through the same HTTP path.
 
+Three strategies: "codeact" (the program prints, the model answers in a second turn), "final"
+(one-turn answers: the program ends with `final_answer(text)` and the loop stops there) and
+"tools" (classic tool calling).
+
 Both strategies talk to an OpenAI-compatible Chat Completions endpoint with the real `openai`
 client. By default that endpoint is the scripted server (`codeact_verify.demo.scripted_server`) on
 127.0.0.1, whose replies are the recorded transcripts in `bench/tasks/`; every tool call and every
@@ -30,6 +34,7 @@ from typing import Any
 
 from codeact_verify.bench.tasks import ALL_TASKS, MISUSE, TOOLS, Task
 from codeact_verify.bench.tasks import tools as task_tools
+from codeact_verify.bench.tasks.final import FINAL_PROGRAMS
 from codeact_verify.codeact import CodeAct
 from codeact_verify.demo.scripted_server import ScriptedServer, Turn, call_code, say
 from codeact_verify.openai import assistant_message
@@ -149,7 +154,7 @@ class StrategyRun:
     """What one strategy took on one task."""
 
     task: str
-    strategy: str  # "codeact" or "tools"
+    strategy: str  # "codeact", "final" (one-turn answers) or "tools"
     answer: str
     missing: list[str]
     turns: int
@@ -216,7 +221,8 @@ async def run_codeact(
     """One task with CodeAct: the model gets `execute_code` and the CodeAct instructions.
 
     `program_must_answer` (scripted transcripts, whose final text is fixed): the last program must
-    also have run to the end and printed the expected facts, or the run counts as wrong.
+    also have run to the end and printed the expected facts (or given them as its final answer),
+    or the run counts as wrong. With `codeact.one_turn_answers` the strategy is "final".
     """
     from codeact_verify.openai import CodeActAgent
 
@@ -244,10 +250,11 @@ async def run_codeact(
                 else f"the program failed ({error.kind}: {error.message[:160]})"
             )
         else:
-            missing += [f"{m} (program output)" for m in check(last.stdout)]
+            said = last.final_answer if last.final_answer is not None else last.stdout
+            missing += [f"{m} (program output)" for m in check(said)]
     return StrategyRun(
         task=task_id,
-        strategy="codeact",
+        strategy="final" if codeact.one_turn_answers else "codeact",
         answer=answer,
         missing=missing,
         turns=run.turns,
@@ -352,6 +359,11 @@ def codeact_script(task: Task) -> list[Turn]:
     return [call_code(task.program), say(task.codeact_answer)]
 
 
+def final_script(task: Task) -> list[Turn]:
+    """One turn: the program gives the answer with `final_answer(text)`."""
+    return [call_code(FINAL_PROGRAMS[task.id])]
+
+
 def classic_script(task: Task) -> list[Turn]:
     turns: list[Turn] = [
         {
@@ -401,9 +413,19 @@ class AgentBench:
             if (t, "codeact") in by and (t, "tools") in by
         ]
 
+    def run_of(self, task: str, strategy: str) -> StrategyRun | None:
+        for r in self.runs:
+            if r.task == task and r.strategy == strategy:
+                return r
+        return None
+
+    @property
+    def has_final(self) -> bool:
+        return any(r.strategy == "final" for r in self.runs)
+
     def totals(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
-        for strategy in ("codeact", "tools"):
+        for strategy in ("codeact", "final", "tools"):
             rs = [r for r in self.runs if r.strategy == strategy]
             out[strategy] = {
                 "turns": sum(r.turns for r in rs),
@@ -433,46 +455,69 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "-"
 
 
+def _strategies(bench: AgentBench) -> tuple[str, ...]:
+    return ("codeact", "final", "tools") if bench.has_final else ("codeact", "tools")
+
+
 def task_table(bench: AgentBench) -> str:
-    """Per task and total: turns, tokens, end-to-end time, our share, CodeAct / tool calling."""
+    """Per task and total: turns, tokens, end-to-end time, our share, ratios to tool calling.
+
+    Cells read CodeAct/tool calling, or CodeAct/one-turn/tool calling when the one-turn strategy
+    ran; the ratios are CodeAct / tool calling (and one-turn / tool calling).
+    """
+    names = _strategies(bench)
+    three = len(names) == 3
+    w = 19 if three else 13
     head = (
-        f"{'task':<26} {'ok':>5} {'turns':>7} {'prompt tok':>13} {'compl tok':>11} "
-        f"{'e2e s':>13} {'ours%':>6} {'tok ratio':>9} {'time ratio':>10}"
+        f"{'task':<26} {'ok':>7} {'turns':>7} {'prompt tok':>{w}} {'compl tok':>{w - 2}} "
+        f"{'e2e s':>{w}} {'ours%':>6} {'tok ratio':>10} {'time ratio':>10}"
     )
     lines = [head, "-" * len(head)]
+
+    def cell(values: list[str]) -> str:
+        return "/".join(values)
+
     for ca, tc in bench.pairs():
+        runs = [bench.run_of(ca.task, n) for n in names]
+        if any(r is None for r in runs):
+            continue
+        rs = [r for r in runs if r is not None]
+        ratios_tok = [_ratio(r.total_tokens, tc.total_tokens) for r in rs[:-1]]
+        ratios_time = [_ratio(r.e2e_ms, tc.e2e_ms) for r in rs[:-1]]
         lines.append(
-            f"{ca.task:<26} {('y' if ca.ok else 'N') + '/' + ('y' if tc.ok else 'N'):>5} "
-            f"{f'{ca.turns}/{tc.turns}':>7} "
-            f"{f'{ca.prompt_tokens}/{tc.prompt_tokens}':>13} "
-            f"{f'{ca.completion_tokens}/{tc.completion_tokens}':>11} "
-            f"{f'{ca.e2e_ms / 1000:.2f}/{tc.e2e_ms / 1000:.2f}':>13} "
+            f"{ca.task:<26} {cell(['y' if r.ok else 'N' for r in rs]):>7} "
+            f"{cell([str(r.turns) for r in rs]):>7} "
+            f"{cell([str(r.prompt_tokens) for r in rs]):>{w}} "
+            f"{cell([str(r.completion_tokens) for r in rs]):>{w - 2}} "
+            f"{cell([f'{r.e2e_ms / 1000:.2f}' for r in rs]):>{w}} "
             f"{100 * ca.ours_share:>5.1f}% "
-            f"{_ratio(ca.total_tokens, tc.total_tokens):>9} "
-            f"{_ratio(ca.e2e_ms, tc.e2e_ms):>10}"
+            f"{cell(ratios_tok):>10} {cell(ratios_time):>10}"
         )
     tot = bench.totals()
-    ca_t, tc_t = tot["codeact"], tot["tools"]
+    ts = [tot[n] for n in names]
+    tc_t = tot["tools"]
+    ca_t = tot["codeact"]
     lines.append("-" * len(head))
-    ok = f"{int(ca_t['ok'])}/{int(tc_t['ok'])}"
-    turns = f"{int(ca_t['turns'])}/{int(tc_t['turns'])}"
-    prompt = f"{int(ca_t['prompt_tokens'])}/{int(tc_t['prompt_tokens'])}"
-    compl = f"{int(ca_t['completion_tokens'])}/{int(tc_t['completion_tokens'])}"
-    e2e = f"{ca_t['e2e_ms'] / 1000:.1f}/{tc_t['e2e_ms'] / 1000:.1f}"
     share = 100 * ca_t["ours_ms"] / ca_t["e2e_ms"] if ca_t["e2e_ms"] else 0.0
     label = f"TOTAL ({int(ca_t['n'])} tasks)"
+    e2e = [f"{t['e2e_ms'] / 1000:.1f}" for t in ts]
     lines.append(
-        f"{label:<26} {ok:>5} {turns:>7} {prompt:>13} {compl:>11} {e2e:>13} {share:>5.1f}% "
-        f"{_ratio(ca_t['total_tokens'], tc_t['total_tokens']):>9} "
-        f"{_ratio(ca_t['e2e_ms'], tc_t['e2e_ms']):>10}"
+        f"{label:<26} {cell([str(int(t['ok'])) for t in ts]):>7} "
+        f"{cell([str(int(t['turns'])) for t in ts]):>7} "
+        f"{cell([str(int(t['prompt_tokens'])) for t in ts]):>{w}} "
+        f"{cell([str(int(t['completion_tokens'])) for t in ts]):>{w - 2}} "
+        f"{cell(e2e):>{w}} {share:>5.1f}% "
+        f"{cell([_ratio(t['total_tokens'], tc_t['total_tokens']) for t in ts[:-1]]):>10} "
+        f"{cell([_ratio(t['e2e_ms'], tc_t['e2e_ms']) for t in ts[:-1]]):>10}"
     )
     return "\n".join(lines)
 
 
 def ratio_table(bench: AgentBench) -> str:
-    """CodeAct / tool calling over all tasks, with the savings in percent."""
+    """Each CodeAct strategy / tool calling over all tasks, with the savings in percent."""
     tot = bench.totals()
-    ca, tc = tot["codeact"], tot["tools"]
+    names = _strategies(bench)
+    labels = {"codeact": "CodeAct", "final": "one-turn", "tools": "tool calling"}
     rows = [
         ("model turns", "turns"),
         ("prompt tokens", "prompt_tokens"),
@@ -481,21 +526,28 @@ def ratio_table(bench: AgentBench) -> str:
         ("end-to-end time (s)", "e2e_ms"),
         ("tool calls executed", "tool_calls"),
     ]
-    head = f"{'metric':<22} {'CodeAct':>10} {'tool calling':>13} {'ratio':>7} {'saving':>7}"
+    ours = [n for n in names if n != "tools"]
+    head = f"{'metric':<22}" + "".join(f" {labels[n]:>13}" for n in names)
+    for n in ours:
+        head += f" {'ratio ' + labels[n]:>17} {'saving':>7}"
     lines = [head, "-" * len(head)]
+    tc = tot["tools"]
     for label, key in rows:
-        a, b = ca[key], tc[key]
-        if key == "e2e_ms":
-            sa, sb = f"{a / 1000:.1f}", f"{b / 1000:.1f}"
-        else:
-            sa, sb = f"{int(a)}", f"{int(b)}"
-        saving = f"{100 * (1 - a / b):.1f}%" if b else "-"
-        lines.append(f"{label:<22} {sa:>10} {sb:>13} {_ratio(a, b):>7} {saving:>7}")
+        line = f"{label:<22}"
+        for n in names:
+            v = tot[n][key]
+            line += f" {f'{v / 1000:.1f}' if key == 'e2e_ms' else str(int(v)):>13}"
+        for n in ours:
+            a, b = tot[n][key], tc[key]
+            saving = f"{100 * (1 - a / b):.1f}%" if b else "-"
+            line += f" {_ratio(a, b):>17} {saving:>7}"
+        lines.append(line)
+    ca = tot["codeact"]
     share = 100 * ca["ours_ms"] / ca["e2e_ms"] if ca["e2e_ms"] else 0.0
     per_task = [r.ours_ms for r in bench.runs if r.strategy == "codeact"]
     med = statistics.median(per_task) if per_task else 0.0
     lines.append(
-        f"time in our verifier + sandbox: {ca['ours_ms'] / 1000:.2f} s of "
+        f"time in our verifier + sandbox (CodeAct): {ca['ours_ms'] / 1000:.2f} s of "
         f"{ca['e2e_ms'] / 1000:.1f} s ({share:.1f}%), median {med:.0f} ms per task"
     )
     return "\n".join(lines)
@@ -532,6 +584,7 @@ async def _run_all(
     api_key: str | None,
     misuse: bool,
     progress: Callable[[str], None] | None,
+    final: bool = True,
 ) -> AgentBench:
     specs = tool_specs(TOOLS)
     bench = AgentBench(latency=latency, sleep=sleep)
@@ -539,24 +592,31 @@ async def _run_all(
     if base_url is None:
         _no_nagle()
         ca_server = ScriptedServer({t.prompt: codeact_script(t) for t in tasks}).start()
+        fa_server = ScriptedServer(
+            {t.prompt: final_script(t) for t in tasks if t.id in FINAL_PROGRAMS}
+        ).start()
         tc_server = ScriptedServer({t.prompt: classic_script(t) for t in tasks}).start()
         mis_server = ScriptedServer({MISUSE.prompt: misuse_script()}).start()
-        servers = [ca_server, tc_server, mis_server]
+        servers = [ca_server, fa_server, tc_server, mis_server]
         ca_url, tc_url, mis_url = ca_server.base_url, tc_server.base_url, mis_server.base_url
+        fa_url = fa_server.base_url
         model = model or "scripted"
         bench.source = "scripted transcripts (bench/tasks), latency modeled"
     else:
-        ca_url = tc_url = mis_url = base_url
+        ca_url = tc_url = mis_url = fa_url = base_url
         model = model or "gpt-4o-mini"
         bench.source = f"model {model} at {base_url}"
         latency = None
         bench.latency = None
     ca_client = RecordingClient(_openai_client(ca_url, api_key), latency, sleep)
     tc_client = RecordingClient(_openai_client(tc_url, api_key), latency, sleep)
+    fa_client = RecordingClient(_openai_client(fa_url, api_key), latency, sleep)
     codeact = CodeAct(tools=TOOLS)
+    one_turn = CodeAct(tools=TOOLS, one_turn_answers=True)
     try:
         # warm up once (guest component load, mypy cache), outside the measurements
         await codeact.execute('print(get_order(order_id="O1001")["status"])')
+        await one_turn.execute('final_answer(get_order(order_id="O1001")["status"])')
         for task in tasks:
             if progress:
                 progress(task.id)
@@ -571,6 +631,18 @@ async def _run_all(
                     program_must_answer=base_url is None,
                 )
             )
+            if final and (base_url is not None or task.id in FINAL_PROGRAMS):
+                bench.runs.append(
+                    await run_codeact(
+                        task.prompt,
+                        one_turn,
+                        fa_client,
+                        model,
+                        task_id=task.id,
+                        check=task.check,
+                        program_must_answer=base_url is None,
+                    )
+                )
             bench.runs.append(
                 await run_tool_calling(
                     task.prompt, specs, tc_client, model, task_id=task.id, check=task.check
@@ -597,8 +669,10 @@ async def _run_all(
                     ca.close()
     finally:
         codeact.close()
+        one_turn.close()
         await ca_client.close()
         await tc_client.close()
+        await fa_client.close()
         for server in servers:
             server.stop()
     return bench
@@ -614,8 +688,12 @@ def run_agent_bench(
     api_key: str | None = None,
     misuse: bool = True,
     progress: Callable[[str], None] | None = None,
+    final: bool = True,
 ) -> AgentBench:
-    """Run every task with both strategies (and the misuse case); blocking."""
+    """Run every task with each strategy (and the misuse case); blocking.
+
+    `final=False` leaves out the one-turn strategy (`CodeAct(one_turn_answers=True)`).
+    """
     return asyncio.run(
         _run_all(
             list(tasks if tasks is not None else ALL_TASKS),
@@ -626,5 +704,6 @@ def run_agent_bench(
             api_key=api_key,
             misuse=misuse,
             progress=progress,
+            final=final,
         )
     )

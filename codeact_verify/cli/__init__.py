@@ -19,7 +19,7 @@ from .. import __version__
 from ..errors import CodeActError
 
 # Module names under codeact_verify.cli, in the order `--help` lists them.
-SUBCOMMANDS: list[str] = ["check", "run", "build_guest", "demo", "serve", "bench", "fuzz"]
+SUBCOMMANDS: list[str] = ["check", "run", "build_guest", "demo", "serve", "mcp", "bench", "fuzz"]
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE

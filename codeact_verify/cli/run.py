@@ -132,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(out.get("stdout") or "")
+        if execution.final_answer is not None:  # given with final_answer(text)
+            sys.stdout.write(execution.final_answer.rstrip("\n") + "\n")
         sys.stderr.write(out.get("stderr") or "")
         if rejected and execution.report is not None:
             print(execution.report.render_for_human(filename), file=sys.stderr)

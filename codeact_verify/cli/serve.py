@@ -75,6 +75,34 @@ def add_parser(subparsers: Any) -> None:
         metavar="FILE.jsonl",
         help="append one JSON object per execution (code, report, tool calls, outcome)",
     )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host header name to accept besides the loopback names (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an Origin to accept besides loopback ones, e.g. https://app.example (repeatable)",
+    )
+    parser.add_argument(
+        "--token-env",
+        default=None,
+        metavar="VAR",
+        help="require 'Authorization: Bearer $VAR' (required on a non-loopback --host)",
+    )
+    parser.add_argument(
+        "--max-concurrent", type=int, default=8, metavar="N",
+        help="requests verified or run at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--queue", type=int, default=64, metavar="N",
+        help="requests that may wait for a slot; then 503 + Retry-After (default: %(default)s)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -99,26 +127,55 @@ def build_codeact(args: argparse.Namespace) -> Any:
     )
 
 
+def front_door(args: argparse.Namespace) -> Any:
+    """The `FrontDoor` the flags ask for; raises CodeActError for a setup that must not start."""
+    import os
+
+    from ..adapters.serve import LOOPBACK_HOSTS, FrontDoor
+    from ..errors import CodeActError
+
+    token = None
+    if args.token_env:
+        token = os.environ.get(args.token_env)
+        if not token:
+            raise CodeActError(f"--token-env {args.token_env}: that variable is empty or unset")
+    loopback = args.host in LOOPBACK
+    if not loopback and token is None:
+        raise CodeActError(
+            f"--host {args.host} is not loopback: anyone who can reach it could run code; "
+            "set a token with --token-env VAR"
+        )
+    hosts = list(LOOPBACK_HOSTS) + list(args.allow_host)
+    if not loopback and args.host not in ("0.0.0.0", "::"):
+        hosts.append(args.host)
+    if args.max_concurrent < 1 or args.queue < 0:
+        raise CodeActError("--max-concurrent must be at least 1 and --queue at least 0")
+    return FrontDoor(
+        allowed_hosts=tuple(hosts),
+        allowed_origins=tuple(LOOPBACK_HOSTS) + tuple(args.allow_origin),
+        token=token,
+        max_concurrent=args.max_concurrent,
+        max_queue=args.queue,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ..adapters.serve import create_app
 
+    door = front_door(args)
     codeact = build_codeact(args)
     codeact.warm_up()
-    if args.host not in LOOPBACK:
-        print(
-            f"warning: listening on {args.host}, not loopback; "
-            "anyone who can reach it can run code",
-            file=sys.stderr,
-        )
     print(
         f"codeact-verify serve: http://{args.host}:{args.port} "
         f"(tools: {', '.join(codeact.tools) or 'none'})",
         file=sys.stderr,
     )
     try:
-        uvicorn.run(create_app(codeact), host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(
+            create_app(codeact, door), host=args.host, port=args.port, log_level="warning"
+        )
     finally:
         codeact.close()
     return 0

@@ -29,7 +29,7 @@ from typing import Any
 from ..tools import ToolArgumentError, ToolSpec, to_jsonable
 from .limits import Limits
 from .network import NetworkPolicy, perform
-from .result import ToolCallRecord
+from .result import ToolCallRecord, clip_text, exception_text
 
 Outcome = tuple[bool, str]
 
@@ -40,6 +40,25 @@ _decode = json.JSONDecoder().decode
 
 def _err(kind: str, message: str) -> Outcome:
     return False, json.dumps({"kind": kind, "message": message})
+
+
+def _valid_utf8(text: str) -> bool:
+    """True when `text` can cross as a WIT string (no lone surrogate)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped_surrogate(raw: str, value: Any) -> bool:
+    """True when JSON text `raw` (decoded as `value`) carries a lone surrogate in an escape
+    (`"\\ud800"`). The guest never sends one; a guest that does is refused."""
+    if "\\u" not in raw:
+        return False
+    return not _valid_utf8(_encode(value))
 
 
 class _NotPlain(Exception):
@@ -127,9 +146,12 @@ class RunBridge:
         self.http_requests = 0
         self.host_ms = 0.0
         self.abandoned = False
+        # what the guest is waiting for on the host right now (None: it is running itself)
+        self.active: str | None = None
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._output_room = limits.output_bytes + 256  # the guest caps; this is a backstop
+        self._log_room = limits.max_log_bytes
 
     # -- output ---------------------------------------------------------------------------
     def abandon(self) -> None:
@@ -148,14 +170,34 @@ class RunBridge:
     def output(self) -> tuple[str, str]:
         return "".join(self.stdout), "".join(self.stderr)
 
+    # -- the tool-call log ------------------------------------------------------------------
+    def _logged(self, value: Any, size: int, what: str) -> Any:
+        """`value` for the log while its budget lasts; past it, a note of what was left out.
+
+        Each call's arguments and result are capped, but a loop of calls is not: the log (which
+        goes into the result, and so to the model and the run log) has a budget of its own.
+        """
+        if size <= self._log_room:
+            self._log_room -= size
+            return value
+        self._log_room = min(self._log_room, 0)
+        return {
+            "omitted": f"{what} of {size} bytes: the run's tool-call log budget "
+            f"(max_log_bytes {self.limits.max_log_bytes}) is used up"
+        }
+
     # -- preparing and finishing one call -------------------------------------------------
     def _prepare(self, name: str, arguments: str) -> Prepared | Outcome:
         if self.abandoned or time.monotonic() >= self.deadline:
             return _err("timeout", "the run's time limit passed")
         limit = self.limits.max_arg_bytes
+        if len(name) > self.limits.max_name_bytes:
+            return _err("size", f"a tool name exceeds {self.limits.max_name_bytes} bytes")
         # at most 4 UTF-8 bytes a character: only long texts need the exact count
-        if len(arguments) * 4 > limit and len(arguments.encode("utf-8")) > limit:
-            return _err("limit", f"{name}(): arguments exceed {self.limits.max_arg_bytes} bytes")
+        if len(arguments) > limit or (
+            len(arguments) * 4 > limit and len(arguments.encode("utf-8", "replace")) > limit
+        ):
+            return _err("size", f"{name}(): arguments exceed {self.limits.max_arg_bytes} bytes")
         self.calls += 1
         if self.calls > self.limits.max_tool_calls:
             return _err("limit", f"tool call limit of {self.limits.max_tool_calls} exceeded")
@@ -164,23 +206,28 @@ class RunBridge:
             args = _decode(arguments)
         except ValueError:
             return _err("tool", f"{name}(): arguments are not valid JSON")
+        logged = self._logged(args, len(arguments), "arguments")
         if spec is None:
-            self.records.append(ToolCallRecord(name, args, False, None, "unknown tool", 0.0))
+            self.records.append(ToolCallRecord(name, logged, False, None, "unknown tool", 0.0))
             return _err("tool", f"no tool named {name!r}")
         if not isinstance(args, dict):
             return _err("tool", f"{name}(): arguments must be a JSON object")
         if spec.approval_mode == "always_require" and name not in self.approved_tools:
             message = f"{name}() requires approval and was not approved for this run"
             self.denials.append(message)
-            self.records.append(ToolCallRecord(name, args, False, None, message, 0.0))
+            self.records.append(ToolCallRecord(name, logged, False, None, message, 0.0))
             return _err("denied", message)
+        if _escaped_surrogate(arguments, args):
+            message = f"{name}(): an argument holds a lone surrogate (not valid Unicode text)"
+            self.records.append(ToolCallRecord(name, {}, False, None, message, 0.0))
+            return _err("tool", message)
         try:
             call = spec.call_arguments(arguments)  # validated again, whatever the guest checked
         except ToolArgumentError as exc:
-            message = str(exc)
-            self.records.append(ToolCallRecord(name, args, False, None, message, 0.0))
+            message = clip_text(str(exc), self.limits.max_message_bytes)
+            self.records.append(ToolCallRecord(name, logged, False, None, message, 0.0))
             return _err("tool", message)
-        return spec, args, call
+        return spec, logged, call  # from here on `args` is only what the log keeps
 
     def _finish(
         self,
@@ -196,22 +243,41 @@ class RunBridge:
                 message = f"{spec.name}() did not finish before the run's time limit"
                 self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
                 return _err("timeout", message)
-            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
-            return _err("tool", message)
-        try:
-            data = _jsonable(value, spec)
-            text = _encode(data)
-        except (TypeError, ValueError) as err:
-            message = f"{spec.name}() returned a value that is not JSON: {err}"
+            message = exception_text(exc, self.limits.max_message_bytes)
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
             return _err("tool", message)
         limit = self.limits.max_result_bytes
-        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
+        if type(value) is str and len(value) > limit:  # over the cap whatever its encoding
+            message = f"{spec.name}() result exceeds {limit} bytes"
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("size", message)
+        try:
+            data = _jsonable(value, spec)
+            text = _encode(data)
+        except (TypeError, ValueError, RecursionError) as err:
+            message = clip_text(
+                f"{spec.name}() returned a value that is not JSON: {err}",
+                self.limits.max_message_bytes,
+            )
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("tool", message)
+        if len(text) > limit or (
+            len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit
+        ):
             message = f"{spec.name}() result exceeds {self.limits.max_result_bytes} bytes"
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
-            return _err("limit", message)
-        self.records.append(ToolCallRecord(spec.name, args, True, data, None, ms))
+            return _err("size", message)
+        if not _valid_utf8(text):
+            # e.g. a file name from os.fsdecode: a WIT string must be UTF-8, so this result
+            # cannot reach the program as it is; a ToolError it can catch says why
+            message = (
+                f"{spec.name}() returned text with a lone surrogate (not valid Unicode, "
+                "e.g. a file name decoded with os.fsdecode); it cannot be delivered"
+            )
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("tool", message)
+        logged = self._logged(data, len(text), "a result")
+        self.records.append(ToolCallRecord(spec.name, args, True, logged, None, ms))
         return True, text
 
     def _remaining(self) -> float:
@@ -235,6 +301,7 @@ class RunBridge:
     # -- the WIT imports ------------------------------------------------------------------
     def call_tool(self, name: str, arguments: str) -> Outcome:
         t0 = time.perf_counter()
+        self.active = f"a tool call ({name[:100]})"
         try:
             prepared = self._prepare(name, arguments)
             if isinstance(prepared[0], bool):
@@ -252,10 +319,12 @@ class RunBridge:
                 return self._finish(spec, args, started, exc=exc)
             return self._finish(spec, args, started, value)
         finally:
+            self.active = None
             self.host_ms += (time.perf_counter() - t0) * 1000.0
 
     def call_tools(self, calls: str) -> list[Outcome]:
         t0 = time.perf_counter()
+        self.active = "a batch of tool calls"
         try:
             items = json.loads(calls)
             results: list[Outcome | None] = [None] * len(items)
@@ -297,9 +366,12 @@ class RunBridge:
                     results[i] = self._finish(spec, parsed, started, value)
             return [r if r is not None else _err("tool", "not run") for r in results]
         finally:
+            self.active = None
             self.host_ms += (time.perf_counter() - t0) * 1000.0
 
     def http_request(self, request: str) -> Outcome:
+        if len(request) > self.limits.max_arg_bytes:
+            return _err("size", f"an HTTP request exceeds {self.limits.max_arg_bytes} bytes")
         self.http_requests += 1
         if self.http_requests > self.limits.max_http_requests:
             return _err("limit", f"HTTP request limit of {self.limits.max_http_requests} exceeded")
@@ -314,4 +386,8 @@ class RunBridge:
             policy = dataclasses.replace(
                 policy, max_response_bytes=self.limits.max_http_response_bytes
             )
-        return perform(policy, req, self.deadline)
+        self.active = "an HTTP request"
+        try:
+            return perform(policy, req, self.deadline)
+        finally:
+            self.active = None

@@ -7,6 +7,7 @@ the current thread (`RunContext`), so one linker serves every store.
 """
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -118,6 +119,20 @@ class LoadedGuest:
 
 _loaded: LoadedGuest | None = None
 _load_lock = threading.Lock()
+
+
+@atexit.register
+def _close_loaded() -> None:
+    """Delete the process-wide linker while the interpreter is whole.
+
+    Left to module teardown, the linker's deletion (which releases its host functions) could
+    run after the objects it refers to were cleared, and crash the process at exit.
+    """
+    global _loaded
+    with _load_lock:
+        loaded, _loaded = _loaded, None
+    if loaded is not None:
+        loaded.linker.close()
 
 
 def loaded_guest(progress: Callable[[str], None] | None = None) -> LoadedGuest:

@@ -109,8 +109,10 @@ def add_fast_func(
             return _trap(exc)
 
     callback = _CALLBACK(trampoline)
-    finalizer = _FINALIZER(lambda _env: None)
-    _KEEP.append((callback, finalizer))
+    # No finalizer (a NULL pointer): a Python callback run by the linker's deletion could run
+    # while the interpreter is being torn down (a segfault at exit was seen with one).
+    finalizer = _FINALIZER()
+    _KEEP.append(callback)
     encoded = name.encode("utf-8")
     buf = ctypes.create_string_buffer(encoded)
     err = _add_func(instance.ptr(), buf, len(encoded), callback, None, finalizer)

@@ -10,7 +10,10 @@ from typing import Any
 class Limits:
     """What one run may use. Hitting a limit ends the run with a structured error:
     `timeout` (wall clock), `memory`, `output` (stdout+stderr bytes, truncated with a marker),
-    `limit` (tool calls, argument/result sizes, recursion, file writes, HTTP requests)."""
+    `size` (a string crossing the guest/host boundary over its cap: a tool's arguments or
+    result, an HTTP request, a name), `limit` (counts: tool calls, recursion, file writes,
+    HTTP requests). Error messages (the program's, a tool's) are cut at `max_message_bytes`
+    with a visible marker and keep their own kind."""
 
     timeout_s: float = 10.0
     memory_mb: int = 256
@@ -25,17 +28,25 @@ class Limits:
     max_write_files: int = 100
     max_artifacts: int = 50
     max_artifact_bytes: int = 16 << 20
+    max_message_bytes: int = 8192
+    max_name_bytes: int = 1024
+    #: what the run's tool-call log keeps of arguments and results, in all (JSON bytes); past
+    #: it an entry keeps its name, outcome and timing, and says how much was left out
+    max_log_bytes: int = 1 << 20
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
+        if self.max_message_bytes < 256:
+            raise ValueError("Limits.max_message_bytes must be at least 256")
         if self.memory_mb < 32:
             raise ValueError("Limits.memory_mb must be at least 32 (the interpreter needs it)")
 
     def guest_config(self) -> dict[str, Any]:
         """The part of the limits the guest enforces itself."""
         return {
+            "timeout_s": self.timeout_s,
             "output_bytes": self.output_bytes,
             "max_tool_calls": self.max_tool_calls,
             "max_arg_bytes": self.max_arg_bytes,
@@ -43,6 +54,7 @@ class Limits:
             "max_http_requests": self.max_http_requests,
             "max_write_bytes": self.max_write_bytes,
             "max_write_files": self.max_write_files,
+            "max_message_bytes": self.max_message_bytes,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import wasmtime
 
-from .result import Artifact
+from .result import Artifact, clip_text
 
 OUTPUT_GUEST_DIR = "/output"
 
@@ -110,7 +110,10 @@ def collect_artifacts(
             (directory / rel).unlink(missing_ok=True)
             continue
         total += size
-        artifacts.append(Artifact(f"{OUTPUT_GUEST_DIR}/{rel}", str(directory / rel), size))
+        # a name from the host's file system may not be valid UTF-8 (os.fsdecode): the
+        # result carries it cleaned (`\udcff` as text), capped like every boundary string
+        shown = clip_text(f"{OUTPUT_GUEST_DIR}/{rel}", 4096)
+        artifacts.append(Artifact(shown, clip_text(str(directory / rel), 4096), size))
     problem = None
     if dropped:
         problem = (

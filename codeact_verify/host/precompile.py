@@ -26,6 +26,8 @@ import importlib
 from collections.abc import Iterable
 from typing import Any
 
+from ..astlock import AST_LOCK
+
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
 # codeact_verify.guest): one transformer for host and guest.
 _restrict: Any = importlib.import_module("codeact_verify.guest.runtime.restrict")
@@ -125,6 +127,18 @@ def restrict_on_host(
     attributes: dict[str, Any] | None = None,
     *,
     known_globals: Iterable[str] | None = None,
+) -> dict[str, Any] | None:
+    """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
+    One at a time: see codeact_verify/astlock.py."""
+    with AST_LOCK:
+        return _restrict_on_host(program, filename, attributes, known_globals)
+
+
+def _restrict_on_host(
+    program: str,
+    filename: str,
+    attributes: dict[str, Any] | None,
+    known_globals: Iterable[str] | None,
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
     `attributes`: the run policy's attribute policy (`Grammar.runtime_policy()["attributes"]`),

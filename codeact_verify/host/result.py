@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ERROR_KINDS = ("rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "limit",
-               "denied")
+ERROR_KINDS = (
+    "rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "size", "limit",
+    "denied",
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class ExecutionResult:
     artifacts: list[Artifact] = field(default_factory=list)
     duration_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    final_answer: str | None = None  # given by the program through final_answer(text)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,4 +79,36 @@ class ExecutionResult:
             "artifacts": [a.to_dict() for a in self.artifacts],
             "duration_ms": round(self.duration_ms, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "final_answer": self.final_answer,
         }
+
+
+def clip_text(text: str, limit: int) -> str:
+    """`text` as at most about `limit` UTF-8 bytes of valid UTF-8 (a lone surrogate becomes
+    the text `\\udcff`), with a visible marker when cut; the host-side twin of the guest's
+    `runtime.caps.clip`, applied to every message that reaches a result."""
+    if not isinstance(text, str):
+        text = "<not a str>"
+    if len(text) <= limit // 4 and text.isascii():
+        return text
+    if len(text) <= limit:
+        data = text.encode("utf-8", "backslashreplace")
+        if len(data) <= limit:
+            return data.decode("utf-8")
+    room = max(0, limit - 96)  # what is kept; the marker fits in the rest
+    head = text[:room].encode("utf-8", "backslashreplace")[:room].decode("utf-8", "ignore")
+    cut = len(text) - len(head)
+    return head + f" [... {cut} more characters cut: the limit is {limit} bytes ...]"
+
+
+def exception_text(exc: BaseException, limit: int) -> str:
+    """`Type: message` of an exception, capped; never raises (a `__str__` that raises or
+    returns something odd gives the type name alone)."""
+    name = type(exc).__name__
+    try:
+        message = str(exc)
+    except Exception:
+        message = ""
+    if not isinstance(message, str):
+        message = ""
+    return clip_text(f"{name}: {message}" if message else name, limit)

@@ -29,7 +29,7 @@ from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
 from .precompile import restrict_on_host
-from .result import Artifact, ExecutionError, ExecutionResult
+from .result import ERROR_KINDS, Artifact, ExecutionError, ExecutionResult, clip_text
 from .trap import classify_trap
 
 
@@ -97,6 +97,35 @@ class _Job:
 
     def wait_s(self) -> float:
         return max(0.0, self.bridge.deadline - time.monotonic()) + Sandbox._GRACE_S
+
+
+def _with_deadline(restricted: str, deadline: float) -> str:
+    """The `restricted` argument of a run with the run's wall-clock deadline added (a field the
+    guest reads whether or not the host sent its restricted transform)."""
+    field = f'"deadline": {deadline!r}'
+    if restricted.endswith("}"):
+        return restricted[:-1] + ", " + field + "}"
+    return "{" + field + "}"
+
+
+def _stats(text: Any) -> dict[str, Any]:
+    """The guest's timing stats (small JSON); anything else counts as none."""
+    if not isinstance(text, str) or len(text) > 4096:
+        return {}
+    try:
+        stats = json.loads(text)
+    except ValueError:
+        return {}
+    return stats if isinstance(stats, dict) else {}
+
+
+def _guest_error(outcome: Any, limits: Limits) -> ExecutionError:
+    """The outcome's error, checked again on the host: a known kind, a capped message."""
+    kind = getattr(outcome, "error-kind")
+    if kind not in ERROR_KINDS:
+        kind = "runtime"
+    line = outcome.line if isinstance(outcome.line, int) else None
+    return ExecutionError(kind, clip_text(outcome.message, limits.max_message_bytes), line)
 
 
 def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
@@ -226,6 +255,10 @@ class Sandbox:
     # when the tool returns (the run is marked abandoned, so its later tool calls fail at
     # once and the guest traps at its next epoch check); Python cannot kill a thread.
     _GRACE_S = 0.25
+    # The epoch backstop comes this long after the guest's own deadline: long enough for a
+    # guest that started late on a busy machine to reach its first tick and name its line.
+    _HARD_GRACE_S = 0.5
+    _STOP_WAIT_S = 5.0  # no host call running at the deadline: the guest stops by itself
 
     async def run(
         self,
@@ -243,6 +276,10 @@ class Sandbox:
         job = self._start(program, specs, policy, loop, approved_tools)
         future = loop.run_in_executor(self._runner, self._run_guest, job)
         done, _ = await asyncio.wait({future}, timeout=job.wait_s())
+        if future not in done and job.bridge.active is None:
+            # not inside a host call, so the epoch deadline stops the guest any moment now
+            # (a busy machine can delay it): wait for its own result, which names the line
+            done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
         if future in done:
             return future.result()
         return self._abandon(job)
@@ -264,6 +301,11 @@ class Sandbox:
         try:
             return future.result(timeout=job.wait_s())
         except concurrent.futures.TimeoutError:
+            if job.bridge.active is None:  # see run()
+                try:
+                    return future.result(timeout=self._STOP_WAIT_S)
+                except concurrent.futures.TimeoutError:
+                    pass
             return self._abandon(job)
 
     def _start(
@@ -318,13 +360,17 @@ class Sandbox:
         job.inst = None
         ready = time.perf_counter()
         assert inst is not None
-        inst.store.set_epoch_deadline(ticks_for(max(0.0, job.bridge.deadline - time.monotonic())))
+        remaining = max(0.0, job.bridge.deadline - time.monotonic())
+        # The guest stops the program itself at the deadline (on the wall clock, so it can name
+        # the line); the epoch deadline, a little later, is the backstop.
+        inst.store.set_epoch_deadline(ticks_for(remaining + self._HARD_GRACE_S))
+        restricted = _with_deadline(job.restricted, time.time() + remaining)
         set_context(job.bridge)
         outcome: Any = None
         trap: Exception | None = None
         try:
             config = "prepared" if inst.config_hint == job.config else job.config
-            outcome = inst.run(inst.store, job.program, config, job.restricted)
+            outcome = inst.run(inst.store, job.program, config, restricted)
         except wasmtime.WasmtimeError as exc:
             trap = exc
         finally:
@@ -342,10 +388,9 @@ class Sandbox:
             error: ExecutionError | None = classify_trap(trap, self.limits)
             ok = False
         else:
-            stats = json.loads(outcome.stats or "{}")
-            kind = getattr(outcome, "error-kind")
+            stats = _stats(outcome.stats)
             ok = bool(outcome.ok)
-            error = None if ok else ExecutionError(kind, outcome.message, outcome.line)
+            error = None if ok else _guest_error(outcome, self.limits)
         timings = {
             "prepare_ms": (ready - job.started) * 1000.0,
             "from_pool": 1.0 if job.from_pool else 0.0,
@@ -358,16 +403,22 @@ class Sandbox:
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
         }
-        return self._finish(job, ok, stdout, stderr, error, timings)
+        answer = stats.get("final_answer") if ok else None
+        return self._finish(
+            job, ok, stdout, stderr, error, timings, answer if isinstance(answer, str) else None
+        )
 
     def _abandon(self, job: _Job) -> ExecutionResult:
         """The deadline passed while the guest was inside a host call: give up waiting."""
+        active = job.bridge.active
         job.bridge.abandon()
         stdout, stderr = job.bridge.output()
+        if active is not None:
+            why = f"{active} was still running; it was left to finish in the background"
+        else:
+            why = "the guest did not stop in time; it was left to stop in the background"
         error = ExecutionError(
-            "timeout",
-            f"time limit of {self.limits.timeout_s:g} s exceeded "
-            "(a tool call was still running; it was left to finish in the background)",
+            "timeout", f"time limit of {self.limits.timeout_s:g} s exceeded ({why})"
         )
         return self._finish(job, False, stdout, stderr, error, {"abandoned": 1.0})
 
@@ -379,6 +430,7 @@ class Sandbox:
         stderr: str,
         error: ExecutionError | None,
         timings: dict[str, float],
+        final_answer: str | None = None,
     ) -> ExecutionResult:
         artifacts: list[Artifact] = []
         if self.output_dir is not None and job.before is not None:
@@ -401,6 +453,7 @@ class Sandbox:
             artifacts=artifacts,
             duration_ms=(time.perf_counter() - job.started) * 1000.0,
             timings=timings,
+            final_answer=final_answer if ok else None,
         )
 
     # -- lifetime -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .limits import Limits
-from .result import ExecutionError
+from .result import ExecutionError, clip_text
 
 
 def classify_trap(exc: Exception, limits: Limits) -> ExecutionError:
@@ -18,4 +18,6 @@ def classify_trap(exc: Exception, limits: Limits) -> ExecutionError:
             "memory", f"memory limit of {limits.memory_mb} MiB exceeded (the guest was stopped)"
         )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return ExecutionError("runtime", f"the guest stopped unexpectedly: {first}")
+    return ExecutionError(
+        "runtime", clip_text(f"the guest stopped unexpectedly: {first}", limits.max_message_bytes)
+    )

@@ -13,6 +13,7 @@ import wit_world
 from componentize_py_types import Err, Ok
 
 from .binding import Binder
+from .caps import first_surrogate
 from .schema import SchemaChecker, encode, is_plain_scalar
 from .state import STATE
 
@@ -106,8 +107,22 @@ class Tools:
     def limit(self, name, text):
         limit = STATE.limits.get("max_arg_bytes")
         # a character is at most 4 UTF-8 bytes: only long texts need the exact count
-        if limit and len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
-            raise STATE.hit("limit", f"{name}(): arguments exceed the limit of {limit} bytes")
+        if limit and (
+            len(text) > limit
+            or (len(text) * 4 > limit and len(text.encode("utf-8", "replace")) > limit)
+        ):
+            raise STATE.hit("size", f"{name}(): arguments exceed the limit of {limit} bytes")
+        if "\\ud" in text or not text.isascii():
+            # A lone surrogate is not Unicode text: raw, it would trap the guest when lowered
+            # as a WIT string; escaped (the encoder's ensure_ascii), the host would refuse it.
+            # The program gets an error it can catch here, and nothing crosses.
+            decoded = _loads(text) if text.isascii() else None
+            bad = first_surrogate(text if decoded is None else _plain_text(decoded))
+            if bad is not None and bad >= 0:
+                raise ValueError(
+                    f"{name}(): an argument holds a lone surrogate, which is not valid "
+                    "Unicode text; nothing was sent"
+                )
         return text
 
     def count(self, n):
@@ -120,6 +135,11 @@ class Tools:
 TOOLS = Tools()
 
 
+def _plain_text(value):
+    """The decoded arguments as one JSON text without escapes (for the surrogate check)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _decode(name, ok, payload):
     if ok:
         return _loads(payload)
@@ -129,7 +149,7 @@ def _decode(name, ok, payload):
         err = {"kind": "tool", "message": payload}
     kind = err.get("kind", "tool")
     message = err.get("message", "")
-    if kind in ("limit", "timeout"):
+    if kind in ("limit", "timeout", "size"):
         raise STATE.hit(kind, message)
     return ToolError(name, message)
 

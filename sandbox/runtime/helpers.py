@@ -12,7 +12,7 @@ import posixpath
 import wit_world
 from componentize_py_types import Err
 
-from .state import STATE
+from .state import STATE, FinalAnswer
 
 
 class Mounts:
@@ -148,3 +148,19 @@ def http_request(method, url, *, headers=None, body=None, json=_MISSING, timeout
 def http_get(url, *, headers=None, timeout=None):
     """GET `url` through the host (allow-listed targets only)."""
     return http_request("GET", url, headers=headers, timeout=timeout)
+
+
+def final_answer(text):
+    """Give `text` as the final answer to the user and end the program.
+
+    The host returns it as the answer; with one-turn answers on, the agent loop ends without
+    another model turn. Counts against the output limit like printed text.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"final_answer() text must be a str, got {type(text).__name__}")
+    limit = int(STATE.limits.get("output_bytes") or 65536)
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise STATE.hit("output", f"the final answer is over the output limit of {limit} bytes")
+    if STATE.final_answer is None:
+        STATE.final_answer = text
+    raise FinalAnswer()

@@ -35,7 +35,7 @@ PLAIN_CONSTANTS = (int, float, complex, bool, str)
 GUEST_GLOBALS = frozenset(
     {
         "call_tool", "call_tools", "ToolError", "read_text", "write_text", "read_json",
-        "write_json", "list_dir", "http_get", "http_request",
+        "write_json", "list_dir", "http_get", "http_request", "final_answer",
     }
 )
 

@@ -32,6 +32,7 @@ from RestrictedPython.transformer import (
 )
 
 from .plain import plain_names
+from .ticks import add_ticks
 
 # The attribute names no program may use come from the grammar's attribute policy (deny_private,
 # deny, deny_prefixes; `Grammar.runtime_policy()["attributes"]`), given to `restricted_exec`;
@@ -77,7 +78,9 @@ class SandboxTransformer(RestrictingNodeTransformer):
 
     def visit_Module(self, node):
         self._plain = plain_names(node, self.known_globals)
-        return super().visit_Module(node)
+        node = super().visit_Module(node)
+        # after the checks (which refuse `_` names in the program): time-limit ticks
+        return add_ticks(node)
 
     # -- names and attributes -------------------------------------------------------------
     def check_attribute_name(self, node, name):

@@ -25,6 +25,7 @@ class State:
         self.http_requests = 0
         self.written_bytes = 0
         self.written_files = 0
+        self.final_answer = None  # the text given to final_answer(), if the program gave one
 
     def hit(self, kind, message):
         if self.sticky is None:
@@ -33,3 +34,9 @@ class State:
 
 
 STATE = State()
+
+
+class FinalAnswer(BaseException):
+    """Raised by final_answer() to end the program; the run counts as finished, not failed.
+
+    A BaseException, so `except Exception` in the program does not swallow it."""
