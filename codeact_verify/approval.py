@@ -1,9 +1,11 @@
 """Approvals: which code blocks need a person's yes before they run, and asking for it.
 
 A block needs approval when the CodeAct approval mode is "always_require", or when the verifier's
-effects show that it may call a tool whose own `approval_mode` is "always_require". The request
-shows the code and the effects (which tools, on which lines, whether in a loop). The host answers
-through a callback, sync or async, returning a bool or an `ApprovalDecision`.
+effects show that it may call a tool whose own `approval_mode` is "always_require" (a tool used as
+a value, `f = t` or `map(t, xs)`, is an effect too). The host enforces the same rule where tools
+are called: an approved run may call only the approval-requiring tools its effects listed.
+The request shows the code and the effects (which tools, on which lines, whether in a loop). The
+host answers through a callback, sync or async, returning a bool or an `ApprovalDecision`.
 """
 
 from __future__ import annotations
@@ -61,6 +63,15 @@ ApprovalCallback = Callable[
 ]
 
 
+def tools_needing_approval(report: Report, specs: Mapping[str, ToolSpec]) -> tuple[str, ...]:
+    """The tools in the report's effects whose own approval_mode is "always_require"."""
+    return tuple(
+        effect.tool
+        for effect in report.effects
+        if (spec := specs.get(effect.tool)) is not None and spec.approval_mode == "always_require"
+    )
+
+
 def approval_request(
     code: str,
     report: Report,
@@ -71,11 +82,7 @@ def approval_request(
     reasons: list[str] = []
     if mode == "always_require":
         reasons.append('approval_mode is "always_require" for every code block')
-    needing = tuple(
-        effect.tool
-        for effect in report.effects
-        if (spec := specs.get(effect.tool)) is not None and spec.approval_mode == "always_require"
-    )
+    needing = tools_needing_approval(report, specs)
     if needing:
         reasons.append("it may call " + ", ".join(needing) + ", which require(s) approval")
     if not reasons:

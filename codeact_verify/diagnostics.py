@@ -60,6 +60,9 @@ class CallSite:
     col: int
     in_loop: bool = False
     in_function: bool = False
+    # the tool's name is used as a value here (``f = t``, ``map(t, xs)``): it may be called
+    # through that value any number of times (``in_loop`` is then True too)
+    passed_as_value: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -87,7 +90,13 @@ class Effect:
 
     def describe(self) -> str:
         where = ", ".join(
-            f"line {s.line}" + (" (in a loop)" if s.in_loop else "") for s in self.sites
+            f"line {s.line}"
+            + (
+                " (used as a value: may be called any number of times)"
+                if s.passed_as_value
+                else " (in a loop)" if s.in_loop else ""
+            )
+            for s in self.sites
         )
         return f"{self.tool}: {where}" if where else self.tool
 

@@ -9,7 +9,11 @@ What an approver sees before a block runs. Kept honest and simple:
   a lambda or a comprehension, passed around as a value (``map(f, xs)``), called from its own body
   or from another such function (functions are matched by name, which can only over-approximate);
 * ``in_function``: the call sits inside a ``def`` or a lambda, so it runs only if that function is
-  called.
+  called;
+* ``passed_as_value``: not a call but a read of the tool's name as a value (``f = t``,
+  ``map(t, xs)``, ``for fn in (t, u)``, ``{"t": t}``, a default argument...). The program may call
+  the tool through that value, any number of times, so it is an effect (``in_loop`` too): approval
+  and the approver's view cover it.
 
 Calls whose tool cannot be named statically (rejected by the tool checks) are not listed. Whether a
 branch is taken, or how often a loop turns, is not known before running.
@@ -68,21 +72,24 @@ def compute_effects(
         index = find_tool_calls(parsed, specs)
     text = source
     sites = [s for s in index.sites if s.tool is not None and s.tool in specs]
-    if not sites:
+    values = [v for v in index.tool_values if v.tool in specs]
+    if not sites and not values:
         return []
     lines = SourceLines(text)
     repeating = _repeating_functions(index)
-    by_tool: dict[str, list[CallSite]] = {}
-    ordered = sorted(((lines.span(s.node)[:2], s) for s in sites), key=lambda p: p[0])
-    for (line, col), site in ordered:
+    found: list[tuple[tuple[int, int], str, CallSite]] = []
+    for site in sites:
         assert site.tool is not None
+        line, col = lines.span(site.node)[:2]
         in_loop = site.in_loop or (site.function is not None and site.function in repeating)
-        by_tool.setdefault(site.tool, []).append(
-            CallSite(
-                line=line,
-                col=col,
-                in_loop=in_loop,
-                in_function=site.in_function,
-            )
+        found.append(
+            ((line, col), site.tool, CallSite(line, col, in_loop, site.in_function))
         )
+    for value in values:
+        line, col = lines.span(value.node)[:2]
+        site = CallSite(line, col, True, value.in_function, passed_as_value=True)
+        found.append(((line, col), value.tool, site))
+    by_tool: dict[str, list[CallSite]] = {}
+    for _, tool, call_site in sorted(found, key=lambda f: f[0]):
+        by_tool.setdefault(tool, []).append(call_site)
     return [Effect(tool=tool, sites=tuple(sites)) for tool, sites in by_tool.items()]

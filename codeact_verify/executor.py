@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # Approval gate: called with the report of an accepted program; returns None to go on, or the
 # message explaining why the program must not run (then nothing runs, error kind "denied").
+# Going on approves, for this run, the approval-requiring tools listed in the report's effects;
+# the host refuses a call of any other approval-requiring tool.
 Gate = Callable[[Report], "str | Awaitable[str | None] | None"]
 
 
@@ -166,14 +168,20 @@ async def execute(
     verified: bool = True,
     report: Report | None = None,
     gate: Gate | None = None,
+    approved_tools: Iterable[str] | None = None,
 ) -> Execution:
     """Verify `code`, transpile it, and run it in `sandbox`.
 
     - `verified=False` skips the verifier and the transpiler (the sandbox alone contains the code).
     - `report`: a report already computed for this exact code (it is not verified again).
     - `gate`: called with the report of an accepted program before anything runs (approvals).
+    - `approved_tools`: the tools whose own approval_mode is "always_require" that this run may
+      call (the host refuses the others, error kind "denied"). None: those the gate approved
+      (the report's effects), or none when there is no gate or the verifier is skipped.
     Error kinds beyond the sandbox's: "rejected" (verifier said no, diagnostics in `report`),
-    "denied" (the gate said no). In both cases no tool is called and no guest code runs.
+    "denied" (the gate said no). In both cases no tool is called and no guest code runs. The
+    sandbox's own "denied": the program called an approval-requiring tool not approved for this
+    run (that call was refused; earlier calls and output stand).
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -204,13 +212,19 @@ async def execute(
                 result = _not_run("denied", str(verdict), None, 0.0)
                 timings["total_ms"] = (time.perf_counter() - started) * 1000
                 return Execution(result=result, report=report, code=code, timings=timings)
+            if approved_tools is None:
+                from .approval import tools_needing_approval
+
+                approved_tools = tools_needing_approval(report, specs)
         from .transpile import transpile
 
         t0 = time.perf_counter()
         program = transpile(code, specs).code
         timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    result = await sandbox.run(program, specs, policy=resolved.runtime_policy())
+    result = await sandbox.run(
+        program, specs, policy=resolved.runtime_policy(), approved_tools=approved_tools or ()
+    )
     timings["sandbox_ms"] = (time.perf_counter() - t0) * 1000
     for key, value in (getattr(result, "timings", None) or {}).items():
         timings.setdefault(f"sandbox.{key}", float(value))
@@ -228,6 +242,7 @@ def execute_sync(
     verified: bool = True,
     report: Report | None = None,
     gate: Gate | None = None,
+    approved_tools: Iterable[str] | None = None,
 ) -> Execution:
     """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop)."""
     return asyncio.run(
@@ -240,5 +255,6 @@ def execute_sync(
             verified=verified,
             report=report,
             gate=gate,
+            approved_tools=approved_tools,
         )
     )

@@ -111,6 +111,15 @@ class NameRef:
     called: bool  # the callee of a call (else: passed around, e.g. map(f, xs))
 
 
+@dataclass(frozen=True)
+class ToolValue:
+    """A registered tool used as a value rather than called by name."""
+
+    tool: str
+    node: ast.Name
+    in_function: bool
+
+
 @dataclass
 class ToolCallIndex:
     """Everything the finder saw in one program."""
@@ -123,6 +132,9 @@ class ToolCallIndex:
     # batch calls whose argument is not a list literal / comprehension of pairs
     opaque_batches: list[ast.Call] = field(default_factory=list)
     name_refs: list[NameRef] = field(default_factory=list)
+    # a registered tool's name read other than as a callee (``f = t``, ``map(t, xs)``,
+    # ``[t, u]``): the program may call it through that value, any number of times
+    tool_values: list[ToolValue] = field(default_factory=list)
     defs: dict[str, list[str | None]] = field(default_factory=dict)  # def name -> enclosing def
     bound: set[str] = field(default_factory=set)  # every name the program binds, anywhere
 
@@ -310,6 +322,8 @@ class _Finder(ast.NodeVisitor):
         called = id(node) in self.callees
         if name in (CALL_TOOL, CALL_TOOLS) and not called:
             self.references.append((name, node))
+        elif name in self.tool_names and not called:
+            self.index.tool_values.append(ToolValue(name, node, bool(self.functions)))
         self.index.name_refs.append(NameRef(name, self.in_loop, self.function, called))
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -393,6 +407,7 @@ class _Finder(ast.NodeVisitor):
         ]
         index.opaque_batches = [] if CALL_TOOLS in bound else self.opaque
         index.bare_references = [(n, node) for n, node in self.references if n not in bound]
+        index.tool_values = [v for v in index.tool_values if v.tool not in bound]
         return index
 
 

@@ -73,6 +73,14 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="skip the verifier: run in the sandbox alone (testing containment)",
     )
+    p.add_argument(
+        "--approve",
+        action="append",
+        default=[],
+        metavar="TOOL",
+        help='let the program call TOOL although its approval_mode is "always_require" '
+        "(otherwise such a call is refused: error kind denied)",
+    )
     p.set_defaults(func=run)
 
 
@@ -105,7 +113,12 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("run", exc)
     try:
         execution = execute_sync(
-            code, specs, grammar=grammar, sandbox=sandbox, verified=not args.unverified
+            code,
+            specs,
+            grammar=grammar,
+            sandbox=sandbox,
+            verified=not args.unverified,
+            approved_tools=args.approve,
         )
     finally:
         sandbox.close()

@@ -9,6 +9,12 @@ bound to its parameters (positional-only ones by position). A tool that raises, 
 that do not fit, become a `tool` error for the guest (a catchable `ToolError`) and a failed
 `ToolCallRecord`; a result that is not JSON is a clear tool error; sizes and counts over the
 limits are `limit` errors.
+
+Per-tool approval is enforced here too, where the tool is called: a run carries the set of tools
+approved for it, and a call of a tool whose `approval_mode` is "always_require" that is not in
+that set is refused (a `denied` error: the guest sees a catchable `ToolError`, the tool never
+runs, and the run's outcome is `denied` whatever the program does with the exception). So a
+verifier gap, or a run with the verifier skipped, cannot run such a tool unapproved.
 """
 
 from __future__ import annotations
@@ -125,8 +131,11 @@ class RunBridge:
         deadline: float,
         loop: asyncio.AbstractEventLoop | None,
         pool: concurrent.futures.ThreadPoolExecutor,
+        approved_tools: frozenset[str] = frozenset(),
     ) -> None:
         self.specs = specs
+        self.approved_tools = approved_tools
+        self.denials: list[str] = []  # messages of refused calls of unapproved tools
         self.limits = limits
         self.network = network
         self.deadline = deadline
@@ -203,6 +212,11 @@ class RunBridge:
             return _err("tool", f"no tool named {name!r}")
         if not isinstance(args, dict):
             return _err("tool", f"{name}(): arguments must be a JSON object")
+        if spec.approval_mode == "always_require" and name not in self.approved_tools:
+            message = f"{name}() requires approval and was not approved for this run"
+            self.denials.append(message)
+            self.records.append(ToolCallRecord(name, logged, False, None, message, 0.0))
+            return _err("denied", message)
         if _escaped_surrogate(arguments, args):
             message = f"{name}(): an argument holds a lone surrogate (not valid Unicode text)"
             self.records.append(ToolCallRecord(name, {}, False, None, message, 0.0))

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ERROR_KINDS = (
-    "rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "size", "limit"
+    "rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "size", "limit",
+    "denied",
 )
 
 

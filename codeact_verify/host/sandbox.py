@@ -265,10 +265,15 @@ class Sandbox:
         program: str,
         specs: Mapping[str, ToolSpec] | Iterable[Any] = (),
         policy: dict[str, Any] | None = None,
+        approved_tools: Iterable[str] = (),
     ) -> ExecutionResult:
-        """Run `program`; async tools run on this event loop."""
+        """Run `program`; async tools run on this event loop.
+
+        `approved_tools`: the tools approved for this run; a call of any other tool whose
+        `approval_mode` is "always_require" is refused (error kind `denied`).
+        """
         loop = asyncio.get_running_loop()
-        job = self._start(program, specs, policy, loop)
+        job = self._start(program, specs, policy, loop, approved_tools)
         future = loop.run_in_executor(self._runner, self._run_guest, job)
         done, _ = await asyncio.wait({future}, timeout=job.wait_s())
         if future not in done and job.bridge.active is None:
@@ -284,9 +289,10 @@ class Sandbox:
         program: str,
         specs: Mapping[str, ToolSpec] | Iterable[Any] = (),
         policy: dict[str, Any] | None = None,
+        approved_tools: Iterable[str] = (),
     ) -> ExecutionResult:
         """Run `program` and block until it ends; async tools run on a private loop."""
-        job = self._start(program, specs, policy, None)
+        job = self._start(program, specs, policy, None, approved_tools)
         if all(spec.is_async for spec in job.bridge.specs.values()):
             # nothing can block past the deadline (async tools and HTTP are bounded by it):
             # run on this thread and save the thread hop
@@ -308,6 +314,7 @@ class Sandbox:
         specs: Mapping[str, ToolSpec] | Iterable[Any],
         policy: dict[str, Any] | None,
         loop: asyncio.AbstractEventLoop | None,
+        approved_tools: Iterable[str] = (),
     ) -> _Job:
         if self._closed:
             raise SandboxError("the sandbox is closed")
@@ -342,6 +349,7 @@ class Sandbox:
             time.monotonic() + self.limits.timeout_s,
             loop,
             self._tools,
+            frozenset(approved_tools) if not isinstance(approved_tools, str) else frozenset(),
         )
         job = _Job(program, config, inst, from_pool, before, bridge, started)
         job.restricted = json.dumps(restricted) if restricted is not None else ""
@@ -432,6 +440,10 @@ class Sandbox:
             )
             if problem and error is None:
                 ok, error = False, ExecutionError("limit", problem, None)
+        if job.bridge.denials and (error is None or error.kind != "denied"):
+            # a refused call of an unapproved tool decides the outcome, even when the program
+            # caught the ToolError and went on
+            ok, error = False, ExecutionError("denied", job.bridge.denials[0], None)
         return ExecutionResult(
             ok=ok,
             stdout=stdout,
