@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
+
+# The guest's string caps, shared with the host (bundled into the guest, importable here).
+_caps: Any = importlib.import_module("codeact_verify.guest.runtime.caps")
 
 ERROR_KINDS = (
     "rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "size", "limit",
@@ -85,20 +89,11 @@ class ExecutionResult:
 
 def clip_text(text: str, limit: int) -> str:
     """`text` as at most about `limit` UTF-8 bytes of valid UTF-8 (a lone surrogate becomes
-    the text `\\udcff`), with a visible marker when cut; the host-side twin of the guest's
-    `runtime.caps.clip`, applied to every message that reaches a result."""
-    if not isinstance(text, str):
-        text = "<not a str>"
-    if len(text) <= limit // 4 and text.isascii():
-        return text
-    if len(text) <= limit:
-        data = text.encode("utf-8", "backslashreplace")
-        if len(data) <= limit:
-            return data.decode("utf-8")
-    room = max(0, limit - 96)  # what is kept; the marker fits in the rest
-    head = text[:room].encode("utf-8", "backslashreplace")[:room].decode("utf-8", "ignore")
-    cut = len(text) - len(head)
-    return head + f" [... {cut} more characters cut: the limit is {limit} bytes ...]"
+    the text `\\udcff`), with a visible marker when cut: the guest's `runtime.caps.clip`, the
+    one implementation, applied on the host to every message that reaches a result."""
+    if isinstance(text, str) and type(text) is not str:
+        text = str.__str__(text)  # an exact str (caps.clip refuses subclasses)
+    return str(_caps.clip(text, limit))
 
 
 def exception_text(exc: BaseException, limit: int) -> str:
