@@ -23,6 +23,7 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -372,30 +373,14 @@ def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
             headers={"Retry-After": str(door.retry_after_s)},
         )
 
-    async def verify(request: Request) -> Response:
+    async def admitted(
+        request: Request, allow_approved: bool, job: Callable[[str, bool], Any]
+    ) -> Any:
+        """Read the request, take a place at the gate, run `job(code, approved)` on a worker
+        thread (never on the event loop); a Response when the request is refused."""
         got = await _read_request(
             request,
-            allow_approved=False,
-            max_code_bytes=codeact.max_code_bytes,
-            max_body_bytes=door.max_body_bytes,
-        )
-        if isinstance(got, Response):
-            return got
-        code, _ = got
-        if not gate.try_admit():
-            return busy()
-        loop = asyncio.get_running_loop()
-
-        async def work() -> Any:
-            return await loop.run_in_executor(workers, _verify, codeact, code)
-
-        report = await gate.run(work)
-        return _JSON(report.to_dict())
-
-    async def execute(request: Request) -> Response:
-        got = await _read_request(
-            request,
-            allow_approved=True,
+            allow_approved=allow_approved,
             max_code_bytes=codeact.max_code_bytes,
             max_body_bytes=door.max_body_bytes,
         )
@@ -406,17 +391,24 @@ def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
             return busy()
         loop = asyncio.get_running_loop()
 
-        def verify_and_run() -> Any:
+        async def work() -> Any:
+            return await loop.run_in_executor(workers, job, code, approved)
+
+        return await gate.run(work)
+
+    async def verify(request: Request) -> Response:
+        report = await admitted(request, False, lambda code, _: _verify(codeact, code))
+        return report if isinstance(report, Response) else _JSON(report.to_dict())
+
+    async def execute(request: Request) -> Response:
+        def verify_and_run(code: str, approved: bool) -> Any:
             # everything on a worker thread with its own event loop (async tools run there):
             # taking or making a guest instance, the host's restricted transform, the run
             report = _verify(codeact, code)
             return asyncio.run(codeact.execute(code, approved=approved, report=report))
 
-        async def work() -> Any:
-            return await loop.run_in_executor(workers, verify_and_run)
-
-        execution = await gate.run(work)
-        return _JSON(execution.to_dict())
+        execution = await admitted(request, True, verify_and_run)
+        return execution if isinstance(execution, Response) else _JSON(execution.to_dict())
 
     async def openapi(request: Request) -> Response:
         return _JSON(openapi_schema())
