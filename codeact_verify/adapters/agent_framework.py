@@ -164,7 +164,9 @@ class ExecuteCodeTool(FunctionTool):
     `max_output_file_bytes`, `max_output_total_bytes`, and the Hyperlight-specific `backend`,
     `module`, `module_path` (accepted and reported, no effect: the sandbox is wasmtime).
     Our extras: `grammar`, `limits`, `mounts` (host directories at guest paths), `run_log`,
-    `approval_callback`, or a ready `codeact`.
+    `approval_callback`, `one_turn_answers` (a program may end the agent run with
+    `final_answer(text)`; with a ready `codeact` it overrides that CodeAct's setting when given),
+    or a ready `codeact`.
     """
 
     def __init__(
@@ -188,6 +190,7 @@ class ExecuteCodeTool(FunctionTool):
         run_log: RunLog | str | Path | None = None,
         approval_callback: Any = None,
         codeact: CodeAct | None = None,
+        one_turn_answers: bool | None = None,
     ) -> None:
         self._description_format = _check_description_format(tool_description_format)
         self._max_files = _check_positive("max_output_files", max_output_files)
@@ -217,9 +220,12 @@ class ExecuteCodeTool(FunctionTool):
                     workspace_root=workspace_root,
                     approval_callback=approval_callback,
                     run_log=run_log,
+                    one_turn_answers=bool(one_turn_answers),
                 )
             except CodeActError as exc:
                 raise ValueError(str(exc)) from None
+        elif one_turn_answers is not None:
+            codeact.one_turn_answers = bool(one_turn_answers)  # the keyword wins over the CodeAct's
         self.codeact = codeact
         self._managed = list(codeact.tools.values())  # a given CodeAct's tools, as ToolSpecs
         if tools is not None:
@@ -481,6 +487,7 @@ class CodeActProvider(ContextProvider):
         run_log: RunLog | str | Path | None = None,
         approval_callback: Any = None,
         codeact: CodeAct | None = None,
+        one_turn_answers: bool | None = None,
     ) -> None:
         super().__init__(source_id)
         self._execute_code_tool = ExecuteCodeTool(
@@ -502,6 +509,7 @@ class CodeActProvider(ContextProvider):
             run_log=run_log,
             approval_callback=approval_callback,
             codeact=codeact,
+            one_turn_answers=one_turn_answers,
         )
 
     @property
