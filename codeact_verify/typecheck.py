@@ -45,6 +45,7 @@ import threading
 import tokenize
 import warnings
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -497,24 +498,29 @@ def typecheck(
     program of another text or tool set is ignored.
     """
     checked = checked_program(program, code, specs)
-    try:
-        code.encode("utf-8")  # lone surrogates: the source rules report them
-        tree = checked.tree if checked is not None else None
-        if tree is None:
-            checked = None
-            tree = parse(code)
-    except (SyntaxError, ValueError):  # UnicodeError is a ValueError; the source rules report it
-        return []
-    except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
-        return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
-    try:
-        return _typecheck(
-            code, tree, specs, tuple(known), strict, budget or DEFAULT_BUDGET, checked
-        )
-    except CheckerFailed as exc:
-        return [_failed(str(exc))]
-    except Exception as exc:  # a bug here must not let the program through
-        return [_failed(f"{type(exc).__name__}: {exc}")]
+    # the shared tree, read-only while the check runs (no run can take it meanwhile)
+    with checked.reading(code, specs) if checked is not None else nullcontext() as shared:
+        try:
+            code.encode("utf-8")  # lone surrogates: the source rules report them
+            tree = shared if shared is not None else parse(code)
+        except (SyntaxError, ValueError):  # UnicodeError is a ValueError; source rules report it
+            return []
+        except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
+            return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
+        try:
+            return _typecheck(
+                code,
+                tree,
+                specs,
+                tuple(known),
+                strict,
+                budget or DEFAULT_BUDGET,
+                checked if shared is not None else None,
+            )
+        except CheckerFailed as exc:
+            return [_failed(str(exc))]
+        except Exception as exc:  # a bug here must not let the program through
+            return [_failed(f"{type(exc).__name__}: {exc}")]
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
