@@ -26,7 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .diagnostics import CallSite, Effect
-from .toolcalls import SourceLines, ToolCallIndex, find_tool_calls, program_tree
+from .syntax import SourceLines
+from .toolcalls import ToolCallIndex, find_tool_calls, program_tree
 
 
 def _repeating_functions(index: ToolCallIndex) -> set[str]:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from .diagnostics import Diagnostic, Severity
+from .syntax import SourceLines
 from .toolcalls import (
     CALL_TOOL,
     CALL_TOOLS,
-    SourceLines,
     ToolCallIndex,
     ToolCallSite,
     find_tool_calls,
