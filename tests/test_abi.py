@@ -159,6 +159,8 @@ def test_the_guest_sources_implement_every_helper_with_the_abi_signature() -> No
         node = modules[helper.module].get(helper.name)
         assert node is not None, f"{helper.module}.py lacks {helper.name}"
         declared = abi.declared_signature(helper)
+        docstring = ast.get_docstring(node) or ""
+        assert docstring.splitlines()[0] == helper.doc, helper.name
         if helper.is_class:
             assert isinstance(node, ast.ClassDef)
             init = next(

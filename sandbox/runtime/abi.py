@@ -46,6 +46,7 @@ class Param:
 class Helper:
     """One global of the sandbox: a function (or, with `fields`, an exception class).
 
+    `doc`: the first line of the implementation's docstring (a test holds them equal).
     `module`: where the guest implements it (`helpers`: runtime/helpers.py, `bridge`:
     runtime/bridge.py). `section`: the part of the model's instructions that mentions it
     (`tools`, `files`, `http`, `final_answer`).
@@ -96,7 +97,7 @@ HELPERS = (
             _p("return_exceptions", "bool", KEYWORD_ONLY, "False"),
         ),
         "list[Any]",
-        "Several (name, kwargs) tool calls run concurrently on the host; results in order.",
+        "Several tool calls in one crossing, run concurrently on the host; results in order.",
         "bridge",
         "tools",
     ),
@@ -104,7 +105,7 @@ HELPERS = (
         "ToolError",
         (_p("tool", "str"), _p("message", "str")),
         None,
-        "A tool failed; catch it with try/except.",
+        "A tool failed on the host. `tool` names it, `message` says why.",
         "bridge",
         "tools",
         fields=(("tool", "str"), ("message", "str")),
