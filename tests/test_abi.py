@@ -242,7 +242,10 @@ def test_the_instructions_write_every_helper_as_the_abi_declares_it() -> None:
         if helper.section != "tools":  # the tools' paragraph shows call_tool by example
             assert f"`{helper_call(helper)}`" in text, helper.name
     assert "timeout=None" in text.split("HTTP only")[1]  # http_request's timeout, once left out
-    assert "`call_tool(" in build_instructions({"echo": _echo_spec()})
+    with_tools = build_instructions({"echo": _echo_spec()})
+    for helper in abi.HELPERS:
+        if helper.section == "tools":  # shown by example: the name at least
+            assert f"`{helper.name}" in with_tools, helper.name
 
 
 def _echo_spec() -> ToolSpec:
