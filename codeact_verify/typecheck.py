@@ -541,11 +541,11 @@ def _typecheck(
     known: tuple[Diagnostic, ...],
     strict: bool,
     budget: Budget,
-    checked: CheckedProgram | None = None,
+    parsed: CheckedProgram | None = None,
 ) -> list[Diagnostic]:
-    if checked is not None and checked.index is not None:
-        code_lines, index, everywhere = checked.lines, checked.index, checked.bound
-        bound = checked.module_bound
+    if parsed is not None and parsed.index is not None:
+        code_lines, index, everywhere = parsed.lines, parsed.index, parsed.bound
+        bound = parsed.module_bound
     else:
         code_lines, index = SourceLines(code), find_tool_calls(tree, specs)
         everywhere, bound = frozenset(index.bound), frozenset(bound_names(tree, module_level=True))
