@@ -1,0 +1,154 @@
+"""Red-team findings red3/01-03 (findings/ in the red3 branch): each attack stopped, the
+legitimate program next to it still accepted or run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import pytest
+from agent_framework import FunctionInvocationContext
+
+from codeact_verify import CodeAct, verify
+from codeact_verify.adapters.agent_framework import ExecuteCodeTool
+from codeact_verify.fuzz.campaign import sandbox_unavailable
+from codeact_verify.grammar import load_grammar
+from codeact_verify.tools import ToolArgumentError, ToolSpec
+
+
+def codes(report: Any) -> list[str]:
+    return [d.code for d in report.diagnostics]
+
+
+# --- red3/01: a helper the profile leaves out is refused wherever its name appears --------------
+HIDDEN_BINDINGS = [
+    "def f():\n    read_text = 1\n    return read_text\nprint(read_text('/data/x'))\n",
+    "for http_get in []:\n    pass\nprint(http_get('http://x'))\n",
+    "print([list_dir for list_dir in []], list_dir('/'))\n",
+    "def g(write_text=1):\n    return write_text\nprint(write_text('/o/x', 'y'))\n",
+    "print(http_request)\n",
+    "print(read_json('/data/x.json'))\n",
+]
+
+
+@pytest.mark.parametrize("program", HIDDEN_BINDINGS)
+def test_a_withheld_helper_is_refused_even_when_bound_in_another_scope(program: str) -> None:
+    report = verify(program, [], grammar="strict")
+    assert not report.ok
+    assert "CV105" in codes(report), report.render_for_model()
+    assert "does not provide" in report.render_for_model()
+
+
+def test_the_withheld_helpers_are_the_abi_helpers_the_profile_leaves_out() -> None:
+    strict = load_grammar("strict")
+    assert "read_text" in strict.withheld_helpers and "http_get" in strict.withheld_helpers
+    assert "call_tool" not in strict.withheld_helpers
+    assert not load_grammar("default").withheld_helpers
+
+
+def test_the_profiles_helpers_and_keyword_names_stay_accepted() -> None:
+    legit = (
+        "def f(**kw: int) -> dict[str, int]:\n    return kw\n"
+        "print(f(read_text=1))\n"  # a keyword name is not the helper
+        "try:\n    final_answer('done')\nexcept ToolError:\n    pass\n"
+    )
+    report = verify(legit, [], grammar="strict")
+    assert report.ok, report.render_for_model()
+    # in the default profile every helper is there
+    assert verify("def f():\n    return 1\nprint(read_text('/data/x'))\n", []).ok
+
+
+# --- red3/02: a framework-injected parameter cannot be set through **kwargs ---------------------
+class InjectedState:  # LangGraph's marker, matched by name and module (LangGraph not installed)
+    pass
+
+
+InjectedState.__module__ = "langgraph.prebuilt"
+SEEN: list[Any] = []
+
+
+def find(
+    query: str, *, state: Annotated[dict | None, InjectedState()] = None, **filters: Any
+) -> str:
+    """Search the graph's state (injected by the framework)."""
+    SEEN.append((state, filters))
+    return "ok"
+
+
+def lookup_order(
+    order_id: int, *, ctx: FunctionInvocationContext | None = None, **filters: str
+) -> str:
+    """Look up an order of the signed-in user."""
+    SEEN.append(ctx)
+    return "ok"
+
+
+def test_an_injected_parameter_named_in_kwargs_is_refused_on_the_host() -> None:
+    spec = ToolSpec.from_callable(find)
+    with pytest.raises(ToolArgumentError, match="set by the framework"):
+        spec.call_arguments({"query": "q", "filters": {"state": {"user": "admin"}}})
+    # other keywords still go through **filters, and the injected value is the framework's
+    assert spec.call_arguments({"query": "q", "filters": {"year": 2020}}) == (
+        ["q"],
+        {"state": None, "year": 2020},
+    )
+
+
+def _sandbox_or_skip() -> None:
+    reason = sandbox_unavailable()
+    if reason:
+        pytest.skip(f"sandbox unavailable: {reason}")
+
+
+@pytest.fixture(scope="module")
+def af_tool() -> Iterator[ExecuteCodeTool]:
+    _sandbox_or_skip()
+    tool = ExecuteCodeTool(tools=[lookup_order])
+    yield tool
+    tool.codeact.close()
+
+
+def test_a_program_cannot_pass_the_invocation_context(af_tool: ExecuteCodeTool) -> None:
+    SEEN.clear()
+    forged = asyncio.run(af_tool.codeact.execute('print(lookup_order(1, ctx="admin"))'))
+    assert not forged.ok and forged.error.kind == "tool", forged.error
+    assert "set by the framework" in forged.error.message
+    assert SEEN == []  # the tool never ran
+    honest = asyncio.run(af_tool.codeact.execute('print(lookup_order(1, status="open"))'))
+    assert honest.ok, honest.error
+    assert len(SEEN) == 1 and isinstance(SEEN[0], FunctionInvocationContext)
+
+
+# --- red3/03: a report of another program is not trusted ----------------------------------------
+def get_weather(city: str) -> str:
+    """Weather for a city."""
+    return city
+
+
+EVIL = "x = 0\ndef f():\n    global x\n    x = 1\nf()\nprint('global ran', x)\n"
+
+
+@pytest.fixture(scope="module")
+def codeact() -> Iterator[CodeAct]:
+    _sandbox_or_skip()
+    ca = CodeAct(tools=[get_weather])
+    yield ca
+    ca.close()
+
+
+def test_execute_verifies_code_whose_report_is_of_another_text(codeact: CodeAct) -> None:
+    run = asyncio.run(codeact.execute(EVIL, report=codeact.verify("print(1)\n")))
+    assert run.rejected and run.stdout == "", run.error
+    assert run.report is not None and "CV101" in codes(run.report)
+    # the empty program's report (source "") is another text too
+    _, run2 = asyncio.run(codeact.execute_code_tool.run({"code": EVIL}, report=codeact.verify("")))
+    assert run2 is not None and run2.rejected and run2.stdout == ""
+
+
+def test_execute_reuses_the_report_of_the_same_text(codeact: CodeAct) -> None:
+    code = "print(get_weather(city='Paris'))\n"
+    report = codeact.verify(code)
+    run = asyncio.run(codeact.execute(code, report=report))
+    assert run.ok and run.stdout == "Paris\n", run.error
+    assert run.report is report  # not verified again
