@@ -4,6 +4,7 @@ legitimate program next to it still accepted or run."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -152,3 +153,37 @@ def test_execute_reuses_the_report_of_the_same_text(codeact: CodeAct) -> None:
     run = asyncio.run(codeact.execute(code, report=report))
     assert run.ok and run.stdout == "Paris\n", run.error
     assert run.report is report  # not verified again
+
+
+# --- red3/04: a sync tool in a call_tools batch runs in the run's context ------------------------
+USER: contextvars.ContextVar[str | None] = contextvars.ContextVar("red3_user", default=None)
+TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("red3_token", default=None)
+
+
+def who(n: int) -> str:
+    """The signed-in user (a request-scoped contextvar)."""
+    return str(USER.get())
+
+
+def login() -> str:
+    """Caches a token in a contextvar; returns the one it saw."""
+    seen = TOKEN.get()
+    TOKEN.set(f"{USER.get()}-token")
+    return str(seen)
+
+
+def test_a_batch_sees_the_runs_context_and_leaves_nothing_behind() -> None:
+    _sandbox_or_skip()
+    with CodeAct(tools=[who, login]) as ca:
+
+        async def as_user(user: str, code: str) -> str:
+            USER.set(user)
+            run = await ca.execute(code)
+            assert run.ok, run.error
+            return run.stdout.strip()
+
+        code = "print(who(1), call_tool('who', 1), call_tools([('who', {'n': 1})])[0])\n"
+        assert asyncio.run(as_user("alice", code)) == "alice alice alice"
+        batch = "print(call_tools([('login', {}), ('login', {})]))\n"
+        assert asyncio.run(as_user("alice", batch)) == "['None', 'None']"
+        assert asyncio.run(as_user("bob", batch)) == "['None', 'None']"
