@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import pytest
 from agent_framework import FunctionInvocationContext
+from pydantic import Field
 
 from codeact_verify import CodeAct, verify
 from codeact_verify.adapters.agent_framework import ExecuteCodeTool
@@ -187,3 +188,49 @@ def test_a_batch_sees_the_runs_context_and_leaves_nothing_behind() -> None:
         batch = "print(call_tools([('login', {}), ('login', {})]))\n"
         assert asyncio.run(as_user("alice", batch)) == "['None', 'None']"
         assert asyncio.run(as_user("bob", batch)) == "['None', 'None']"
+
+
+# --- red3/05: schema patterns are matched on the host in linear time -----------------------------
+SLOPPY = r"^([a-z0-9]+-?)+$"  # a common slug pattern; Python's re backtracks exponentially on it
+
+
+def set_slug(slug: Annotated[str, Field(pattern=SLOPPY)]) -> str:
+    """Set the page's slug."""
+    return slug
+
+
+def test_the_verifier_matches_a_literal_against_a_sloppy_pattern_at_once() -> None:
+    # with Python's re this literal takes hours (2**60 steps) and holds the GIL throughout
+    attack = verify(f'print(set_slug(slug="{"a" * 60}!"))\n', [set_slug], types=False)
+    assert not attack.ok and codes(attack) == ["CV607"]
+    assert verify('print(set_slug(slug="my-page"))\n', [set_slug], types=False).ok
+    # a value Rust's `$` and Python's `$` judge differently is left to the run
+    assert verify('print(set_slug(slug="page\\n"))\n', [set_slug], types=False).ok
+
+
+def _labels_spec(**schema: Any) -> ToolSpec:
+    from codeact_verify.adapters.mcp_tools import tool_spec_from_json_schema
+
+    labels = {"type": "object", **schema}
+    return tool_spec_from_json_schema(
+        "tag_issue",
+        {"type": "object", "properties": {"labels": labels}, "required": ["labels"]},
+        func=lambda **kw: "ok",
+    )
+
+
+def test_an_mcp_tools_pattern_keywords_are_matched_in_linear_time() -> None:
+    spec = _labels_spec(patternProperties={SLOPPY: {"type": "string"}})
+    key = "a" * 60 + "!"
+    # matches no pattern: no subschema applies (hours with jsonschema's own `re.search`)
+    assert spec.validate_arguments({"labels": {key: 1}}) == {"labels": {key: 1}}
+    with pytest.raises(ToolArgumentError):  # a matching key gets the pattern's subschema
+        spec.validate_arguments({"labels": {"bug": 1}})
+    closed = _labels_spec(patternProperties={SLOPPY: {}}, additionalProperties=False)
+    with pytest.raises(ToolArgumentError, match="not allowed"):
+        closed.validate_arguments({"labels": {key: "x"}})
+    assert closed.validate_arguments({"labels": {"bug": "x"}})
+    strings = _labels_spec(additionalProperties={"type": "string", "pattern": SLOPPY})
+    with pytest.raises(ToolArgumentError, match="does not match"):
+        strings.validate_arguments({"labels": {"k": "a" * 60 + "!"}})
+    assert strings.validate_arguments({"labels": {"k": "my-label"}})
