@@ -234,3 +234,30 @@ def test_an_mcp_tools_pattern_keywords_are_matched_in_linear_time() -> None:
     with pytest.raises(ToolArgumentError, match="does not match"):
         strings.validate_arguments({"labels": {"k": "a" * 60 + "!"}})
     assert strings.validate_arguments({"labels": {"k": "my-label"}})
+
+
+# --- red3/06: "did you mean" hints are computed for a few names, not for every one ---------------
+def test_a_flood_of_undefined_names_computes_few_fuzzy_hints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from codeact_verify.rules.names import UnknownNameRule
+
+    calls: list[str] = []
+    real = UnknownNameRule._did_you_mean
+
+    def counted(self: Any, name: str) -> str | None:
+        calls.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(UnknownNameRule, "_did_you_mean", counted)
+    k = 300
+    code = (
+        "[" + ",".join(f"x{i:04d}" for i in range(k)) + f"] = range({k})\n"
+        "print(" + ",".join(f"y{i:04d}" for i in range(k)) + ", y0000)\n"
+    )
+    report = verify(code, [], types=False)
+    assert not report.ok and codes(report)[0] == "CV104"
+    assert len(calls) == UnknownNameRule.MAX_HINTED_NAMES  # was one per undefined name (301)
+    # a single typo still gets its hint
+    typo = verify("weather = 1\nprint(waether)\n", [], types=False)
+    assert "did you mean 'weather'" in typo.render_for_model()
