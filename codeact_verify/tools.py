@@ -499,10 +499,15 @@ ToolLike = Callable[..., Any] | ToolSpec
 
 
 def tool_specs(tools: Iterable[ToolLike] | Mapping[str, ToolSpec] | None) -> dict[str, ToolSpec]:
-    """Specs by name from callables and/or specs. Duplicate names are an error."""
+    """Specs by name from callables and/or specs. Duplicate names and names the sandbox
+    reserves (its helpers, `print`) are an error, for a mapping of specs too (an MCP server's
+    tools arrive as one: red-team finding red3/07)."""
     if tools is None:
         return {}
     if isinstance(tools, Mapping):
+        for name in tools:
+            if name in RESERVED_NAMES:
+                raise ToolSpecError(f"tool name {name!r} is reserved by the sandbox")
         return dict(tools)
     out: dict[str, ToolSpec] = {}
     for tool in tools:

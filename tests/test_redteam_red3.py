@@ -261,3 +261,32 @@ def test_a_flood_of_undefined_names_computes_few_fuzzy_hints(
     # a single typo still gets its hint
     typo = verify("weather = 1\nprint(waether)\n", [], types=False)
     assert "did you mean 'weather'" in typo.render_for_model()
+
+
+# --- red3/07: tools named like the sandbox's helpers or `print`, also from a mapping / MCP -------
+def test_a_mapping_of_specs_cannot_name_a_tool_like_a_helper() -> None:
+    from codeact_verify.errors import ToolSpecError
+    from codeact_verify.tools import tool_specs
+
+    spec = ToolSpec.from_callable(get_weather)
+    for reserved in ("print", "read_text", "call_tool"):
+        with pytest.raises(ToolSpecError, match="reserved"):
+            tool_specs({reserved: spec})
+        with pytest.raises(ToolSpecError, match="reserved"):
+            verify("print(1)\n", {reserved: spec})
+    assert verify("print(get_weather(city='Oslo'))\n", {"get_weather": spec}).ok
+
+
+def test_an_mcp_servers_reserved_tool_names_are_skipped() -> None:
+    import sys
+    from pathlib import Path
+
+    from codeact_verify.adapters.mcp_client import MCPTools
+
+    server = str(Path(__file__).parent / "mcp_reserved_server.py")
+    with MCPTools.stdio(sys.executable, [server]) as tools:
+        assert sorted(tools.specs) == ["get_weather"]
+        assert "reserved" in tools.skipped["print"] and "reserved" in tools.skipped["read_text"]
+        report = verify('print("hi")\nprint(get_weather(city="Oslo"))\n', tools.specs)
+    assert report.ok, report.render_for_model()
+    assert [e.tool for e in report.effects] == ["get_weather"]  # `print` is the builtin
