@@ -1,9 +1,31 @@
-"""Turn a wasmtime trap (the guest was stopped from outside) into an `ExecutionError`."""
+"""Turn a wasmtime trap (the guest was stopped from outside) into an `ExecutionError`, and let
+a sticky outcome the guest reported while it ran (a refusal, a limit) win over it."""
 
 from __future__ import annotations
 
 from .limits import Limits
-from .result import ExecutionError, clip_text
+from .result import ERROR_KINDS, ExecutionError, clip_text
+
+
+def prefer_sticky(
+    error: ExecutionError | None, sticky: tuple[str, str] | None, limits: Limits
+) -> ExecutionError | None:
+    """The run's error once the guest's first sticky outcome is taken into account.
+
+    The guest reports a refusal or a limit the moment it records it (`record-sticky`), and its
+    own outcome already puts it first. The host applies the same rule, because the guest's
+    outcome is lost when the guest traps afterwards (stack exhausted, memory, the epoch
+    deadline) or is abandoned: the first sticky outcome decides the kind; the guest's own
+    error is kept when it has that kind (it may name the line).
+    """
+    if sticky is None:
+        return error
+    kind, message = sticky
+    if kind not in ERROR_KINDS:
+        kind = "runtime"
+    if error is not None and error.kind == kind:
+        return error
+    return ExecutionError(kind, clip_text(message, limits.max_message_bytes), None)
 
 
 def classify_trap(exc: Exception, limits: Limits) -> ExecutionError:
