@@ -142,6 +142,25 @@ def test_url_with_control_characters_refused(echo) -> None:
     assert len(hits) == before
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://evil.example.org:80@127.0.0.1:{port}/x",
+        "http://user:pw@127.0.0.1:{port}/x",
+        "http://evil.example.org\\@127.0.0.1:{port}/x",
+    ],
+)
+def test_user_info_in_url_refused(echo, url: str) -> None:
+    port, hits = echo
+    before = len(hits)
+    ok, text = perform(
+        _policy(port), {"method": "GET", "url": url.format(port=port)}, time.monotonic() + 10
+    )
+    assert not ok and json.loads(text)["kind"] == "denied"
+    assert "user info" in json.loads(text)["message"]
+    assert len(hits) == before
+
+
 def test_credentials_dropped_on_cross_origin_redirect(echo) -> None:
     port, _ = echo
     deadline = time.monotonic() + 10

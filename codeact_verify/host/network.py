@@ -243,6 +243,10 @@ class NetworkPolicy:
         host = (parts.hostname or "").lower().rstrip(".")
         if scheme not in ("http", "https") or not host:
             return f"URL {url!r} is not an http(s) URL with a host"
+        if "@" in parts.netloc or "\\" in parts.netloc:
+            # user info (`user:pass@host`): the connection's host string would differ from the
+            # host checked here
+            return f"URL {url[:200]!r} has user info (`name@`) or a backslash before its host"
         try:
             port = parts.port
         except ValueError:
