@@ -170,7 +170,7 @@ class RunBridge:
         (self.stderr if to_stderr else self.stdout).append(text)
 
     def record_sticky(self, kind: str, message: str) -> None:
-        """The guest recorded a sticky outcome (see `Sandbox._outcome_error`); the first wins."""
+        """The guest recorded a sticky outcome (see `trap.prefer_sticky`); the first wins."""
         if self.sticky is None:
             self.sticky = (kind, message)
 

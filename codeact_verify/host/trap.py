@@ -32,14 +32,16 @@ def classify_trap(exc: Exception, limits: Limits) -> ExecutionError:
     text = str(exc)
     low = text.lower()
     if "interrupt" in low or "epoch" in low:
-        # The guest raises its own timeout, with the line, at the next tick (loops, functions,
-        # comprehensions): a trap here means it never reached one, i.e. it was inside one long
-        # built-in call (`sum(range(10**14))`, `10**10**8`, `max(items, key=lambda v: ...)`),
-        # whose line only a report to the host at every statement could give.
+        # The guest raises its own timeout, with the line, at a tick (loops, functions,
+        # comprehensions): a trap here means it reached none in time, almost always because
+        # it was inside one long built-in call (`sum(range(10**14))`, `10**10**8`,
+        # `max(items, key=lambda v: ...)`), whose line only a report to the host at every
+        # statement could give.
         return ExecutionError(
             "timeout",
-            f"time limit of {limits.timeout_s:g} s exceeded in a single built-in call that ran "
-            "past the deadline (the sandbox stopped it from outside, so its line is not known)",
+            f"time limit of {limits.timeout_s:g} s exceeded, most likely in a single built-in "
+            "call that ran past the deadline (the sandbox stopped it from outside, so its line "
+            "is not known)",
         )
     if "call stack exhausted" in low or "stack overflow" in low:
         return ExecutionError("limit", "recursion too deep: the guest's stack is exhausted")
