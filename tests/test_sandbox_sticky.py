@@ -136,3 +136,6 @@ def test_prefer_sticky_rule() -> None:
     odd = prefer_sticky(None, ("bogus", "m" * 100000), limits)
     assert odd is not None and odd.kind == "runtime"
     assert len(odd.message.encode()) <= limits.max_message_bytes + 100
+    # a guest cannot claim the host's own kind
+    claimed = prefer_sticky(None, ("denied", "x"), limits)
+    assert claimed is not None and claimed.kind == "runtime"

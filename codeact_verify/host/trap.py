@@ -3,8 +3,15 @@ a sticky outcome the guest reported while it ran (a refusal, a limit) win over i
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .limits import Limits
-from .result import ERROR_KINDS, ExecutionError, clip_text
+from .result import ExecutionError, clip_text
+
+# The sandbox ABI (bundled into the guest, importable here): the kinds a guest may report.
+_abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
+GUEST_ERROR_KINDS: tuple[str, ...] = tuple(_abi.GUEST_ERROR_KINDS)
 
 
 def prefer_sticky(
@@ -21,7 +28,7 @@ def prefer_sticky(
     if sticky is None:
         return error
     kind, message = sticky
-    if kind not in ERROR_KINDS:
+    if kind not in GUEST_ERROR_KINDS:  # e.g. "denied", which is the host's alone
         kind = "runtime"
     if error is not None and error.kind == kind:
         return error
