@@ -290,3 +290,29 @@ def test_an_mcp_servers_reserved_tool_names_are_skipped() -> None:
         report = verify('print("hi")\nprint(get_weather(city="Oslo"))\n', tools.specs)
     assert report.ok, report.render_for_model()
     assert [e.tool for e in report.effects] == ["get_weather"]  # `print` is the builtin
+
+
+# --- red3/08: the lambda-call cost is bounded in total, not only in depth ------------------------
+def _lambda_nests(depth: int, count: int) -> str:
+    expr = "x"
+    for i in range(depth):
+        expr = f"max(map(lambda a{i}: {expr}, x))"
+    return "x = [1, 2, 3]\n" + "".join(f"y{j} = {expr}\nprint(y{j})\n" for j in range(count))
+
+
+def test_many_sibling_lambda_nests_are_refused_before_mypy() -> None:
+    from codeact_verify.rules.source import MAX_LAMBDA_CALL_COST
+
+    report = verify(_lambda_nests(3, 32), [], types=False)  # 8 s of mypy before the fix
+    assert not report.ok and codes(report) == ["CV004"]
+    assert f"the limit is {MAX_LAMBDA_CALL_COST}" in report.render_for_model()
+
+
+def test_a_few_lambda_nests_and_many_plain_lambda_calls_are_accepted() -> None:
+    assert verify(_lambda_nests(3, 4), [], types=False).ok
+    natural = "xs = [3, 1, 2]\n" + "".join(
+        f"z{j} = sorted(filter(lambda v: v > {j}, xs), key=lambda v: -v)\nprint(z{j})\n"
+        for j in range(100)
+    )
+    report = verify(natural, [], types=False)
+    assert report.ok, report.render_for_model()
