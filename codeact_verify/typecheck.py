@@ -287,7 +287,8 @@ def _get_worker(budget: Budget) -> MypyProcess:
 
 
 def _reset_engine() -> None:
-    """Stop the worker (the next check starts a new one)."""
+    """Stop the worker (the next check starts a new one) and forget remembered findings."""
+    _results.clear()
     if _worker is not None:
         _worker.stop()
 
@@ -492,12 +493,64 @@ def typecheck(
         return []
     except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
         return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
+    known = tuple(known)
     try:
-        return _typecheck(code, tree, specs, tuple(known), strict, budget or DEFAULT_BUDGET)
+        key = _result_key(code, specs, known, strict)
+        cached = _results.get(key) if key is not None else None
+        if cached is not None:
+            return list(cached)
+        found = _typecheck(code, tree, specs, known, strict, budget or DEFAULT_BUDGET)
     except CheckerFailed as exc:
         return [_failed(str(exc))]
     except Exception as exc:  # a bug here must not let the program through
         return [_failed(f"{type(exc).__name__}: {exc}")]
+    if key is not None:
+        _results.put(key, tuple(found))
+    return found
+
+
+class _Results:
+    """The last findings per exact (program, tool stubs, known diagnostics, strictness), so a
+    program checked again (an agent's retry, a fuzz campaign's repeats) does not pay mypy again.
+
+    Only completed checks are kept (a checker failure, CV799, is never remembered), and the key
+    holds everything the answer depends on: mypy sees nothing else.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.items: dict[tuple[Any, ...], tuple[Diagnostic, ...]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Diagnostic, ...] | None:
+        with self.lock:
+            found = self.items.pop(key, None)
+            if found is not None:
+                self.items[key] = found  # most recently used last
+            return found
+
+    def put(self, key: tuple[Any, ...], found: tuple[Diagnostic, ...]) -> None:
+        with self.lock:
+            self.items[key] = found
+            while len(self.items) > self.size:
+                self.items.pop(next(iter(self.items)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_results = _Results()
+#: Programs longer than this are checked every time (the cache stays small).
+_CACHE_MAX_CHARS = 20_000
+
+
+def _result_key(
+    code: str, specs: Mapping[str, ToolSpec], known: tuple[Diagnostic, ...], strict: bool
+) -> tuple[Any, ...] | None:
+    if len(code) > _CACHE_MAX_CHARS:
+        return None
+    return (code, stubs_module(specs), tuple(specs), known, strict)
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
