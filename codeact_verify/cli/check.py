@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         code, filename = read_program(args.program)
         grammar = load_grammar(args.grammar)
-        specs = load_specs(args.tools)
+        specs = getattr(args, "specs_loader", load_specs)(args.tools)  # the daemon's cache
     except CodeActError as exc:
         return usage_error("check", exc)
     report = verify(code, specs, grammar=grammar, types=not args.no_types)
