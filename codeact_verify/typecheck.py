@@ -545,10 +545,23 @@ _results = _Results()
 _CACHE_MAX_CHARS = 20_000
 
 
+def remember_findings(enabled: bool) -> None:
+    """Switch remembering findings per exact program on (the default) or off (and forget them).
+
+    Benchmarks of the checker itself switch it off, so a program timed again is checked again.
+    """
+    global _remember
+    _remember = enabled
+    _results.clear()
+
+
+_remember = True
+
+
 def _result_key(
     code: str, specs: Mapping[str, ToolSpec], known: tuple[Diagnostic, ...], strict: bool
 ) -> tuple[Any, ...] | None:
-    if len(code) > _CACHE_MAX_CHARS:
+    if not _remember or len(code) > _CACHE_MAX_CHARS:
         return None
     return (code, stubs_module(specs), tuple(specs), known, strict)
 

@@ -135,9 +135,13 @@ class CodeActVerify(Runner):
     def start(self) -> None:
         from codeact_verify.host import Sandbox
         from codeact_verify.tools import tool_specs
+        from codeact_verify.typecheck import remember_findings
 
         self._specs = tool_specs(TOOLS.values())
         self._sandbox = Sandbox(pool_size=self.pool_size)
+        # Every timed run is verified in full: the same program repeated must not be timed as
+        # a remembered answer (that is what an agent's retry of the same code gets).
+        remember_findings(False)
 
     def run(self, name: str, program: str) -> Outcome:
         from codeact_verify import executor
