@@ -176,6 +176,19 @@ def test_a_changed_module_the_tools_file_imports_is_loaded_again(
     assert cli(args, daemon, work) == first
 
 
+def test_mcp_servers_are_started_by_the_in_process_check(
+    daemon: dict[str, str], work: Path
+) -> None:
+    # the MCP servers get the client's environment: the daemon hands such a check back
+    args = ["check", "good.py", "--mcp", "no-such-mcp-server-command --stdio"]
+    before = _status(daemon, work)["checks"]
+    code, out, err = cli(args, {**daemon, "CODEACT_VERIFY_DAEMON": "verbose"}, work)
+    assert _status(daemon, work)["checks"] == before
+    assert "not for the daemon: --mcp" in err
+    alone = cli(args, {**daemon, "CODEACT_VERIFY_DAEMON": "off"}, work)
+    assert code == alone[0] == 2 and out == alone[1] and err.endswith(alone[2])
+
+
 def test_the_client_imports_almost_nothing(daemon: dict[str, str], work: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "codeact_verify", "check", "good.py",

@@ -116,11 +116,14 @@ class Daemon:
         ident = (wire.field(request, "ident") or b"").decode("utf-8", "surrogateescape")
         if ident != self.identity:
             return [("error", b"another version of codeact-verify or of its source runs here")]
-        self.checks += 1
         argv = [os.fsdecode(v) for k, v in request if k == "arg"]
         cwd = os.fsdecode(wire.field(request, "cwd") or b"/")
         columns = (wire.field(request, "columns") or b"80").decode("ascii", "replace")
-        code, out, err = self.check(argv, cwd, wire.field(request, "stdin"), columns)
+        try:
+            code, out, err = self.check(argv, cwd, wire.field(request, "stdin"), columns)
+        except _NotHere as exc:
+            return [("error", f"not for the daemon: {exc}".encode())]
+        self.checks += 1
         return [
             ("exit", str(code).encode("ascii")),
             ("stdout", out.encode("utf-8", "surrogatepass")),
@@ -133,6 +136,8 @@ class Daemon:
         from ...grammar import _read_profile
         from .. import run_args
 
+        if _uses_mcp(argv):
+            raise _NotHere("--mcp: the MCP servers start with the client's environment")
         _read_profile.cache_clear()  # an edited packaged profile is read again
         out, err = io.StringIO(), io.StringIO()
         saved = (os.getcwd(), sys.stdin, os.environ.get("COLUMNS"))
@@ -170,6 +175,22 @@ class Daemon:
             "tools_loads": self.tools.loads,
             "idle_minutes": (self.idle_seconds or 0) / 60,
         }
+
+
+class _NotHere(Exception):
+    """A command the client runs in-process instead."""
+
+
+def _uses_mcp(argv: list[str]) -> bool:
+    """Whether the command line asks for MCP servers (parsed as the command would be)."""
+    from .. import build_parser
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit:
+            return False  # a usage error: the check reports it
+    return bool(getattr(args, "mcp", None))
 
 
 def _same_user(conn: socket.socket) -> bool:
