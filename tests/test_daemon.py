@@ -327,3 +327,76 @@ def test_stop_then_status_then_auto_start(work: Path) -> None:
                     os.kill(int(info["pid"]), 9)  # type: ignore[call-overload]
                 except ProcessLookupError:
                     pass
+
+
+def test_stop_ends_a_daemon_stuck_in_a_tools_file(work: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
+        directory = os.path.join(tmp, "d")
+        env = _env(directory)
+        (work / "stuck_tools.py").write_text(
+            "import time\n\nwhile True:\n    time.sleep(0.05)\n", encoding="utf-8"
+        )
+        assert cli(["daemon", "start"], env, work)[0] == 0
+        pid = _status(env, work)["pid"]
+        assert isinstance(pid, int)
+        stuck = subprocess.Popen(
+            [sys.executable, "-m", "codeact_verify", "check", "good.py", "--tools",
+             "stuck_tools.py"],
+            env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            code, out, _ = cli(["daemon", "status"], env, work)
+            for _ in range(30):
+                if "not answering" in out:
+                    break
+                code, out, _ = cli(["daemon", "status"], env, work)
+            assert code == 1 and f"not answering (pid {pid})" in out
+            code, out, _ = cli(["daemon", "stop"], env, work)
+            assert code == 0 and f"stopped (pid {pid})" in out
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+            assert not os.path.exists(os.path.join(directory, paths.SOCKET))
+        finally:
+            stuck.kill()
+            stuck.wait()
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.mark.skipif(
+    not hasattr(socket, "SO_PEERCRED") or os.getuid() != 0,
+    reason="needs Linux SO_PEERCRED and root (to connect as another user)",
+)
+def test_a_peer_of_another_user_is_refused() -> None:
+    from codeact_verify.cli.warm.server import _same_user
+
+    with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
+        os.chmod(tmp, 0o711)
+        path = os.path.join(tmp, "peer.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        os.chmod(path, 0o777)
+        listener.listen(2)
+        listener.settimeout(120)
+        with listener:
+            ours = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            ours.connect(path)
+            conn, _ = listener.accept()
+            with ours, conn:
+                assert _same_user(conn)
+            nobody = subprocess.Popen(
+                [sys.executable, "-c",
+                 "import os, socket, sys, time\n"
+                 "os.setgid(65534); os.setuid(65534)\n"
+                 "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+                 f"s.connect({path!r}); time.sleep(30)\n"],
+            )  # fmt: skip
+            try:
+                conn, _ = listener.accept()
+                with conn:
+                    assert not _same_user(conn)
+            finally:
+                nobody.kill()
+                nobody.wait()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -78,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"running": info is not None, **(info or {})}))
         elif info is None:
-            print("codeact-verify daemon: not running")
+            stuck = paths.daemon_pid(directory) if directory else None
+            print(
+                "codeact-verify daemon: not running"
+                if stuck is None
+                else f"codeact-verify daemon: not answering (pid {stuck}); `daemon stop` ends it"
+            )
         else:
             current = info.get("identity") == client.identity()
             print(
@@ -88,22 +94,42 @@ def run(args: argparse.Namespace) -> int:
             )
         return EXIT_OK if info is not None else EXIT_NOT_RUNNING
     if args.action == "stop":
-        return _stop()
+        return _stop(directory)
     return _start(args.idle_minutes)
 
 
-def _stop() -> int:
+def _stop(directory: str | None) -> int:
     answer = _ask(b"stop")
-    pid = wire.field(answer or [], "stopped")
+    stopped = wire.field(answer or [], "stopped")
+    pid = int(stopped) if stopped and stopped.isdigit() else None
+    if pid is None and directory is not None:
+        pid = paths.daemon_pid(directory)  # alive but not answering (stuck in a tools file)
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
     if pid is None:
         print("codeact-verify daemon: not running")
         return EXIT_OK
     deadline = time.monotonic() + 10.0
-    path = client.socket_path()
-    while path and os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.02)  # it removes its socket on the way out
-    print(f"codeact-verify daemon: stopped (pid {pid.decode('ascii', 'replace')})")
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.02)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    print(f"codeact-verify daemon: stopped (pid {pid})")
     return EXIT_OK
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    try:  # a child of ours that exited is a zombie until reaped: not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def _start(idle_minutes: float) -> int:

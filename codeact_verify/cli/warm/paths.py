@@ -5,7 +5,8 @@ runtime directory exists, else ``/tmp/codeact-verify-<uid>`` (``$TMPDIR`` instea
 when set). The directory is created with mode 0700; it is used only when it is a real directory
 (not a symlink) owned by this user with no group or other permissions, so another user can
 neither plant a socket for this user's client nor reach this user's daemon. It holds
-``daemon.sock`` (0600), ``daemon.lock`` (held by the running daemon), ``daemon.log``.
+``daemon.sock`` (0600), ``daemon.lock`` (held by the running daemon), ``daemon.pid``,
+``daemon.log``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import stat
 SOCKET = "daemon.sock"
 LOCK = "daemon.lock"
 LOG = "daemon.log"
+PID = "daemon.pid"
 
 
 class UnsafeDir(Exception):
@@ -55,3 +57,20 @@ def private_dir(create: bool) -> str | None:
     if info.st_mode & 0o077:
         raise UnsafeDir(f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):o})")
     return path
+
+
+def daemon_pid(directory: str) -> int | None:
+    """The pid in ``daemon.pid`` when that process is alive and (where ``/proc`` says) is this
+    package's daemon; None otherwise. For stopping a daemon that does not answer."""
+    try:
+        with open(os.path.join(directory, PID), encoding="ascii") as fh:
+            pid = int(fh.read().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            command = fh.read()
+    except OSError:
+        return pid  # no /proc here: the lock-holding daemon wrote it
+    return pid if b"codeact_verify.cli.warm.server" in command else None

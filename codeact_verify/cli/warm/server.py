@@ -35,6 +35,11 @@ from .client import identity
 from .tools_cache import ToolsCache
 
 
+class _Terminate(BaseException):
+    """SIGTERM: leave, even from inside a tools file's import (which catches Exception, and
+    the check, SystemExit)."""
+
+
 class Daemon:
     def __init__(self, directory: str, idle_minutes: float) -> None:
         self.directory = directory
@@ -68,6 +73,10 @@ class Daemon:
         self.inode = os.stat(self.socket_path).st_ino
         sock.listen(16)
         self.sock = sock
+        pid_path = os.path.join(self.directory, paths.PID)
+        with open(pid_path + ".tmp", "w", encoding="ascii") as fh:
+            fh.write(f"{os.getpid()}\n")
+        os.replace(pid_path + ".tmp", pid_path)
 
     def close(self) -> None:
         if self.sock is not None:
@@ -76,6 +85,12 @@ class Daemon:
         with contextlib.suppress(OSError):
             if self.inode is not None and os.stat(self.socket_path).st_ino == self.inode:
                 os.unlink(self.socket_path)
+        with contextlib.suppress(OSError, ValueError):
+            pid_path = os.path.join(self.directory, paths.PID)
+            with open(pid_path, encoding="ascii") as fh:
+                mine = int(fh.read().strip()) == os.getpid()
+            if mine:
+                os.unlink(pid_path)
 
     def serve(self) -> None:
         assert self.sock is not None
@@ -98,6 +113,8 @@ class Daemon:
             answer = self.answer(request)
         except (OSError, wire.WireError) as exc:
             answer = [("error", f"bad request: {exc}".encode())]
+        except Exception as exc:  # a bug here: the client checks in-process, the daemon goes on
+            answer = [("error", f"the daemon failed: {type(exc).__name__}: {exc}".encode())]
         with contextlib.suppress(OSError):
             conn.settimeout(30.0)
             conn.sendall(wire.encode(answer))
@@ -235,13 +252,18 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             time.sleep(0.05)
     daemon = Daemon(directory, args.idle_minutes)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    def terminate(*_: object) -> None:
+        raise _Terminate
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         daemon.warm_up()
         daemon.bind()
         print(f"listening on {daemon.socket_path} (pid {os.getpid()})", file=sys.stderr)
         sys.stderr.flush()
         daemon.serve()
+    except _Terminate:
+        pass
     finally:
         daemon.close()
     return 0
