@@ -216,10 +216,8 @@ async def execute(
                 from .approval import tools_needing_approval
 
                 approved_tools = tools_needing_approval(report, specs)
-        from .transpile import transpile
-
         t0 = time.perf_counter()
-        program = transpile(code, specs).code
+        program = _transpile(code, specs, report, sandbox)
         timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     result = await sandbox.run(
@@ -230,6 +228,23 @@ async def execute(
         timings.setdefault(f"sandbox.{key}", float(value))
     timings["total_ms"] = (time.perf_counter() - started) * 1000
     return Execution(result=result, report=report, code=code, timings=timings)
+
+
+def _transpile(code: str, specs: Mapping[str, ToolSpec], report: Report, sandbox: Any) -> str:
+    """The program to run: ``code`` transpiled, from the verifier's own tree (``report.program``)
+    when it has one for this code. That tree, rewritten as the text was, goes on to the host's
+    restricted transform (`host.precompile.hand_over`), so the run parses the program once."""
+    from .transpile import transpile, transpile_for_run
+
+    if getattr(sandbox, "host_restrict", False) is not True:
+        # a host that does not do the restricted transform itself would never take the tree
+        return transpile(code, specs, program=report.program).code
+    result, tree = transpile_for_run(code, specs, report.program)
+    if tree is not None:
+        from .host.precompile import hand_over
+
+        hand_over(result.code, tree)
+    return result.code
 
 
 def execute_sync(
