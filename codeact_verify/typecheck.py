@@ -106,6 +106,7 @@ WARM_MODULES: tuple[str, ...] = (
 
 _PROGRAM_MODULE = PROGRAM_MODULE
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WORD = re.compile(r"\w+")
 @dataclass(frozen=True)
 class _Stubs:
     """One tool set's stub modules (strict and lenient) and what the verdict needs from them."""
@@ -630,13 +631,19 @@ def _typecheck(
         stubs = _stub_cache[text] = _stubs_for(text, specs)
         if len(_stub_cache) > 64:
             _stub_cache.pop(next(iter(_stub_cache)))
-    imported = sorted(stubs.names - bound)
+    # Only the stub names the program's text mentions (any word of it, strings included, so a
+    # string annotation counts): a name it never mentions cannot change the check, and each
+    # imported name costs mypy's fine-grained update (all of them: 3 of 5 ms for `print(1+1)`).
+    # The module itself is always imported, so stubs that do not type-check still fail the
+    # check (CV799) whatever the program uses.
+    imported = sorted((stubs.names - bound) & set(_WORD.findall(checked)))
     body = checked
     if body and not body.endswith(("\n", "\r")):
         body += "\n"
 
     def program(module: str) -> str:
-        return body + (f"from {module} import {', '.join(imported)}\n" if imported else "")
+        names = f"from {module} import {', '.join(imported)}\n" if imported else ""
+        return f"{body}import {module}\n{names}"
 
     with _lock:
         worker = _get_worker(budget)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from pathlib import Path
 from typing import TypedDict
 
@@ -312,7 +313,7 @@ def test_findings_are_remembered_per_exact_program_and_tools(
 
 
 def test_a_checker_failure_is_never_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
-    code = "z_failure_not_remembered = 1\n"
+    code = f"z_{uuid.uuid4().hex} = 1\n"  # never checked before in this process
     budget = typecheck_module.Budget(seconds=0.0005)
     _failed(typecheck(code * 50, SPECS, budget=budget))
     assert typecheck(code * 50, SPECS) == []  # checked again, not the remembered failure
