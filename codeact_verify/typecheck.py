@@ -4,9 +4,10 @@ How a check runs:
 
 1. The program is transpiled (``call_tool("get_weather", city=c)`` -> ``get_weather(city=c)``), its
    comments are blanked (so ``# type: ignore`` and ``# mypy:`` comments cannot switch checks off),
-   and one line is appended: ``from cv_tools_<hash> import get_weather, call_tool, ...``. Nothing
-   before that line moves, so mypy's lines are the model's lines (mypy resolves module-level names
-   regardless of where the import sits).
+   and two lines are appended: ``import cv_tools_<hash>`` and ``from cv_tools_<hash> import
+   get_weather, ...`` (the stub names the program's text mentions). Nothing before them moves,
+   so mypy's lines are the model's lines (mypy resolves module-level names regardless of where
+   the import sits). Findings are remembered per exact program (:func:`remember_findings`).
 2. ``cv_tools_<hash>.pyi`` is :func:`codeact_verify.tools.stubs_module` for the tool set; its name
    is a hash of its text, so a changed tool set is a new module and no file is rewritten in place.
 3. mypy runs in a worker process (:mod:`codeact_verify.mypy_worker`) in its fine-grained
