@@ -570,14 +570,16 @@ _results = _Results()
 _CACHE_MAX_CHARS = 20_000
 
 
-def remember_findings(enabled: bool) -> None:
-    """Switch remembering findings per exact program on (the default) or off (and forget them).
+def remember_findings(enabled: bool) -> bool:
+    """Switch remembering findings per exact program on (the default) or off (and forget them);
+    returns the previous setting (to restore it).
 
     Benchmarks of the checker itself switch it off, so a program timed again is checked again.
     """
     global _remember
-    _remember = enabled
+    previous, _remember = _remember, enabled
     _results.clear()
+    return previous
 
 
 _remember = True

@@ -291,6 +291,14 @@ def test_call_tools_pair_values_are_type_checked() -> None:
 def test_findings_are_remembered_per_exact_program_and_tools(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    previous = typecheck_module.remember_findings(True)  # a bench run in this process may be off
+    try:
+        _remembered_per_exact_program(monkeypatch)
+    finally:
+        typecheck_module.remember_findings(previous)
+
+
+def _remembered_per_exact_program(monkeypatch: pytest.MonkeyPatch) -> None:
     code = "y_remembered: int = 'a'\n"
     first = errors(code)
     assert [d.code for d in first] == ["CV706"]

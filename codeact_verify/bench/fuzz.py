@@ -147,6 +147,7 @@ def ab(args: argparse.Namespace) -> int:
                 walls[label] += time.perf_counter() - started
         a, b = counts["A"] / walls["A"], counts["B"] / walls["B"]
         rows.append((name, a, b))
+    remember_findings(True)
     slow.close()
     fast.close()
     print(f"types={'on' if slow.types else 'off'}; examples/s per worker, generation included")
