@@ -21,7 +21,7 @@ from runtime.caps import MESSAGE_BYTES, clip
 from runtime.helpers import MOUNTS
 from runtime.output import OUTPUT, STDERR, STDOUT
 from runtime.state import STATE, FinalAnswer, SandboxLimit
-from runtime.ticks import TICK_NAME, make_tick
+from runtime.ticks import TICK_NAME, TICKED_NAME, make_tick, make_ticked
 
 stdlib.warm_up()
 
@@ -206,7 +206,8 @@ class WitWorld(wit_world.WitWorld):
         if code is not None:
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
-            exec(code, guards.program_globals({TICK_NAME: _tick_for(None, {})}))
+            ticks = {TICK_NAME: _tick_for(None, {}), TICKED_NAME: _ticked_for(None, {})}
+            exec(code, guards.program_globals(ticks))
             OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
         random.seed()  # the snapshot's seed is the same for every instance: draw a fresh one
@@ -252,6 +253,7 @@ class WitWorld(wit_world.WitWorld):
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
         extra[TICK_NAME] = _tick_for(sent, limits)
+        extra[TICKED_NAME] = _ticked_for(sent, limits)
         program_builtins = cfg.builtins
         builtins_items = list(program_builtins.items())
         program_globals = guards.program_globals(extra, program_builtins)
@@ -318,7 +320,7 @@ class WitWorld(wit_world.WitWorld):
         )
 
 
-def _tick_for(sent, limits):
+def _tick_for(sent, limits, make=make_tick):
     """The run's `_tick_` (see runtime/ticks.py): the deadline is the host's, on the wall
     clock, sent with the run."""
     deadline = sent.get("deadline") if isinstance(sent, dict) else None
@@ -326,7 +328,12 @@ def _tick_for(sent, limits):
         deadline = None
     seconds = limits.get("timeout_s")
     message = f"time limit of {seconds:g} s exceeded" if seconds else "time limit exceeded"
-    return make_tick(deadline, time.time, lambda: STATE.hit("timeout", message))
+    return make(deadline, time.time, lambda: STATE.hit("timeout", message))
+
+
+def _ticked_for(sent, limits):
+    """The run's `_ticked_` (a comprehension's iterator, ticked; see runtime/ticks.py)."""
+    return _tick_for(sent, limits, make_ticked)
 
 
 def _builtins_intact(program_globals, program_builtins, items):
