@@ -31,7 +31,7 @@ from runtime.helpers import (
 )
 from runtime.output import OUTPUT, STDERR, STDOUT
 from runtime.state import STATE, FinalAnswer, SandboxLimit
-from runtime.ticks import TICK_NAME, make_tick
+from runtime.ticks import TICK_ITER_NAME, TICK_NAME, make_ticks
 
 stdlib.warm_up()
 
@@ -212,7 +212,8 @@ class WitWorld(wit_world.WitWorld):
         if code is not None:
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
-            exec(code, guards.program_globals({TICK_NAME: _tick_for(None, {})}))
+            tick, tick_iter = _ticks_for(None, {})
+            exec(code, guards.program_globals({TICK_NAME: tick, TICK_ITER_NAME: tick_iter}))
             OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
         random.seed()  # the snapshot's seed is the same for every instance: draw a fresh one
@@ -220,6 +221,8 @@ class WitWorld(wit_world.WitWorld):
         if config:
             PREPARED = _Config(config)
             PREPARED.policy.refused_values()  # ahead of the run, off its critical path
+            TOOLS.reset(PREPARED.tools)
+            TOOLS.build()  # the tools' binders, kept by the run's TOOLS.reset (same specs)
 
     def run(self, program: str, config: str, restricted: str) -> wit_world.Outcome:
         """Total: whatever happens (a failure of the runtime itself included), an Outcome comes
@@ -269,7 +272,7 @@ class WitWorld(wit_world.WitWorld):
         }
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
-        extra[TICK_NAME] = _tick_for(sent, limits)
+        extra[TICK_NAME], extra[TICK_ITER_NAME] = _ticks_for(sent, limits)
         program_builtins = cfg.builtins
         builtins_items = list(program_builtins.items())
         program_globals = guards.program_globals(extra, program_builtins)
@@ -336,15 +339,15 @@ class WitWorld(wit_world.WitWorld):
         )
 
 
-def _tick_for(sent, limits):
-    """The run's `_tick_` (see runtime/ticks.py): the deadline is the host's, on the wall
-    clock, sent with the run."""
+def _ticks_for(sent, limits):
+    """The run's `_tick_` and `_tick_iter_` (see runtime/ticks.py): the deadline is the
+    host's, on the wall clock, sent with the run."""
     deadline = sent.get("deadline") if isinstance(sent, dict) else None
     if not isinstance(deadline, (int, float)) or isinstance(deadline, bool):
         deadline = None
     seconds = limits.get("timeout_s")
     message = f"time limit of {seconds:g} s exceeded" if seconds else "time limit exceeded"
-    return make_tick(deadline, time.time, lambda: STATE.hit("timeout", message))
+    return make_ticks(deadline, time.time, lambda: STATE.hit("timeout", message))
 
 
 def _builtins_intact(program_globals, program_builtins, items):
