@@ -9,6 +9,7 @@ rules, the model-facing description (`Grammar.describe`) and the sandbox's run-t
 from __future__ import annotations
 
 import builtins as _builtins
+import importlib
 import json
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +21,9 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import GrammarError
+
+# The sandbox ABI: the helpers the guest gives every program (`Grammar.sandbox_names`).
+_abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 
 # --- construct kinds ---------------------------------------------------------------------------
 # The construct names (`syntax.allow` in a profile) are this project's own, stable names; the table
@@ -411,10 +415,16 @@ class _Loader:
             if b in allowed_builtins:
                 raise self.fail(f"builtins.deny.{b}", "is also in builtins.allow")
 
-        sandbox = self.str_list("names.sandbox", sections.get("names", {}).get("sandbox", []))
+        # The sandbox's helpers are the ABI's; a profile may only narrow them down.
+        helpers = tuple(_abi.HELPER_NAMES)
+        names = sections.get("names", {})
+        sandbox = self.str_list("names.sandbox", names.get("sandbox", list(helpers)))
         for i, s in enumerate(sandbox):
-            if not s.isidentifier() or s.startswith("_"):
-                raise self.fail(f"names.sandbox[{i}]", f"{s!r} is not a public identifier")
+            if s not in helpers:
+                raise self.fail(
+                    f"names.sandbox[{i}]",
+                    f"{s!r} is not a sandbox helper (the sandbox ABI's: {', '.join(helpers)})",
+                )
 
         modules = self.modules(data["modules"])
 

@@ -8,10 +8,14 @@ demo prints its cl100k token count.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .tools import ToolSpec
+
+# The sandbox ABI: the helpers' signatures the file, http and final-answer lines show.
+_abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 
 EXECUTE_CODE_DESCRIPTION = "Run a Python program in the verified sandbox (see the instructions)."
 
@@ -32,9 +36,33 @@ one program."""
 
 
 _FINAL_ANSWER = """\
-If the program can state the whole answer, end it with `final_answer(text)`: the user gets \
+If the program can state the whole answer, end it with `{final_answer}`: the user gets \
 `text` as your reply and you get no further turn. Print instead when you must see results \
 first."""
+
+
+def helper_call(helper: Any) -> str:
+    """How the instructions write a sandbox helper: `name(a, b=None, *, c=None)` from the
+    ABI's signature (positional-only and variadic parameters are written like plain ones)."""
+    parts: list[str] = []
+    saw_star = False
+    for p in helper.params:
+        if p.kind == _abi.KEYWORD_ONLY and not saw_star:
+            parts.append("*")
+        star = {_abi.VAR_POSITIONAL: "*", _abi.VAR_KEYWORD: "**"}.get(p.kind, "")
+        saw_star = saw_star or p.kind in (_abi.VAR_POSITIONAL, _abi.KEYWORD_ONLY)
+        default = "" if p.default is _abi.REQUIRED else f"={p.default}"
+        parts.append(f"{star}{p.name}{default}")
+    return f"{helper.name}({', '.join(parts)})"
+
+
+def _helper_calls(section: str) -> list[str]:
+    return [f"`{helper_call(h)}`" for h in _abi.HELPERS if h.section == section]
+
+
+def _struct_text(name: str) -> str:
+    fields = dict(_abi.STRUCTS)[name]
+    return "{" + ", ".join(f"{f}: {t}" for f, t in fields) + "}"
 
 
 def _example_call(spec: ToolSpec) -> str:
@@ -95,8 +123,8 @@ def _files_section(mounts: Sequence[Any], inputs: Sequence[str], output: bool) -
     if output:
         places.append("`/output` (write files there; they are returned to you)")
     return (
-        f"Files: only under {'; '.join(places)}, with `read_text(path)`, `write_text(path, text)`, "
-        "`read_json(path)`, `write_json(path, data)`, `list_dir(path)`; `open()` is not available."
+        f"Files: only under {'; '.join(places)}, with {', '.join(_helper_calls('files'))}; "
+        "`open()` is not available."
     )
 
 
@@ -110,11 +138,10 @@ def _domain_text(domain: Any) -> str:
 
 def _http_section(domains: Sequence[Any]) -> str:
     names = ", ".join(_domain_text(d) for d in domains)
-    return (
-        f"HTTP only to {names}: `http_get(url, headers=None, timeout=None)` and "
-        "`http_request(method, url, headers=None, body=None, json=None)` return "
-        "`{status: int, headers: dict, text: str, url: str}`."
-    )
+    calls = _helper_calls("http")
+    returns = {h.returns for h in _abi.HELPERS if h.section == "http"}
+    shape = " or ".join(f"`{_struct_text(r)}`" for r in sorted(returns))
+    return f"HTTP only to {names}: {' and '.join(calls)} return {shape}."
 
 
 def build_instructions(
@@ -154,5 +181,6 @@ def build_instructions(
             sections.append(described)
     sections.append(_OUTPUT)
     if final_answer:
-        sections.append(_FINAL_ANSWER)
+        (call,) = _helper_calls("final_answer")
+        sections.append(_FINAL_ANSWER.format(final_answer=call.strip("`")))
     return "\n\n".join(sections) + "\n"

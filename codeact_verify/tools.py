@@ -48,6 +48,8 @@ from .tooltypes import (
 )
 
 _binding: Any = importlib.import_module("codeact_verify.guest.runtime.binding")
+# The sandbox ABI: the helpers' names and signatures (the reserved names and the stub below).
+_abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 
 ApprovalMode = Literal["never_require", "always_require"]
 APPROVAL_MODES: tuple[str, ...] = ("never_require", "always_require")
@@ -495,56 +497,50 @@ def tool_specs(tools: Iterable[ToolLike] | Mapping[str, ToolSpec] | None) -> dic
     return out
 
 
-RESERVED_NAMES = frozenset(
-    {
-        "call_tool",
-        "call_tools",
-        "ToolError",
-        "read_text",
-        "write_text",
-        "read_json",
-        "write_json",
-        "list_dir",
-        "http_get",
-        "http_request",
-        "final_answer",
-        "print",
-    }
-)
+def _stub_params(params: Iterable[Any]) -> str:
+    """A stub's parameter list (every default as `...`) from the ABI's parameters."""
+    out: list[str] = []
+    positional_only = saw_star = False
+    for p in params:
+        if positional_only and p.kind != _abi.POSITIONAL_ONLY:
+            out.append("/")
+        positional_only = p.kind == _abi.POSITIONAL_ONLY
+        if p.kind == _abi.KEYWORD_ONLY and not saw_star:
+            out.append("*")
+        star = {_abi.VAR_POSITIONAL: "*", _abi.VAR_KEYWORD: "**"}.get(p.kind, "")
+        saw_star = saw_star or p.kind in (_abi.VAR_POSITIONAL, _abi.KEYWORD_ONLY)
+        default = "" if p.default is _abi.REQUIRED else " = ..."
+        out.append(f"{star}{p.name}: {p.type}{default}")
+    if positional_only:
+        out.append("/")
+    return ", ".join(out)
 
-HELPERS_STUB = '''\
-class ToolError(Exception):
-    """A tool failed; catch it with try/except."""
-    tool: str
-    message: str
-class HttpResponse(TypedDict):
-    status: int
-    headers: dict[str, str]
-    text: str
-    url: str
-def call_tool(name: str, /, *args: Any, **kwargs: Any) -> Any: ...
-def call_tools(
-    calls: list[tuple[str, dict[str, Any]]], /, *, return_exceptions: bool = ...
-) -> list[Any]: ...
-def read_text(path: str) -> str: ...
-def write_text(path: str, text: str) -> None: ...
-def read_json(path: str) -> Any: ...
-def write_json(path: str, data: Any) -> None: ...
-def list_dir(path: str = ...) -> list[str]: ...
-def http_get(
-    url: str, *, headers: dict[str, str] | None = ..., timeout: float | None = ...
-) -> HttpResponse: ...
-def http_request(
-    method: str,
-    url: str,
-    *,
-    headers: dict[str, str] | None = ...,
-    body: str | None = ...,
-    json: Any = ...,
-    timeout: float | None = ...,
-) -> HttpResponse: ...
-def final_answer(text: str) -> NoReturn: ...
-'''
+
+def helpers_stub(helpers: Iterable[Any] | None = None, structs: Iterable[Any] | None = None) -> str:
+    """The typed stub of the sandbox's helpers (mypy checks programs against it), generated
+    from the sandbox ABI (`codeact_verify.guest.runtime.abi`): its TypedDicts, then one class or
+    def per helper."""
+    lines: list[str] = []
+    helpers = list(_abi.HELPERS if helpers is None else helpers)
+    for helper in helpers:
+        if helper.is_class:
+            lines.append(f"class {helper.name}(Exception):")
+            lines.append(f'    """{helper.doc}"""')
+            lines += [f"    {name}: {tp}" for name, tp in helper.fields]
+    for name, fields in _abi.STRUCTS if structs is None else structs:
+        lines.append(f"class {name}(TypedDict):")
+        lines += [f"    {field_name}: {tp}" for field_name, tp in fields]
+    for helper in helpers:
+        if not helper.is_class:
+            params = _stub_params(helper.params)
+            lines.append(f"def {helper.name}({params}) -> {helper.returns}: ...")
+    return "\n".join(lines) + "\n"
+
+
+# Names a tool may not have: the sandbox's helpers (the ABI's) and `print` (rewritten).
+RESERVED_NAMES = frozenset(_abi.HELPER_NAMES) | {"print"}
+
+HELPERS_STUB = helpers_stub()
 
 
 def stubs_module(specs: Mapping[str, ToolSpec], *, helpers: bool = True) -> str:

@@ -15,20 +15,10 @@ import time
 import types
 
 import wit_world
-from runtime import audit, guards, stdlib
-from runtime.bridge import TOOLS, ToolError, call_tool, call_tools, make_stub
+from runtime import abi, audit, bridge, guards, helpers, stdlib
+from runtime.bridge import TOOLS, ToolError, make_stub
 from runtime.caps import MESSAGE_BYTES, clip
-from runtime.helpers import (
-    MOUNTS,
-    final_answer,
-    http_get,
-    http_request,
-    list_dir,
-    read_json,
-    read_text,
-    write_json,
-    write_text,
-)
+from runtime.helpers import MOUNTS
 from runtime.output import OUTPUT, STDERR, STDOUT
 from runtime.state import STATE, FinalAnswer, SandboxLimit
 from runtime.ticks import TICK_ITER_NAME, TICK_NAME, make_ticks
@@ -37,6 +27,10 @@ stdlib.warm_up()
 
 
 PROGRAM_FILE = "<program>"
+
+# The sandbox's helpers, as runtime/abi.py declares them, looked up in the modules that
+# implement them: a missing one, or one whose signature differs from the ABI's, fails the build.
+HELPER_GLOBALS = abi.implementations({"helpers": helpers, "bridge": bridge})
 
 
 # When the host did the restricted transform, the compiled text is laid out anew: this maps
@@ -129,7 +123,7 @@ def _classify(exc):
     cls = type(exc)
     if cls is SandboxLimit:
         kind, message = exc.kind, exc.message
-        if type(kind) is str and type(message) is str:
+        if type(kind) is str and kind in abi.GUEST_ERROR_KINDS and type(message) is str:
             return kind, message
         return "runtime", "SandboxLimit"
     if issubclass(cls, MemoryError):
@@ -257,19 +251,7 @@ class WitWorld(wit_world.WitWorld):
             kind, message, line = problem
             return self._outcome(kind, message, line, started, compiled, compiled)
 
-        extra = {
-            "call_tool": call_tool,
-            "call_tools": call_tools,
-            "ToolError": ToolError,
-            "read_text": read_text,
-            "write_text": write_text,
-            "read_json": read_json,
-            "write_json": write_json,
-            "list_dir": list_dir,
-            "http_get": http_get,
-            "http_request": http_request,
-            "final_answer": final_answer,
-        }
+        extra = dict(HELPER_GLOBALS)
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
         extra[TICK_NAME], extra[TICK_ITER_NAME] = _ticks_for(sent, limits)

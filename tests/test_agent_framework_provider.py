@@ -15,6 +15,7 @@ from agent_framework import (
     ChatMiddlewareLayer,
     ChatResponse,
     Content,
+    FunctionInvocationContext,
     FunctionInvocationLayer,
     FunctionTool,
     Message,
@@ -184,3 +185,32 @@ def test_run_tool_without_the_middleware_fails_closed() -> None:
     assert result[0].type == "error" and SENT == []
     assert "Approval denied" in str(result[0].error_details)
     provider.codeact.close()
+
+
+def test_a_managed_tool_gets_a_real_invocation_context() -> None:
+    """A tool written for Agent Framework with a `FunctionInvocationContext` parameter gets one
+    on each call from the sandbox: its own name and arguments, and the agent run's runtime
+    kwargs (as `FunctionTool.invoke` would give it); the model never sees the parameter."""
+    seen: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+
+    def lookup_order(order_id: int, ctx: FunctionInvocationContext) -> str:
+        """Look an order up for the current user."""
+        seen.append((ctx.function.name, dict(ctx.arguments), dict(ctx.kwargs)))
+        return f"order {order_id} of {ctx.kwargs.get('user_id', 'nobody')}"
+
+    async def lookup_async(order_id: int, ctx: FunctionInvocationContext) -> str:
+        """The same, async."""
+        return f"async {order_id} of {ctx.kwargs.get('user_id', 'nobody')}"
+
+    provider = CodeActProvider(tools=[lookup_order, lookup_async])
+    assert "ctx" not in provider.execute_code_tool.description
+    code = "print(lookup_order(order_id=7))\nprint(lookup_async(order_id=8))\n"
+    client = ScriptedChatClient([("execute_code", {"code": code}), "done"])
+    agent = Agent(client=client, context_providers=[provider])
+    asyncio.run(agent.run("orders?", function_invocation_kwargs={"user_id": "u-42"}))
+    assert results(client) == ["order 7 of u-42\nasync 8 of u-42"]
+    [(name, arguments, runtime)] = seen
+    assert (name, arguments, runtime["user_id"]) == ("lookup_order", {"order_id": 7}, "u-42")
+    # outside an agent run (the tool invoked directly) the context is still there, empty
+    direct = asyncio.run(provider.execute_code_tool.invoke(arguments={"code": code}))
+    assert "order 7 of nobody" in "".join(item.text or "" for item in direct)

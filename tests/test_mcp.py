@@ -274,3 +274,54 @@ def test_mcp_command_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["mcp", "--help"])
     assert exc.value.code == 0
+
+
+# --- (c) check/run --mcp: an MCP server's tools from the command line -------------------------
+def _cli(args: list[str], program: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "prog.py"
+    path.write_text(program)
+    return subprocess.run(
+        [sys.executable, "-m", "codeact_verify", *args, str(path)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )
+
+
+def test_run_and_check_take_an_mcp_server_as_tools(tmp_path: Path) -> None:
+    server = f"{sys.executable} {WEATHER_SERVER}"
+    good = 'f = get_forecast(city="Oslo", days=2)\nprint(f["city"], f["high_c"])\n'
+    ran = _cli(["run", "--mcp", server], good, tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "Oslo 26.0\n"
+    checked = _cli(["check", "--json", "--mcp", server], good, tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    # typed from the server's schema: a wrong argument type is rejected before running
+    bad = _cli(["run", "--mcp", server], 'print(get_forecast(city="Oslo", days="two"))\n', tmp_path)
+    assert bad.returncode == 1 and "days" in bad.stderr and bad.stdout == ""
+    # --tools and --mcp combine
+    (tmp_path / "local_tools.py").write_text(
+        "def add(a: int, b: int) -> int:\n    return a + b\n"
+    )
+    both = _cli(
+        ["run", "--tools", str(tmp_path / "local_tools.py"), "--mcp", server],
+        'print(add(a=1, b=2), list_cities()["result"])\n',
+        tmp_path,
+    )
+    assert both.returncode == 0, both.stdout + both.stderr
+    assert both.stdout == "3 Oslo,Lima,Perth\n"
+    clash = _cli(["check", "--tools", TOOLS_FILE, "--mcp", server], "print(1)\n", tmp_path)
+    assert clash.returncode == 2 and "two tools are named 'get_forecast'" in clash.stderr
+
+
+def test_mcp_option_usage_errors(tmp_path: Path) -> None:
+    unreachable = _cli(
+        ["check", "--mcp", f"http://127.0.0.1:{_free_port()}/mcp"], "print(1)\n", tmp_path
+    )
+    assert unreachable.returncode == 2 and "cannot connect to the MCP server" in unreachable.stderr
+    unbalanced = _cli(["run", "--mcp", "python 'unclosed"], "print(1)\n", tmp_path)
+    assert unbalanced.returncode == 2 and "not a command line" in unbalanced.stderr
+    server = f"{sys.executable} {WEATHER_SERVER}"
+    twice = _cli(["check", "--mcp", server, "--mcp", server], "print(1)\n", tmp_path)
+    assert twice.returncode == 2 and "two tools are named" in twice.stderr
+    # without --tools or --mcp, a program calling a tool is a usage error naming both
+    none = _cli(["check"], 'print(get_forecast(city="Oslo"))\n', tmp_path)
+    assert none.returncode == 2 and "--tools" in none.stderr and "--mcp" in none.stderr

@@ -148,3 +148,23 @@ def test_run_command_prints_the_final_answer(
     assert capsys.readouterr().out == "working\nthe answer is 42\n"
     assert main(["run", str(program), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["final_answer"] == "the answer is 42"
+
+
+def test_agent_framework_provider_takes_the_keyword() -> None:
+    pytest.importorskip("agent_framework")
+    from agent_framework import Agent
+    from test_agent_framework_provider import ScriptedChatClient
+
+    from codeact_verify.agent_framework import CodeActProvider, ExecuteCodeTool
+
+    provider = CodeActProvider(tools=[get_weather], one_turn_answers=True)
+    assert provider.codeact.one_turn_answers
+    assert "final_answer(text)" in provider.execute_code_tool.description
+    client = ScriptedChatClient([("execute_code", {"code": PROGRAM}), "a second turn"])
+    response = asyncio.run(Agent(client=client, context_providers=[provider]).run("weather?"))
+    assert len(client.requests) == 1 and response.text == "Seattle: 11.0 °C"
+    # off by default, and the keyword overrides a given CodeAct's setting when passed
+    assert not CodeActProvider(tools=[get_weather]).codeact.one_turn_answers
+    assert "final_answer(text)" not in ExecuteCodeTool(tools=[get_weather]).description
+    given = CodeAct(tools=[get_weather], one_turn_answers=True)
+    assert not CodeActProvider(codeact=given, one_turn_answers=False).codeact.one_turn_answers

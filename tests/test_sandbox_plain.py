@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from codeact_verify.fuzz.campaign import sandbox_unavailable
+from codeact_verify.guest.runtime.abi import HELPER_NAMES
 from codeact_verify.guest.runtime.plain import GUEST_GLOBALS, plain_names
 from codeact_verify.host.precompile import restrict_on_host
 from codeact_verify.host.sandbox import Sandbox
@@ -109,17 +110,11 @@ def test_without_the_tool_names_every_augmented_assignment_is_guarded() -> None:
     assert "_inplacevar_('+='" in restricted(CPU_LOOP, None)
 
 
-def test_guest_globals_lists_every_helper_guest_py_gives_a_program() -> None:
-    tree = ast.parse(GUEST.read_text())
-    keys: set[str] = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "extra" for t in node.targets)
-            and isinstance(node.value, ast.Dict)
-        ):
-            keys |= {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
-    assert keys and keys <= GUEST_GLOBALS
+def test_guest_globals_are_the_helpers_guest_py_gives_a_program() -> None:
+    """guest.py puts the sandbox ABI's helpers in a program's globals (`HELPER_GLOBALS`, looked
+    up from abi.HELPERS), and GUEST_GLOBALS is the ABI's names (tests/test_abi.py)."""
+    assert "extra = dict(HELPER_GLOBALS)" in GUEST.read_text()
+    assert GUEST_GLOBALS == frozenset(HELPER_NAMES)
 
 
 class _Dangerous(list):  # type: ignore[type-arg]

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
+import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -98,13 +100,60 @@ ToolsInput = ToolInput | Sequence[ToolInput]
 
 
 # --- tools ---------------------------------------------------------------------------------
+# The `FunctionInvocationContext` of the `execute_code` call being run: a managed tool that takes
+# a context parameter gets one made from it (its runtime kwargs, session and tools) on each call.
+_INVOCATION: contextvars.ContextVar[FunctionInvocationContext | None] = contextvars.ContextVar(
+    "codeact_verify_af_invocation", default=None
+)
+
+
+def _with_invocation_context(tool: FunctionTool, func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func` with its FunctionInvocationContext parameter filled in, as Agent Framework's own
+    invoke() does: a context for this tool and these arguments, carrying the enclosing
+    `execute_code` call's runtime kwargs, session and tools (empty outside an agent run)."""
+    name = getattr(tool, "_context_parameter_name", None)
+    if not name:
+        return func
+
+    signature = inspect.signature(func)
+
+    def fill(args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        bound = signature.bind(*args, **kwargs)
+        if bound.arguments.get(name) is None:
+            outer = _INVOCATION.get()
+            bound.arguments[name] = FunctionInvocationContext(
+                function=tool,
+                arguments={k: v for k, v in bound.arguments.items() if k != name},
+                session=getattr(outer, "session", None),
+                kwargs=dict(getattr(outer, "kwargs", None) or {}),
+                tools=getattr(outer, "tools", None),
+            )
+        return bound
+
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            bound = fill(args, kwargs)
+            return await func(*bound.args, **bound.kwargs)
+
+        return acall
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        bound = fill(args, kwargs)
+        return func(*bound.args, **bound.kwargs)
+
+    return call
+
+
 def _to_spec(tool: FunctionTool | ToolSpec) -> ToolSpec:
     if isinstance(tool, ToolSpec):
         return tool
     if tool.func is None:
         raise ToolSpecError(f"tool {tool.name!r} is declaration-only; CodeAct needs a function")
     return ToolSpec.from_callable(
-        tool.func,
+        _with_invocation_context(tool, tool.func),
         name=tool.name,
         description=tool.description or None,
         approval_mode=tool.approval_mode,  # type: ignore[arg-type]
@@ -164,7 +213,9 @@ class ExecuteCodeTool(FunctionTool):
     `max_output_file_bytes`, `max_output_total_bytes`, and the Hyperlight-specific `backend`,
     `module`, `module_path` (accepted and reported, no effect: the sandbox is wasmtime).
     Our extras: `grammar`, `limits`, `mounts` (host directories at guest paths), `run_log`,
-    `approval_callback`, or a ready `codeact`.
+    `approval_callback`, `one_turn_answers` (a program may end the agent run with
+    `final_answer(text)`; with a ready `codeact` it overrides that CodeAct's setting when given),
+    or a ready `codeact`.
     """
 
     def __init__(
@@ -188,6 +239,7 @@ class ExecuteCodeTool(FunctionTool):
         run_log: RunLog | str | Path | None = None,
         approval_callback: Any = None,
         codeact: CodeAct | None = None,
+        one_turn_answers: bool | None = None,
     ) -> None:
         self._description_format = _check_description_format(tool_description_format)
         self._max_files = _check_positive("max_output_files", max_output_files)
@@ -217,9 +269,12 @@ class ExecuteCodeTool(FunctionTool):
                     workspace_root=workspace_root,
                     approval_callback=approval_callback,
                     run_log=run_log,
+                    one_turn_answers=bool(one_turn_answers),
                 )
             except CodeActError as exc:
                 raise ValueError(str(exc)) from None
+        elif one_turn_answers is not None:
+            codeact.one_turn_answers = bool(one_turn_answers)  # the keyword wins over the CodeAct's
         self.codeact = codeact
         self._managed = list(codeact.tools.values())  # a given CodeAct's tools, as ToolSpecs
         if tools is not None:
@@ -408,16 +463,20 @@ class ExecuteCodeTool(FunctionTool):
         approved = self._framework_approval(ctx)
         codeact = self.codeact
         output = codeact.output_path()
-        if output is None:
-            return await self._execute(parsed, approved, None)
-        # Runs that share an output directory take turns (polling: safe under cancellation).
-        lock = codeact.output_lock
-        while not lock.acquire(blocking=False):
-            await asyncio.sleep(0.005)
+        token = _INVOCATION.set(ctx)  # for the managed tools' own contexts
         try:
-            return await self._execute(parsed, approved, output)
+            if output is None:
+                return await self._execute(parsed, approved, None)
+            # Runs that share an output directory take turns (polling: safe under cancellation).
+            lock = codeact.output_lock
+            while not lock.acquire(blocking=False):
+                await asyncio.sleep(0.005)
+            try:
+                return await self._execute(parsed, approved, output)
+            finally:
+                lock.release()
         finally:
-            lock.release()
+            _INVOCATION.reset(token)
 
     async def _execute(
         self, code: str, approved: bool | None, output: Path | None
@@ -481,6 +540,7 @@ class CodeActProvider(ContextProvider):
         run_log: RunLog | str | Path | None = None,
         approval_callback: Any = None,
         codeact: CodeAct | None = None,
+        one_turn_answers: bool | None = None,
     ) -> None:
         super().__init__(source_id)
         self._execute_code_tool = ExecuteCodeTool(
@@ -502,6 +562,7 @@ class CodeActProvider(ContextProvider):
             run_log=run_log,
             approval_callback=approval_callback,
             codeact=codeact,
+            one_turn_answers=one_turn_answers,
         )
 
     @property

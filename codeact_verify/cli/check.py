@@ -9,6 +9,7 @@ no `--tools` file was given). `-` reads the program from stdin.
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 from typing import Any
 
 from ..errors import CodeActError
@@ -16,8 +17,8 @@ from ..grammar import load_grammar
 from ..verifier import verify
 from .common import (
     add_program_arguments,
-    load_specs,
     missing_tools_message,
+    open_tools,
     read_program,
     usage_error,
 )
@@ -40,14 +41,15 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        code, filename = read_program(args.program)
-        grammar = load_grammar(args.grammar)
-        specs = load_specs(args.tools)
-    except CodeActError as exc:
-        return usage_error("check", exc)
-    report = verify(code, specs, grammar=grammar, types=not args.no_types)
-    missing = missing_tools_message(report, args.tools)
+    with ExitStack() as stack:
+        try:
+            code, filename = read_program(args.program)
+            grammar = load_grammar(args.grammar)
+            specs = stack.enter_context(open_tools(args.tools, args.mcp))
+        except CodeActError as exc:
+            return usage_error("check", exc)
+        report = verify(code, specs, grammar=grammar, types=not args.no_types)
+    missing = missing_tools_message(report, args.tools or args.mcp)
     if missing:
         return usage_error("check", missing)
     if args.json:

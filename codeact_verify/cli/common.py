@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +19,21 @@ NEEDS_TOOLS_RULES = frozenset({"unknown-name", "unknown-tool", "tool-name-litera
 
 
 def add_program_arguments(p: argparse.ArgumentParser, verb: str) -> None:
-    """PROGRAM.py (or '-'), --tools TOOLS.py, --grammar NAME_OR_PATH, --json."""
+    """PROGRAM.py (or '-'), --tools TOOLS.py, --mcp SERVER, --grammar NAME_OR_PATH, --json."""
     p.add_argument("program", metavar="PROGRAM.py", help=f"the program to {verb} ('-' for stdin)")
     p.add_argument(
         "--tools",
         metavar="TOOLS.py",
         help="file whose public functions are the tools (needed when the program calls a tool)",
+    )
+    p.add_argument(
+        "--mcp",
+        action="append",
+        default=[],
+        metavar="SERVER",
+        help="an MCP server whose tools are tools too: a command line to start over stdio "
+        "(e.g. 'python weather_server.py') or the http(s):// URL of a streamable-HTTP endpoint; "
+        "repeatable, and combines with --tools",
     )
     p.add_argument(
         "--grammar",
@@ -48,14 +60,48 @@ def load_specs(path: str | None) -> dict[str, ToolSpec]:
     return tool_specs(load_tools_file(path)) if path else {}
 
 
-def missing_tools_message(report: Report, tools: str | None) -> str | None:
+@contextmanager
+def open_tools(
+    tools: str | None, servers: list[str] | None = None
+) -> Iterator[dict[str, ToolSpec]]:
+    """The tools of a --tools file and of each --mcp server, by name; the MCP connections stay
+    open until the block ends (a run's tool calls go to the servers). A server that cannot be
+    started or reached, or two tools with one name, is a CodeActError (a usage error)."""
+    specs = load_specs(tools)
+    with ExitStack() as stack:
+        for server in servers or []:
+            for name, spec in stack.enter_context(connect_mcp(server)).specs.items():
+                if name in specs:
+                    raise CodeActError(
+                        f"two tools are named {name!r} (the second from --mcp {server!r})"
+                    )
+                specs[name] = spec
+        yield specs
+
+
+def connect_mcp(server: str) -> Any:
+    """An open `MCPTools` for one --mcp value: an http(s):// URL, else a command line (stdio)."""
+    from ..adapters.mcp_client import MCPTools
+
+    if server.startswith(("http://", "https://")):
+        return MCPTools.http(server)
+    try:
+        argv = shlex.split(server)
+    except ValueError as exc:
+        raise CodeActError(f"--mcp {server!r} is not a command line: {exc}") from None
+    if not argv:
+        raise CodeActError("--mcp needs a command line or an http(s):// URL")
+    return MCPTools.stdio(argv[0], argv[1:])
+
+
+def missing_tools_message(report: Report, tools: Any) -> str | None:
     """Why a program checked without `--tools` needs them, or None.
 
     Without a tools file a program that calls no tool is checked as usual. One that calls a tool
     (`call_tool`, `call_tools`, or a name it never defines) would be rejected for every call, which
     says nothing about the program: that is a usage error naming `--tools` instead.
     """
-    if tools is not None:
+    if tools:
         return None
     found = [d for d in report.diagnostics if d.rule in NEEDS_TOOLS_RULES]
     if not found:
@@ -70,7 +116,8 @@ def missing_tools_message(report: Report, tools: str | None) -> str | None:
     more = f" and {len(found) - 3} more" if len(found) > 3 else ""
     return (
         f"the program calls tools or names it does not define ({', '.join(where)}{more}), "
-        "and no tools were given: pass --tools TOOLS.py (the file whose functions are the tools)"
+        "and no tools were given: pass --tools TOOLS.py (the file whose functions are the tools) "
+        "or --mcp SERVER"
     )
 
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 from ..errors import CodeActError
 from ..grammar import load_grammar
 from .common import (
     add_program_arguments,
-    load_specs,
     missing_tools_message,
+    open_tools,
     read_program,
     usage_error,
 )
@@ -105,27 +106,28 @@ def run(args: argparse.Namespace) -> int:
         return usage_error("run", f"{args.program} is not UTF-8 text: {exc}")
     except CodeActError as exc:
         return usage_error("run", exc)
-    try:
-        grammar = load_grammar(args.grammar)
-        specs = load_specs(args.tools)
-        sandbox = _sandbox(args)
-    except (ValueError, CodeActError) as exc:
-        return usage_error("run", exc)
-    try:
-        execution = execute_sync(
-            code,
-            specs,
-            grammar=grammar,
-            sandbox=sandbox,
-            verified=not args.unverified,
-            approved_tools=args.approve,
-        )
-    finally:
-        sandbox.close()
+    with ExitStack() as stack:
+        try:
+            grammar = load_grammar(args.grammar)
+            specs = stack.enter_context(open_tools(args.tools, args.mcp))
+            sandbox = _sandbox(args)
+        except (ValueError, CodeActError) as exc:
+            return usage_error("run", exc)
+        try:
+            execution = execute_sync(
+                code,
+                specs,
+                grammar=grammar,
+                sandbox=sandbox,
+                verified=not args.unverified,
+                approved_tools=args.approve,
+            )
+        finally:
+            sandbox.close()
     out = execution.to_dict()
     rejected = execution.report is not None and not execution.report.ok
     if rejected and execution.report is not None:
-        missing = missing_tools_message(execution.report, args.tools)
+        missing = missing_tools_message(execution.report, args.tools or args.mcp)
         if missing:
             return usage_error("run", missing)
     if args.json:

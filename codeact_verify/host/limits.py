@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import asdict, dataclass
 from typing import Any
+
+# The sandbox ABI: which limits the guest enforces itself (their names are these fields').
+_abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 
 
 @dataclass(frozen=True)
@@ -45,17 +49,7 @@ class Limits:
 
     def guest_config(self) -> dict[str, Any]:
         """The part of the limits the guest enforces itself."""
-        return {
-            "timeout_s": self.timeout_s,
-            "output_bytes": self.output_bytes,
-            "max_tool_calls": self.max_tool_calls,
-            "max_arg_bytes": self.max_arg_bytes,
-            "recursion": self.recursion,
-            "max_http_requests": self.max_http_requests,
-            "max_write_bytes": self.max_write_bytes,
-            "max_write_files": self.max_write_files,
-            "max_message_bytes": self.max_message_bytes,
-        }
+        return {key: getattr(self, key) for key in _abi.LIMIT_KEYS}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

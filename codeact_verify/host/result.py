@@ -9,10 +9,10 @@ from typing import Any
 # The guest's string caps, shared with the host (bundled into the guest, importable here).
 _caps: Any = importlib.import_module("codeact_verify.guest.runtime.caps")
 
-ERROR_KINDS = (
-    "rejected", "syntax", "runtime", "tool", "timeout", "memory", "output", "size", "limit",
-    "denied",
-)
+# The sandbox ABI (bundled into the guest, importable here): the error kinds host and guest share.
+_abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
+
+ERROR_KINDS: tuple[str, ...] = tuple(_abi.ERROR_KINDS)
 
 
 @dataclass(frozen=True)

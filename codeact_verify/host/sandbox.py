@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextvars
 import copy
 import functools
 import json
@@ -313,7 +314,9 @@ class Sandbox:
         loop = asyncio.get_running_loop()
         job = self._start(program, specs, policy, loop, approved_tools)
         try:
-            future = loop.run_in_executor(self._runner, self._run_guest, job)
+            # the caller's context variables reach the tools, as asyncio.to_thread does
+            run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
+            future = loop.run_in_executor(self._runner, run_guest)
             done, _ = await asyncio.wait({future}, timeout=job.wait_s())
             if future not in done and job.bridge.active is None:
                 # not inside a host call, so the epoch deadline stops the guest any moment now

@@ -12,6 +12,7 @@ import json
 import wit_world
 from componentize_py_types import Err, Ok
 
+from .abi import STICKY_CALL_KINDS
 from .binding import Binder
 from .caps import first_surrogate
 from .schema import SchemaChecker, encode, is_plain_scalar
@@ -183,7 +184,7 @@ def _decode(name, ok, payload):
         err = {"kind": "tool", "message": payload}
     kind = err.get("kind", "tool")
     message = err.get("message", "")
-    if kind in ("limit", "timeout", "size"):
+    if kind in STICKY_CALL_KINDS:
         raise STATE.hit(kind, message)
     return ToolError(name, message)
 

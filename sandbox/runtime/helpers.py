@@ -12,6 +12,7 @@ import posixpath
 import wit_world
 from componentize_py_types import Err
 
+from .abi import STICKY_CALL_KINDS
 from .state import STATE, FinalAnswer
 
 
@@ -139,7 +140,7 @@ def http_request(method, url, *, headers=None, body=None, json=_MISSING, timeout
         message = info.get("message", "")
         if kind == "denied":
             raise PermissionError(message) from None
-        if kind in ("limit", "timeout"):
+        if kind in STICKY_CALL_KINDS:  # ends the run, like a tool call's
             raise STATE.hit(kind, message) from None
         raise ConnectionError(message) from None
     return _json.loads(payload)

@@ -22,22 +22,18 @@ operators, `and`/`or`, comparisons and conditional expressions over plain operan
 anything, and `len(...)` of anything (always an exact int) when `len` is the builtin.
 The analysis runs only when the caller says what else is in the program's globals
 (`known_globals` is not None); without that knowledge no name is plain.
-This module needs only `ast` and `builtins`, so the host can import it too.
+This module needs only `ast`, `builtins` and the ABI (abi.py), so the host can import it too.
 """
 
 import ast
 import builtins
 
+from .abi import HELPER_NAMES
+
 PLAIN_CONSTANTS = (int, float, complex, bool, str)
 
-# What guest.py puts in a program's globals besides the tools (the `extra` dict of its `run`);
-# a test keeps this in step with guest.py.
-GUEST_GLOBALS = frozenset(
-    {
-        "call_tool", "call_tools", "ToolError", "read_text", "write_text", "read_json",
-        "write_json", "list_dir", "http_get", "http_request", "final_answer",
-    }
-)
+# What guest.py puts in a program's globals besides the tools: the sandbox ABI's helpers.
+GUEST_GLOBALS = frozenset(HELPER_NAMES)
 
 # Names the restricted transform rewrites or that no program may bind as plain.
 _REWRITTEN = frozenset({"print", "printed"})
