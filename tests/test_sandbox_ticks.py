@@ -74,6 +74,7 @@ def test_a_for_loop_body_has_no_tick_call() -> None:
     assert "while x:\n    _tick_()" in text
 
 
+# (program, the lines it may stop on: a generator's loop and the loop walking it both tick)
 LATE = [
     ("n = 0\nwhile True:\n    n += 1\n", 2),
     ("def spin(k):\n    t = 0\n    for i in range(10**12):\n        t += k\n    return t\n"
@@ -82,12 +83,14 @@ LATE = [
      "            x += 1\n", 4),
     ("l = [1]\nfor x in l:\n    l.append(x)\n", 2),
     ("def g():\n    i = 0\n    while True:\n        yield i\n        i += 1\nfor x in g():\n"
-     "    pass\n", 3),
+     "    pass\n", (3, 6)),
 ]
 
 
 @pytest.mark.parametrize(("program", "line"), LATE)
-def test_past_the_deadline_the_program_stops_on_its_line(program: str, line: int) -> None:
+def test_past_the_deadline_the_program_stops_on_its_line(
+    program: str, line: int | tuple[int, ...]
+) -> None:
     with pytest.raises(_Late) as info:
         _exec(program, True, time.time() + 0.05)
     tb: Any = info.value.__traceback__
@@ -96,7 +99,7 @@ def test_past_the_deadline_the_program_stops_on_its_line(program: str, line: int
         if tb.tb_frame.f_code.co_filename == "<program>":
             found = tb.tb_lineno
         tb = tb.tb_next
-    assert found == line
+    assert found in (line if isinstance(line, tuple) else (line,))
 
 
 # -- in the guest -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
 from .bridge import RunBridge
 from .engine import LoadedGuest, loaded_guest, set_context, ticks_for
+from .fastcall import ExportCall
 from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
@@ -66,7 +67,9 @@ class _Instance:
         self.config_hint = config_hint if warm else ""
         if warm:  # worth it only off the critical path (the ready pool)
             prepare(self.store, self.config_hint)
-        self.run = run
+        # the export's shape is checked once per loaded guest, then called through the C API
+        self.run = ExportCall(run, self.store, 3, guest.fast_run)
+        guest.fast_run = self.run.fast
         self.ms = (time.perf_counter() - started) * 1000.0
 
 
