@@ -131,7 +131,7 @@ def count(n: int) -> int:
 
 
 @needs_guest
-def test_a_run_that_names_no_sync_tool_runs_on_the_callers_thread() -> None:
+def test_a_run_that_names_no_tool_runs_on_the_callers_thread() -> None:
     with make_sandbox() as sb:
         assert run(sb, "print(1)", [slow, count]).timings["inline"] == 1.0
         r = run(sb, "print(count(n=2))", [slow, count])

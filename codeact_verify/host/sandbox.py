@@ -100,7 +100,7 @@ class _Job:
         self.started = started
         self.restricted = ""  # the host's restricted transform (JSON), or "" (guest does it)
         # The names the program reads (from the host's transform), None when unknown: a run
-        # whose program names no sync tool cannot block in one, so it may run on the caller's
+        # whose program names no tool cannot block in a sync one, so it may run on the caller's
         # thread (see Sandbox.run_sync).
         self.names: set[str] | None = None
         # The used instance, recycled (dropped, the pool refilled) once the caller has the
@@ -363,17 +363,17 @@ class Sandbox:
     def _inline(job: _Job) -> bool:
         """True when the run may execute on the caller's thread: no sync tool can block it.
 
-        Either every tool is async, or the program names no sync tool and neither
-        `call_tool` nor `call_tools` (its names come from the host's transform; unknown names
-        count as naming everything). In that mode the bridge still runs a sync tool, should
-        one be called after all, on a worker thread bounded by the deadline."""
-        sync = [name for name, spec in job.bridge.specs.items() if not spec.is_async]
-        if not sync:
+        Either every tool is async (as before), or the program names no tool at all and
+        neither `call_tool` nor `call_tools` (its names come from the host's transform; unknown
+        names count as naming everything). In that mode the bridge still runs a sync tool,
+        should one be called after all, on a worker thread bounded by the deadline."""
+        specs = job.bridge.specs
+        if all(spec.is_async for spec in specs.values()):
             return True
         names = job.names
         if names is None or "call_tool" in names or "call_tools" in names:
             return False
-        return not any(name in names for name in sync)
+        return not any(name in names for name in specs)
 
     def _start(
         self,
