@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .checked import CheckedProgram
 
 Severity = Literal["error", "warning"]
 
@@ -108,6 +111,10 @@ class Report:
     diagnostics: tuple[Diagnostic, ...] = ()
     effects: tuple[Effect, ...] = ()
     source: str = field(default="", repr=False)
+    # The program as the verifier parsed it (codeact_verify/checked.py), so the transpiler and
+    # the host reuse its tree instead of parsing again; None when it did not parse. Not part of
+    # the verdict: not compared, not serialised.
+    program: CheckedProgram | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

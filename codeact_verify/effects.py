@@ -26,7 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .diagnostics import CallSite, Effect
-from .toolcalls import SourceLines, ToolCallIndex, find_tool_calls, program_tree
+from .syntax import SourceLines
+from .toolcalls import ToolCallIndex, find_tool_calls, program_tree
 
 
 def _repeating_functions(index: ToolCallIndex) -> set[str]:
@@ -60,10 +61,11 @@ def compute_effects(
     *,
     tree: ast.Module | None = None,
     index: ToolCallIndex | None = None,
+    lines: SourceLines | None = None,
 ) -> list[Effect]:
     """One Effect per registered tool the program may call, in order of first call.
 
-    ``tree``/``index``: as for :func:`codeact_verify.toolcheck.check_tool_calls`.
+    ``tree``/``index``/``lines``: as for :func:`codeact_verify.toolcheck.check_tool_calls`.
     """
     parsed = program_tree(source, tree)
     if parsed is None:
@@ -75,7 +77,8 @@ def compute_effects(
     values = [v for v in index.tool_values if v.tool in specs]
     if not sites and not values:
         return []
-    lines = SourceLines(text)
+    if lines is None or lines.text != text:
+        lines = SourceLines(text)
     repeating = _repeating_functions(index)
     found: list[tuple[tuple[int, int], str, CallSite]] = []
     for site in sites:

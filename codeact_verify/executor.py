@@ -210,11 +210,10 @@ class _Steps:
     def denied(self, verdict: str) -> Execution:
         return self._stop(_not_run("denied", verdict, None, 0.0))
 
-    def transpile(self) -> str:
-        from .transpile import transpile
-
+    def transpile(self, sandbox: Any) -> str:
+        assert self.report is not None
         t0 = time.perf_counter()
-        program = transpile(self.code, self.specs).code
+        program = _transpile(self.code, self.specs, self.report, sandbox)
         self.timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
         return program
 
@@ -272,12 +271,29 @@ async def execute(
                 from .approval import tools_needing_approval
 
                 approved_tools = tools_needing_approval(steps.report, specs)
-        program = steps.transpile()
+        program = steps.transpile(sandbox)
     t0 = time.perf_counter()
     result = await sandbox.run(
         program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
     )
     return steps.finish(result, t0)
+
+
+def _transpile(code: str, specs: Mapping[str, ToolSpec], report: Report, sandbox: Any) -> str:
+    """The program to run: ``code`` transpiled, from the verifier's own tree (``report.program``)
+    when it has one for this code. That tree, rewritten as the text was, goes on to the host's
+    restricted transform (`host.precompile.hand_over`), so the run parses the program once."""
+    from .transpile import transpile, transpile_for_run
+
+    if getattr(sandbox, "host_restrict", False) is not True:
+        # a host that does not do the restricted transform itself would never take the tree
+        return transpile(code, specs, program=report.program).code
+    result, tree = transpile_for_run(code, specs, report.program)
+    if tree is not None:
+        from .host.precompile import hand_over
+
+        hand_over(result.code, tree)
+    return result.code
 
 
 def execute_sync(
@@ -303,7 +319,7 @@ def execute_sync(
             stopped = steps.verify(report, types)
             if stopped is not None:
                 return stopped
-            program = steps.transpile()
+            program = steps.transpile(sandbox)
         t0 = time.perf_counter()
         result = sandbox.run_sync(
             program, specs, policy=steps.policy(), approved_tools=approved_tools or ()

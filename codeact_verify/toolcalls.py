@@ -23,67 +23,32 @@ convention of :class:`~codeact_verify.diagnostics.Diagnostic`.
 from __future__ import annotations
 
 import ast
-import bisect
-import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
+
+from .syntax import BINDERS, SourceLines, bound_names, line_starts, parse
+
+__all__ = [
+    "CALL_TOOL",
+    "CALL_TOOLS",
+    "NameRef",
+    "SourceLines",
+    "ToolCallIndex",
+    "ToolCallSite",
+    "ToolValue",
+    "bound_names",
+    "find_tool_calls",
+    "line_starts",
+    "parse",
+    "program_tree",
+    "string_value",
+]
 
 CALL_TOOL = "call_tool"
 CALL_TOOLS = "call_tools"
 
 CallKind = Literal["call_tool", "direct", "batch"]
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-def parse(code: str) -> ast.Module:
-    """``ast.parse`` with its warnings (invalid escapes...) silenced: input, not our bug."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(code)
-
-
-def line_starts(text: str) -> list[int]:
-    """Character offset of the start of each line (``\\r\\n``, ``\\r`` and ``\\n`` end a line)."""
-    return [0] + [m.end() for m in _NEWLINE.finditer(text)]
-
-
-class SourceLines:
-    """Character positions of ``ast`` positions (which count UTF-8 bytes within a line)."""
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-        self.starts = line_starts(code)
-
-    def char_col(self, line: int, byte_col: int) -> int:
-        if not 1 <= line <= len(self.starts):
-            return byte_col
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.code)
-        text = self.code[start:end]
-        if text.isascii():
-            return byte_col
-        head = text.encode("utf-8", "surrogatepass")[:byte_col]
-        return len(head.decode("utf-8", "ignore"))
-
-    def offset(self, line: int, byte_col: int) -> int:
-        """Character offset into the code of an ``ast`` (line, byte column)."""
-        return self.starts[line - 1] + self.char_col(line, byte_col)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index]
-
-    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
-        """(line, col, end_line, end_col) of a node, columns in characters."""
-        line = getattr(node, "lineno", 1)
-        end_line = getattr(node, "end_lineno", None) or line
-        col = self.char_col(line, getattr(node, "col_offset", 0))
-        end_col = self.char_col(end_line, getattr(node, "end_col_offset", None) or 0)
-        return line, col, end_line, end_col
-
 
 @dataclass(frozen=True)
 class ToolCallSite:
@@ -146,9 +111,6 @@ def string_value(node: ast.AST | None) -> str | None:
     return None
 
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-
-
 class _Finder(ast.NodeVisitor):
     # Faster than NodeVisitor's own dispatch: the visit method per node class is looked up once,
     # and `ctx` (Load/Store/Del markers) is never walked.
@@ -156,6 +118,10 @@ class _Finder(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         cls = node.__class__
+        binder = BINDERS.get(cls)
+        if binder is not None:
+            for name in binder(node):
+                self._bind(name, node)
         method = self._methods.get(cls)
         if method is None:
             method = getattr(type(self), "visit_" + cls.__name__, type(self).generic_visit)
@@ -237,7 +203,6 @@ class _Finder(ast.NodeVisitor):
     visit_DictComp = _visit_comprehension
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self._bind(node.name, node)
         self.index.defs.setdefault(node.name, []).append(self.function)
         self._visit_all(node.decorator_list)
         self._visit_defaults(node.args)
@@ -272,53 +237,19 @@ class _Finder(ast.NodeVisitor):
     def _bind_params(self, args: ast.arguments) -> None:
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
             if arg is not None:
-                self._bind(arg.arg, arg)
+                self._bind(arg.arg, arg)  # arg nodes are not visited (annotations are)
 
-    # -- bindings -------------------------------------------------------------------------------
+    # -- bindings (what binds a name: `syntax.BINDERS`, read in `visit`) -----------------------
     def _bind(self, name: str, node: ast.AST) -> None:
         self.index.bound.add(name)
         if name in (CALL_TOOL, CALL_TOOLS):
             self.index.rebindings.append((name, node))
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._bind(node.name, node)
-        self.generic_visit(node)
-
-    def visit_alias(self, node: ast.alias) -> None:
-        if node.name != "*":
-            self._bind(node.asname or node.name.split(".")[0], node)
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name:
-            self._bind(node.name, node)
-        self.generic_visit(node)
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> None:
-        if node.name:
-            self._bind(node.name, node)
-        self.generic_visit(node)
-
-    def visit_MatchStar(self, node: ast.MatchStar) -> None:
-        if node.name:
-            self._bind(node.name, node)
-
-    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
-        if node.rest:
-            self._bind(node.rest, node)
-        self.generic_visit(node)
-
-    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
-        for name in node.names:
-            self._bind(name, node)
-
-    visit_Nonlocal = visit_Global
-
     # -- calls and names ----------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         if not isinstance(node.ctx, ast.Load):
-            self._bind(name, node)
-            return
+            return  # a binding: see `visit`
         called = id(node) in self.callees
         if name in (CALL_TOOL, CALL_TOOLS) and not called:
             self.references.append((name, node))
@@ -416,37 +347,6 @@ def find_tool_calls(tree: ast.Module, specs: Mapping[str, Any]) -> ToolCallIndex
     finder = _Finder(frozenset(specs))
     finder.visit(tree)
     return finder.finish()
-
-
-def bound_names(tree: ast.AST, *, module_level: bool = False) -> set[str]:
-    """Names the program binds: anywhere, or (``module_level``) in its global scope only."""
-    out: set[str] = set()
-    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            out.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.add(node.name)
-        elif isinstance(node, ast.arg):
-            out.add(node.arg)
-        elif isinstance(node, ast.alias):
-            if node.name != "*":
-                out.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            out.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            out.add(node.rest)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            out.update(node.names)
-        if module_level and node is not tree and isinstance(node, scopes):
-            # a new scope: only a comprehension's first iterable runs in the enclosing one
-            if isinstance(node, _COMPREHENSIONS):
-                stack.append(node.generators[0].iter)
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def program_tree(source: str, tree: ast.Module | None = None) -> ast.Module | None:

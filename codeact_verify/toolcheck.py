@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from .diagnostics import Diagnostic, Severity
+from .syntax import SourceLines
 from .toolcalls import (
     CALL_TOOL,
     CALL_TOOLS,
-    SourceLines,
     ToolCallIndex,
     ToolCallSite,
     find_tool_calls,
@@ -320,9 +320,11 @@ def _keyword_form(spec: ToolSpec, kind: str) -> str:
 
 
 class _Checker:
-    def __init__(self, source: str, specs: Mapping[str, ToolSpec]) -> None:
+    def __init__(
+        self, source: str, specs: Mapping[str, ToolSpec], lines: SourceLines | None = None
+    ) -> None:
         self.specs = specs
-        self.lines = SourceLines(source)
+        self.lines = lines if lines is not None and lines.text == source else SourceLines(source)
         self.out: list[Diagnostic] = []
 
     def report(
@@ -584,15 +586,16 @@ def check_tool_calls(
     *,
     tree: ast.Module | None = None,
     index: ToolCallIndex | None = None,
+    lines: SourceLines | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics (CV601-CV610) for every tool call in the program, sorted by position.
 
     The checks run on Python's ``ast`` of the program. Pass ``tree`` (and the ``index`` of
     :func:`find_tool_calls`) when the caller has them, as the verifier does, so the program is
     parsed and walked once. A program Python's parser rejects gets no tool diagnostics (the
-    syntax check reports it).
+    syntax check reports it). ``lines``: the program's `SourceLines`, when the caller has them.
     """
     parsed = program_tree(source, tree)
     if parsed is None:
         return []
-    return _Checker(source, specs).run(index or find_tool_calls(parsed, specs))
+    return _Checker(source, specs, lines).run(index or find_tool_calls(parsed, specs))

@@ -21,12 +21,14 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, field
 from typing import Any
 
 from .astlock import AST_LOCK
-from .toolcalls import CALL_TOOL, SourceLines, bound_names, line_starts, parse
+from .checked import CheckedProgram, checked_program
+from .syntax import SourceLines, bound_names, line_starts, parse
+from .toolcalls import CALL_TOOL
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _line_starts = line_starts
@@ -100,6 +102,9 @@ class TranspileResult:
     code: str
     position_map: PositionMap
     rewritten: tuple[str, ...] = ()  # tool names, one per rewritten call, in source order
+    # the rewritten `call_tool(...)` nodes of the tree that was transpiled, with their tool
+    # (for `rewrite_tree`, which makes that tree the tree of `code`)
+    calls: tuple[tuple[ast.Call, str], ...] = field(default=(), repr=False, compare=False)
 
 
 def _skip_trivia(text: str, i: int) -> int:
@@ -120,21 +125,31 @@ def _skip_trivia(text: str, i: int) -> int:
 
 
 def transpile_tree(
-    tree: ast.Module, code: str, specs: Mapping[str, Any], extra: Iterable[Edit] = ()
+    tree: ast.Module,
+    code: str,
+    specs: Mapping[str, Any],
+    extra: Iterable[Edit] = (),
+    *,
+    bound: Set[str] | None = None,
+    lines: SourceLines | None = None,
 ) -> TranspileResult:
     """Like :func:`transpile`, for a program already parsed (``ast.parse(code)``).
 
     ``extra``: more edits (original offsets, not overlapping the rewrites; insertions have
     ``start == end``), applied in the same pass and mapped back by the same :class:`PositionMap`
-    (the type check uses them; what runs never has any).
+    (the type check uses them; what runs never has any). ``bound`` (the names the program binds
+    anywhere) and ``lines`` (its `SourceLines`): when the caller has them already.
     """
-    bound = bound_names(tree)
+    if bound is None:
+        bound = bound_names(tree)
     extra_edits = list(extra)
     if CALL_TOOL in bound and not extra_edits:
         return TranspileResult(code, PositionMap(code, code))
-    lines = SourceLines(code)
+    if lines is None or lines.text != code:
+        lines = SourceLines(code)
     edits: list[Edit] = []
     names: list[str] = []
+    calls: dict[int, tuple[ast.Call, str]] = {}
     for node in ast.walk(tree) if CALL_TOOL not in bound else ():
         if not (
             isinstance(node, ast.Call)
@@ -162,7 +177,9 @@ def transpile_tree(
         elif code[end : end + 1] != ")":
             continue
         breaks = "".join(m.group(0) for m in _NEWLINE.finditer(code, start, end))
-        edits.append(Edit(start, end, f"{tool}({breaks}"))
+        edit = Edit(start, end, f"{tool}({breaks}")
+        edits.append(edit)
+        calls[id(edit)] = (node, tool)
     rewrites = {id(e) for e in edits}
     edits += extra_edits
     edits.sort(key=lambda e: (e.start, e.end))
@@ -176,18 +193,68 @@ def transpile_tree(
         last = edit.end
     pieces.append(code[last:])
     out = "".join(pieces)
-    return TranspileResult(out, PositionMap(code, out, tuple(edits)), tuple(names))
+    rewritten = tuple(calls[id(e)] for e in edits if id(e) in calls)
+    return TranspileResult(out, PositionMap(code, out, tuple(edits)), tuple(names), rewritten)
 
 
-def transpile(code: str, specs: Mapping[str, Any]) -> TranspileResult:
+def transpile(
+    code: str, specs: Mapping[str, Any], *, program: CheckedProgram | None = None
+) -> TranspileResult:
     """Rewrite ``call_tool("tool", ...)`` calls into direct calls of the tools' typed stubs.
 
     The output has the same number of lines as ``code`` and each statement on its original line.
-    A program that does not parse is returned unchanged.
+    A program that does not parse is returned unchanged. ``program``: the verifier's checked
+    program of ``code`` (``report.program``), whose tree is reused instead of parsing again.
     """
+    return _transpile(code, specs, program, take=False)[0]
+
+
+def transpile_for_run(
+    code: str, specs: Mapping[str, Any], program: CheckedProgram | None
+) -> tuple[TranspileResult, ast.Module | None]:
+    """:func:`transpile`, and the `ast` tree of its output for the host's restricted transform.
+
+    The tree is the checked program's own, taken from it (`CheckedProgram.take_tree`: once, as
+    the transform rewrites it in place) and rewritten as the text was (:func:`rewrite_tree`), so
+    the host does not parse the program again. None when there is no checked program of
+    ``code`` or its tree was taken already (the host parses the text then).
+    """
+    return _transpile(code, specs, program, take=True)
+
+
+def _transpile(
+    code: str, specs: Mapping[str, Any], program: CheckedProgram | None, take: bool
+) -> tuple[TranspileResult, ast.Module | None]:
+    checked = checked_program(program, code)
+    if checked is not None:
+        with checked.reading(code) as tree:
+            result = (
+                transpile_tree(tree, code, specs, bound=checked.bound, lines=checked.lines)
+                if tree is not None
+                else None
+            )
+        if result is not None:
+            taken = checked.take_tree(code) if take else None
+            if taken is not tree:  # taken meanwhile by another run: its nodes are not ours
+                return result, None
+            return result, rewrite_tree(taken, result) if taken is not None else None
     with AST_LOCK:  # see astlock.py: `serve` transpiles on several threads
         try:
-            tree = parse(code)
+            parsed = parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return TranspileResult(code, PositionMap(code, code))
-        return transpile_tree(tree, code, specs)
+            return TranspileResult(code, PositionMap(code, code)), None
+        return transpile_tree(parsed, code, specs), None
+
+
+def rewrite_tree(tree: ast.Module, result: TranspileResult) -> ast.Module:
+    """Apply the transpiler's rewrites to the tree they were found in (in place): each
+    ``call_tool("t", args...)`` call becomes ``t(args...)``, as in ``result.code``. Lines stay
+    (the text kept them too); the columns of a rewritten callee are the original ``call_tool``'s.
+    """
+    for call, tool in result.calls:
+        func = call.func
+        name = ast.Name(id=tool, ctx=ast.Load())
+        ast.copy_location(name, func)
+        call.func = name
+        call.args = call.args[1:]
+    return tree

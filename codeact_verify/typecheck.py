@@ -45,14 +45,17 @@ import threading
 import tokenize
 import warnings
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .checked import CheckedProgram, checked_program
 from .diagnostics import Diagnostic, Severity
 from .mypy_process import DEFAULT_BUDGET, Budget, CheckerFailed, MypyProcess
 from .mypy_worker import PROGRAM_MODULE
-from .toolcalls import CALL_TOOLS, SourceLines, bound_names, find_tool_calls, parse
+from .syntax import SourceLines, bound_names, parse
+from .toolcalls import CALL_TOOLS, ToolCallIndex, find_tool_calls
 from .tools import ToolSpec, stubs_module
 from .transpile import Edit, PositionMap, transpile_tree
 from .verdict import NoneOrigins, lenient_stubs, optional_results, relaxed_message
@@ -153,13 +156,17 @@ def _batch_helpers(tree: ast.Module, tools: Iterable[str]) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
-def _batch_edits(tree: ast.Module, code: str, specs: Mapping[str, ToolSpec]) -> list[Edit]:
+def _batch_edits(
+    index: ToolCallIndex,
+    bound: frozenset[str],
+    lines: SourceLines,
+    specs: Mapping[str, ToolSpec],
+) -> list[Edit]:
     """Insertions that wrap each ``call_tools`` pair's dict literal for :func:`_batch_helpers`."""
-    if CALL_TOOLS in bound_names(tree):
+    if CALL_TOOLS in bound:
         return []
-    lines = SourceLines(code)
     edits: list[Edit] = []
-    for site in find_tool_calls(tree, specs).sites:
+    for site in index.sites:
         node = site.kwargs_node
         if site.kind != "batch" or site.tool not in specs or not isinstance(node, ast.Dict):
             continue
@@ -472,6 +479,7 @@ def typecheck(
     known: Iterable[Diagnostic] = (),
     strict: bool = False,
     budget: Budget | None = None,
+    program: CheckedProgram | None = None,
 ) -> list[Diagnostic]:
     """mypy's findings in the program, at the model's own lines and columns (CV701-CV799).
 
@@ -484,20 +492,35 @@ def typecheck(
     diagnostics (the syntax check reports it). Never raises on program input; when the checker
     itself fails (invalid stubs, mypy raising, over the time or memory ``budget``), the answer is
     one CV799 *error*: fail closed.
+
+    ``program``: the verifier's :class:`~codeact_verify.checked.CheckedProgram` of ``code``;
+    its tree, positions, bound names and tool-call sites are reused (no second parse). A checked
+    program of another text or tool set is ignored.
     """
-    try:
-        code.encode("utf-8")  # lone surrogates: the source rules report them
-        tree = parse(code)
-    except (SyntaxError, ValueError):  # UnicodeError is a ValueError; the source rules report it
-        return []
-    except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
-        return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
-    try:
-        return _typecheck(code, tree, specs, tuple(known), strict, budget or DEFAULT_BUDGET)
-    except CheckerFailed as exc:
-        return [_failed(str(exc))]
-    except Exception as exc:  # a bug here must not let the program through
-        return [_failed(f"{type(exc).__name__}: {exc}")]
+    checked = checked_program(program, code, specs)
+    # the shared tree, read-only while the check runs (no run can take it meanwhile)
+    with checked.reading(code, specs) if checked is not None else nullcontext() as shared:
+        try:
+            code.encode("utf-8")  # lone surrogates: the source rules report them
+            tree = shared if shared is not None else parse(code)
+        except (SyntaxError, ValueError):  # UnicodeError is a ValueError; source rules report it
+            return []
+        except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
+            return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
+        try:
+            return _typecheck(
+                code,
+                tree,
+                specs,
+                tuple(known),
+                strict,
+                budget or DEFAULT_BUDGET,
+                checked if shared is not None else None,
+            )
+        except CheckerFailed as exc:
+            return [_failed(str(exc))]
+        except Exception as exc:  # a bug here must not let the program through
+            return [_failed(f"{type(exc).__name__}: {exc}")]
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
@@ -518,15 +541,20 @@ def _typecheck(
     known: tuple[Diagnostic, ...],
     strict: bool,
     budget: Budget,
+    parsed: CheckedProgram | None = None,
 ) -> list[Diagnostic]:
-    batch_edits = _batch_edits(tree, code, specs)
+    if parsed is not None and parsed.index is not None:
+        code_lines, index, everywhere = parsed.lines, parsed.index, parsed.bound
+        bound = parsed.module_bound
+    else:
+        code_lines, index = SourceLines(code), find_tool_calls(tree, specs)
+        everywhere, bound = frozenset(index.bound), frozenset(bound_names(tree, module_level=True))
+    batch_edits = _batch_edits(index, everywhere, code_lines, specs)
     batches = [
         (opening.start, closing.start, opening.text[len(BATCH_ARGS) : -1])
         for opening, closing in zip(batch_edits[::2], batch_edits[1::2], strict=True)
     ]
-    code_lines = SourceLines(code)
-    result = transpile_tree(tree, code, specs, batch_edits)
-    bound = bound_names(tree, module_level=True)
+    result = transpile_tree(tree, code, specs, batch_edits, bound=everywhere, lines=code_lines)
     checked = _blank_comments(result.code)
     lines = _LINE_BREAK.split(checked)  # not str.splitlines: \f and \x1c do not end a line
     program_lines = len(lines) - (1 if lines[-1] == "" else 0)
@@ -563,7 +591,7 @@ def _typecheck(
                 for m in lenient
                 if m.get("severity") == "error" and not relaxed_message(str(m.get("message")))
             }
-    origins = NoneOrigins(tree, code, stubs.optional) if has_error else None
+    origins = NoneOrigins(tree, code, stubs.optional, code_lines) if has_error else None
     out: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()
     last: Diagnostic | None = None

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from .diagnostics import Severity
+from .syntax import SourceLines
 from .toolcalls import CALL_TOOL
 
 #: A message about a type mypy inferred as ``object`` (a join of mixed types) or about an
@@ -175,16 +176,22 @@ class NoneOrigins:
     further (into a function, a container) is not followed: its ``None`` finding stays a warning.
     """
 
-    def __init__(self, tree: ast.Module, code: str, tools: Iterable[str]) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        code: str,
+        tools: Iterable[str],
+        lines: SourceLines | None = None,
+    ) -> None:
         self.tools = frozenset(tools)
-        self.lines = code.splitlines()
+        self.lines = lines if lines is not None and lines.text == code else SourceLines(code)
         self.starts: dict[tuple[int, int], list[ast.AST]] = {}
         self.names: dict[str, str] = {}  # variable -> the tool whose result it holds
         if not self.tools:
             return
         for node in ast.walk(tree):
             if isinstance(node, ast.expr) and hasattr(node, "lineno"):
-                key = (node.lineno, self._char(node.lineno, node.col_offset))
+                key = (node.lineno, self.lines.char_col(node.lineno, node.col_offset))
                 self.starts.setdefault(key, []).append(node)
             value: ast.expr | None = None
             targets: list[ast.expr] = []
@@ -195,11 +202,6 @@ class NoneOrigins:
             tool = self._tool_call(value) if value is not None else None
             if tool is not None:
                 self.names.update((t.id, tool) for t in targets if isinstance(t, ast.Name))
-
-    def _char(self, line: int, byte_col: int) -> int:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        prefix = text.encode("utf-8", errors="surrogatepass")[:byte_col]
-        return len(prefix.decode("utf-8", "replace"))
 
     def _tool_call(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Await):

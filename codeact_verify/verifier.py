@@ -4,7 +4,9 @@ The stages, in order (each later stage runs only when the earlier ones make it s
 1. decode (bytes: UTF-8 only, no other coding cookie), NUL bytes, byte size;
 2. CPython's parser (`ast`), once: syntax errors, node count, nesting depth, string literal
    sizes. The program is parsed by the same parser that will compile it, so there is no parser
-   differential between what is verified and what runs;
+   differential between what is verified and what runs. The tree, its positions, the names the
+   program binds and its tool-call sites become a `CheckedProgram` (`Report.program`), which
+   the type check, the transpiler and the host's restricted transform reuse (no second parse);
 3. every node rule in one walk over that `ast` tree (`rules.walk.dispatch`), then the tool-call
    checks and effects on the same tree;
 4. mypy against the tools' typed stubs (`types=True`).
@@ -15,12 +17,11 @@ problem it finds in one pass. An unexpected internal failure rejects the program
 
 from __future__ import annotations
 
-import ast
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .checked import CheckedProgram
 from .diagnostics import Diagnostic, Effect, Report
 from .effects import compute_effects
 from .grammar import Grammar, load_grammar
@@ -29,6 +30,7 @@ from .rules.constructs import ConstructRule
 from .rules.positions import Source
 from .rules.source import EncodingRule, NulByteRule, SizeRule, SyntaxRule
 from .rules.walk import dispatch
+from .syntax import parse
 from .toolcalls import find_tool_calls
 from .toolcheck import check_tool_calls
 from .tools import ToolSpec, tool_specs
@@ -84,9 +86,7 @@ def _verify(
         return _report(ctx, source)
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our business
-            tree = ast.parse(text)
+        tree = parse(text)  # the one parse: SyntaxWarning for odd escapes is not our business
     except SyntaxError as exc:
         SyntaxRule.from_python(ctx, exc)
         return _report(ctx, source)
@@ -102,16 +102,17 @@ def _verify(
     dispatch(ctx.ast_nodes, [Roles(ctx, rules), *rules], construct.handler_for)
 
     index = find_tool_calls(tree, specs)  # one walk serves the tool checks and the effects
-    extra = check_tool_calls(text, specs, tree=tree, index=index)
-    effects = compute_effects(text, specs, tree=tree, index=index)
+    program = CheckedProgram(text, tree, source, index, frozenset(specs))
+    extra = check_tool_calls(text, specs, tree=tree, index=index, lines=source)
+    effects = compute_effects(text, specs, tree=tree, index=index, lines=source)
     diagnostics = _resolve(ctx, source) + extra
     if types and _worth_type_checking(diagnostics):
         from .typecheck import typecheck  # mypy loads on first use, not on import
 
         diagnostics += typecheck(
-            text, specs, known=tuple(diagnostics), strict=grammar.strict_types
+            text, specs, known=tuple(diagnostics), strict=grammar.strict_types, program=program
         )
-    return _finish(diagnostics, effects, text)
+    return _finish(diagnostics, effects, text, program)
 
 
 def _worth_type_checking(diagnostics: list[Diagnostic]) -> bool:
@@ -133,7 +134,12 @@ def _report(ctx: Context, source: Source) -> Report:
     return _finish(_resolve(ctx, source), [], source.text)
 
 
-def _finish(diagnostics: list[Diagnostic], effects: list[Effect], text: str) -> Report:
+def _finish(
+    diagnostics: list[Diagnostic],
+    effects: list[Effect],
+    text: str,
+    program: CheckedProgram | None = None,
+) -> Report:
     # One problem, one report: when two checks flag exactly the same span (the grammar rules and
     # the tool checks both refuse `call_tool = print`), the lower code (the more basic rule) wins.
     # An error always beats a warning on the same span (a CV611 warning must not hide CV701).
@@ -145,7 +151,9 @@ def _finish(diagnostics: list[Diagnostic], effects: list[Effect], text: str) -> 
             key = (d.line, d.col, d.end_line, d.end_col)
         unique.setdefault(key, d)
     ordered = sorted(unique.values(), key=lambda d: (d.line, d.col, d.code))
-    return Report(diagnostics=tuple(_cap(ordered)), effects=tuple(effects), source=text)
+    return Report(
+        diagnostics=tuple(_cap(ordered)), effects=tuple(effects), source=text, program=program
+    )
 
 
 MAX_DIAGNOSTICS = 50

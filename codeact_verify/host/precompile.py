@@ -13,6 +13,12 @@ Two things the restricted tree holds cannot be written as source as they are:
 - line numbers (`ast.unparse` lays the code out anew): the unparsed text is parsed again and
   walked beside the restricted tree, so each line of the new text maps to the program's line.
 
+The program is normally not parsed here: the executor hands over the verifier's own tree
+(`hand_over`, keyed by the exact text it is the tree of; `codeact_verify/checked.py`), already
+rewritten as the transpiler rewrote the text, and the transform takes it (once: it rewrites the
+tree in place). Only a program that comes without one (an unverified run, a direct `Sandbox.run`)
+is parsed here.
+
 When anything does not fit (a syntax or policy error, which the guest reports itself with its
 exact message; syntax newer than the host's Python; a tree that does not round-trip), the host
 sends nothing and the guest transforms the program itself, as before.
@@ -23,6 +29,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -117,6 +125,28 @@ def _unparse_with_lines(tree: ast.AST) -> tuple[str, list[int]] | None:
     return text, lines[:total]
 
 
+# Trees handed over for the next restricted transform of exactly their text (see the module
+# docstring). A few at most: a tree whose run never came is dropped after `_HANDED_MAX` more.
+_handed: OrderedDict[str, ast.Module] = OrderedDict()
+_handed_lock = threading.Lock()
+_HANDED_MAX = 16
+
+
+def hand_over(program: str, tree: ast.Module) -> None:
+    """Offer ``tree`` (the `ast` of exactly ``program``, no one else's to read or change any
+    more) to the next :func:`restrict_on_host` of ``program``, which then does not parse it."""
+    with _handed_lock:
+        _handed[program] = tree
+        _handed.move_to_end(program)
+        while len(_handed) > _HANDED_MAX:
+            _handed.popitem(last=False)
+
+
+def _take_handed(program: str) -> ast.Module | None:
+    with _handed_lock:
+        return _handed.pop(program, None)
+
+
 def program_digest(program: str) -> str:
     return hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -159,7 +189,9 @@ def _restrict_on_host(
             tuple(attributes.get("deny_prefixes") or ()),
         )
     try:
-        tree = ast.parse(program, filename, "exec")
+        tree = _take_handed(program)
+        if tree is None:
+            tree = ast.parse(program, filename, "exec")
         errors: list[str] = []
         warnings: list[str] = []
         used: dict[str, bool] = {}

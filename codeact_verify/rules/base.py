@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
 from ..grammar import Grammar
+from ..syntax import BINDERS
 from .positions import ATTR, Part
 
 KEYWORD_NAMES = frozenset({"True", "False", "None"})
@@ -78,36 +79,21 @@ class Facts:
         bound = facts.bound
         literal_candidates: dict[str, str] = {}
         nodes = ast.walk(tree) if isinstance(tree, ast.AST) else tree
-        kinds, load, name_cls, constant = _FACT_KINDS, ast.Load, ast.Name, ast.Constant
+        binders, kinds = BINDERS, _FACT_KINDS
+        name_cls, constant = ast.Name, ast.Constant
         for node in nodes:
+            binder = binders.get(type(node))
+            if binder is not None:  # what binds a name: one list, in `syntax.BINDERS`
+                for name in binder(node):
+                    bound[name] += 1
+                continue
             kind = kinds.get(type(node))
             if kind is None:
                 continue
-            if kind == _NAME:
-                if type(node.ctx) is not load:  # type: ignore[attr-defined]
-                    bound[node.id] += 1  # type: ignore[attr-defined]
-            elif kind == _DEFINED:
-                bound[node.name] += 1  # type: ignore[attr-defined]
-            elif kind == _ARG:
-                bound[node.arg] += 1  # type: ignore[attr-defined]
-            elif kind == _CAPTURE:
-                if node.name:  # type: ignore[attr-defined]
-                    bound[node.name] += 1  # type: ignore[attr-defined]
-            elif kind == _REST:
-                if node.rest:  # type: ignore[attr-defined]
-                    bound[node.rest] += 1  # type: ignore[attr-defined]
-            elif kind == _GLOBAL:
-                for n in node.names:  # type: ignore[attr-defined]
-                    bound[n] += 1
-            elif kind == _IMPORT:
+            if kind == _IMPORT:
                 for alias in node.names:  # type: ignore[attr-defined]
                     local = alias.asname or alias.name.split(".")[0]
-                    bound[local] += 1
                     facts.module_aliases[local] = alias.name if alias.asname else local
-            elif kind == _IMPORT_FROM:
-                for alias in node.names:  # type: ignore[attr-defined]
-                    if alias.name != "*":
-                        bound[alias.asname or alias.name] += 1
             elif kind == _ASSIGN:
                 targets = node.targets  # type: ignore[attr-defined]
                 value = node.value  # type: ignore[attr-defined]
@@ -130,23 +116,9 @@ class Facts:
         return facts
 
 
-_NAME, _DEFINED, _ARG, _CAPTURE, _REST, _GLOBAL, _IMPORT, _IMPORT_FROM, _ASSIGN, _ANN_ASSIGN = (
-    range(10)
-)
+_IMPORT, _ASSIGN, _ANN_ASSIGN = range(3)
 _FACT_KINDS: dict[type, int] = {
-    ast.Name: _NAME,
-    ast.FunctionDef: _DEFINED,
-    ast.AsyncFunctionDef: _DEFINED,
-    ast.ClassDef: _DEFINED,
-    ast.arg: _ARG,
-    ast.ExceptHandler: _CAPTURE,
-    ast.MatchAs: _CAPTURE,
-    ast.MatchStar: _CAPTURE,
-    ast.MatchMapping: _REST,
-    ast.Global: _GLOBAL,
-    ast.Nonlocal: _GLOBAL,
     ast.Import: _IMPORT,
-    ast.ImportFrom: _IMPORT_FROM,
     ast.Assign: _ASSIGN,
     ast.AnnAssign: _ANN_ASSIGN,
 }

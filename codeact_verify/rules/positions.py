@@ -11,11 +11,9 @@ Positions are resolved only when something is reported; the accepted path never 
 from __future__ import annotations
 
 import ast
-import bisect
-import re
 from typing import NamedTuple
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer treats as line ends
+from ..syntax import SourceLines, Span
 
 
 class Part(NamedTuple):
@@ -59,46 +57,16 @@ def _is_continue(c: str) -> bool:
     return c == "_" or c.isalnum() or ("a" + c).isidentifier()
 
 
-Span = tuple[int, int, int, int]
+class Source(SourceLines):
+    """The program text with its line starts, to turn `ast` positions into character spans.
 
-
-class Source:
-    """The program text with its line starts, to turn `ast` positions into character spans."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
-
-    def _line_text(self, line: int) -> str:
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
-        return self.text[start:end]
-
-    def char_col(self, line: int, byte_col: int) -> int:
-        if not 1 <= line <= len(self.starts):
-            return byte_col
-        text = self._line_text(line)
-        if text.isascii():
-            return byte_col
-        head = text.encode("utf-8", "surrogatepass")[:byte_col]
-        return len(head.decode("utf-8", "ignore"))
-
-    def offset(self, line: int, byte_col: int) -> int:
-        """Character offset into the text of an `ast` (line, byte column)."""
-        line = min(max(line, 1), len(self.starts))
-        return self.starts[line - 1] + self.char_col(line, byte_col)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index]
+    The byte-to-character conversion is `SourceLines`' (codeact_verify/syntax.py); this adds the
+    identifiers inside a node (`Part`).
+    """
 
     def span(self, node: ast.AST, part: Part | None = None) -> Span:
         """(line, col, end_line, end_col) of a node, or of an identifier part of it."""
-        line = getattr(node, "lineno", 1) or 1
-        end_line = getattr(node, "end_lineno", None) or line
-        col = self.char_col(line, getattr(node, "col_offset", 0) or 0)
-        end_col = self.char_col(end_line, getattr(node, "end_col_offset", None) or 0)
-        whole = (line, col, end_line, end_col)
+        whole = super().span(node)
         if part is None:
             return whole
         found = self._part(node, part)
