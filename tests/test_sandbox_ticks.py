@@ -158,6 +158,14 @@ def test_a_policy_changed_in_place_between_runs_is_the_one_that_runs() -> None:
         policy["builtins"].remove("len")  # the config text must not be reused
         r = run(sb, "print(len('ab'))", policy=policy)
         assert r.error is not None and "NameError" in r.error.message
+        # equal in Python (True == 1) but not to the guest, which allows classes only for True
+        program = "class A:\n    x = 1\nprint(A.x)\n"
+        policy["classes"] = True
+        r = run(sb, program, policy=policy)
+        assert r.ok and r.stdout == "1\n", r.error
+        policy["classes"] = 1
+        r = run(sb, program, policy=policy)
+        assert not r.ok, r.stdout
 
 
 @needs_guest

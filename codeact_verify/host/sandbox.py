@@ -143,6 +143,15 @@ def _guest_error(outcome: Any, limits: Limits) -> ExecutionError:
     return ExecutionError(kind, clip_text(outcome.message, limits.max_message_bytes), line)
 
 
+def _flag_types(policy: Any) -> tuple[type, type]:
+    """The types of the policy values the guest compares by identity (`guards.Policy`)."""
+    attributes = policy.get("attributes") if isinstance(policy, dict) else None
+    return (
+        type(policy.get("classes")) if isinstance(policy, dict) else type(None),
+        type(attributes.get("deny_private")) if isinstance(attributes, dict) else type(None),
+    )
+
+
 def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
     return {
         name: {
@@ -190,9 +199,8 @@ class Sandbox:
         self.host_restrict = True
         # The last run's config text: the next pooled instance parses it ahead of time.
         self._config_hint = ""
-        # (a deep copy of the last run's config, its JSON text): the text is reused while the
-        # config compares equal (a dict comparison costs far less than encoding it again).
-        self._config_cache: tuple[dict[str, Any], str] | None = None
+        # (a deep copy of the last run's policy, its JSON text, its flags' types)
+        self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
 
     # -- instances ------------------------------------------------------------------------
     def _all_mounts(self) -> list[Mount]:
@@ -390,17 +398,20 @@ class Sandbox:
         started = time.perf_counter()
         tools = tool_specs(specs)
         policy = policy if policy is not None else default_policy()
-        config = self._config_text(
-            {
-                "tools": _tool_config(tools),
-                "policy": policy,
-                "limits": self.limits.guest_config(),
-                "mounts": [
-                    {"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()
-                ],
-                "output_dir": OUTPUT_GUEST_DIR if self.output_dir is not None else None,
-            }
-        )
+        # the same JSON as json.dumps of the whole config, the policy's text reused (see
+        # _policy_text)
+        config = (
+            '{"tools": ' + json.dumps(_tool_config(tools))
+            + ', "policy": ' + self._policy_text(policy)
+            + ', "limits": ' + json.dumps(self.limits.guest_config())
+            + ', "mounts": ' + json.dumps(
+                [{"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()]
+            )
+            + ', "output_dir": ' + json.dumps(
+                OUTPUT_GUEST_DIR if self.output_dir is not None else None
+            )
+            + "}"
+        )  # fmt: skip
         self._config_hint = config
         restricted = None
         names: set[str] | None = None
@@ -428,13 +439,15 @@ class Sandbox:
         job.names = names if restricted is not None else None
         return job
 
-    def _config_text(self, config: dict[str, Any]) -> str:
-        """`config` as JSON: the last text again when `config` equals the last one."""
-        cached = self._config_cache
-        if cached is not None and cached[0] == config:
+    def _policy_text(self, policy: dict[str, Any]) -> str:
+        """`policy` as JSON: the last text again when `policy` equals the last one, also in the
+        two values the guest reads by identity (`True` must not pass for `1`). The policy is
+        most of the config (about 9 KB): comparing costs far less than encoding it again."""
+        cached = self._policy_cache
+        if cached is not None and cached[0] == policy and cached[2] == _flag_types(policy):
             return cached[1]
-        text = json.dumps(config)
-        self._config_cache = (copy.deepcopy(config), text)
+        text = json.dumps(policy)
+        self._policy_cache = (copy.deepcopy(policy), text, _flag_types(policy))
         return text
 
     def _run_guest(self, job: _Job) -> ExecutionResult:
