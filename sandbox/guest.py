@@ -21,7 +21,7 @@ from runtime.caps import MESSAGE_BYTES, clip
 from runtime.helpers import MOUNTS
 from runtime.output import OUTPUT, STDERR, STDOUT
 from runtime.state import STATE, FinalAnswer, SandboxLimit
-from runtime.ticks import TICK_ITER_NAME, TICK_NAME, make_ticks
+from runtime.ticks import TICK_ITER_NAME, TICK_NAME, TICKED_NAME, make_ticked, make_ticks
 
 stdlib.warm_up()
 
@@ -207,7 +207,8 @@ class WitWorld(wit_world.WitWorld):
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
             tick, tick_iter = _ticks_for(None, {})
-            exec(code, guards.program_globals({TICK_NAME: tick, TICK_ITER_NAME: tick_iter}))
+            ticks = {TICK_NAME: tick, TICK_ITER_NAME: tick_iter, TICKED_NAME: _ticked_for(None, {})}
+            exec(code, guards.program_globals(ticks))
             OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
         random.seed()  # the snapshot's seed is the same for every instance: draw a fresh one
@@ -255,6 +256,7 @@ class WitWorld(wit_world.WitWorld):
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
         extra[TICK_NAME], extra[TICK_ITER_NAME] = _ticks_for(sent, limits)
+        extra[TICKED_NAME] = _ticked_for(sent, limits)
         program_builtins = cfg.builtins
         builtins_items = list(program_builtins.items())
         program_globals = guards.program_globals(extra, program_builtins)
@@ -321,15 +323,20 @@ class WitWorld(wit_world.WitWorld):
         )
 
 
-def _ticks_for(sent, limits):
-    """The run's `_tick_` and `_tick_iter_` (see runtime/ticks.py): the deadline is the
-    host's, on the wall clock, sent with the run."""
+def _ticks_for(sent, limits, make=make_ticks):
+    """The run's `_tick_` and `_tick_iter_` (see runtime/ticks.py; `make` makes them): the
+    deadline is the host's, on the wall clock, sent with the run."""
     deadline = sent.get("deadline") if isinstance(sent, dict) else None
     if not isinstance(deadline, (int, float)) or isinstance(deadline, bool):
         deadline = None
     seconds = limits.get("timeout_s")
     message = f"time limit of {seconds:g} s exceeded" if seconds else "time limit exceeded"
-    return make_ticks(deadline, time.time, lambda: STATE.hit("timeout", message))
+    return make(deadline, time.time, lambda: STATE.hit("timeout", message))
+
+
+def _ticked_for(sent, limits):
+    """The run's `_ticked_` (a comprehension's iterator, ticked; see runtime/ticks.py)."""
+    return _ticks_for(sent, limits, make_ticked)
 
 
 def _builtins_intact(program_globals, program_builtins, items):

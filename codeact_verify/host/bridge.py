@@ -154,6 +154,8 @@ class RunBridge:
         self.inline = False
         self.stdout: list[str] = []
         self.stderr: list[str] = []
+        # the first sticky outcome the guest recorded (a refusal, a limit), sent as it happened
+        self.sticky: tuple[str, str] | None = None
         self._output_room = limits.output_bytes + 256  # the guest caps; this is a backstop
         self._log_room = limits.max_log_bytes
 
@@ -170,6 +172,11 @@ class RunBridge:
             text = text[: self._output_room]
         self._output_room -= len(text.encode("utf-8"))
         (self.stderr if to_stderr else self.stdout).append(text)
+
+    def record_sticky(self, kind: str, message: str) -> None:
+        """The guest recorded a sticky outcome (see `trap.prefer_sticky`); the first wins."""
+        if self.sticky is None:
+            self.sticky = (kind, message)
 
     def output(self) -> tuple[str, str]:
         return "".join(self.stdout), "".join(self.stderr)

@@ -2,8 +2,9 @@
 
 The engine and its epoch clock live in `wasmtime_engine`: the build compiles with that engine
 and imports it from there, so build and engine do not import each other. The linker's host
-functions (`call-tool`, `call-tools`, `http-request`) dispatch to the run that is executing on
-the current thread (`RunContext`), so one linker serves every store.
+functions (`call-tool`, `call-tools`, `http-request`, `emit-output`, `record-sticky`) dispatch
+to the run that is executing on the current thread (`RunContext`), so one linker serves every
+store.
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class RunContext(Protocol):
     def http_request(self, request: str) -> tuple[bool, str]: ...
 
     def emit_output(self, to_stderr: bool, text: str) -> None: ...
+
+    def record_sticky(self, kind: str, message: str) -> None: ...
 
 
 _current = threading.local()
@@ -84,6 +87,12 @@ def _emit_output(to_stderr: bool, text: str) -> None:
         ctx.emit_output(to_stderr, text)
 
 
+def _record_sticky(kind: str, message: str) -> None:
+    ctx = getattr(_current, "ctx", None)
+    if ctx is not None:
+        ctx.record_sticky(kind, message)
+
+
 class LoadedGuest:
     """The compiled component and a linker with WASI and the sandbox's host functions."""
 
@@ -107,6 +116,9 @@ class LoadedGuest:
                 root.add_func("http-request", lambda _s, r: _variant(http_request(r)))
             if not add_fast_func(root, "emit-output", ("bool", "string"), False, _emit_output):
                 root.add_func("emit-output", lambda _s, e, t: _emit_output(e, t))
+            sticky = _record_sticky
+            if not add_fast_func(root, "record-sticky", ("string", "string"), False, sticky):
+                root.add_func("record-sticky", lambda _s, k, m: _record_sticky(k, m))
 
     @staticmethod
     def _call_tools(_store: Any, calls: str) -> list[Variant]:

@@ -5,10 +5,19 @@ the request only if the target is allowed: exact names (`api.example.com`) or wi
 (`*.example.com`, which match subdomains, not the bare domain), optionally limited to some
 HTTP methods; https only, unless an entry opts in to http (`http://127.0.0.1:8080`). Every
 redirect is checked again; the response size and time are capped.
+
+The program's request headers are checked first (`check_headers`): a name must be an HTTP token
+and a value must hold no control character (no CR/LF header injection), and the headers that
+route or frame a request are the host's alone (`Host`, which would let an allow-listed
+connection front for another site; `Connection`, `Transfer-Encoding`, `Content-Length` and the
+other hop-by-hop headers; `Forwarded`, `X-Forwarded-*`, the method overrides that would slip
+past a method allow-list): such a request is refused (`denied`) before anything is sent. A
+redirect to another origin drops the program's credentials (`Authorization`, `Cookie`).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -19,6 +28,61 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+# Headers the host sets or that change where or how a request goes: never the program's.
+_HOST_ONLY_HEADERS = frozenset(
+    {
+        "host", "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+        "content-length", "expect", "forwarded", "via", "x-real-ip", "x-original-url",
+        "x-rewrite-url", "x-http-method", "x-http-method-override", "x-method-override",
+    }
+)
+_HOST_ONLY_PREFIXES = ("proxy-", "x-forwarded-")
+# RFC 9110 token characters: what a header name may be made of.
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Dropped when a redirect leaves the origin the program addressed.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie"})
+_MAX_HEADERS = 64
+
+
+def check_headers(headers: Any) -> tuple[dict[str, str] | None, str | None]:
+    """The program's request headers as a dict, or None and why they are refused."""
+    if headers is None:
+        return {}, None
+    if not isinstance(headers, dict):
+        return None, "request headers must be a JSON object of strings"
+    if len(headers) > _MAX_HEADERS:
+        return None, f"too many request headers ({len(headers)}; at most {_MAX_HEADERS})"
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            return None, "request headers must be a JSON object of strings"
+        shown = repr(name[:64])
+        if not name or not set(name) <= _TOKEN:
+            return None, f"request header name {shown} is not a valid HTTP header name"
+        low = name.lower()
+        if low in _HOST_ONLY_HEADERS or low.startswith(_HOST_ONLY_PREFIXES):
+            return None, (
+                f"request header {shown} is set by the host, not the program (it routes or "
+                "frames the request)"
+            )
+        if low in seen:
+            return None, f"request header {shown} is given twice"
+        if any((c < " " and c != "\t") or c == "\x7f" for c in value):
+            return None, f"request header {shown} has a control character (CR, LF, ...) in it"
+        seen.add(low)
+        out[name] = value
+    return out, None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower().rstrip("."), port
 
 
 class AllowedDomain(NamedTuple):
@@ -179,6 +243,10 @@ class NetworkPolicy:
         host = (parts.hostname or "").lower().rstrip(".")
         if scheme not in ("http", "https") or not host:
             return f"URL {url!r} is not an http(s) URL with a host"
+        if "@" in parts.netloc or "\\" in parts.netloc:
+            # user info (`user:pass@host`): the connection's host string would differ from the
+            # host checked here
+            return f"URL {url[:200]!r} has user info (`name@`) or a backslash before its host"
         try:
             port = parts.port
         except ValueError:
@@ -226,7 +294,11 @@ def perform(
         return _err("denied", f"network access is off: domain {host!r} is not allowed")
     if method not in _METHODS:
         return _err("denied", f"HTTP method {method!r} is not supported")
-    headers = {str(k): str(v) for k, v in (request.get("headers") or {}).items()}
+    if any(c <= " " or c == "\x7f" for c in url):
+        return _err("denied", f"URL {url[:200]!r} has a space or control character")
+    headers, problem = check_headers(request.get("headers"))
+    if headers is None:
+        return _err("denied", problem or "request headers refused")
     body = request.get("body")
     data = body.encode("utf-8") if isinstance(body, str) else None
     asked = request.get("timeout")
@@ -243,13 +315,18 @@ def perform(
             resp = _OPENER.open(req, timeout=timeout)
         except urllib.error.HTTPError as exc:
             resp = exc
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             return _err("network", f"{method} {url} failed: {reason}")
         with resp:
             status = resp.status if hasattr(resp, "status") else resp.code
             if status in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
-                url = urllib.parse.urljoin(url, resp.headers["Location"])
+                target = urllib.parse.urljoin(url, resp.headers["Location"])
+                if _origin(target) != _origin(url):  # credentials stay with their origin
+                    headers = {
+                        k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS
+                    }
+                url = target
                 if status == 303 or (status in (301, 302) and method == "POST"):
                     method, data = "GET", None
                 continue

@@ -33,7 +33,7 @@ from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, sn
 from .network import NetworkPolicy
 from .precompile import restrict_on_host
 from .result import ERROR_KINDS, Artifact, ExecutionError, ExecutionResult, clip_text
-from .trap import classify_trap
+from .trap import classify_trap, prefer_sticky
 
 
 @functools.lru_cache(maxsize=1)
@@ -533,6 +533,9 @@ class Sandbox:
             )
             if problem and error is None:
                 ok, error = False, ExecutionError("limit", problem, None)
+        if job.bridge.sticky is not None:  # a refusal or limit the guest reported as it ran
+            error = prefer_sticky(error, job.bridge.sticky, self.limits)
+            ok = False
         if job.bridge.denials and (error is None or error.kind != "denied"):
             # a refused call of an unapproved tool decides the outcome, even when the program
             # caught the ToolError and went on

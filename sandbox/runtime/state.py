@@ -1,8 +1,17 @@
 """Per-run state of the guest, and the limit errors that stay recorded once hit.
 
 A limit error is "sticky": the program may catch the exception, but the run's outcome still
-reports the limit, so a program cannot hide that it went over a limit.
+reports the limit, so a program cannot hide that it went over a limit. The first one is also
+sent to the host at once (the `record-sticky` import), so a trap that ends the guest later
+(stack exhausted, memory, the epoch deadline) cannot erase it either.
 """
+
+from .caps import MESSAGE_BYTES, clip
+
+try:
+    import wit_world
+except ImportError:  # imported on the host (its tests read the guest runtime): no guest
+    wit_world = None
 
 
 class SandboxLimit(BaseException):
@@ -30,7 +39,19 @@ class State:
     def hit(self, kind, message):
         if self.sticky is None:
             self.sticky = (kind, message)
+            _tell_host(kind, message, self.limits)
         return SandboxLimit(kind, message)
+
+
+def _tell_host(kind, message, limits):
+    """Send the sticky outcome to the host now (a WIT string: clipped, valid UTF-8)."""
+    if wit_world is None:
+        return
+    try:
+        cap = int(limits.get("max_message_bytes") or MESSAGE_BYTES)
+        wit_world.record_sticky(clip(kind, 64), clip(message, cap))
+    except Exception:  # e.g. a host without the import's context (the pool's warm-up)
+        pass
 
 
 STATE = State()

@@ -13,10 +13,15 @@ puts time checks where a program can spend unbounded time:
   iterator step (`itertools.chain` over `repeat` chunks): most ticks cost one C call, and every
   `TICK_CHUNK`-th one reads the wall clock.
 
+- a comprehension's iterator is wrapped likewise (`_ticked_(it)`: C-level chunks with a clock
+  read between them), so `sum(x * x for x in range(10**12))` stops on its line too.
+
 Once the run's deadline (sent by the host) has passed, the sticky `timeout` limit is raised at
-the tick, or at the `for` statement, on the program's own line. The host's epoch deadline, set
-a little later, stays the backstop (code that loops inside one C call, such as
-`sum(range(10**12))`, is stopped by it, without a line).
+the tick, or at the `for` statement or comprehension, on the program's own line. The host's
+epoch deadline, set a little later, stays the backstop: code that loops inside one C call, such
+as `sum(range(10**12))` or `max(items, key=lambda v: ...)`, never reaches a tick and is stopped
+by it, from outside, without a line (the host's message says so). Naming that line would need
+the guest to tell the host its line at every statement, a cost on every program.
 
 This module needs only `ast` and `itertools`, so the host's copy of the restricted transform
 uses it too.
@@ -29,6 +34,8 @@ from operator import length_hint
 TICK_NAME = "_tick_"
 TICK_ITER_NAME = "_tick_iter_"
 TICK_CHUNK = 1000
+TICKED_NAME = "_ticked_"
+TICKED_CHUNK = 256
 _END = object()
 
 # Iterators over immutable sequences (and dicts, whose iteration fails when they change size):
@@ -57,10 +64,50 @@ class _Ticker(ast.NodeTransformer):
     visit_While = visit_AsyncFor = _loop
     visit_FunctionDef = visit_AsyncFunctionDef = _loop
 
+    # A comprehension is a loop too (`sum(x * x for x in range(10**12))`): without a tick it
+    # would run until the epoch backstop, which has no line. Its iterator goes through
+    # `_ticked_` (C-level per item; the clock is read every TICKED_CHUNK items); an async one
+    # gets a filter that always passes (`_tick_()` returns None). A lambda gets no tick: it
+    # is called item by item by a built-in (`max(items, key=lambda v: ...)`), a single
+    # built-in call as far as the time limit goes, and a tick would cost every call.
+    def visit_comprehension(self, node):
+        self.generic_visit(node)
+        if node.is_async:
+            tick = ast.UnaryOp(ast.Not(), _call(TICK_NAME))
+            node.ifs.insert(0, ast.fix_missing_locations(ast.copy_location(tick, node.iter)))
+        else:
+            wrapped = _call(TICKED_NAME, node.iter)
+            node.iter = ast.fix_missing_locations(ast.copy_location(wrapped, node.iter))
+        return node
+
+
+def _call(name, *args):
+    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+    # A comprehension is a loop too (`sum(x * x for x in range(10**12))`): without a tick it
+    # would run until the epoch backstop, which has no line. Its iterator goes through
+    # `_ticked_` (C-level per item; the clock is read every TICKED_CHUNK items); an async one
+    # gets a filter that always passes (`_tick_()` returns None). A lambda gets no tick: it
+    # is called item by item by a built-in (`max(items, key=lambda v: ...)`), a single
+    # built-in call as far as the time limit goes, and a tick would cost every call.
+    def visit_comprehension(self, node):
+        self.generic_visit(node)
+        if node.is_async:
+            tick = ast.UnaryOp(ast.Not(), _call(TICK_NAME))
+            node.ifs.insert(0, ast.fix_missing_locations(ast.copy_location(tick, node.iter)))
+        else:
+            wrapped = _call(TICKED_NAME, node.iter)
+            node.iter = ast.fix_missing_locations(ast.copy_location(wrapped, node.iter))
+        return node
+
+
+def _call(name, *args):
+    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
 
 def add_ticks(tree):
-    """`tree` with its `for` loops through `_tick_iter_` and a `_tick_()` call first in every
-    `while` loop and function body (in place)."""
+    """`tree` with its `for` loops through `_tick_iter_`, a `_tick_()` call first in every
+    `while` loop and function body, and every comprehension's iterator ticked (in place)."""
     _Ticker().visit(tree)
     return tree
 
@@ -115,3 +162,26 @@ def make_ticks(deadline, now, limit_error):
 def make_tick(deadline, now, limit_error):
     """The `_tick_` of one run (see make_ticks)."""
     return make_ticks(deadline, now, limit_error)[0]
+
+
+def make_ticked(deadline, now, limit_error):
+    """The `_ticked_` of one run: a comprehension's iterator, unchanged item by item (each one
+    is drawn only when the comprehension asks for it), with the wall clock read before every
+    TICKED_CHUNK-th item; raises `limit_error()` once `now()` passes `deadline`."""
+    from itertools import chain, islice
+
+    from_iterable = chain.from_iterable
+
+    def ticked(iterable):
+        iterator = iter(iterable)  # now, as the comprehension's own iter() would be
+
+        def chunks():
+            for first in iterator:
+                if deadline is not None and now() >= deadline:
+                    raise limit_error()
+                yield (first,)
+                yield islice(iterator, TICKED_CHUNK - 1)
+
+        return from_iterable(chunks())
+
+    return ticked
