@@ -22,7 +22,9 @@ from codeact_verify.fuzz.campaign import sandbox_unavailable
 from codeact_verify.guest.runtime.ticks import (
     TICK_ITER_NAME,
     TICK_NAME,
+    TICKED_NAME,
     add_ticks,
+    make_ticked,
     make_ticks,
 )
 from codeact_verify.host.bridge import RunBridge
@@ -39,9 +41,10 @@ def _exec(program: str, ticked: bool, deadline: float | None = None) -> str:
         add_ticks(tree)
     code = compile(tree, "<program>", "exec")
     tick, tick_iter = make_ticks(deadline, time.time, _Late)
+    ticked = make_ticked(deadline, time.time, _Late)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(code, {TICK_NAME: tick, TICK_ITER_NAME: tick_iter})
+        exec(code, {TICK_NAME: tick, TICK_ITER_NAME: tick_iter, TICKED_NAME: ticked})
     return out.getvalue()
 
 
