@@ -191,6 +191,10 @@ class _Steps:
 
     def verify(self, report: Report | None, types: bool) -> Execution | None:
         """None to go on, or the execution of a rejected program (nothing ran)."""
+        if report is not None and report.source != self.code:
+            # a report of another text is not a report of this one (red-team finding red3/03):
+            # verify the code that runs
+            report = None
         if report is None:
             t0 = time.perf_counter()
             report = check(self.code, self.specs, grammar=self.grammar, types=types)
@@ -242,7 +246,8 @@ async def execute(
     """Verify `code`, transpile it, and run it in `sandbox`.
 
     - `verified=False` skips the verifier and the transpiler (the sandbox alone contains the code).
-    - `report`: a report already computed for this exact code (it is not verified again).
+    - `report`: a report already computed for this exact code (it is not verified again; a
+      report whose `source` is another text is ignored and the code is verified).
     - `gate`: called with the report of an accepted program before anything runs (approvals).
     - `approved_tools`: the tools whose own approval_mode is "always_require" that this run may
       call (the host refuses the others, error kind "denied"). None: those the gate approved

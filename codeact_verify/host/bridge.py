@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import json
 import time
 from collections.abc import Mapping
@@ -353,7 +354,14 @@ class RunBridge:
                 spec, parsed, call = prepared  # type: ignore[misc]
                 (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed, call))
             started = time.perf_counter()
-            futures = {i: self.pool.submit(_call_sync, sp, c) for i, sp, _, c in sync_jobs}
+            # each sync tool runs in a copy of the run's context (as a single call_tool does,
+            # inline): the caller's context variables (Agent Framework's invocation context,
+            # request-scoped state) reach it, and nothing it sets outlives the call in the
+            # pool's thread (red-team finding red3/04)
+            futures = {
+                i: self.pool.submit(contextvars.copy_context().run, _call_sync, sp, c)
+                for i, sp, _, c in sync_jobs
+            }
             if async_jobs:
 
                 async def gather() -> list[Any]:
