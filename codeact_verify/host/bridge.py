@@ -149,6 +149,10 @@ class RunBridge:
         self.abandoned = False
         # what the guest is waiting for on the host right now (None: it is running itself)
         self.active: str | None = None
+        # True when the guest runs on the caller's own thread (Sandbox.run_sync): a sync tool
+        # then runs on a worker thread, waited for until the deadline, so it cannot hold the
+        # caller past it
+        self.inline = False
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         # the first sticky outcome the guest recorded (a refusal, a limit), sent as it happened
@@ -319,6 +323,9 @@ class RunBridge:
             try:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
+                elif self.inline:
+                    call = self.pool.submit(_call_sync, spec, (call_args, call_kwargs))
+                    value = _wait(call, self._remaining())
                 else:
                     # inline: a blocking tool is bounded by the caller, who stops waiting at
                     # the deadline (see Sandbox.run_sync); a thread hop here would cost ~45 µs
