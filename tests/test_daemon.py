@@ -177,6 +177,44 @@ def test_a_changed_module_the_tools_file_imports_is_loaded_again(
     assert cli(args, daemon, work) == first
 
 
+def test_a_helper_module_shared_by_two_tools_files_is_watched_by_both(
+    daemon: dict[str, str], work: Path
+) -> None:
+    # red4/10: the second tools file found helper_units already imported and did not watch it
+    (work / "tools_again.py").write_text(TOOLS, encoding="utf-8")
+    first = ["check", "units.py", "--tools", "tools.py", "--json"]
+    second = ["check", "units.py", "--tools", "tools_again.py", "--json"]
+    assert cli(first, daemon, work)[0] == 1 and cli(second, daemon, work)[0] == 1
+    (work / "helper_units.py").write_text(UNITS.replace('"f"]', '"k"]'), encoding="utf-8")
+    try:
+        off = {**daemon, "CODEACT_VERIFY_DAEMON": "off"}
+        for args in (first, second):
+            answer = cli(args, daemon, work)
+            assert answer == cli(args, off, work)
+            assert answer[0] == 0
+    finally:
+        (work / "helper_units.py").write_text(UNITS, encoding="utf-8")
+    assert cli(second, daemon, work)[0] == 1
+
+
+def test_a_project_elsewhere_imports_its_own_helper_module(
+    daemon: dict[str, str], work: Path
+) -> None:
+    # red4/10: another directory's helper_units.py of the same name; the daemon (started in
+    # `work`) gave it work's module, cached by name and found from the daemon's own sys.path[0]
+    other = work / "other_project"
+    other.mkdir(exist_ok=True)
+    (other / "tools.py").write_text(TOOLS, encoding="utf-8")
+    (other / "helper_units.py").write_text(UNITS.replace('"f"]', '"k"]'), encoding="utf-8")
+    (other / "units.py").write_text(PROGRAMS["units.py"], encoding="utf-8")
+    args = ["check", "units.py", "--tools", "tools.py", "--json"]
+    assert cli(args, daemon, work)[0] == 1  # work's helper_units: 'k' is refused
+    answer = cli(args, daemon, other)
+    assert answer == cli(args, {**daemon, "CODEACT_VERIFY_DAEMON": "off"}, other)
+    assert answer[0] == 0  # its own helper_units allows 'k'
+    assert cli(args, daemon, work)[0] == 1
+
+
 def test_mcp_servers_are_started_by_the_in_process_check(
     daemon: dict[str, str], work: Path
 ) -> None:

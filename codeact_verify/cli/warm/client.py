@@ -111,6 +111,9 @@ def check(argv: list[str]) -> int | None:
         ("op", b"check"),
         ("ident", identity().encode("utf-8", "surrogateescape")),
         ("cwd", os.fsencode(os.getcwd())),
+        # where the client's own imports start (`python -m`: its cwd; a console script: its
+        # bin directory): a tools file's `import helper` resolves there, as in-process
+        ("pathzero", os.fsencode(sys.path[0] if sys.path else "")),
         ("columns", _columns().encode("ascii")),
         *[("arg", os.fsencode(arg)) for arg in argv],
     ]

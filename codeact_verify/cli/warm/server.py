@@ -136,8 +136,12 @@ class Daemon:
         argv = [os.fsdecode(v) for k, v in request if k == "arg"]
         cwd = os.fsdecode(wire.field(request, "cwd") or b"/")
         columns = (wire.field(request, "columns") or b"80").decode("ascii", "replace")
+        path0 = wire.field(request, "pathzero")
         try:
-            code, out, err = self.check(argv, cwd, wire.field(request, "stdin"), columns)
+            code, out, err = self.check(
+                argv, cwd, wire.field(request, "stdin"), columns,
+                None if path0 is None else os.fsdecode(path0),
+            )  # fmt: skip
         except _NotHere as exc:
             return [("error", f"not for the daemon: {exc}".encode())]
         self.checks += 1
@@ -148,7 +152,12 @@ class Daemon:
         ]
 
     def check(
-        self, argv: list[str], cwd: str, stdin: bytes | None, columns: str
+        self,
+        argv: list[str],
+        cwd: str,
+        stdin: bytes | None,
+        columns: str,
+        path0: str | None = None,
     ) -> tuple[int, str, str]:
         from ...grammar import _read_profile
         from .. import run_args
@@ -158,7 +167,12 @@ class Daemon:
         _read_profile.cache_clear()  # an edited packaged profile is read again
         out, err = io.StringIO(), io.StringIO()
         saved = (os.getcwd(), sys.stdin, os.environ.get("COLUMNS"))
+        saved_path0 = sys.path[0] if sys.path else None
         try:
+            if path0 is not None and sys.path:
+                # the client's first import directory, not the one this daemon started in: a
+                # tools file's `import helper` finds what it finds in-process (red4/10)
+                sys.path[0] = path0
             os.chdir(cwd)
             os.environ["COLUMNS"] = columns if columns.isdigit() else "80"
             sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
@@ -170,6 +184,8 @@ class Daemon:
                     if isinstance(exc.code, str):
                         print(exc.code, file=sys.stderr)
         finally:
+            if saved_path0 is not None and sys.path:
+                sys.path[0] = saved_path0
             os.chdir(saved[0])
             sys.stdin = saved[1]
             if saved[2] is None:

@@ -101,6 +101,13 @@ class ToolsCache:
             return entry.specs
         if entry is not None:
             self._forget(key, entry)
+        # The user's own modules an earlier load imported (another tools file's helpers,
+        # maybe of another directory) are dropped first, so this file imports its helpers
+        # afresh from where the check looks, as a fresh process would, and watches them all
+        # (red4/10). Tools files themselves stay: their functions are in use.
+        for name, module in list(sys.modules.items()):
+            if not name.startswith("_codeact_tools_") and _local_file(module) is not None:
+                sys.modules.pop(name, None)
         before = set(sys.modules)
         self.loads += 1
         _drop_bytecode(key)
