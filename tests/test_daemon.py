@@ -322,6 +322,26 @@ def test_a_directory_open_to_others_is_not_used(work: Path) -> None:
         assert not os.path.exists(os.path.join(directory, paths.SOCKET))
 
 
+def test_a_daemon_whose_start_directory_was_removed_still_answers(work: Path) -> None:
+    # red4/12: the daemon came back to the directory it was started in after each check; once
+    # that was removed every check answered "bad request" and ran in-process
+    with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
+        directory = os.path.join(tmp, "d")
+        start = Path(tmp, "start")
+        start.mkdir()
+        env = _env(directory)
+        assert cli(["daemon", "start"], env, start)[0] == 0
+        try:
+            start.rmdir()
+            args = ["check", "bad.py", "--tools", "tools.py"]
+            answer = cli(args, _env(directory, "verbose"), work)
+            assert "not used" not in answer[2]
+            assert answer[:2] == cli(args, _env(directory, "off"), work)[:2]
+            assert _status(env, work)["checks"] == 1
+        finally:
+            cli(["daemon", "stop"], env, work)
+
+
 def test_wire_rejects_malformed_messages() -> None:
     good = wire.encode([("op", b"check"), ("arg", b"a b\nc"), ("arg", b"")])
     assert wire.decode(good) == [("op", b"check"), ("arg", b"a b\nc"), ("arg", b"")]

@@ -254,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     directory = paths.private_dir(create=True)
     assert directory is not None
+    # not the directory it was started in: that one may be removed while the daemon runs, and
+    # every check would then fail to come back to it (red4/12); a request's imports start from
+    # the client's own sys.path[0] (sent with it)
+    os.chdir(directory)
     lock = open(os.path.join(directory, paths.LOCK), "a")  # held (and locked) for our life
     if args.replace:
         _stop_other(os.path.join(directory, paths.SOCKET))
