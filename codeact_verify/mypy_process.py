@@ -114,6 +114,9 @@ class MypyProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             close_fds=True,
+            # mypy searches its working directory for modules: a `types.py` in the caller's
+            # directory made `w["temp"]` on a TypedDict pass (red4/13); the private one is empty
+            cwd=str(self.workdir),
         )
         warm = "".join(f"import {m}\n" for m in self.warm_modules) + "x = 1\n"
         self.ready = False

@@ -148,3 +148,27 @@ def test_program_calling_no_tool_needs_no_tools_file(
     (files / "evil.py").write_text("print(eval('1'))\n", encoding="utf-8")
     assert main(["check", str(files / "evil.py")]) == 1  # still a verdict, not a usage error
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("shadow", ["types.py", "collections.py"])
+def test_a_module_file_in_the_working_directory_does_not_change_the_type_check(
+    files: Path, shadow: str
+) -> None:
+    # red4/13: mypy searched the caller's working directory, so an empty types.py there made
+    # a missing TypedDict key pass (ok, exit 0); a fresh process, so the mypy worker starts here
+    (files / "typo.py").write_text(
+        "w = get_weather(city='Oslo')\nprint(w['temp'])\n", encoding="utf-8"
+    )
+    (files / shadow).write_text("", encoding="utf-8")
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "codeact_verify", "check", "typo.py", "--tools", "tools.py"],
+        capture_output=True,
+        text=True,
+        cwd=files,
+        env={**os.environ, "CODEACT_VERIFY_DAEMON": "off"},
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "CV702" in proc.stdout
