@@ -87,7 +87,7 @@ class ExecuteCodeTool:
         code = ec.parse_arguments(arguments, max_code_bytes=self._codeact.max_code_bytes)
         if isinstance(code, ec.BadArguments):
             return code.message, None
-        if report is not None and report.source and report.source != code:
+        if report is not None and report.source != code:
             report = None
         execution = await self._codeact.execute(code, approved=approved, report=report)
         return ec.render_result(execution), execution

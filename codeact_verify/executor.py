@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +159,78 @@ def check(
     return verify(code, specs, grammar=grammar, types=types)
 
 
+def _runtime_policy(grammar: Grammar) -> dict[str, Any]:
+    """The grammar's runtime policy, built once per grammar (a Grammar is frozen); the sandbox
+    only reads it."""
+    policy = _POLICIES.get(grammar)
+    if policy is None:
+        policy = grammar.runtime_policy()
+        _POLICIES[grammar] = policy
+    return policy
+
+
+_POLICIES: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+class _Steps:
+    """One execution's steps around the sandbox run, shared by `execute` and `execute_sync`."""
+
+    def __init__(
+        self, code: str, specs: Mapping[str, ToolSpec], grammar: Grammar | str | Path
+    ) -> None:
+        self.started = time.perf_counter()
+        self.code = code
+        self.specs = specs
+        self.timings: dict[str, float] = {}
+        self.grammar = _resolve_grammar(grammar)
+        self.report: Report | None = None
+
+    def _stop(self, result: ExecutionResult) -> Execution:
+        self.timings["total_ms"] = (time.perf_counter() - self.started) * 1000
+        return Execution(result=result, report=self.report, code=self.code, timings=self.timings)
+
+    def verify(self, report: Report | None, types: bool) -> Execution | None:
+        """None to go on, or the execution of a rejected program (nothing ran)."""
+        if report is not None and report.source != self.code:
+            # a report of another text is not a report of this one (red-team finding red3/03):
+            # verify the code that runs
+            report = None
+        if report is None:
+            t0 = time.perf_counter()
+            report = check(self.code, self.specs, grammar=self.grammar, types=types)
+            self.timings["verify_ms"] = (time.perf_counter() - t0) * 1000
+        self.report = report
+        if report.ok:
+            return None
+        first = report.errors[0] if report.errors else None
+        result = _not_run(
+            "rejected",
+            rejection_message(report),
+            first.line if first else None,
+            (time.perf_counter() - self.started) * 1000,
+        )
+        return self._stop(result)
+
+    def denied(self, verdict: str) -> Execution:
+        return self._stop(_not_run("denied", verdict, None, 0.0))
+
+    def transpile(self, sandbox: Any) -> str:
+        assert self.report is not None
+        t0 = time.perf_counter()
+        program = _transpile(self.code, self.specs, self.report, sandbox)
+        self.timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
+        return program
+
+    def policy(self) -> dict[str, Any]:
+        return _runtime_policy(self.grammar)
+
+    def finish(self, result: ExecutionResult, t0: float) -> Execution:
+        self.timings["sandbox_ms"] = (time.perf_counter() - t0) * 1000
+        for key, value in (getattr(result, "timings", None) or {}).items():
+            self.timings.setdefault(f"sandbox.{key}", float(value))
+        return self._stop(result)
+
+
 async def execute(
     code: str,
     specs: Mapping[str, ToolSpec],
@@ -173,7 +246,8 @@ async def execute(
     """Verify `code`, transpile it, and run it in `sandbox`.
 
     - `verified=False` skips the verifier and the transpiler (the sandbox alone contains the code).
-    - `report`: a report already computed for this exact code (it is not verified again).
+    - `report`: a report already computed for this exact code (it is not verified again; a
+      report whose `source` is another text is ignored and the code is verified).
     - `gate`: called with the report of an accepted program before anything runs (approvals).
     - `approved_tools`: the tools whose own approval_mode is "always_require" that this run may
       call (the host refuses the others, error kind "denied"). None: those the gate approved
@@ -183,51 +257,31 @@ async def execute(
     sandbox's own "denied": the program called an approval-requiring tool not approved for this
     run (that call was refused; earlier calls and output stand).
     """
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    resolved = _resolve_grammar(grammar)
+    steps = _Steps(code, specs, grammar)
     program = code
     if verified:
-        if report is None:
-            t0 = time.perf_counter()
-            report = check(code, specs, grammar=resolved, types=types)
-            timings["verify_ms"] = (time.perf_counter() - t0) * 1000
-        if not report.ok:
-            first = report.errors[0] if report.errors else None
-            result = _not_run(
-                "rejected",
-                rejection_message(report),
-                first.line if first else None,
-                (time.perf_counter() - started) * 1000,
-            )
-            timings["total_ms"] = (time.perf_counter() - started) * 1000
-            return Execution(result=result, report=report, code=code, timings=timings)
+        stopped = steps.verify(report, types)
+        if stopped is not None:
+            return stopped
+        assert steps.report is not None
         if gate is not None:
             t0 = time.perf_counter()
-            verdict = gate(report)
+            verdict = gate(steps.report)
             if inspect.isawaitable(verdict):
                 verdict = await verdict
-            timings["approval_ms"] = (time.perf_counter() - t0) * 1000
+            steps.timings["approval_ms"] = (time.perf_counter() - t0) * 1000
             if verdict is not None:
-                result = _not_run("denied", str(verdict), None, 0.0)
-                timings["total_ms"] = (time.perf_counter() - started) * 1000
-                return Execution(result=result, report=report, code=code, timings=timings)
+                return steps.denied(str(verdict))
             if approved_tools is None:
                 from .approval import tools_needing_approval
 
-                approved_tools = tools_needing_approval(report, specs)
-        t0 = time.perf_counter()
-        program = _transpile(code, specs, report, sandbox)
-        timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
+                approved_tools = tools_needing_approval(steps.report, specs)
+        program = steps.transpile(sandbox)
     t0 = time.perf_counter()
     result = await sandbox.run(
-        program, specs, policy=resolved.runtime_policy(), approved_tools=approved_tools or ()
+        program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
     )
-    timings["sandbox_ms"] = (time.perf_counter() - t0) * 1000
-    for key, value in (getattr(result, "timings", None) or {}).items():
-        timings.setdefault(f"sandbox.{key}", float(value))
-    timings["total_ms"] = (time.perf_counter() - started) * 1000
-    return Execution(result=result, report=report, code=code, timings=timings)
+    return steps.finish(result, t0)
 
 
 def _transpile(code: str, specs: Mapping[str, ToolSpec], report: Report, sandbox: Any) -> str:
@@ -259,7 +313,23 @@ def execute_sync(
     gate: Gate | None = None,
     approved_tools: Iterable[str] | None = None,
 ) -> Execution:
-    """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop)."""
+    """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop).
+
+    Without a gate and without async tools nothing needs an event loop: the steps run here and
+    the sandbox runs through `Sandbox.run_sync` (no loop to start and close per call)."""
+    if gate is None and not any(spec.is_async for spec in specs.values()):
+        steps = _Steps(code, specs, grammar)
+        program = code
+        if verified:
+            stopped = steps.verify(report, types)
+            if stopped is not None:
+                return stopped
+            program = steps.transpile(sandbox)
+        t0 = time.perf_counter()
+        result = sandbox.run_sync(
+            program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
+        )
+        return steps.finish(result, t0)
     return asyncio.run(
         execute(
             code,

@@ -24,6 +24,7 @@ from .errors import GrammarError
 
 # The sandbox ABI: the helpers the guest gives every program (`Grammar.sandbox_names`).
 _abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
+SANDBOX_HELPERS: frozenset[str] = frozenset(_abi.HELPER_NAMES)
 
 # --- construct kinds ---------------------------------------------------------------------------
 # The construct names (`syntax.allow` in a profile) are this project's own, stable names; the table
@@ -229,6 +230,13 @@ class Grammar:
 
     def allows(self, construct: str) -> bool:
         return construct in self.constructs
+
+    @property
+    def withheld_helpers(self) -> frozenset[str]:
+        """The sandbox ABI's helpers this profile does not give programs (`[names] sandbox`
+        narrows them down). The guest has them all, so the verifier refuses these names
+        wherever they appear (red-team finding red3/01)."""
+        return SANDBOX_HELPERS - self.sandbox_names
 
     def runtime_policy(self) -> dict[str, Any]:
         """The JSON-serialisable policy the sandbox guest enforces at run time: the only source

@@ -75,6 +75,8 @@ class MypyProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.buffer = b""
         self.ready = False
+        #: the stub modules this worker already has (each is sent once per worker)
+        self.sent: set[str] = set()
 
     def respawn(self, stubs: Mapping[str, str]) -> None:
         """After a failure: a fresh worker warms up while the model reads the rejection."""
@@ -90,6 +92,7 @@ class MypyProcess:
         proc, self.proc = self.proc, None
         self.buffer = b""
         self.ready = False
+        self.sent = set()
         if proc is None:
             return
         with contextlib.suppress(OSError):
@@ -115,6 +118,7 @@ class MypyProcess:
         warm = "".join(f"import {m}\n" for m in self.warm_modules) + "x = 1\n"
         self.ready = False
         self._send({"stubs": dict(stubs or {}), "program": warm})
+        self.sent = set(stubs or {})
 
     def _ready(self, stubs: Mapping[str, str]) -> None:
         if self.alive() and self.ready:
@@ -179,7 +183,9 @@ class MypyProcess:
 
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
         self._ready(stubs)
-        self._send({"stubs": dict(stubs), "program": program})
+        new = {name: text for name, text in stubs.items() if name not in self.sent}
+        self._send({"stubs": new, "program": program})
+        self.sent.update(new)
         try:
             answer = self._receive(self.budget.seconds, "on this program")
         except CheckerFailed:

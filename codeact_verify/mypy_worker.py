@@ -96,22 +96,41 @@ class Engine:
                 tmp.write_text(text, encoding="utf-8")
                 tmp.replace(path)
 
-    def check(self, text: str) -> list[dict[str, Any]]:
-        from mypy.fswatcher import FileData
+    def _write_program(self, text: str) -> None:
+        """A new file each time (unlink, then create): rewriting one in place costs 2-5 ms on
+        ext4 (truncating a file with data forces its blocks out), creating one 0.05 ms."""
+        with contextlib.suppress(FileNotFoundError):
+            self.program.unlink()
+        fd = os.open(self.program, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
 
-        self.program.write_text(text, encoding="utf-8")
-        if self.server.fine_grained_manager is not None:
-            # never trust mtime/size: the program is always new
-            self.server.fswatcher.set_file_data(str(self.program), FileData(0.0, -1, ""))
+    def check(self, text: str) -> list[dict[str, Any]]:
+        self._write_program(text)
         with (
             contextlib.redirect_stdout(io.StringIO()),
             contextlib.redirect_stderr(io.StringIO()),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore")
-            result = self.server.check(self.sources, False, False, 80)
+            manager = self.server.fine_grained_manager
+            if manager is None:  # the first check: the whole build
+                lines = str(self.server.check(self.sources, False, False, 80).get("out", ""))
+            else:
+                # The program is the one file that changes, so say so instead of letting the
+                # server stat every watched file and search for newly added suppressed modules
+                # (half of a small check's time). The program is always reported as changed
+                # (mypy's whole-second mtime + size check can never skip it), and its imports,
+                # a new stub module among them, are resolved again on every update.
+                try:
+                    lines = "\n".join(
+                        manager.update([(PROGRAM_MODULE, str(self.program))], [])
+                    )
+                finally:
+                    self.server.fscache.flush()
+                    manager.flush_cache()
         messages: list[dict[str, Any]] = []
-        for line in str(result.get("out", "")).splitlines():
+        for line in lines.splitlines():
             line = line.strip()
             if line.startswith("{"):
                 with contextlib.suppress(ValueError):

@@ -362,9 +362,27 @@ class ToolSpec:
         """(args, kwargs) for calling the tool: validated, converted, injected parameters
         added, positional-only parameters passed by position."""
         bound = self.validate_arguments(arguments)
-        bound.update(self.injected)
         params = self.all_params or self.params
+        if self.injected:
+            self._refuse_injected_keywords(params, bound)
+        bound.update(self.injected)
         return _binding.call_arguments(params, bound, self.defaults)
+
+    def _refuse_injected_keywords(
+        self, params: Iterable[tuple[str, str, bool]], bound: Mapping[str, Any]
+    ) -> None:
+        """A framework-injected parameter is the framework's alone: a program that names it as
+        a keyword lands in the tool's ``**kwargs``, which is applied after the injected value
+        and would replace it (red-team finding red3/02)."""
+        for name, kind, _ in params:
+            extra = bound.get(name) if kind == _binding.VAR_KEYWORD else None
+            if isinstance(extra, Mapping):
+                for key in extra:
+                    if key in self.injected:
+                        raise ToolArgumentError(
+                            f"{self.name}(): {key!r} is set by the framework, not by the "
+                            "program; leave it out"
+                        )
 
     def coerce_arguments(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Validated keyword arguments (for tools without positional-only parameters; prefer
@@ -481,10 +499,15 @@ ToolLike = Callable[..., Any] | ToolSpec
 
 
 def tool_specs(tools: Iterable[ToolLike] | Mapping[str, ToolSpec] | None) -> dict[str, ToolSpec]:
-    """Specs by name from callables and/or specs. Duplicate names are an error."""
+    """Specs by name from callables and/or specs. Duplicate names and names the sandbox
+    reserves (its helpers, `print`) are an error, for a mapping of specs too (an MCP server's
+    tools arrive as one: red-team finding red3/07)."""
     if tools is None:
         return {}
     if isinstance(tools, Mapping):
+        for name in tools:
+            if name in RESERVED_NAMES:
+                raise ToolSpecError(f"tool name {name!r} is reserved by the sandbox")
         return dict(tools)
     out: dict[str, ToolSpec] = {}
     for tool in tools:

@@ -4,9 +4,10 @@ How a check runs:
 
 1. The program is transpiled (``call_tool("get_weather", city=c)`` -> ``get_weather(city=c)``), its
    comments are blanked (so ``# type: ignore`` and ``# mypy:`` comments cannot switch checks off),
-   and one line is appended: ``from cv_tools_<hash> import get_weather, call_tool, ...``. Nothing
-   before that line moves, so mypy's lines are the model's lines (mypy resolves module-level names
-   regardless of where the import sits).
+   and two lines are appended: ``import cv_tools_<hash>`` and ``from cv_tools_<hash> import
+   get_weather, ...`` (the stub names the program's text mentions). Nothing before them moves,
+   so mypy's lines are the model's lines (mypy resolves module-level names regardless of where
+   the import sits). Findings are remembered per exact program (:func:`remember_findings`).
 2. ``cv_tools_<hash>.pyi`` is :func:`codeact_verify.tools.stubs_module` for the tool set; its name
    is a hash of its text, so a changed tool set is a new module and no file is rewritten in place.
 3. mypy runs in a worker process (:mod:`codeact_verify.mypy_worker`) in its fine-grained
@@ -106,6 +107,7 @@ WARM_MODULES: tuple[str, ...] = (
 
 _PROGRAM_MODULE = PROGRAM_MODULE
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WORD = re.compile(r"\w+")
 @dataclass(frozen=True)
 class _Stubs:
     """One tool set's stub modules (strict and lenient) and what the verdict needs from them."""
@@ -294,7 +296,8 @@ def _get_worker(budget: Budget) -> MypyProcess:
 
 
 def _reset_engine() -> None:
-    """Stop the worker (the next check starts a new one)."""
+    """Stop the worker (the next check starts a new one) and forget remembered findings."""
+    _results.clear()
     if _worker is not None:
         _worker.stop()
 
@@ -497,6 +500,7 @@ def typecheck(
     its tree, positions, bound names and tool-call sites are reused (no second parse). A checked
     program of another text or tool set is ignored.
     """
+    known = tuple(known)
     checked = checked_program(program, code, specs)
     # the shared tree, read-only while the check runs (no run can take it meanwhile)
     with checked.reading(code, specs) if checked is not None else nullcontext() as shared:
@@ -508,11 +512,15 @@ def typecheck(
         except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
             return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
         try:
-            return _typecheck(
+            key = _result_key(code, specs, known, strict)
+            cached = _results.get(key) if key is not None else None
+            if cached is not None:
+                return list(cached)
+            found = _typecheck(
                 code,
                 tree,
                 specs,
-                tuple(known),
+                known,
                 strict,
                 budget or DEFAULT_BUDGET,
                 checked if shared is not None else None,
@@ -521,6 +529,68 @@ def typecheck(
             return [_failed(str(exc))]
         except Exception as exc:  # a bug here must not let the program through
             return [_failed(f"{type(exc).__name__}: {exc}")]
+    if key is not None:
+        _results.put(key, tuple(found))
+    return found
+
+
+class _Results:
+    """The last findings per exact (program, tool stubs, known diagnostics, strictness), so a
+    program checked again (an agent's retry, a fuzz campaign's repeats) does not pay mypy again.
+
+    Only completed checks are kept (a checker failure, CV799, is never remembered), and the key
+    holds everything the answer depends on: mypy sees nothing else.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.items: dict[tuple[Any, ...], tuple[Diagnostic, ...]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Diagnostic, ...] | None:
+        with self.lock:
+            found = self.items.pop(key, None)
+            if found is not None:
+                self.items[key] = found  # most recently used last
+            return found
+
+    def put(self, key: tuple[Any, ...], found: tuple[Diagnostic, ...]) -> None:
+        with self.lock:
+            self.items[key] = found
+            while len(self.items) > self.size:
+                self.items.pop(next(iter(self.items)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_results = _Results()
+#: Programs longer than this are checked every time (the cache stays small).
+_CACHE_MAX_CHARS = 20_000
+
+
+def remember_findings(enabled: bool) -> bool:
+    """Switch remembering findings per exact program on (the default) or off (and forget them);
+    returns the previous setting (to restore it).
+
+    Benchmarks of the checker itself switch it off, so a program timed again is checked again.
+    """
+    global _remember
+    previous, _remember = _remember, enabled
+    _results.clear()
+    return previous
+
+
+_remember = True
+
+
+def _result_key(
+    code: str, specs: Mapping[str, ToolSpec], known: tuple[Diagnostic, ...], strict: bool
+) -> tuple[Any, ...] | None:
+    if not _remember or len(code) > _CACHE_MAX_CHARS:
+        return None
+    return (code, stubs_module(specs), tuple(specs), known, strict)
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
@@ -564,13 +634,19 @@ def _typecheck(
         stubs = _stub_cache[text] = _stubs_for(text, specs)
         if len(_stub_cache) > 64:
             _stub_cache.pop(next(iter(_stub_cache)))
-    imported = sorted(stubs.names - bound)
+    # Only the stub names the program's text mentions (any word of it, strings included, so a
+    # string annotation counts): a name it never mentions cannot change the check, and each
+    # imported name costs mypy's fine-grained update (all of them: 3 of 5 ms for `print(1+1)`).
+    # The module itself is always imported, so stubs that do not type-check still fail the
+    # check (CV799) whatever the program uses.
+    imported = sorted((stubs.names - bound) & set(_WORD.findall(checked)))
     body = checked
     if body and not body.endswith(("\n", "\r")):
         body += "\n"
 
     def program(module: str) -> str:
-        return body + (f"from {module} import {', '.join(imported)}\n" if imported else "")
+        names = f"from {module} import {', '.join(imported)}\n" if imported else ""
+        return f"{body}import {module}\n{names}"
 
     with _lock:
         worker = _get_worker(budget)

@@ -53,7 +53,7 @@ def verify(
     tool: `ToolSpecError`), never for anything in ``code``.
     """
     resolved = grammar if isinstance(grammar, Grammar) else load_grammar(grammar)
-    specs = tools if _is_spec_mapping(tools) else tool_specs(tools)  # type: ignore[arg-type]
+    specs = tool_specs(tools)  # type: ignore[arg-type]  # (a mapping: checked, not rebuilt)
     source = code if isinstance(code, str) else ""
     try:
         return _verify(code, specs, resolved, types)  # type: ignore[arg-type]
@@ -69,10 +69,6 @@ def verify(
             hint="Simplify the program; this is a verifier bug worth reporting.",
         )
         return Report(diagnostics=(diagnostic,), source=source)
-
-
-def _is_spec_mapping(tools: object) -> bool:
-    return isinstance(tools, Mapping) and all(isinstance(v, ToolSpec) for v in tools.values())
 
 
 def _verify(

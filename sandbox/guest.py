@@ -21,7 +21,7 @@ from runtime.caps import MESSAGE_BYTES, clip
 from runtime.helpers import MOUNTS
 from runtime.output import OUTPUT, STDERR, STDOUT
 from runtime.state import STATE, FinalAnswer, SandboxLimit
-from runtime.ticks import TICK_NAME, TICKED_NAME, make_tick, make_ticked
+from runtime.ticks import TICK_ITER_NAME, TICK_NAME, TICKED_NAME, make_ticked, make_ticks
 
 stdlib.warm_up()
 
@@ -206,7 +206,8 @@ class WitWorld(wit_world.WitWorld):
         if code is not None:
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
-            ticks = {TICK_NAME: _tick_for(None, {}), TICKED_NAME: _ticked_for(None, {})}
+            tick, tick_iter = _ticks_for(None, {})
+            ticks = {TICK_NAME: tick, TICK_ITER_NAME: tick_iter, TICKED_NAME: _ticked_for(None, {})}
             exec(code, guards.program_globals(ticks))
             OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
@@ -215,6 +216,8 @@ class WitWorld(wit_world.WitWorld):
         if config:
             PREPARED = _Config(config)
             PREPARED.policy.refused_values()  # ahead of the run, off its critical path
+            TOOLS.reset(PREPARED.tools)
+            TOOLS.build()  # the tools' binders, kept by the run's TOOLS.reset (same specs)
 
     def run(self, program: str, config: str, restricted: str) -> wit_world.Outcome:
         """Total: whatever happens (a failure of the runtime itself included), an Outcome comes
@@ -252,7 +255,7 @@ class WitWorld(wit_world.WitWorld):
         extra = dict(HELPER_GLOBALS)
         for name, spec in TOOLS.specs.items():
             extra[name] = make_stub(name, spec)
-        extra[TICK_NAME] = _tick_for(sent, limits)
+        extra[TICK_NAME], extra[TICK_ITER_NAME] = _ticks_for(sent, limits)
         extra[TICKED_NAME] = _ticked_for(sent, limits)
         program_builtins = cfg.builtins
         builtins_items = list(program_builtins.items())
@@ -320,9 +323,9 @@ class WitWorld(wit_world.WitWorld):
         )
 
 
-def _tick_for(sent, limits, make=make_tick):
-    """The run's `_tick_` (see runtime/ticks.py): the deadline is the host's, on the wall
-    clock, sent with the run."""
+def _ticks_for(sent, limits, make=make_ticks):
+    """The run's `_tick_` and `_tick_iter_` (see runtime/ticks.py; `make` makes them): the
+    deadline is the host's, on the wall clock, sent with the run."""
     deadline = sent.get("deadline") if isinstance(sent, dict) else None
     if not isinstance(deadline, (int, float)) or isinstance(deadline, bool):
         deadline = None
@@ -333,7 +336,7 @@ def _tick_for(sent, limits, make=make_tick):
 
 def _ticked_for(sent, limits):
     """The run's `_ticked_` (a comprehension's iterator, ticked; see runtime/ticks.py)."""
-    return _tick_for(sent, limits, make_ticked)
+    return _ticks_for(sent, limits, make_ticked)
 
 
 def _builtins_intact(program_globals, program_builtins, items):

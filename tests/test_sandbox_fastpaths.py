@@ -176,6 +176,36 @@ def test_fast_trampolines_carry_unicode(sandboxes) -> None:  # type: ignore[no-u
     assert r.tool_calls[0].result == "héllo ☃ 𝄞héllo ☃ 𝄞"
 
 
+def test_the_run_export_goes_through_the_c_api_and_lifts_every_field(sandboxes) -> None:  # type: ignore[no-untyped-def]
+    fast, _ = sandboxes
+    r = fast.run_sync("print('a')\nx = [1][3]\n", {})
+    assert fast._load().fast_run is True  # the shape was checked and the direct call taken
+    assert (r.ok, r.stdout, r.error.kind, r.error.line) == (False, "a\n", "runtime", 2)
+    assert r.error.message == "IndexError: list index out of range"
+    assert r.timings["guest_exec_ms"] > 0.0  # the stats string came back
+    r = fast.run_sync("print('ünï ☃')\n", {})
+    assert r.ok and r.error is None and r.stdout == "ünï ☃\n"
+
+
+def test_an_export_of_another_shape_takes_the_generic_call() -> None:
+    import wasmtime
+    from wasmtime.component import Component, Linker
+
+    from codeact_verify.bench.crossing import PING_WAT
+
+    engine = wasmtime.Engine()
+    linker = Linker(engine)
+    with linker.root() as root:
+        root.add_func("ping", lambda _store: None)
+    store = wasmtime.Store(engine)
+    func = linker.instantiate(store, Component(engine, PING_WAT)).get_func(store, "run")
+    call = fastcall.ExportCall(func, store, 3)
+    assert call.fast is False
+    one = fastcall.ExportCall(func, store, 1)
+    assert one.fast is False  # a u32 parameter, not a string
+    assert one(store, 3) is None  # wasmtime-py's own call ran the export
+
+
 # The per-tool binder's shortcut (keywords only) is tested against inspect.Signature.bind,
 # with the general path, in tests/test_binding.py.
 

@@ -133,7 +133,8 @@ def test_a_dangerous_in_place_method_still_goes_through_the_guard() -> None:
     scope: dict[str, Any] = {
         "_inplacevar_": inplacevar,
         "_getiter_": iter,
-        "_tick_": lambda: None,  # the time-limit tick the transform adds to loops
+        "_tick_": lambda: None,  # the time-limit ticks the transform adds to loops
+        "_tick_iter_": iter,
         "get_rate": _Dangerous,
     }
     exec(compile(text, "<program>", "exec"), scope)

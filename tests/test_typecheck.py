@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from pathlib import Path
 from typing import TypedDict
 
@@ -239,6 +240,7 @@ def test_an_internal_bug_rejects_the_program(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(typecheck_module, "_stubs_for", boom)
     typecheck_module._stub_cache.clear()
+    typecheck_module._results.clear()
     d = _failed(errors("x = 1\n"))
     assert "mypy fell over" in d.message
 
@@ -284,3 +286,62 @@ def test_call_tools_pair_values_are_type_checked() -> None:
     # a str variable into a Literal parameter depends on the data: a warning, as for a call
     (w,) = errors('rs = call_tools([("get_weather", {"city": "a", "units": u}) for u in ["c"]])\n')
     assert w.severity == "warning"
+
+
+def test_findings_are_remembered_per_exact_program_and_tools(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    previous = typecheck_module.remember_findings(True)  # a bench run in this process may be off
+    try:
+        _remembered_per_exact_program(monkeypatch)
+    finally:
+        typecheck_module.remember_findings(previous)
+
+
+def _remembered_per_exact_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = "y_remembered: int = 'a'\n"
+    first = errors(code)
+    assert [d.code for d in first] == ["CV706"]
+    calls: list[str] = []
+    real = typecheck_module._typecheck
+
+    def counting(code: str, *args: object) -> list[Diagnostic]:
+        calls.append(code)
+        return real(code, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(typecheck_module, "_typecheck", counting)
+    assert errors(code) == first and calls == []  # the same program and tools: remembered
+    # another tool set, another strictness, other known diagnostics: checked again
+    other = tool_specs([ToolSpec.from_callable(_rows, name="rows")])
+    assert [d.code for d in errors(code, other)] == ["CV706"] and len(calls) == 1
+    assert [d.code for d in typecheck(code, SPECS, strict=True)] == ["CV706"]
+    assert len(calls) == 2
+    (known,) = first
+    assert typecheck(code, SPECS, known=[known]) == [] and len(calls) == 3
+
+
+def test_a_checker_failure_is_never_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = f"z_{uuid.uuid4().hex} = 1\n"  # never checked before in this process
+    budget = typecheck_module.Budget(seconds=0.0005)
+    _failed(typecheck(code * 50, SPECS, budget=budget))
+    assert typecheck(code * 50, SPECS) == []  # checked again, not the remembered failure
+
+
+def test_the_worker_gets_each_stub_module_once() -> None:
+    assert [d.code for d in errors("w_once0: int = 'a'\n")] == ["CV706"]  # strict and lenient
+    worker = typecheck_module._worker
+    assert worker is not None and len(worker.sent) >= 2
+    sent: list[dict[str, object]] = []
+    real = worker._send
+
+    def recording(obj: dict[str, object]) -> None:
+        sent.append(obj)
+        real(obj)
+
+    worker._send = recording  # type: ignore[method-assign]
+    try:
+        assert [d.code for d in errors("w_once1: int = 'a'\n")] == ["CV706"]
+        assert errors("w_once2: int = 1\n") == []
+    finally:
+        del worker._send
+    assert len(sent) == 3 and all(request["stubs"] == {} for request in sent)

@@ -119,7 +119,9 @@ def _with_invocation_context(tool: FunctionTool, func: Callable[..., Any]) -> Ca
 
     def fill(args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
         bound = signature.bind(*args, **kwargs)
-        if bound.arguments.get(name) is None:
+        # only a real context stands (Agent Framework's own invoke passes one); anything else
+        # (None, or a value a program smuggled in) is replaced by the context of this call
+        if not isinstance(bound.arguments.get(name), FunctionInvocationContext):
             outer = _INVOCATION.get()
             bound.arguments[name] = FunctionInvocationContext(
                 function=tool,

@@ -28,7 +28,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from ..errors import CodeActError, ToolSpecError
-from ..tools import ApprovalMode, ToolSpec
+from ..tools import RESERVED_NAMES, ApprovalMode, ToolSpec
 from .mcp_tools import python_name, tool_spec_from_json_schema
 
 __all__ = ["MCPToolError", "MCPTools"]
@@ -193,6 +193,8 @@ class MCPTools:
             try:
                 if name in self.specs:
                     raise ToolSpecError(f"two MCP tools map to the Python name {name!r}")
+                if name in RESERVED_NAMES:  # `print`, `call_tool`, `read_text`...: the sandbox's
+                    raise ToolSpecError(f"tool name {name!r} is reserved by the sandbox")
                 self.specs[name] = tool_spec_from_json_schema(
                     name,
                     tool.input_schema,

@@ -23,10 +23,11 @@ import inspect
 import json
 import keyword
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..errors import ToolSpecError
+from ..linear_regex import linear_pattern
 from ..tools import APPROVAL_MODES, ApprovalMode, ToolArgumentError, ToolSpec
 
 __all__ = ["python_name", "schema_type_source", "tool_spec_from_json_schema"]
@@ -188,7 +189,7 @@ class _SchemaArguments:
 
         self.name = name
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        self.validator = cls(schema)
+        self.validator = _linear_patterns(cls)(schema)
 
     def validate_json(self, text: str | bytes, strict: bool = True) -> dict[str, Any]:
         try:
@@ -202,6 +203,72 @@ class _SchemaArguments:
             where = ".".join(str(p) for p in error.absolute_path) or "arguments"
             raise ToolArgumentError(f"{self.name}(): {where}: {error.message}")
         return value
+
+
+def _search(pattern: object, text: str) -> bool | None:
+    """`re.search(pattern, text)` in linear time (`linear_regex`); None when Rust's engine does
+    not compile the pattern (the check is then left to the server)."""
+    linear = linear_pattern(pattern)
+    return None if linear is None else linear.search(text)
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema import ValidationError
+
+    if validator.is_type(instance, "string") and _search(pattern, instance) is False:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any, patterns: Any, instance: Any, schema: Any
+) -> Iterator[Any]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(
+    validator: Any, extra: Any, instance: Any, schema: Any
+) -> Iterator[Any]:
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    properties = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    # a key an uncompilable pattern might match is not called additional (lenient: the server
+    # checks its own input)
+    extras = [
+        key
+        for key in instance
+        if key not in properties and not any(_search(p, key) is not False for p in patterns)
+    ]
+    if validator.is_type(extra, "object"):
+        for key in extras:
+            yield from validator.descend(instance[key], extra, path=key)
+    elif not extra and extras:
+        shown = ", ".join(repr(k) for k in sorted(extras))
+        yield ValidationError(f"Additional properties are not allowed ({shown} unexpected)")
+
+
+def _linear_patterns(cls: Any) -> Any:
+    """``cls`` (a jsonschema validator class) with `pattern`, `patternProperties` and
+    `additionalProperties` matched in linear time: jsonschema uses Python's `re`, which on a
+    sloppy server pattern held the GIL for minutes on a 30-character key a program chose
+    (red-team finding red3/05)."""
+    import jsonschema
+
+    return jsonschema.validators.extend(
+        cls,
+        {
+            "pattern": _pattern,
+            "patternProperties": _pattern_properties,
+            "additionalProperties": _additional_properties,
+        },
+    )
 
 
 def _by_keyword(func: Callable[..., Any], names: list[str]) -> Callable[..., Any]:

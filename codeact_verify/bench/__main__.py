@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "checkout, where the corpus is",
     )
     only.add_argument(
+        "--check-cli",
+        action="store_true",
+        help="only one-shot `check` from the command line: in-process vs the warm daemon "
+        "(codeact_verify.bench.check_cli)",
+    )
+    only.add_argument(
         "--serve",
         action="store_true",
         help="only the load and fault test of `serve` (codeact_verify.bench.serve)",
@@ -77,6 +83,10 @@ def run(args: argparse.Namespace, argv: Sequence[str] | None = None) -> int:
 
         args.json = False
         return serve_bench.run(args)
+    if args.check_cli:
+        from codeact_verify.bench.check_cli import main as check_cli_main
+
+        return check_cli_main(["--repeats", str(args.repeats or 10)])
     if args.verdict_only:
         from codeact_verify.bench.verdict import main as verdict_main
 

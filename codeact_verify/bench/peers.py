@@ -131,13 +131,18 @@ class CodeActVerify(Runner):
         )
         self._sandbox: Any = None
         self._specs: Any = None
+        self._remembered: bool | None = None
 
     def start(self) -> None:
         from codeact_verify.host import Sandbox
         from codeact_verify.tools import tool_specs
+        from codeact_verify.typecheck import remember_findings
 
         self._specs = tool_specs(TOOLS.values())
         self._sandbox = Sandbox(pool_size=self.pool_size)
+        # Every timed run is verified in full: the same program repeated must not be timed as
+        # a remembered answer (that is what an agent's retry of the same code gets).
+        self._remembered = remember_findings(False)
 
     def run(self, name: str, program: str) -> Outcome:
         from codeact_verify import executor
@@ -159,6 +164,11 @@ class CodeActVerify(Runner):
     def close(self) -> None:
         if self._sandbox is not None:
             self._sandbox.close()
+        if self._remembered is not None:
+            from codeact_verify.typecheck import remember_findings
+
+            remember_findings(self._remembered)
+            self._remembered = None
 
 
 # --- the floor: a bare componentize-py guest ---------------------------------------------------

@@ -1,8 +1,10 @@
 """Type-check latency: `python -m codeact_verify.bench.typecheck [--repeats N]`.
 
 Prints median and p90 of `codeact_verify.typecheck.typecheck` for 10-, 50- and 200-line CodeAct
-programs against the six demo tools, warm (the in-process fine-grained mypy build kept between
-checks), the first call of the process (cold), and, as the baseline measured in the same run, the
+programs (and `print(1+1)`) against the six demo tools, warm (the worker's fine-grained mypy build
+kept between checks; the same program timed again, and a new program each time), the same program
+again with findings remembered (``typecheck.remember_findings``, on by default), the first call
+of the process (cold), and, as the baseline measured in the same run, the
 plain way: `mypy.api.run` on the same program text with a warm on-disk cache. Also the tool-call
 checks + effects (given the `ast` tree, as the verifier calls them, and from a libcst parse)
 and the transpiler on the same programs. Nothing is asserted: numbers only.
@@ -25,7 +27,7 @@ from codeact_verify.toolcalls import find_tool_calls
 from codeact_verify.toolcheck import check_tool_calls
 from codeact_verify.tools import ToolSpec, stubs_module, tool_specs
 from codeact_verify.transpile import transpile
-from codeact_verify.typecheck import typecheck
+from codeact_verify.typecheck import remember_findings, typecheck
 
 BLOCKS = [
     'w = call_tool("get_weather", city="Paris")\nprint(w["temperature_c"], w["conditions"])\n',
@@ -114,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args(argv)
+    remember_findings(False)  # "warm" is mypy's work on the program, not a remembered answer
     tools = specs()
-    sizes = (10, 50, 200)
+    sizes = (1, 10, 50, 200)
     programs = {n: program(n) for n in sizes}
+    programs[1] = "print(1+1)\n"
 
     start = time.perf_counter()
     first = typecheck(programs[10], tools)
@@ -132,10 +136,23 @@ def main(argv: list[str] | None = None) -> int:
             # warm-up for this size (first import of each module used)
             typecheck(code, tools)
             warm = timed(lambda code=code: typecheck(code, tools), args.repeats)
+            fresh = iter(range(10**9))
+            distinct = timed(
+                lambda code=code, fresh=fresh: typecheck(
+                    code + f"cv_bench_{next(fresh)} = 0\n", tools
+                ),
+                args.repeats,
+            )
             base = timed(baseline_api_run(code, tools, Path(tmp)), max(5, args.repeats // 3))
             ratio = f"{statistics.median(base) / statistics.median(warm):.1f}x faster"
             rows.append(("typecheck (warm)", n, *stats(warm), ratio))
             rows.append(("baseline mypy.api.run", n, *stats(base), "1.0x"))
+            rows.append(("typecheck (warm), a new program each time", n, *stats(distinct), ""))
+            remember_findings(True)
+            typecheck(code, tools)
+            again = timed(lambda code=code: typecheck(code, tools), args.repeats)
+            remember_findings(False)
+            rows.append(("typecheck, same program again (remembered)", n, *stats(again), ""))
 
             tree = ast.parse(code)
 
@@ -150,10 +167,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(("transpile", n, *stats(tr), ""))
 
     print(f"typecheck first call in this process (cold, 10 lines): {cold_ms:.0f} ms")
-    print(f"{'what':40s} {'lines':>5s} {'p50 ms':>8s} {'p90 ms':>8s}  vs baseline")
+    print(f"{'what':44s} {'lines':>5s} {'p50 ms':>8s} {'p90 ms':>8s}  vs baseline")
     for what, n, med, hi, note in rows:
         lines = len(programs[n].splitlines())
-        print(f"{what:40s} {lines:5d} {med:8.1f} {hi:8.1f}  {note}")
+        print(f"{what:44s} {lines:5d} {med:8.1f} {hi:8.1f}  {note}")
     return 0
 
 

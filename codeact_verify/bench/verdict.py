@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dos", action="store_true", help="skip the denial-of-service cases")
     parser.add_argument("--dos-only", action="store_true", help="only the denial-of-service cases")
     args = parser.parse_args(argv)
+    from codeact_verify.typecheck import remember_findings
+
+    remember_findings(False)  # every timed verify runs mypy (no remembered findings)
     if not CORPUS.is_dir():
         print(f"the verdict corpus is not here ({CORPUS}): run from a source checkout")
         return 2

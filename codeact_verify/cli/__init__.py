@@ -8,30 +8,42 @@ by the verifier (or a fuzz finding), 2 usage or input error, 3 the program faile
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..errors import CodeActError
 
+TYPE_CHECKING = False  # not `typing`: a `check` through the daemon imports almost nothing
+if TYPE_CHECKING:  # argparse loads in build_parser, typing never at run time
+    import argparse
+    from typing import Any
+
 # Module names under codeact_verify.cli, in the order `--help` lists them.
-SUBCOMMANDS: list[str] = ["check", "run", "build_guest", "demo", "serve", "mcp", "bench", "fuzz"]
+SUBCOMMANDS: list[str] = [
+    "check", "run", "daemon", "build_guest", "demo", "serve", "mcp", "bench", "fuzz",
+]  # fmt: skip
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2, as argparse does, on stderr
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # usage errors exit 2, as argparse does
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+    return _Parser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _Parser = _parser_class()
     parser = _Parser(
         prog="codeact-verify",
         description=(
@@ -48,10 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """The command line. Called without ``argv`` (the installed command, ``python -m``), a
+    `check` goes through a running warm-checker daemon first (see `codeact-verify daemon`)."""
+    from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    args.argv = argv  # as typed, for reports that quote their command (bench)
+    try:
+        if from_command_line and argv[:1] == ["check"]:
+            from .warm.client import check as check_via_daemon
+
+            code = check_via_daemon(argv)
+            if code is not None:
+                sys.stdout.flush()
+                return code
+        return run_args(argv)
+    except BrokenPipeError:
+        return _stdout_closed()
+    finally:
+        # The command is done: spare the interpreter's last collection over mypy's in-memory
+        # build (about a second at exit after a type check). atexit handlers still run.
+        gc.freeze()
+
+
+def run_args(
+    argv: Sequence[str], *, specs_loader: Callable[[str | None], dict[str, Any]] | None = None
+) -> int:
+    """Parse and run one command in this process (what the daemon runs for a client, with its
+    cache of loaded tools files as ``specs_loader``)."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    args.argv = list(argv)  # as typed, for reports that quote their command (bench)
+    if specs_loader is not None:
+        args.specs_loader = specs_loader
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -67,10 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("codeact-verify: interrupted", file=sys.stderr)
         return 130
-    finally:
-        # The command is done: spare the interpreter's last collection over mypy's in-memory
-        # build (about a second at exit after a type check). atexit handlers still run.
-        gc.freeze()
 
 
 def _stdout_closed() -> int:

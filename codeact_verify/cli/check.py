@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             code, filename = read_program(args.program)
             grammar = load_grammar(args.grammar)
-            specs = stack.enter_context(open_tools(args.tools, args.mcp))
+            load = getattr(args, "specs_loader", None)  # the daemon's cache of tools files
+            specs = stack.enter_context(open_tools(args.tools, args.mcp, load=load))
         except CodeActError as exc:
             return usage_error("check", exc)
         report = verify(code, specs, grammar=grammar, types=not args.no_types)

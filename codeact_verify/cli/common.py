@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -62,12 +62,16 @@ def load_specs(path: str | None) -> dict[str, ToolSpec]:
 
 @contextmanager
 def open_tools(
-    tools: str | None, servers: list[str] | None = None
+    tools: str | None,
+    servers: list[str] | None = None,
+    *,
+    load: Callable[[str | None], dict[str, ToolSpec]] | None = None,
 ) -> Iterator[dict[str, ToolSpec]]:
     """The tools of a --tools file and of each --mcp server, by name; the MCP connections stay
     open until the block ends (a run's tool calls go to the servers). A server that cannot be
-    started or reached, or two tools with one name, is a CodeActError (a usage error)."""
-    specs = load_specs(tools)
+    started or reached, or two tools with one name, is a CodeActError (a usage error).
+    ``load``: how the tools file is loaded (the daemon passes its cache; default `load_specs`)."""
+    specs = dict((load or load_specs)(tools))
     with ExitStack() as stack:
         for server in servers or []:
             for name, spec in stack.enter_context(connect_mcp(server)).specs.items():

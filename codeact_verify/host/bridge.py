@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import json
 import time
 from collections.abc import Mapping
@@ -148,6 +149,10 @@ class RunBridge:
         self.abandoned = False
         # what the guest is waiting for on the host right now (None: it is running itself)
         self.active: str | None = None
+        # True when the guest runs on the caller's own thread (Sandbox.run_sync): a sync tool
+        # then runs on a worker thread, waited for until the deadline, so it cannot hold the
+        # caller past it
+        self.inline = False
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         # the first sticky outcome the guest recorded (a refusal, a limit), sent as it happened
@@ -318,6 +323,9 @@ class RunBridge:
             try:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
+                elif self.inline:
+                    call = self.pool.submit(_call_sync, spec, (call_args, call_kwargs))
+                    value = _wait(call, self._remaining())
                 else:
                     # inline: a blocking tool is bounded by the caller, who stops waiting at
                     # the deadline (see Sandbox.run_sync); a thread hop here would cost ~45 µs
@@ -346,7 +354,14 @@ class RunBridge:
                 spec, parsed, call = prepared  # type: ignore[misc]
                 (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed, call))
             started = time.perf_counter()
-            futures = {i: self.pool.submit(_call_sync, sp, c) for i, sp, _, c in sync_jobs}
+            # each sync tool runs in a copy of the run's context (as a single call_tool does,
+            # inline): the caller's context variables (Agent Framework's invocation context,
+            # request-scoped state) reach it, and nothing it sets outlives the call in the
+            # pool's thread (red-team finding red3/04)
+            futures = {
+                i: self.pool.submit(contextvars.copy_context().run, _call_sync, sp, c)
+                for i, sp, _, c in sync_jobs
+            }
             if async_jobs:
 
                 async def gather() -> list[Any]:

@@ -99,6 +99,9 @@ class LoadedGuest:
     def __init__(self, engine: wasmtime.Engine, component: Component) -> None:
         self.engine = engine
         self.component = component
+        # whether the `run` export has the shape `fastcall.ExportCall` calls directly (None:
+        # not checked yet; the first instance checks it)
+        self.fast_run: bool | None = None
         self.linker = Linker(engine)
         self.linker.add_wasip2()
         call_tool = _guarded(_call_tool)

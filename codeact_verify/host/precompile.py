@@ -157,11 +157,13 @@ def restrict_on_host(
     attributes: dict[str, Any] | None = None,
     *,
     known_globals: Iterable[str] | None = None,
+    names: set[str] | None = None,
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
-    One at a time: see codeact_verify/astlock.py."""
+    `names`, when given, receives the names the program reads (RestrictedPython's
+    `used_names`). One at a time: see codeact_verify/astlock.py."""
     with AST_LOCK:
-        return _restrict_on_host(program, filename, attributes, known_globals)
+        return _restrict_on_host(program, filename, attributes, known_globals, names)
 
 
 def _restrict_on_host(
@@ -169,6 +171,7 @@ def _restrict_on_host(
     filename: str,
     attributes: dict[str, Any] | None,
     known_globals: Iterable[str] | None,
+    names: set[str] | None = None,
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
     `attributes`: the run policy's attribute policy (`Grammar.runtime_policy()["attributes"]`),
@@ -198,6 +201,8 @@ def _restrict_on_host(
         transformer.visit(tree)
         if errors:
             return None  # the guest reports it, with RestrictedPython's exact message
+        if names is not None:
+            names.update(used)
         result = _unparse_with_lines(tree)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return None

@@ -11,6 +11,7 @@ import asyncio
 import collections
 import concurrent.futures
 import contextvars
+import copy
 import functools
 import json
 import threading
@@ -26,6 +27,7 @@ from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
 from .bridge import RunBridge
 from .engine import LoadedGuest, loaded_guest, set_context, ticks_for
+from .fastcall import ExportCall
 from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
@@ -65,7 +67,9 @@ class _Instance:
         self.config_hint = config_hint if warm else ""
         if warm:  # worth it only off the critical path (the ready pool)
             prepare(self.store, self.config_hint)
-        self.run = run
+        # the export's shape is checked once per loaded guest, then called through the C API
+        self.run = ExportCall(run, self.store, 3, guest.fast_run)
+        guest.fast_run = self.run.fast
         self.ms = (time.perf_counter() - started) * 1000.0
 
 
@@ -95,6 +99,16 @@ class _Job:
         self.bridge = bridge
         self.started = started
         self.restricted = ""  # the host's restricted transform (JSON), or "" (guest does it)
+        # The names the program reads (from the host's transform), None when unknown: a run
+        # whose program names no tool cannot block in a sync one, so it may run on the caller's
+        # thread (see Sandbox.run_sync).
+        self.names: set[str] | None = None
+        # The used instance, recycled (dropped, the pool refilled) once the caller has the
+        # result, so that work does not compete with the caller's path; by the runner thread
+        # itself when the caller stopped waiting.
+        self.spent: _Instance | None = None
+        self.released = False
+        self.lock = threading.Lock()
 
     def wait_s(self) -> float:
         return max(0.0, self.bridge.deadline - time.monotonic()) + Sandbox._GRACE_S
@@ -127,6 +141,15 @@ def _guest_error(outcome: Any, limits: Limits) -> ExecutionError:
         kind = "runtime"
     line = outcome.line if isinstance(outcome.line, int) else None
     return ExecutionError(kind, clip_text(outcome.message, limits.max_message_bytes), line)
+
+
+def _flag_types(policy: Any) -> tuple[type, type]:
+    """The types of the policy values the guest compares by identity (`guards.Policy`)."""
+    attributes = policy.get("attributes") if isinstance(policy, dict) else None
+    return (
+        type(policy.get("classes")) if isinstance(policy, dict) else type(None),
+        type(attributes.get("deny_private")) if isinstance(attributes, dict) else type(None),
+    )
 
 
 def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
@@ -176,6 +199,8 @@ class Sandbox:
         self.host_restrict = True
         # The last run's config text: the next pooled instance parses it ahead of time.
         self._config_hint = ""
+        # (a deep copy of the last run's policy, its JSON text, its flags' types)
+        self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
 
     # -- instances ------------------------------------------------------------------------
     def _all_mounts(self) -> list[Mount]:
@@ -211,18 +236,42 @@ class Sandbox:
             with self._lock:
                 self._filling -= 1
 
-    def _discard(self, inst: _Instance) -> None:
-        try:
-            self._filler.submit(_drop, inst)
-        except RuntimeError:  # the sandbox is closing: drop it here
-            pass
-
-    def _schedule_fill(self) -> None:
-        with self._lock:
-            if self._closed or self.pool_size == 0 or self._filling:
+    def _spent(self, job: _Job, inst: _Instance) -> None:
+        """The runner is done with `inst`: recycle it now if the caller has let go of the job
+        (it stopped waiting), else leave it for the caller's `_release`."""
+        with job.lock:
+            if not job.released:
+                job.spent = inst
                 return
-            self._filling += 1
-        self._filler.submit(self._fill)
+        self._recycle(inst)
+
+    def _release(self, job: _Job) -> None:
+        """The caller has the result (or gave up waiting): recycle the used instance."""
+        with job.lock:
+            job.released = True
+            inst, job.spent = job.spent, None
+        if inst is not None:
+            self._recycle(inst)
+
+    def _recycle(self, inst: _Instance) -> None:
+        """Drop the used store and refill the pool, on the pool thread: one hand-off."""
+        with self._lock:
+            refill = not (self._closed or self.pool_size == 0 or self._filling)
+            if refill:
+                self._filling += 1
+        try:
+            self._filler.submit(self._drop_and_fill, inst, refill)
+        except RuntimeError:  # the sandbox is closing: drop it here
+            if refill:
+                with self._lock:
+                    self._filling -= 1
+
+    def _drop_and_fill(self, inst: _Instance, refill: bool) -> None:
+        # the store is never used again; freeing its memory (~0.5 ms) happens here, off the
+        # caller's path, and then the next instance is made ready
+        _drop(inst)
+        if refill:
+            self._fill()
 
     def _take(self) -> tuple[_Instance, bool]:
         with self._lock:
@@ -275,17 +324,20 @@ class Sandbox:
         """
         loop = asyncio.get_running_loop()
         job = self._start(program, specs, policy, loop, approved_tools)
-        # the caller's context variables reach the tools, as asyncio.to_thread does
-        run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
-        future = loop.run_in_executor(self._runner, run_guest)
-        done, _ = await asyncio.wait({future}, timeout=job.wait_s())
-        if future not in done and job.bridge.active is None:
-            # not inside a host call, so the epoch deadline stops the guest any moment now
-            # (a busy machine can delay it): wait for its own result, which names the line
-            done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
-        if future in done:
-            return future.result()
-        return self._abandon(job)
+        try:
+            # the caller's context variables reach the tools, as asyncio.to_thread does
+            run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
+            future = loop.run_in_executor(self._runner, run_guest)
+            done, _ = await asyncio.wait({future}, timeout=job.wait_s())
+            if future not in done and job.bridge.active is None:
+                # not inside a host call, so the epoch deadline stops the guest any moment now
+                # (a busy machine can delay it): wait for its own result, which names the line
+                done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
+            if future in done:
+                return future.result()
+            return self._abandon(job)
+        finally:
+            self._release(job)
 
     def run_sync(
         self,
@@ -296,20 +348,40 @@ class Sandbox:
     ) -> ExecutionResult:
         """Run `program` and block until it ends; async tools run on a private loop."""
         job = self._start(program, specs, policy, None, approved_tools)
-        if all(spec.is_async for spec in job.bridge.specs.values()):
-            # nothing can block past the deadline (async tools and HTTP are bounded by it):
-            # run on this thread and save the thread hop
-            return self._run_guest(job)
-        future = self._runner.submit(self._run_guest, job)
         try:
-            return future.result(timeout=job.wait_s())
-        except concurrent.futures.TimeoutError:
-            if job.bridge.active is None:  # see run()
-                try:
-                    return future.result(timeout=self._STOP_WAIT_S)
-                except concurrent.futures.TimeoutError:
-                    pass
-            return self._abandon(job)
+            if self._inline(job):
+                # nothing can block past the deadline (async tools and HTTP are bounded by
+                # it, and so are sync tools in this mode): run on this thread, no thread hop
+                job.bridge.inline = True
+                return self._run_guest(job)
+            future = self._runner.submit(self._run_guest, job)
+            try:
+                return future.result(timeout=job.wait_s())
+            except concurrent.futures.TimeoutError:
+                if job.bridge.active is None:  # see run()
+                    try:
+                        return future.result(timeout=self._STOP_WAIT_S)
+                    except concurrent.futures.TimeoutError:
+                        pass
+                return self._abandon(job)
+        finally:
+            self._release(job)
+
+    @staticmethod
+    def _inline(job: _Job) -> bool:
+        """True when the run may execute on the caller's thread: no sync tool can block it.
+
+        Either every tool is async (as before), or the program names no tool at all and
+        neither `call_tool` nor `call_tools` (its names come from the host's transform; unknown
+        names count as naming everything). In that mode the bridge still runs a sync tool,
+        should one be called after all, on a worker thread bounded by the deadline."""
+        specs = job.bridge.specs
+        if all(spec.is_async for spec in specs.values()):
+            return True
+        names = job.names
+        if names is None or "call_tool" in names or "call_tools" in names:
+            return False
+        return not any(name in names for name in specs)
 
     def _start(
         self,
@@ -326,22 +398,30 @@ class Sandbox:
         started = time.perf_counter()
         tools = tool_specs(specs)
         policy = policy if policy is not None else default_policy()
-        config = json.dumps(
-            {
-                "tools": _tool_config(tools),
-                "policy": policy,
-                "limits": self.limits.guest_config(),
-                "mounts": [
-                    {"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()
-                ],
-                "output_dir": OUTPUT_GUEST_DIR if self.output_dir is not None else None,
-            }
-        )
+        # the same JSON as json.dumps of the whole config, the policy's text reused (see
+        # _policy_text)
+        config = (
+            '{"tools": ' + json.dumps(_tool_config(tools))
+            + ', "policy": ' + self._policy_text(policy)
+            + ', "limits": ' + json.dumps(self.limits.guest_config())
+            + ', "mounts": ' + json.dumps(
+                [{"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()]
+            )
+            + ', "output_dir": ' + json.dumps(
+                OUTPUT_GUEST_DIR if self.output_dir is not None else None
+            )
+            + "}"
+        )  # fmt: skip
         self._config_hint = config
         restricted = None
+        names: set[str] | None = None
         if self.host_restrict:  # the tool names: what may shadow a builtin in the guest
+            names = set()
             restricted = restrict_on_host(
-                program, attributes=policy.get("attributes"), known_globals=frozenset(tools)
+                program,
+                attributes=policy.get("attributes"),
+                known_globals=frozenset(tools),
+                names=names,
             )
         inst, from_pool = self._take()
         before = snapshot(self.output_dir) if self.output_dir is not None else None
@@ -356,7 +436,19 @@ class Sandbox:
         )
         job = _Job(program, config, inst, from_pool, before, bridge, started)
         job.restricted = json.dumps(restricted) if restricted is not None else ""
+        job.names = names if restricted is not None else None
         return job
+
+    def _policy_text(self, policy: dict[str, Any]) -> str:
+        """`policy` as JSON: the last text again when `policy` equals the last one, also in the
+        two values the guest reads by identity (`True` must not pass for `1`). The policy is
+        most of the config (about 9 KB): comparing costs far less than encoding it again."""
+        cached = self._policy_cache
+        if cached is not None and cached[0] == policy and cached[2] == _flag_types(policy):
+            return cached[1]
+        text = json.dumps(policy)
+        self._policy_cache = (copy.deepcopy(policy), text, _flag_types(policy))
+        return text
 
     def _run_guest(self, job: _Job) -> ExecutionResult:
         inst = job.inst
@@ -378,11 +470,8 @@ class Sandbox:
             trap = exc
         finally:
             set_context(None)
-            # the store is never used again; freeing its memory (~0.5 ms) happens off the
-            # caller's path, on the pool thread
-            self._discard(inst)
+            self._spent(job, inst)
             del inst
-            self._schedule_fill()
         ran = time.perf_counter()
 
         stats: dict[str, Any] = {}
@@ -405,6 +494,7 @@ class Sandbox:
             "host_tool_ms": job.bridge.host_ms,
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
+            "inline": 1.0 if job.bridge.inline else 0.0,
         }
         answer = stats.get("final_answer") if ok else None
         return self._finish(

@@ -494,6 +494,14 @@ def _fold_float(op: ast.operator, left: _Value, right: _Value) -> float | None:
 # `max(map(lambda ...))` spent the whole type-check budget; measured with mypy alone on a busy
 # 2-core machine, 3 levels took 0.7 s, 4 levels 3.9 s, 5 levels hit the 6 s budget).
 MAX_LAMBDA_CALL_NESTING = 3
+# ... and their total: each such call costs LAMBDA_CALL_GROWTH ** (its depth - 1) units, and a
+# program may spend MAX_LAMBDA_CALL_COST. Sibling nests within the depth limit added up without
+# bound (red-team finding red3/08: 32 statements of 3-deep `max(map(lambda ...))`, 1.6 KB, spent
+# the whole 8 s budget; each 3-deep nest costs about 0.25 s warm). One 3-deep nest is 73 units,
+# so about 13 fit (~3 s); 100 statements like `sorted(filter(lambda ...), key=lambda ...)`
+# (9 units each) fit too.
+LAMBDA_CALL_GROWTH = 8
+MAX_LAMBDA_CALL_COST = 1000
 
 
 def _takes_lambda(call: ast.Call) -> bool:
@@ -509,10 +517,24 @@ def check_lambda_calls(
     if not any(type(n) is ast.Lambda for n in ctx.ast_nodes):
         return True
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    cost = 0
     while stack:
         node, depth = stack.pop()
         if type(node) is ast.Call and _takes_lambda(node):  # type: ignore[arg-type]
             depth += 1
+            cost += LAMBDA_CALL_GROWTH ** (depth - 1)
+            if cost > MAX_LAMBDA_CALL_COST and depth <= MAX_LAMBDA_CALL_NESTING:
+                line, col, _, _ = source.span(node)
+                cls.at(
+                    ctx,
+                    line,
+                    col,
+                    "too many calls taking lambdas, nested ones especially (the type check's "
+                    f"cost: {cost} units, the limit is {MAX_LAMBDA_CALL_COST})",
+                    hint="Define the functions with `def` and pass their names, or compute "
+                    "the inner steps into variables first.",
+                )
+                return False
             if depth > MAX_LAMBDA_CALL_NESTING:
                 line, col, _, _ = source.span(node)
                 cls.at(

@@ -30,11 +30,33 @@ class ToolError(Exception):
 
 _loads = json.JSONDecoder().decode
 
+# A parameter schema that says only which scalar type it takes (plus words for people) is
+# checked by the exact type alone: the values checked are exact built-in types (the program's
+# own plain scalars, or the decoded copy), for which this is what SchemaChecker decides.
+# A value that fails goes through SchemaChecker anyway, for its message.
+_SCALAR_TYPES = {
+    "string": frozenset({str}),
+    "integer": frozenset({int}),
+    "number": frozenset({int, float}),
+    "boolean": frozenset({bool}),
+    "null": frozenset({type(None)}),
+}
+_WORDS = frozenset({"type", "title", "description", "default", "examples"})
+
+
+def _exact_types(schema):
+    """The exact types a value may have to fit `schema`, when that alone decides; else None."""
+    if isinstance(schema, dict) and schema.keys() <= _WORDS:
+        kind = schema.get("type")
+        if isinstance(kind, str):
+            return _SCALAR_TYPES.get(kind)
+    return None
+
 
 class _ToolBinder:
     """One tool's binder and schema check, built once per run."""
 
-    __slots__ = ("binder", "checker", "name", "props")
+    __slots__ = ("binder", "checker", "fast", "name", "props")
 
     def __init__(self, name, spec):
         params = spec.get("params")
@@ -49,6 +71,7 @@ class _ToolBinder:
         self.binder = Binder(name, params)
         self.props = parameters.get("properties") or {}
         self.checker = SchemaChecker(parameters)
+        self.fast = {key: _exact_types(sub) for key, sub in self.props.items()}
 
     def __call__(self, args, kwargs):
         """The JSON text of the bound arguments, checked."""
@@ -62,7 +85,11 @@ class _ToolBinder:
             if not is_plain_scalar(value):
                 values = _loads(text)  # check the copy that is sent, not the program's objects
                 break
+        fast = self.fast
         for key, value in values.items():
+            types = fast.get(key)
+            if types is not None and type(value) in types:
+                continue
             sub = self.props.get(key)
             if sub is None:
                 raise TypeError(f"{self.name}() got an unexpected keyword argument {key!r}")
@@ -81,8 +108,15 @@ class Tools:
         self._binders = {}
 
     def reset(self, specs):
+        if specs is self.specs:
+            return  # the same parsed specs (a prepared config): its binders stay valid
         self.specs = specs
         self._binders = {}
+
+    def build(self):
+        """Build every tool's binder now (the ready pool's prepare step does this ahead)."""
+        for name in self.specs:
+            self.binder(name)
 
     def binder(self, name):
         """The tool's argument binder and checker (built once per run), or None if unknown."""

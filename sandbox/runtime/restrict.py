@@ -246,7 +246,16 @@ def transformer_for(attributes=None):
         return SandboxTransformer
     deny_private, deny, prefixes = attributes
     policy = (bool(deny_private), frozenset(deny), tuple(prefixes))
-    return type("PolicyTransformer", (SandboxTransformer,), {"attribute_policy": policy})
+    cls = _POLICY_TRANSFORMERS.get(policy)
+    if cls is None:  # one class per policy (making a class costs more than a transform)
+        cls = type("PolicyTransformer", (SandboxTransformer,), {"attribute_policy": policy})
+        if len(_POLICY_TRANSFORMERS) >= 16:
+            _POLICY_TRANSFORMERS.clear()
+        _POLICY_TRANSFORMERS[policy] = cls
+    return cls
+
+
+_POLICY_TRANSFORMERS = {}
 
 
 def restricted_exec(source, filename="<program>", attributes=None):

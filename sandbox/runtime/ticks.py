@@ -1,28 +1,48 @@
 """A time limit that stops the program *in Python*, so a timeout names the program's line.
 
 The host's epoch deadline stops the guest from outside (a trap), which leaves no Python
-traceback: the line the program was on is lost. So the restricted transform also puts a
-`_tick_()` call at the top of every loop body and every function body (`add_ticks`), and the
-run binds `_tick_` to a C-level iterator step (`itertools.chain` over `repeat` chunks): most
-ticks cost one C call, and every `TICK_CHUNK`-th one runs `_chunks`, which reads the wall clock
-and raises the sticky `timeout` limit once the run's deadline (sent by the host) has passed.
-The exception surfaces at the tick, on the loop's or function's own line. A comprehension's
-iterator is wrapped instead (`_ticked_(it)`: C-level chunks with a clock read between them), so
-`sum(x * x for x in range(10**12))` stops on its line too. The host's epoch deadline, set a
-little later, stays the backstop: code that loops inside one C call, such as
-`sum(range(10**12))` or `max(items, key=lambda v: ...)`, never reaches a tick and is stopped
+traceback: the line the program was on is lost. So the restricted transform (`add_ticks`) also
+puts time checks where a program can spend unbounded time:
+
+- every `for` loop iterates through `_tick_iter_(...)`: a loop over a short immutable sequence
+  (a range, tuple, str, bytes or dict of at most `TICK_CHUNK` items) runs on its own iterator,
+  its length counted against a shared budget; any other iterable is walked in chunks of
+  `TICK_CHUNK` items by C-level iterators (`itertools.chain` over `islice` chunks), with the
+  clock read between chunks. The loop body runs without any added call;
+- every `while` loop and every function body starts with `_tick_()`, bound to a C-level
+  iterator step (`itertools.chain` over `repeat` chunks): most ticks cost one C call, and every
+  `TICK_CHUNK`-th one reads the wall clock.
+
+- a comprehension's iterator is wrapped likewise (`_ticked_(it)`: C-level chunks with a clock
+  read between them), so `sum(x * x for x in range(10**12))` stops on its line too.
+
+Once the run's deadline (sent by the host) has passed, the sticky `timeout` limit is raised at
+the tick, or at the `for` statement or comprehension, on the program's own line. The host's
+epoch deadline, set a little later, stays the backstop: code that loops inside one C call, such
+as `sum(range(10**12))` or `max(items, key=lambda v: ...)`, never reaches a tick and is stopped
 by it, from outside, without a line (the host's message says so). Naming that line would need
 the guest to tell the host its line at every statement, a cost on every program.
 
-This module needs only `ast`, so the host's copy of the restricted transform uses it too.
+This module needs only `ast` and `itertools`, so the host's copy of the restricted transform
+uses it too.
 """
 
 import ast
+from itertools import chain, islice, repeat
+from operator import length_hint
 
 TICK_NAME = "_tick_"
+TICK_ITER_NAME = "_tick_iter_"
 TICK_CHUNK = 1000
 TICKED_NAME = "_ticked_"
 TICKED_CHUNK = 256
+_END = object()
+
+# Iterators over immutable sequences (and dicts, whose iteration fails when they change size):
+# their length hint is exact and cannot grow while the loop runs.
+_BOUNDED = frozenset(
+    type(iter(x)) for x in (range(1), (), "a", "\u00e9", b"", {}, {}.values(), {}.items())
+)
 
 
 class _Ticker(ast.NodeTransformer):
@@ -35,8 +55,34 @@ class _Ticker(ast.NodeTransformer):
         node.body.insert(0, self._tick(node))
         return node
 
-    visit_While = visit_For = visit_AsyncFor = _loop
+    def visit_For(self, node):
+        self.generic_visit(node)
+        call = ast.Call(ast.Name(TICK_ITER_NAME, ast.Load()), [node.iter], [])
+        node.iter = ast.fix_missing_locations(ast.copy_location(call, node.iter))
+        return node
+
+    visit_While = visit_AsyncFor = _loop
     visit_FunctionDef = visit_AsyncFunctionDef = _loop
+
+    # A comprehension is a loop too (`sum(x * x for x in range(10**12))`): without a tick it
+    # would run until the epoch backstop, which has no line. Its iterator goes through
+    # `_ticked_` (C-level per item; the clock is read every TICKED_CHUNK items); an async one
+    # gets a filter that always passes (`_tick_()` returns None). A lambda gets no tick: it
+    # is called item by item by a built-in (`max(items, key=lambda v: ...)`), a single
+    # built-in call as far as the time limit goes, and a tick would cost every call.
+    def visit_comprehension(self, node):
+        self.generic_visit(node)
+        if node.is_async:
+            tick = ast.UnaryOp(ast.Not(), _call(TICK_NAME))
+            node.ifs.insert(0, ast.fix_missing_locations(ast.copy_location(tick, node.iter)))
+        else:
+            wrapped = _call(TICKED_NAME, node.iter)
+            node.iter = ast.fix_missing_locations(ast.copy_location(wrapped, node.iter))
+        return node
+
+
+def _call(name, *args):
+    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
 
     # A comprehension is a loop too (`sum(x * x for x in range(10**12))`): without a tick it
     # would run until the epoch backstop, which has no line. Its iterator goes through
@@ -60,23 +106,62 @@ def _call(name, *args):
 
 
 def add_ticks(tree):
-    """`tree` with a `_tick_()` call first in every loop and function body, and every
-    comprehension's iterator ticked (in place)."""
+    """`tree` with its `for` loops through `_tick_iter_`, a `_tick_()` call first in every
+    `while` loop and function body, and every comprehension's iterator ticked (in place)."""
     _Ticker().visit(tree)
     return tree
 
 
-def make_tick(deadline, now, limit_error):
-    """The `_tick_` of one run: raises `limit_error()` once `now()` passes `deadline`."""
-    from itertools import chain, repeat
+def make_ticks(deadline, now, limit_error):
+    """(`_tick_`, `_tick_iter_`) of one run: they raise `limit_error()` once `now()` passes
+    `deadline` (None: never)."""
+    left = TICK_CHUNK
 
-    def _chunks():
+    def check():
+        if deadline is not None and now() >= deadline:
+            raise limit_error()
+
+    def ticks():
         while True:
-            if deadline is not None and now() >= deadline:
-                raise limit_error()
+            check()
             yield repeat(None, TICK_CHUNK)
 
-    return chain.from_iterable(_chunks()).__next__
+    def chunks(it):
+        # the first item of each chunk is taken here, so an exhausted iterator ends the loop
+        while True:
+            first = next(it, _END)
+            if first is _END:
+                return
+            yield (first,)
+            yield islice(it, TICK_CHUNK - 1)
+            check()
+
+    def tick_iter(iterable):
+        # iter() here takes the place of the one the `for` statement makes (it gets an
+        # iterator back, and iter() of a built-in iterator is the iterator itself)
+        nonlocal left
+        it = iter(iterable)
+        kind = type(it)
+        if kind in _BOUNDED:
+            n = length_hint(it)
+            if n <= TICK_CHUNK:
+                left -= n + 1
+                if left <= 0:
+                    left = TICK_CHUNK
+                    check()
+                return it
+        left -= 1
+        if left <= 0:
+            left = TICK_CHUNK
+            check()
+        return chain.from_iterable(chunks(it))
+
+    return chain.from_iterable(ticks()).__next__, tick_iter
+
+
+def make_tick(deadline, now, limit_error):
+    """The `_tick_` of one run (see make_ticks)."""
+    return make_ticks(deadline, now, limit_error)[0]
 
 
 def make_ticked(deadline, now, limit_error):

@@ -1,0 +1,76 @@
+"""Where the daemon lives: one private directory per user, checked before every use.
+
+``$CODEACT_VERIFY_DAEMON_DIR`` if set, else ``$XDG_RUNTIME_DIR/codeact-verify`` when that
+runtime directory exists, else ``/tmp/codeact-verify-<uid>`` (``$TMPDIR`` instead of ``/tmp``
+when set). The directory is created with mode 0700; it is used only when it is a real directory
+(not a symlink) owned by this user with no group or other permissions, so another user can
+neither plant a socket for this user's client nor reach this user's daemon. It holds
+``daemon.sock`` (0600), ``daemon.lock`` (held by the running daemon), ``daemon.pid``,
+``daemon.log``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+SOCKET = "daemon.sock"
+LOCK = "daemon.lock"
+LOG = "daemon.log"
+PID = "daemon.pid"
+
+
+class UnsafeDir(Exception):
+    """The daemon directory exists but is not private to this user."""
+
+
+def daemon_dir() -> str:
+    explicit = os.environ.get("CODEACT_VERIFY_DAEMON_DIR")
+    if explicit:
+        return os.path.abspath(explicit)
+    uid = os.getuid()
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        return os.path.join(runtime, "codeact-verify")
+    return os.path.join(os.environ.get("TMPDIR") or "/tmp", f"codeact-verify-{uid}")
+
+
+def private_dir(create: bool) -> str | None:
+    """The daemon directory, made if ``create``; None if it does not exist (and not made).
+
+    Raises :class:`UnsafeDir` when it exists and is not a 0700 directory of this user.
+    """
+    path = daemon_dir()
+    if create:
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        raise UnsafeDir(f"{path} is not a directory")
+    if info.st_uid != os.getuid():
+        raise UnsafeDir(f"{path} belongs to another user (uid {info.st_uid})")
+    if info.st_mode & 0o077:
+        raise UnsafeDir(f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):o})")
+    return path
+
+
+def daemon_pid(directory: str) -> int | None:
+    """The pid in ``daemon.pid`` when that process is alive and (where ``/proc`` says) is this
+    package's daemon; None otherwise. For stopping a daemon that does not answer."""
+    try:
+        with open(os.path.join(directory, PID), encoding="ascii") as fh:
+            pid = int(fh.read().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            command = fh.read()
+    except OSError:
+        return pid  # no /proc here: the lock-holding daemon wrote it
+    return pid if b"codeact_verify.cli.warm.server" in command else None

@@ -1,0 +1,180 @@
+"""The time limit's ticks (sandbox/runtime/ticks.py) and the run paths that make a run cheap.
+
+`for` loops iterate through `_tick_iter_` (no call in the loop body); `while` loops and
+functions keep a `_tick_()` call. The wrapped loops must behave exactly like plain ones, and a
+run past its deadline must still stop on the program's own line, also where no single loop is
+long (nested short loops) or where the iterable grows while it is walked.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import contextlib
+import io
+import time
+from typing import Any
+
+import pytest
+from test_sandbox_support import POLICY, Limits, make_sandbox, run
+
+from codeact_verify.fuzz.campaign import sandbox_unavailable
+from codeact_verify.guest.runtime.ticks import (
+    TICK_ITER_NAME,
+    TICK_NAME,
+    TICKED_NAME,
+    add_ticks,
+    make_ticked,
+    make_ticks,
+)
+from codeact_verify.host.bridge import RunBridge
+from codeact_verify.tools import tool_specs
+
+
+class _Late(BaseException):
+    pass
+
+
+def _exec(program: str, ticked: bool, deadline: float | None = None) -> str:
+    tree = ast.parse(program)
+    if ticked:
+        add_ticks(tree)
+    code = compile(tree, "<program>", "exec")
+    tick, tick_iter = make_ticks(deadline, time.time, _Late)
+    ticked = make_ticked(deadline, time.time, _Late)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, {TICK_NAME: tick, TICK_ITER_NAME: tick_iter, TICKED_NAME: ticked})
+    return out.getvalue()
+
+
+SAME = [
+    "out = []\nfor i in range(5000):\n    out.append(i)\nprint(len(out), sum(out))",
+    "l = [1, 2, 3]\nfor x in l:\n    if len(l) < 3000:\n        l.append(x + 1)\nprint(len(l), x)",
+    "def g():\n    for i in range(2500):\n        yield i\nt = 0\nfor x in g():\n"
+    "    t += x\nprint(t)",
+    "g = iter(range(3000))\nfor x in g:\n    if x == 1500:\n        break\nprint(next(g))\n"
+    "for y in g:\n    pass\nprint(y)",
+    "d = {i: i for i in range(1500)}\nt = 0\nfor k, v in d.items():\n    t += k * v\nprint(t)",
+    "for a in []:\n    print(a)\nelse:\n    print('else')",
+    "for c in 'h\u00e9llo' * 300:\n    pass\nprint(c)",
+    "it = iter([1, 2, 3])\nfor i in it:\n    for j in it:\n        print(i, j)",
+    "def f():\n    for x in range(3):\n        try:\n            raise ValueError(x)\n"
+    "        except ValueError as e:\n            yield e.args[0]\nprint(list(f()))",
+    "for i in range(2999):\n    if i == 2500:\n        break\nelse:\n    print('no')\nprint(i)",
+]
+
+
+@pytest.mark.parametrize("program", SAME)
+def test_a_ticked_program_prints_what_the_plain_one_prints(program: str) -> None:
+    assert _exec(program, True) == _exec(program, False)
+
+
+def test_a_for_loop_body_has_no_tick_call() -> None:
+    tree = add_ticks(ast.parse("for i in range(10):\n    x = i\nwhile x:\n    x -= 1\n"))
+    text = ast.unparse(tree)
+    assert "for i in _tick_iter_(range(10)):\n    x = i" in text
+    assert "while x:\n    _tick_()" in text
+
+
+# (program, the lines it may stop on: a generator's loop and the loop walking it both tick)
+LATE = [
+    ("n = 0\nwhile True:\n    n += 1\n", 2),
+    ("def spin(k):\n    t = 0\n    for i in range(10**12):\n        t += k\n    return t\n"
+     "print(spin(3))\n", 3),
+    ("x = 0\nfor a in range(1000):\n    for b in range(1000):\n        for c in range(1000):\n"
+     "            x += 1\n", 4),
+    ("l = [1]\nfor x in l:\n    l.append(x)\n", 2),
+    ("def g():\n    i = 0\n    while True:\n        yield i\n        i += 1\nfor x in g():\n"
+     "    pass\n", (3, 6)),
+]
+
+
+@pytest.mark.parametrize(("program", "line"), LATE)
+def test_past_the_deadline_the_program_stops_on_its_line(
+    program: str, line: int | tuple[int, ...]
+) -> None:
+    with pytest.raises(_Late) as info:
+        _exec(program, True, time.time() + 0.05)
+    tb: Any = info.value.__traceback__
+    found = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<program>":
+            found = tb.tb_lineno
+        tb = tb.tb_next
+    assert found in (line if isinstance(line, tuple) else (line,))
+
+
+# -- in the guest -----------------------------------------------------------------------------
+needs_guest = pytest.mark.skipif(
+    bool(sandbox_unavailable()), reason=sandbox_unavailable() or "sandbox unavailable"
+)
+
+
+@needs_guest
+@pytest.mark.parametrize(("program", "line"), LATE[2:4])
+def test_in_the_guest_short_nested_loops_and_growing_lists_time_out_on_their_line(
+    program: str, line: int
+) -> None:
+    with make_sandbox(limits=Limits(timeout_s=0.4)) as sb:
+        r = run(sb, program)
+        assert r.error is not None and r.error.kind == "timeout", r.error
+        assert r.error.line == line
+
+
+def slow() -> str:
+    """Blocks past any short time limit."""
+    time.sleep(1.5)
+    return "late"
+
+
+def count(n: int) -> int:
+    """Returns n."""
+    return n
+
+
+@needs_guest
+def test_a_run_that_names_no_tool_runs_on_the_callers_thread() -> None:
+    with make_sandbox() as sb:
+        assert run(sb, "print(1)", [slow, count]).timings["inline"] == 1.0
+        r = run(sb, "print(count(n=2))", [slow, count])
+        assert r.ok and r.stdout == "2\n" and r.timings["inline"] == 0.0
+        r = run(sb, "print(call_tool('count', n=3))", [slow, count])
+        assert r.ok and r.stdout == "3\n" and r.timings["inline"] == 0.0
+
+
+def test_on_the_callers_thread_a_blocking_sync_tool_still_ends_at_the_deadline() -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    bridge = RunBridge(tool_specs([slow]), Limits(), None, time.monotonic() + 0.2, None, pool)
+    bridge.inline = True
+    ok, text = bridge.call_tool("slow", "{}")
+    assert not ok and '"timeout"' in text and "did not finish before" in text
+    pool.shutdown(wait=False)
+
+
+@needs_guest
+def test_a_policy_changed_in_place_between_runs_is_the_one_that_runs() -> None:
+    policy = {**POLICY, "builtins": list(POLICY["builtins"])}
+    with make_sandbox() as sb:
+        r = run(sb, "print(len('ab'))", policy=policy)
+        assert r.ok and r.stdout == "2\n", r.error
+        policy["builtins"].remove("len")  # the config text must not be reused
+        r = run(sb, "print(len('ab'))", policy=policy)
+        assert r.error is not None and "NameError" in r.error.message
+        # equal in Python (True == 1) but not to the guest, which allows classes only for True
+        program = "class A:\n    x = 1\nprint(A.x)\n"
+        policy["classes"] = True
+        r = run(sb, program, policy=policy)
+        assert r.ok and r.stdout == "1\n", r.error
+        policy["classes"] = 1
+        r = run(sb, program, policy=policy)
+        assert not r.ok, r.stdout
+
+
+@needs_guest
+def test_the_exact_type_check_still_refuses_a_bool_for_an_int() -> None:
+    with make_sandbox() as sb:
+        r = run(sb, "print(count(n=True))", [count])
+        assert r.error is not None and "parameter 'n' expects int, got bool" in r.error.message
+        r = run(sb, "print(count(n=4))", [count])
+        assert r.ok and r.stdout == "4\n"
