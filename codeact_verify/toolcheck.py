@@ -572,7 +572,7 @@ class _Checker:
                 problem = checker.error(wire, schema, where)
             if problem:
                 if problem.startswith(f"{where} expects "):  # say what would fit, as a type
-                    problem = f"{where} must be {expected}"
+                    problem = f"{where} must be {expected}, got {_given(wire)}"
                 self.report(ARGUMENT_TYPE, value, problem, hint=f"signature: {signature}")
 
     # -- whole program ----------------------------------------------------------------------
@@ -626,3 +626,12 @@ def check_tool_calls(
     if parsed is None:
         return []
     return _Checker(source, specs, lines).run(index or find_tool_calls(parsed, specs))
+
+
+def _given(wire: Any) -> str:
+    """The literal value a call passed, short (`'games'`, `[1, 2]`); a type name for a value
+    the verifier only knows the kind of."""
+    if type(wire) is _schema.Unknown:
+        return "an f-string" if wire.kind == "string" else "a computed value"
+    text = repr(wire)
+    return text if len(text) <= 60 else text[:57] + "..."

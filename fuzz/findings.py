@@ -81,8 +81,18 @@ def default_findings_dir() -> Path:
     return Path(str(files("codeact_verify.fuzz"))) / "findings"
 
 
+def default_save_dir() -> Path:
+    """Where a campaign saves new findings: the package's ``findings/`` in a source checkout
+    (an editable install), where the test suite replays them; ``./fuzz-findings`` when the package
+    is installed (a plain ``pip install``), never into site-packages."""
+    package = default_findings_dir()
+    if any(part in ("site-packages", "dist-packages") for part in package.parts):
+        return Path.cwd() / "fuzz-findings"
+    return package
+
+
 def save_finding(finding: Finding, directory: Path | None = None) -> Path:
-    directory = directory or default_findings_dir()
+    directory = directory or default_save_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{finding.property}-{finding.kind}-{finding.digest}.json"
     if not path.exists():

@@ -100,6 +100,16 @@ class Context:
             self._oracle = EscapeOracle()
         return self._oracle
 
+    def warm_up(self) -> None:
+        """Start the type checker before the first example. Its cold start (the mypy worker and
+        the standard library: seconds, more on a busy machine) would otherwise land inside the
+        first timed ``verify`` and can push it over ``bound_s``: a "slow" finding that does not
+        repeat, which Hypothesis reports as flaky."""
+        if self.types:
+            from codeact_verify import typecheck
+
+            typecheck.warm_up(self.specs)
+
     def verify(self, code: str | bytes) -> Any:
         from codeact_verify.verifier import verify
 

@@ -37,3 +37,17 @@ def test_findings_directory_is_package_data() -> None:
     from codeact_verify.fuzz.findings import default_findings_dir
 
     assert (default_findings_dir() / "README.md").is_file()
+
+
+def test_an_installed_package_saves_findings_in_the_working_directory(
+    tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`codeact-verify fuzz` from a plain `pip install` wrote its findings into site-packages."""
+    from codeact_verify.fuzz import findings
+
+    installed = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "codeact_verify"
+    monkeypatch.setattr(findings, "default_findings_dir", lambda: installed / "fuzz" / "findings")
+    monkeypatch.chdir(tmp_path)
+    saved = findings.save_finding(findings.Finding("total", "slow", "a test", "x = 1\n"))
+    assert saved.parent == tmp_path / "fuzz-findings"
+    assert not (installed / "fuzz" / "findings").exists()

@@ -220,8 +220,19 @@ def test_streamable_http_server_tools(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_a_clear_error() -> None:
-    with pytest.raises(CodeActError, match="cannot connect to the MCP server"):
+    with pytest.raises(CodeActError, match="cannot connect to the MCP server") as refused:
         MCPTools.http(f"http://127.0.0.1:{_free_port()}/mcp", timeout_s=10)
+    assert "TaskGroup" not in str(refused.value) and "ConnectError" in str(refused.value)
+
+
+def test_a_server_that_exits_at_start_names_the_cause_not_a_task_group() -> None:
+    """A server whose import fails (e.g. `from mcp.server.fastmcp import FastMCP` under mcp 2.x)
+    said only "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)"."""
+    with pytest.raises(CodeActError, match="cannot connect to the MCP server") as exited:
+        MCPTools.stdio(sys.executable, ["-c", "raise SystemExit(3)"], timeout_s=60)
+    message = str(exited.value)
+    assert "TaskGroup" not in message and "ExceptionGroup" not in message
+    assert "Connection closed" in message
 
 
 # --- (b) codeact-verify mcp: our tools to any MCP client --------------------------------------

@@ -58,6 +58,22 @@ def _result_value(result: Any) -> Any:
     return None
 
 
+def _why(exc: BaseException) -> str:
+    """`Type: message` of what went wrong, looking inside the SDK's task groups: "ExceptionGroup:
+    unhandled errors in a TaskGroup (1 sub-exception)" tells a person nothing."""
+    leaves: list[BaseException] = []
+
+    def walk(e: BaseException) -> None:
+        if isinstance(e, BaseExceptionGroup):
+            for sub in e.exceptions:
+                walk(sub)
+        else:
+            leaves.append(e)
+
+    walk(exc)
+    return "; ".join(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__ for e in leaves)
+
+
 class MCPTools:
     """A live connection to one MCP server and its tools as `ToolSpec`s (`specs`).
 
@@ -99,7 +115,7 @@ class MCPTools:
             if isinstance(exc, CodeActError):
                 raise
             raise CodeActError(
-                f"cannot connect to the MCP server {self.describe()}: {type(exc).__name__}: {exc}"
+                f"cannot connect to the MCP server {self.describe()}: {_why(exc)}"
             ) from exc
 
     # --- constructors -----------------------------------------------------------------------

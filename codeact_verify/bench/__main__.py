@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--verdict-only",
         action="store_true",
         help="only the verdict bench: false-rejection and catch rates on tests/corpus/verdict, "
-        "the checker's denial-of-service cases (codeact_verify.bench.verdict)",
+        "the checker's denial-of-service cases (codeact_verify.bench.verdict); needs a source "
+        "checkout, where the corpus is",
     )
     only.add_argument(
         "--check-cli",

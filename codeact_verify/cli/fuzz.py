@@ -58,7 +58,13 @@ def add_parser(subparsers: Any) -> None:
         help="only replay the failures the database holds (no new examples), then stop: how a "
         "runner re-checks what the fleet found",
     )
-    p.add_argument("--findings", type=Path, default=None, help="where findings are saved")
+    p.add_argument(
+        "--findings",
+        type=Path,
+        default=None,
+        help="where findings are saved (default: fuzz/findings in a checkout, ./fuzz-findings "
+        "from an installed package)",
+    )
     p.add_argument("--batch", type=int, default=25, help="examples per Hypothesis run (default 25)")
     p.add_argument("--bound", type=float, default=10.0, help="seconds verify may take (default 10)")
     p.add_argument("--no-types", action="store_true", help="skip the mypy pass (faster)")

@@ -27,9 +27,23 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--http", action="store_true", help="streamable HTTP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1", help="with --http (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="with --http")
-    parser.add_argument("--timeout", type=float, default=None, metavar="S", help="time limit")
-    parser.add_argument("--memory", type=int, default=None, metavar="MB", help="memory limit")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="with --http (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-clock limit per program in seconds (default: the sandbox's, 10)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="memory limit per program in MiB (default: the sandbox's, 256)",
+    )
     parser.add_argument(
         "--mount",
         action="append",

@@ -248,7 +248,8 @@ def ensure_guest(
                 else (
                     "cache entry is stale or corrupt, rebuilding"
                     if directory.exists()
-                    else "first use: building it (about 10 s, once)"
+                    else "first use: building it (once; about 20 s on 2 idle cores, minutes on "
+                    "busy ones)"
                 )
             )
             progress(f"sandbox guest: {why} -> {directory}")

@@ -84,26 +84,6 @@ class _Ticker(ast.NodeTransformer):
 def _call(name, *args):
     return ast.Call(ast.Name(name, ast.Load()), list(args), [])
 
-    # A comprehension is a loop too (`sum(x * x for x in range(10**12))`): without a tick it
-    # would run until the epoch backstop, which has no line. Its iterator goes through
-    # `_ticked_` (C-level per item; the clock is read every TICKED_CHUNK items); an async one
-    # gets a filter that always passes (`_tick_()` returns None). A lambda gets no tick: it
-    # is called item by item by a built-in (`max(items, key=lambda v: ...)`), a single
-    # built-in call as far as the time limit goes, and a tick would cost every call.
-    def visit_comprehension(self, node):
-        self.generic_visit(node)
-        if node.is_async:
-            tick = ast.UnaryOp(ast.Not(), _call(TICK_NAME))
-            node.ifs.insert(0, ast.fix_missing_locations(ast.copy_location(tick, node.iter)))
-        else:
-            wrapped = _call(TICKED_NAME, node.iter)
-            node.iter = ast.fix_missing_locations(ast.copy_location(wrapped, node.iter))
-        return node
-
-
-def _call(name, *args):
-    return ast.Call(ast.Name(name, ast.Load()), list(args), [])
-
 
 def add_ticks(tree):
     """`tree` with its `for` loops through `_tick_iter_`, a `_tick_()` call first in every

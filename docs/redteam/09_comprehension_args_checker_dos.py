@@ -4,7 +4,7 @@
 # comprehensions passed to overloaded calls the same way, and a type error makes it try every
 # overload at every level. This 3-level program (88 bytes) spends mypy's whole budget:
 #
-#   $ codeact-verify check findings/09_comprehension_args_checker_dos.py
+#   $ codeact-verify check docs/redteam/09_comprehension_args_checker_dos.py
 #   error CV799 ... the program was not checked            (10.75 s, main 10a659e and red3)
 #   measured (warm worker, 2 busy cores), `max(map(abs, (<inner> for v in x)))` nested:
 #     depth 1 0.07 s, depth 2 3.02 s, depth 3 10.75 s (CV799); with list comprehensions

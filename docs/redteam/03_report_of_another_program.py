@@ -11,7 +11,7 @@
 # program's report (its effects), so the approver is shown the wrong program.
 # Layer beaten: verifier (the sandbox alone contains the program).
 #
-#   $ .venv/bin/python findings/03_report_of_another_program.py
+#   $ .venv/bin/python docs/redteam/03_report_of_another_program.py
 #   expected: both runs `rejected` (CV101 global), nothing printed
 #   actual (main 10a659e):
 #     verdict of evil: False ['CV101']

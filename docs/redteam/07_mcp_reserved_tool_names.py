@@ -8,8 +8,8 @@
 # `print(get_weather(...))` is falsely rejected with CV701); with a helper's name, mypy fails closed
 # (CV799 "stubs do not type-check") for every program. Layer: verifier / CLI tool loading.
 #
-#   $ codeact-verify run findings/07_mcp_reserved_tool_names.py \
-#       --mcp ".venv/bin/python findings/07_mcp_reserved_names_server.py" --json
+#   $ codeact-verify run docs/redteam/07_mcp_reserved_tool_names.py \
+#       --mcp ".venv/bin/python docs/redteam/07_mcp_reserved_names_server.py" --json
 #   expected: the server's `print` tool is skipped (reserved), effects ["get_weather"]
 #   actual (main 10a659e): ok, stdout "hello from the program", effects ["print", "get_weather"];
 #   with a `read_text` tool: every program rejected CV799.

@@ -7,7 +7,7 @@
 # request's verify and every run's restricted transform wait behind it.
 # Layer beaten: verifier availability.
 #
-#   $ .venv/bin/python findings/06_did_you_mean_quadratic.py
+#   $ .venv/bin/python docs/redteam/06_did_you_mean_quadratic.py
 #   expected: a CV104 rejection in well under a second
 #   actual (main 10a659e): 24023 bytes, 15.91 s, 51 diagnostics (k=700: 7.35 s)
 # Fix (red3): hints memoised per name and computed for the first 20 distinct names only

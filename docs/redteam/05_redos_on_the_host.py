@@ -13,7 +13,7 @@
 # Layer beaten: verifier availability and host availability (the guest's own regex is bounded
 # by its time limit; these two run on the host).
 #
-#   $ .venv/bin/python findings/05_redos_on_the_host.py 24
+#   $ .venv/bin/python docs/redteam/05_redos_on_the_host.py 24
 #   expected: a CV607 rejection in milliseconds, for any length
 #   actual (main 10a659e), 2 busy cores:  n=16 0.13 s, 20 0.34 s, 22 1.11 s, 24 2.91 s (doubling
 #     per character: n=60 is ~10**10 s); a heartbeat thread got 1 beat in 2.5 s (GIL held).

@@ -7,7 +7,7 @@
 # as the daemon lives (forever without --idle-minutes). The verdicts stay right.
 # Layer: codeact_verify/cli/warm/server.py (Daemon.check, main).
 #
-#   $ .venv/bin/python findings/12_daemon_start_dir_removed.py
+#   $ .venv/bin/python docs/redteam/12_daemon_start_dir_removed.py
 #   expected: checks served 1, no "not used" note
 #   actual (main e81deca): "daemon: not used (bad request: [Errno 2] ...)", checks served 0
 # Fix (red4): the daemon works from its own private directory (os.chdir at start).

@@ -7,7 +7,7 @@
 # built-in call", although the program was in an ordinary loop on a known line.
 # Layer: sandbox/runtime/ticks.py (clock read per TICK_CHUNK ticks, not per elapsed time).
 #
-#   $ CODEACT_VERIFY_CACHE=.guest-cache .venv/bin/python findings/11_slow_items_timeout_without_line.py
+#   $ CODEACT_VERIFY_CACHE=.guest-cache .venv/bin/python docs/redteam/11_slow_items_timeout_without_line.py
 #   expected: kind timeout, line 6 (the while) / line 6 (the for)
 #   actual (main e81deca): kind timeout, line None, "most likely in a single built-in call ..."
 # Not fixed: a cheaper clock (a time read every tick) would cost every loop; one option is to

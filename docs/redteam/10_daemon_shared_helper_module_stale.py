@@ -10,7 +10,7 @@
 #       is cached by name), so its check passes/fails differently than in-process.
 # Layer beaten: warm checker daemon (codeact_verify/cli/warm/tools_cache.py, server.py).
 #
-#   $ .venv/bin/python findings/10_daemon_shared_helper_module_stale.py
+#   $ .venv/bin/python docs/redteam/10_daemon_shared_helper_module_stale.py
 #   expected: every "daemon" line equals its "in-process" line
 #   actual (main e81deca): (a) daemon exit 1 (stale: 'k' refused) vs in-process exit 0;
 #                          (b) daemon exit 0 vs in-process exit 1 (or ImportError)

@@ -9,7 +9,7 @@
 # verdict also depended on the directory the daemon was started in, not the client's.
 # Layer beaten: verifier type check (codeact_verify/mypy_process.py MypyProcess.spawn).
 #
-#   $ .venv/bin/python findings/13_mypy_reads_the_working_directory.py
+#   $ .venv/bin/python docs/redteam/13_mypy_reads_the_working_directory.py
 #   expected: both runs "rejected ... CV702", exit 1
 #   actual (main e81deca): without types.py: rejected, exit 1; with an empty types.py: "ok", exit 0
 # Fix (red4): the worker is spawned with its private work directory as cwd.

@@ -8,7 +8,7 @@
 # the next run's batch (another user's), since the pool outlives runs.
 # Layer beaten: host bridge (codeact_verify/host/bridge.py RunBridge.call_tools).
 #
-#   $ .venv/bin/python findings/04_call_tools_loses_context.py
+#   $ .venv/bin/python docs/redteam/04_call_tools_loses_context.py
 #   expected: every line names the run's own user; "leaked" is None
 #   actual (main 10a659e):
 #     alice direct=alice batch=None

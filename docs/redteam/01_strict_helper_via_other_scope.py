@@ -8,7 +8,7 @@
 # Layer beaten: verifier (grammar `strict` excludes read_text/write_text/list_dir/http_*). The
 # host's mounts and domain allow-list still apply (no capability beyond the host's config).
 #
-#   $ codeact-verify check findings/01_strict_helper_via_other_scope.py --grammar strict
+#   $ codeact-verify check docs/redteam/01_strict_helper_via_other_scope.py --grammar strict
 #   expected: rejected (read_text / http_get are not helpers of the strict profile)
 #   actual (main 10a659e): ok, exit 0; `run --grammar strict --mount DIR:/data:ro` reads the file,
 #   and `print(http_get)` prints <function http_get at 0x...>.

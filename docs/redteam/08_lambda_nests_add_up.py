@@ -8,7 +8,7 @@
 # restricted transform wait behind it: one client re-sending this keeps the service stalled.
 # Layer beaten: verifier availability / serve.
 #
-#   $ codeact-verify check findings/08_lambda_nests_add_up.py      -> CV799 after ~8 s (main)
+#   $ codeact-verify check docs/redteam/08_lambda_nests_add_up.py      -> CV799 after ~8 s (main)
 #   serve (main 10a659e): /execute of print(2) alone 0.16 s; while a 20-statement variant is
 #   being verified (4.8 s): 4.53 s.
 # Fix (red3): a total budget: each call taking a lambda costs 8 ** (depth - 1) units, at most

@@ -9,7 +9,7 @@
 # context only when the value is None). The verifier only warns (CV611, any-keyword tool).
 # Layer beaten: host tool-call validation (guest stub and host both accept it).
 #
-#   $ .venv/bin/python findings/02_injected_parameter_forged.py
+#   $ .venv/bin/python docs/redteam/02_injected_parameter_forged.py
 #   expected: the forged call fails (ToolError / TypeError), the tool never sees "admin"
 #   actual (main 10a659e):
 #     honest  -> HOST lookup_order 1 user: nobody            (a real FunctionInvocationContext)
