@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .serve import LOOPBACK
+from .serve import LOOPBACK, add_codeact_arguments
 
 DEFAULT_PORT = 8000
 
@@ -21,47 +21,14 @@ def add_parser(subparsers: Any) -> None:
             "--http serves streamable HTTP at http://HOST:PORT/mcp (127.0.0.1 by default)."
         ),
     )
-    parser.add_argument("--tools", required=True, metavar="TOOLS.py", help="file of tool functions")
-    parser.add_argument(
-        "--grammar", default="default", metavar="NAME_OR_PATH", help="grammar profile or TOML"
+    add_codeact_arguments(
+        parser,
+        approval_help="blocks that need approval are denied (an MCP tool call cannot ask a person)",
     )
     parser.add_argument("--http", action="store_true", help="streamable HTTP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1", help="with --http (default: %(default)s)")
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help="with --http (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        metavar="S",
-        help="wall-clock limit per program in seconds (default: the sandbox's, 10)",
-    )
-    parser.add_argument(
-        "--memory",
-        type=int,
-        default=None,
-        metavar="MB",
-        help="memory limit per program in MiB (default: the sandbox's, 256)",
-    )
-    parser.add_argument(
-        "--mount",
-        action="append",
-        default=[],
-        metavar="HOST_DIR:GUEST_DIR[:ro|:rw]",
-        help="a host directory in the sandbox",
-    )
-    parser.add_argument(
-        "--allow-domain", action="append", default=[], metavar="DOMAIN", help="HTTP allow-list"
-    )
-    parser.add_argument(
-        "--approval-mode",
-        choices=("never_require", "always_require"),
-        default="never_require",
-        help="blocks that need approval are denied (an MCP tool call cannot ask a person)",
-    )
-    parser.add_argument(
-        "--run-log", default=None, metavar="FILE.jsonl", help="append one JSON line per run"
     )
     parser.set_defaults(func=run)
 

@@ -19,12 +19,9 @@ def add_parser(subparsers: Any) -> None:
             "POST /verify, POST /execute, GET /openapi.json. Listens on 127.0.0.1 by default."
         ),
     )
-    parser.add_argument("--tools", required=True, metavar="TOOLS.py", help="file of tool functions")
-    parser.add_argument(
-        "--grammar",
-        default="default",
-        metavar="NAME_OR_PATH",
-        help="grammar profile name or TOML path (default: %(default)s)",
+    add_codeact_arguments(
+        parser,
+        approval_help='blocks needing approval run only when the request says "approved": true',
     )
     parser.add_argument(
         "--host",
@@ -34,6 +31,47 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help="port to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host header name to accept besides the loopback names (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an Origin to accept besides loopback ones, e.g. https://app.example (repeatable)",
+    )
+    parser.add_argument(
+        "--token-env",
+        default=None,
+        metavar="VAR",
+        help="require 'Authorization: Bearer $VAR' (required on a non-loopback --host)",
+    )
+    parser.add_argument(
+        "--max-concurrent", type=int, default=8, metavar="N",
+        help="requests verified or run at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--queue", type=int, default=64, metavar="N",
+        help="requests that may wait for a slot; then 503 + Retry-After (default: %(default)s)",
+    )
+    parser.set_defaults(func=run)
+
+
+def add_codeact_arguments(parser: argparse.ArgumentParser, *, approval_help: str) -> None:
+    """The options `build_codeact` reads (tools, grammar, limits, mounts, domains, approval, run
+    log), shared by `serve` and `mcp`."""
+    parser.add_argument("--tools", required=True, metavar="TOOLS.py", help="file of tool functions")
+    parser.add_argument(
+        "--grammar",
+        default="default",
+        metavar="NAME_OR_PATH",
+        help="grammar profile name or TOML path (default: %(default)s)",
     )
     parser.add_argument(
         "--timeout",
@@ -67,7 +105,7 @@ def add_parser(subparsers: Any) -> None:
         "--approval-mode",
         choices=("never_require", "always_require"),
         default="never_require",
-        help='blocks needing approval run only when the request says "approved": true',
+        help=approval_help,
     )
     parser.add_argument(
         "--run-log",
@@ -75,35 +113,6 @@ def add_parser(subparsers: Any) -> None:
         metavar="FILE.jsonl",
         help="append one JSON object per execution (code, report, tool calls, outcome)",
     )
-    parser.add_argument(
-        "--allow-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a Host header name to accept besides the loopback names (repeatable)",
-    )
-    parser.add_argument(
-        "--allow-origin",
-        action="append",
-        default=[],
-        metavar="ORIGIN",
-        help="an Origin to accept besides loopback ones, e.g. https://app.example (repeatable)",
-    )
-    parser.add_argument(
-        "--token-env",
-        default=None,
-        metavar="VAR",
-        help="require 'Authorization: Bearer $VAR' (required on a non-loopback --host)",
-    )
-    parser.add_argument(
-        "--max-concurrent", type=int, default=8, metavar="N",
-        help="requests verified or run at once (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--queue", type=int, default=64, metavar="N",
-        help="requests that may wait for a slot; then 503 + Retry-After (default: %(default)s)",
-    )
-    parser.set_defaults(func=run)
 
 
 def build_codeact(args: argparse.Namespace) -> Any:
