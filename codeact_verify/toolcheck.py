@@ -633,5 +633,4 @@ def _given(wire: Any) -> str:
     the verifier only knows the kind of."""
     if type(wire) is _schema.Unknown:
         return "an f-string" if wire.kind == "string" else "a computed value"
-    text = repr(wire)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return str(_schema._short(wire))
