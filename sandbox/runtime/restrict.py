@@ -83,6 +83,16 @@ class SandboxTransformer(RestrictingNodeTransformer):
         return add_ticks(node)
 
     # -- names and attributes -------------------------------------------------------------
+    def visit_Name(self, node):
+        """`print` stays a plain name: the program's builtin `print` (guards.sandbox_print)
+        is the capped writer RestrictedPython's `_print._call_print` hook would be, so no
+        `_print = _print_(_getattr_)` is put into every scope that prints. `printed` and every
+        other name go to RestrictedPython as before."""
+        if node.id == "print" and isinstance(node.ctx, ast.Load):
+            self.used_names[node.id] = True
+            return node
+        return super().visit_Name(node)
+
     def check_attribute_name(self, node, name):
         """The static checks RestrictedPython applies to `obj.name`, plus the sandbox's list."""
         if name.startswith("_") and name != "_":
