@@ -90,6 +90,7 @@ def test_a_pooled_run_starts_from_reset_state(pooled) -> None:  # type: ignore[n
         timed = pooled.run_sync("n = 0\nwhile True:\n    n += 1\n", tool_specs([echo]))
     finally:
         pooled.limits = host_sandbox.Limits()
+        pooled.run_sync("print(0)", tool_specs([echo]))  # the next instance: default config
     assert timed.error is not None and timed.error.kind == "timeout"
     assert timed.error.line == 2  # the `while` line
 
@@ -154,3 +155,17 @@ def test_the_output_cap_still_stops_a_printing_loop(both) -> None:  # type: igno
     result = fast.run_sync("while True:\n    print('x' * 1000)\n")
     assert result.error is not None and result.error.kind == "output"
     assert "output truncated" in result.stdout
+
+
+def test_the_pool_thread_does_not_preempt_the_caller(pooled) -> None:  # type: ignore[no-untyped-def]
+    """The pool thread is a batch thread on Linux (host/sandbox.py: _background_thread), and
+    it still refills the pool."""
+    import os
+
+    policy = pooled._filler.submit(lambda: os.sched_getscheduler(0)).result()
+    if hasattr(os, "SCHED_BATCH"):
+        assert policy == os.SCHED_BATCH
+    assert pooled.wait_ready()
+    result = _pooled_run(pooled, "print(3)")
+    assert result.ok and result.stdout == "3\n"
+    assert pooled.wait_ready()
