@@ -6,6 +6,11 @@ lowers its own address-space limit before loading mypy. Any failure (over the de
 process died or ran out of memory, mypy raised, a garbled answer) raises :class:`CheckerFailed`;
 the process is then killed and a new one starts warming up at once, so the next program does not
 pay for the restart. Linux/macOS (``select`` on pipes, ``RLIMIT_AS``).
+
+Each worker is told where mypy's persisted cache of the standard library lives
+(:func:`codeact_verify.mypy_cache.cache_dir`; ``CODEACT_VERIFY_MYPY_CACHE=off`` switches it off),
+so a new process does not rebuild typeshed's types; :attr:`MypyProcess.cache_state` says what
+the cache did for the current worker.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .mypy_cache import cache_dir, private_dir
 
 _WORKER = Path(__file__).with_name("mypy_worker.py")
 
@@ -50,13 +57,12 @@ class CheckerFailed(Exception):
 
 
 def _default_workdir_parent() -> Path | None:
+    """A private (0700, this user's) directory for the workers' work directories."""
     try:
         import platformdirs
 
-        parent = Path(platformdirs.user_cache_dir("codeact-verify")) / "mypy"
-        parent.mkdir(parents=True, exist_ok=True)
-        return parent
-    except Exception:  # read-only home, no platformdirs: fall back to the temp dir
+        return private_dir(Path(platformdirs.user_cache_dir("codeact-verify")) / "mypy")
+    except Exception:  # read-only home, not ours, no platformdirs: the temp dir
         return None
 
 
@@ -77,6 +83,10 @@ class MypyProcess:
         self.ready = False
         #: the stub modules this worker already has (each is sent once per worker)
         self.sent: set[str] = set()
+        #: where mypy's persisted cache lives (None: off or not usable, see ``cache_note``)
+        self.cache, self.cache_note = cache_dir()
+        #: what the cache did for the current worker ("hit", "built (missing)", "off", ...)
+        self.cache_state = ""
 
     def respawn(self, stubs: Mapping[str, str]) -> None:
         """After a failure: a fresh worker warms up while the model reads the rejection."""
@@ -120,7 +130,15 @@ class MypyProcess:
         )
         warm = "".join(f"import {m}\n" for m in self.warm_modules) + "x = 1\n"
         self.ready = False
-        self._send({"stubs": dict(stubs or {}), "program": warm})
+        self.cache_state = ""
+        self._send(
+            {
+                "stubs": dict(stubs or {}),
+                "program": warm,
+                "modules": list(self.warm_modules),
+                "cache": str(self.cache) if self.cache is not None else None,
+            }
+        )
         self.sent = set(stubs or {})
 
     def _ready(self, stubs: Mapping[str, str]) -> None:
@@ -141,6 +159,7 @@ class MypyProcess:
                 self.stop()
                 raise CheckerFailed("the type checker did not start")
             self.ready = True
+            self.cache_state = str(answer.get("cache", ""))
             return
 
     def _send(self, obj: Mapping[str, Any]) -> None:
