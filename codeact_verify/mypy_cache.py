@@ -27,7 +27,8 @@ typeshed file, a truncated or corrupt cache file or a stray one means the entry 
 
 Concurrency: an entry is built in a fresh temporary directory beside it and published with one
 ``rename``; an entry is never written after that (a rebuild renames the old one away first).
-Two processes that build at once each publish or, losing the race, use their own copy.
+Of two processes that build at once, one publishes; the other drops its build and uses the
+published entry once it checks out.
 
 Imports only the standard library (mypy is passed in by the worker, which loads this file by
 path): the worker must not import the package.
@@ -42,6 +43,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -105,12 +107,9 @@ def cache_dir() -> tuple[Path | None, str]:
         return None, f"not used: {exc}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _sha256(path: str | Path) -> str:
+    with open(path, "rb") as fh:  # small files (a cache entry is a few MB in all)
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 def entry_key(parts: Mapping[str, Any]) -> str:
@@ -133,15 +132,18 @@ def typeshed_fingerprint(typeshed_stdlib: Path) -> dict[str, str]:
     return out
 
 
-def _files(root: Path) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in filenames:
-            full = Path(dirpath) / name
-            rel = full.relative_to(root).as_posix()
-            if rel != MANIFEST:
-                out[rel] = full
+def _files(root: Path, prefix: str = "") -> dict[str, str]:
+    """Every file under ``root`` (relative name -> path), the manifest excepted. A symlink or
+    anything else that is neither a file nor a directory counts as a file (and fails the
+    check: it cannot match a hash)."""
+    out: dict[str, str] = {}
+    with os.scandir(root) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                out.update(_files(Path(entry.path), rel + "/"))
+            elif rel != MANIFEST:
+                out[rel] = entry.path
     return out
 
 
@@ -153,7 +155,7 @@ def write_manifest(
     manifest = {
         "format": FORMAT,
         "files": files,
-        "sources": {src: _sha256(Path(src)) for src in sorted(set(sources))},
+        "sources": {src: _sha256(src) for src in sorted(set(sources))},
         "typeshed": dict(fingerprint),
     }
     tmp = entry / (MANIFEST + ".tmp")
@@ -184,7 +186,7 @@ def check_entry(entry: Path, fingerprint: Mapping[str, str]) -> str:
             if _sha256(present[rel]) != digest:
                 return f"corrupt: {rel} changed"
         for src, digest in sources.items():
-            if _sha256(Path(src)) != digest:
+            if _sha256(src) != digest:
                 return f"stale: {src} changed"
     except OSError as exc:
         return f"unreadable ({type(exc).__name__}: {exc})"
@@ -207,9 +209,21 @@ def discard(path: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
+def sweep(root: Path, older_than: float = 3600.0) -> None:
+    """Remove what killed workers left behind: unfinished builds and half-removed entries."""
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(root) as entries:
+        for entry in list(entries):
+            if not entry.name.startswith((".build-", ".trash-")):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime > older_than:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def publish(built: Path, entry: Path) -> bool:
     """Move a finished build into place (one ``rename``); False when another process published
-    one first (then ``built`` stays where it is, complete, for this process to use)."""
+    one first."""
     try:
         os.rename(built, entry)
     except OSError:

@@ -51,6 +51,14 @@ class Budget:
 
 DEFAULT_BUDGET = Budget()
 
+#: The default grammar's modules: a worker loads them once (from mypy's persisted cache when it
+#: can), so no later check pays for them.
+WARM_MODULES: tuple[str, ...] = (
+    "json", "math", "cmath", "re", "datetime", "statistics", "collections", "itertools",
+    "functools", "decimal", "fractions", "random", "string", "textwrap", "operator", "heapq",
+    "bisect", "typing", "unicodedata", "difflib", "base64", "hashlib", "calendar", "csv", "uuid",
+)  # fmt: skip
+
 
 class CheckerFailed(Exception):
     """The type checker, not the program, failed: the program is rejected (fail closed)."""
@@ -221,3 +229,47 @@ class MypyProcess:
             raise CheckerFailed(f"mypy raised {error}")
         messages = answer.get("messages")
         return messages if isinstance(messages, list) else []
+
+
+_prestarted: MypyProcess | None = None
+
+
+def prestart(warm_modules: Iterable[str] = WARM_MODULES) -> None:
+    """Start a worker and its warm-up now, without waiting for it.
+
+    A one-shot ``codeact-verify check`` calls this before it loads the verifier and the tools:
+    the worker loads mypy and the standard library's types on the other core meanwhile. The
+    first type check of the process takes it over (:func:`take_prestarted`); a process that
+    never checks stops it at exit.
+    """
+    global _prestarted
+    if _prestarted is not None and _prestarted.pid == os.getpid():
+        return
+    worker = MypyProcess(DEFAULT_BUDGET, warm_modules)
+    try:
+        worker.spawn()
+    except (OSError, CheckerFailed):
+        worker.stop()
+        return
+    _prestarted = worker
+
+
+def take_prestarted(budget: Budget, warm_modules: Iterable[str]) -> MypyProcess | None:
+    """The worker :func:`prestart` started, when it fits (same process, memory budget and
+    warm-up modules); else None (and a worker that does not fit is stopped)."""
+    global _prestarted
+    worker, _prestarted = _prestarted, None
+    if worker is None or worker.pid != os.getpid():
+        return None
+    if worker.budget.memory_bytes != budget.memory_bytes or worker.warm_modules != tuple(
+        warm_modules
+    ):
+        worker.stop()
+        return None
+    return worker
+
+
+@atexit.register
+def _stop_prestarted() -> None:
+    if _prestarted is not None and _prestarted.pid == os.getpid():
+        _prestarted.stop()

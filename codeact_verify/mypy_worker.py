@@ -151,7 +151,6 @@ class Cache:
         self.typeshed = self.mc.typeshed_fingerprint(
             Path(default_data_dir()) / "typeshed" / "stdlib"
         )
-        self.private: Path | None = None  # a build this process lost the race to publish
 
     def entry(self) -> tuple[Path | None, str]:
         mc = self.mc
@@ -161,6 +160,7 @@ class Cache:
             return entry, "hit"
         if why != "missing":
             mc.discard(entry)
+        mc.sweep(self.root)
         built = mc.new_entry_dir(self.root, self.key)
         try:
             paths = self._build(built)
@@ -170,8 +170,11 @@ class Cache:
             return None, f"not built ({type(exc).__name__}: {exc})"[:300]
         if mc.publish(built, entry):
             return entry, f"built ({why})"
-        self.private = built
-        return built, f"built, private ({why})"
+        # another process published first: use its entry once it checks out
+        shutil.rmtree(built, ignore_errors=True)
+        if not mc.check_entry(entry, self.typeshed):
+            return entry, "hit (published by another process meanwhile)"
+        return None, "not used (another process's entry did not check out)"
 
     def _build(self, target: Path) -> list[str]:
         """mypy's plain incremental build of the warm-up modules, writing a fine-grained cache
@@ -195,11 +198,6 @@ class Cache:
         del result
         gc.collect()
         return paths
-
-    def close(self) -> None:
-        if self.private is not None:
-            shutil.rmtree(self.private, ignore_errors=True)
-
 
 class Engine:
     """One fine-grained mypy build (the engine behind dmypy, without a daemon).
@@ -292,7 +290,7 @@ def _answer(out: TextIO, obj: dict[str, Any]) -> None:
 
 def start(
     workdir: Path, warm: dict[str, Any]
-) -> tuple[Engine, str, Cache | None]:
+) -> tuple[Engine, str]:
     """The engine after its warm-up check, from the cache when one is given and sound.
 
     Any failure with the cache (a corrupt entry mypy trips over, a file removed meanwhile)
@@ -316,7 +314,7 @@ def start(
             engine.write_stubs(stubs)
             engine.check(program)
             if engine.used_cache():
-                return engine, state, cache
+                return engine, state
             state = "not used (mypy rebuilt without it)"
         except MemoryError:
             raise
@@ -329,7 +327,7 @@ def start(
     engine = Engine(workdir, modules)
     engine.write_stubs(stubs)
     engine.check(program)
-    return engine, state, cache
+    return engine, state
 
 
 def main(argv: list[str]) -> int:
@@ -340,10 +338,9 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     workdir.mkdir(parents=True, exist_ok=True)
-    cache: Cache | None = None
     try:
         warm = json.loads(sys.stdin.readline() or "{}")
-        engine, state, cache = start(workdir, warm)
+        engine, state = start(workdir, warm)
         _answer(out, {"ready": True, "cache": state})
         for line in sys.stdin:
             request = json.loads(line)
@@ -357,8 +354,6 @@ def main(argv: list[str]) -> int:
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        if cache is not None:
-            cache.close()
 
 
 if __name__ == "__main__":

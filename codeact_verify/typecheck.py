@@ -53,7 +53,14 @@ from typing import Any
 
 from .checked import CheckedProgram, checked_program
 from .diagnostics import Diagnostic, Severity
-from .mypy_process import DEFAULT_BUDGET, Budget, CheckerFailed, MypyProcess
+from .mypy_process import (
+    DEFAULT_BUDGET,
+    WARM_MODULES,
+    Budget,
+    CheckerFailed,
+    MypyProcess,
+    take_prestarted,
+)
 from .mypy_worker import PROGRAM_MODULE
 from .syntax import SourceLines, bound_names, parse
 from .toolcalls import CALL_TOOLS, ToolCallIndex, find_tool_calls
@@ -97,13 +104,6 @@ CODES: dict[str, str] = {
     "CV799": "the type checker failed (invalid stubs, mypy raised, over its time or memory "
     "budget): the program is rejected, fail closed",
 }
-
-#: The default grammar's modules: `warm_up()` loads them once so no later check pays for them.
-WARM_MODULES: tuple[str, ...] = (
-    "json", "math", "cmath", "re", "datetime", "statistics", "collections", "itertools",
-    "functools", "decimal", "fractions", "random", "string", "textwrap", "operator", "heapq",
-    "bisect", "typing", "unicodedata", "difflib", "base64", "hashlib", "calendar", "csv", "uuid",
-)  # fmt: skip
 
 _PROGRAM_MODULE = PROGRAM_MODULE
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -290,7 +290,7 @@ def _get_worker(budget: Budget) -> MypyProcess:
     if _worker is None or _worker.budget.memory_bytes != budget.memory_bytes:
         if _worker is not None:
             _worker.stop()
-        _worker = MypyProcess(budget, WARM_MODULES)
+        _worker = take_prestarted(budget, WARM_MODULES) or MypyProcess(budget, WARM_MODULES)
     _worker.budget = budget
     return _worker
 

@@ -72,6 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if code is not None:
                 sys.stdout.flush()
                 return code
+            if "--no-types" not in argv:
+                # in-process: the mypy worker warms up on the other core while this process
+                # loads the verifier and the tools
+                from ..mypy_process import prestart
+
+                prestart()
         return run_args(argv)
     except BrokenPipeError:
         return _stdout_closed()
