@@ -209,16 +209,27 @@ def discard(path: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def sweep(root: Path, older_than: float = 3600.0) -> None:
-    """Remove what killed workers left behind: unfinished builds and half-removed entries."""
+#: Entries kept (other mypy versions, interpreters, environments); older ones are removed.
+KEEP = 4
+
+
+def sweep(root: Path, keep: str = "", older_than: float = 3600.0) -> None:
+    """Remove what killed workers left behind (unfinished builds and half-removed entries older
+    than ``older_than`` seconds) and all but the :data:`KEEP` most recently built entries
+    besides ``keep``. A process still starting from a removed entry falls back to building
+    without the cache."""
     now = time.time()
-    with contextlib.suppress(OSError), os.scandir(root) as entries:
-        for entry in list(entries):
-            if not entry.name.startswith((".build-", ".trash-")):
-                continue
+    built: list[tuple[float, Path]] = []
+    with contextlib.suppress(OSError), os.scandir(root) as found:
+        for item in list(found):
             with contextlib.suppress(OSError):
-                if now - entry.stat(follow_symlinks=False).st_mtime > older_than:
-                    shutil.rmtree(entry.path, ignore_errors=True)
+                if item.name.startswith((".build-", ".trash-")):
+                    if now - item.stat(follow_symlinks=False).st_mtime > older_than:
+                        shutil.rmtree(item.path, ignore_errors=True)
+                elif item.name.startswith("v") and item.name != keep:
+                    built.append((os.stat(Path(item.path) / MANIFEST).st_mtime, Path(item.path)))
+    for _mtime, path in sorted(built, reverse=True)[KEEP - 1 :]:
+        discard(path)
 
 
 def publish(built: Path, entry: Path) -> bool:

@@ -160,7 +160,7 @@ class Cache:
             return entry, "hit"
         if why != "missing":
             mc.discard(entry)
-        mc.sweep(self.root)
+        mc.sweep(self.root, keep=self.key)
         built = mc.new_entry_dir(self.root, self.key)
         try:
             paths = self._build(built)

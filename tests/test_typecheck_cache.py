@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codeact_verify import mypy_cache
+from codeact_verify import mypy_cache, mypy_process
 from codeact_verify import typecheck as typecheck_module
 from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
 
@@ -429,3 +429,38 @@ def test_the_verdicts_are_byte_identical_with_and_without_the_cache(tmp_path: Pa
     assert len(rejected) >= 25 + 6  # the misuse corpus and the type errors above
     # a data-dependent finding (re.match(...).group without a check) only warns
     assert reports["e2.py"]["ok"] and reports["e2.py"]["diagnostics"][0]["code"] == "CV704"
+
+
+def test_old_entries_and_leftovers_are_swept(tmp_path: Path) -> None:
+    root = mypy_cache.private_dir(tmp_path / "mc")
+    for i in range(6):
+        entry = root / f"v{i}"
+        entry.mkdir()
+        (entry / mypy_cache.MANIFEST).write_text("{}", encoding="utf-8")
+        os.utime(entry / mypy_cache.MANIFEST, (1000 + i, 1000 + i))
+    for name in (".build-vx-1", ".trash-v9-1"):
+        (root / name).mkdir()
+        os.utime(root / name, (1000, 1000))
+    (root / ".build-vx-now").mkdir()  # another process building right now
+    mypy_cache.sweep(root, keep="v0")
+    left = sorted(p.name for p in root.iterdir())
+    # the current key, the KEEP - 1 newest others, and a build still going on
+    assert left == [".build-vx-now", "v0", "v3", "v4", "v5"]
+
+
+def test_a_prestarted_worker_is_taken_over_by_the_first_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_worker: None
+) -> None:
+    monkeypatch.setenv(mypy_cache.ENV, str(tmp_path / "mc"))
+    mypy_process.prestart()
+    started = mypy_process._prestarted
+    assert started is not None and started.alive()
+    found = typecheck_module.typecheck(TYPE_ERROR, {})
+    assert [d.code for d in found] == ["CV702"]
+    assert typecheck_module._worker is started and mypy_process._prestarted is None
+    # one that does not fit (another memory budget) is stopped, not used
+    mypy_process.prestart()
+    other = mypy_process._prestarted
+    assert other is not None
+    small = typecheck_module.Budget(memory_bytes=2 << 30)
+    assert mypy_process.take_prestarted(small, WARM_MODULES) is None and not other.alive()
