@@ -179,10 +179,12 @@ class MypyProcess:
             self.stop()
             raise CheckerFailed(f"the type checker stopped ({type(exc).__name__})") from exc
 
-    def _receive(self, seconds: float, what: str) -> dict[str, Any]:
+    def _receive(self, seconds: float, what: str, since: float | None = None) -> dict[str, Any]:
+        """The next answer, within ``seconds`` of ``since`` (a ``time.monotonic()``; now when
+        not given)."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        deadline = time.monotonic() + seconds
+        deadline = (time.monotonic() if since is None else since) + seconds
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -214,10 +216,12 @@ class MypyProcess:
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
         self._ready(stubs)
         new = {name: text for name, text in stubs.items() if name not in self.sent}
+        # the budget counts from the request: writing it can already let the worker run
+        since = time.monotonic()
         self._send({"stubs": new, "program": program})
         self.sent.update(new)
         try:
-            answer = self._receive(self.budget.seconds, "on this program")
+            answer = self._receive(self.budget.seconds, "on this program", since)
         except CheckerFailed:
             self.respawn(stubs)
             raise

@@ -294,7 +294,8 @@ def start(
     """The engine after its warm-up check, from the cache when one is given and sound.
 
     Any failure with the cache (a corrupt entry mypy trips over, a file removed meanwhile)
-    starts again without it, and the entry is discarded; the answer never depends on it.
+    starts again without it; when that works, the entry was at fault and is discarded (a stub
+    that makes mypy fail fails both ways, and the entry stays). The answer never depends on it.
     """
     modules = [str(m) for m in warm.get("modules", [])]
     stubs, program = warm.get("stubs", {}), str(warm.get("program", ""))
@@ -308,6 +309,7 @@ def start(
             entry, state = cache.entry()
         except Exception as exc:  # the cache is an optimisation: never fail because of it
             entry, state = None, f"not used ({type(exc).__name__}: {exc})"[:300]
+    suspect: Path | None = None
     if entry is not None:
         try:
             engine = Engine(workdir, modules, entry)
@@ -321,12 +323,15 @@ def start(
         except Exception as exc:
             state = f"failed, rebuilt without it ({type(exc).__name__})"
             if cache is not None and entry.parent == cache.root:
-                cache.mc.discard(entry)
+                suspect = entry
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
     engine = Engine(workdir, modules)
     engine.write_stubs(stubs)
     engine.check(program)
+    if suspect is not None and cache is not None:
+        # it works without the entry, so the entry was at fault: the next worker rebuilds it
+        cache.mc.discard(suspect)
     return engine, state
 
 

@@ -310,6 +310,8 @@ def _shutdown() -> None:
 
 def _blank_comments(code: str) -> str:
     """Comments replaced by '#' and spaces: same length, no `type: ignore` / `mypy:` pragmas."""
+    if "#" not in code:
+        return code  # every comment starts with '#': nothing to blank (no tokenizing)
     lines = code.splitlines(keepends=True)
     try:
         with warnings.catch_warnings():
@@ -512,7 +514,8 @@ def typecheck(
         except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
             return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
         try:
-            key = _result_key(code, specs, known, strict)
+            stub_text = stubs_module(specs)  # once per check: the key and the check share it
+            key = _result_key(code, stub_text, specs, known, strict)
             cached = _results.get(key) if key is not None else None
             if cached is not None:
                 return list(cached)
@@ -524,6 +527,7 @@ def typecheck(
                 strict,
                 budget or DEFAULT_BUDGET,
                 checked if shared is not None else None,
+                stub_text,
             )
         except CheckerFailed as exc:
             return [_failed(str(exc))]
@@ -586,11 +590,15 @@ _remember = True
 
 
 def _result_key(
-    code: str, specs: Mapping[str, ToolSpec], known: tuple[Diagnostic, ...], strict: bool
+    code: str,
+    stub_text: str,
+    specs: Mapping[str, ToolSpec],
+    known: tuple[Diagnostic, ...],
+    strict: bool,
 ) -> tuple[Any, ...] | None:
     if not _remember or len(code) > _CACHE_MAX_CHARS:
         return None
-    return (code, stubs_module(specs), tuple(specs), known, strict)
+    return (code, stub_text, tuple(specs), known, strict)
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
@@ -612,6 +620,7 @@ def _typecheck(
     strict: bool,
     budget: Budget,
     parsed: CheckedProgram | None = None,
+    stub_text: str | None = None,
 ) -> list[Diagnostic]:
     if parsed is not None and parsed.index is not None:
         code_lines, index, everywhere = parsed.lines, parsed.index, parsed.bound
@@ -628,7 +637,7 @@ def _typecheck(
     checked = _blank_comments(result.code)
     lines = _LINE_BREAK.split(checked)  # not str.splitlines: \f and \x1c do not end a line
     program_lines = len(lines) - (1 if lines[-1] == "" else 0)
-    text = stubs_module(specs)
+    text = stub_text if stub_text is not None else stubs_module(specs)
     stubs = _stub_cache.get(text)
     if stubs is None:
         stubs = _stub_cache[text] = _stubs_for(text, specs)
