@@ -209,8 +209,8 @@ def discard(path: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-#: Entries kept (other mypy versions, interpreters, environments); older ones are removed.
-KEEP = 4
+#: Entries kept (other mypy versions, interpreters, virtual environments); older ones go.
+KEEP = 8
 
 
 def sweep(root: Path, keep: str = "", older_than: float = 3600.0) -> None:

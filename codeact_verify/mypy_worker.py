@@ -154,6 +154,8 @@ class Cache:
 
     def entry(self) -> tuple[Path | None, str]:
         mc = self.mc
+        if not self.modules:
+            return None, "off (no warm-up modules to cache)"
         entry = self.root / self.key
         why = mc.check_entry(entry, self.typeshed)
         if not why:

@@ -433,8 +433,9 @@ def test_the_verdicts_are_byte_identical_with_and_without_the_cache(tmp_path: Pa
 
 def test_old_entries_and_leftovers_are_swept(tmp_path: Path) -> None:
     root = mypy_cache.private_dir(tmp_path / "mc")
-    for i in range(6):
-        entry = root / f"v{i}"
+    count = mypy_cache.KEEP + 2
+    for i in range(count):
+        entry = root / f"v{i:02d}"
         entry.mkdir()
         (entry / mypy_cache.MANIFEST).write_text("{}", encoding="utf-8")
         os.utime(entry / mypy_cache.MANIFEST, (1000 + i, 1000 + i))
@@ -442,10 +443,11 @@ def test_old_entries_and_leftovers_are_swept(tmp_path: Path) -> None:
         (root / name).mkdir()
         os.utime(root / name, (1000, 1000))
     (root / ".build-vx-now").mkdir()  # another process building right now
-    mypy_cache.sweep(root, keep="v0")
+    mypy_cache.sweep(root, keep="v00")
     left = sorted(p.name for p in root.iterdir())
     # the current key, the KEEP - 1 newest others, and a build still going on
-    assert left == [".build-vx-now", "v0", "v3", "v4", "v5"]
+    newest = [f"v{i:02d}" for i in range(count - mypy_cache.KEEP + 1, count)]
+    assert left == [".build-vx-now", "v00", *newest]
 
 
 def test_a_prestarted_worker_is_taken_over_by_the_first_check(
@@ -464,3 +466,18 @@ def test_a_prestarted_worker_is_taken_over_by_the_first_check(
     assert other is not None
     small = typecheck_module.Budget(memory_bytes=2 << 30)
     assert mypy_process.take_prestarted(small, WARM_MODULES) is None and not other.alive()
+
+
+def test_a_worker_without_warm_up_modules_caches_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(mypy_cache.ENV, str(tmp_path / "mc"))
+    worker = MypyProcess(DEFAULT_BUDGET, ())
+    try:
+        worker.spawn()
+        worker._ready({})
+        assert worker.cache_state.startswith("off")
+        assert worker.check({}, TYPE_ERROR)[0]["code"] == "index"
+    finally:
+        worker.stop()
+    assert _entries(tmp_path / "mc") == []
