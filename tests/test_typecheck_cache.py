@@ -481,3 +481,29 @@ def test_a_worker_without_warm_up_modules_caches_nothing(
     finally:
         worker.stop()
     assert _entries(tmp_path / "mc") == []
+
+
+def test_the_users_mypy_settings_do_not_change_a_verdict(tmp_path: Path) -> None:
+    # red5/14: the worker read ~/.mypy.ini, ~/.config/mypy/config, $XDG_CONFIG_HOME/mypy/config
+    # and $MYPYPATH; `ignore_errors = True` there, or an empty types.pyi on MYPYPATH, turned
+    # CV702 off (exit 0), with the cache and without it
+    (tmp_path / "tools.py").write_text(TOOLS_V2, encoding="utf-8")
+    (tmp_path / "prog.py").write_text(PROGRAM, encoding="utf-8")
+    (tmp_path / "good.py").write_text('t = get_weather(city="Oslo")\nprint(t + 1.0)\n', "utf-8")
+    home = tmp_path / "home"
+    (home / ".config" / "mypy").mkdir(parents=True)
+    (home / ".mypy.ini").write_text("[mypy]\nignore_errors = True\n", encoding="utf-8")
+    xdg = tmp_path / "xdg"
+    (xdg / "mypy").mkdir(parents=True)
+    (xdg / "mypy" / "config").write_text(
+        "[mypy]\ndisable_error_code = index\n", encoding="utf-8"
+    )
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "types.pyi").write_text("", encoding="utf-8")
+    for cache in ("off", str(tmp_path / "mc")):
+        env = _env(cache, HOME=str(home), XDG_CONFIG_HOME=str(xdg), MYPYPATH=str(shadow))
+        code, report = _check(tmp_path, env)
+        assert code == 1 and _codes(report) == ["CV702"], report
+        code, report = _check(tmp_path, env, "good.py")
+        assert code == 0, report
