@@ -136,7 +136,8 @@ class Cache:
         from mypy.version import __version__
 
         self.mc = _load_cache_module()
-        self.root = root
+        # checked again here, at every start: the host checked it once, maybe long ago (red5/15)
+        self.root = self.mc.private_dir(root)
         self.workdir = workdir
         self.modules = tuple(modules)
         _sources, options = _options(workdir, ["-c", "pass"])
