@@ -44,6 +44,7 @@ import os
 import re
 import threading
 import tokenize
+import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
@@ -649,7 +650,10 @@ def _typecheck(
     # `print(1+1)` check, whatever the number of names; the plain `import` next to nothing.
     # The module itself is always imported, so stubs that do not type-check still fail the
     # check (CV799) whatever the program uses.
-    imported = sorted((stubs.names - bound) & set(_WORD.findall(checked)))
+    words = set(_WORD.findall(checked))
+    if not checked.isascii():  # Python reads `ｇet_weather` as `get_weather` (NFKC, red5/16)
+        words |= {unicodedata.normalize("NFKC", w) for w in words}
+    imported = sorted((stubs.names - bound) & words)
     body = checked
     if body and not body.endswith(("\n", "\r")):
         body += "\n"

@@ -346,3 +346,12 @@ def test_the_worker_gets_each_stub_module_once() -> None:
     finally:
         del worker._send
     assert len(sent) == 3 and all(request["stubs"] == {} for request in sent)
+
+
+def test_a_tool_named_in_another_unicode_form_is_checked() -> None:
+    # red5/16: Python reads `ｇet_exchange_rate` (a fullwidth g) as `get_exchange_rate` (NFKC),
+    # but only the stub names spelt as such in the text were imported: mypy said "not defined"
+    # (a correct program rejected with a misleading message)
+    (d,) = errors('r = \uff47et_exchange_rate(base="USD", quote="EUR")["rate"]\n')
+    assert d.code == "CV702" and d.line == 1 and "float" in d.message
+    assert errors('r = \uff47et_exchange_rate(base="USD", quote="EUR")\nprint(r + 1.0)\n') == []
