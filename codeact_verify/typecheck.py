@@ -377,7 +377,20 @@ def _typeddict_as_dict(message: str, structs: frozenset[str]) -> bool:
     return got == want
 
 
+def _mentions_none(type_text: str) -> bool:
+    return type_text == "None" or "| None" in type_text or "None |" in type_text or (
+        "Optional[" in type_text
+    )
+
+
 def _is_about_none(message: str) -> bool:
+    """Whether the finding is about a value that may be None (a warning unless the None comes
+    from a tool's declared result). A mismatch is about None only when the value's own type
+    has None in it: an `int` passed where `str | None` is expected is wrong for every value
+    (red5/17: it was a CV704 warning, so a wrong tool argument type was accepted)."""
+    found = _MISMATCH.search(message)
+    if found is not None:
+        return _mentions_none(found.group("a") or found.group("c") or found.group("e") or "")
     return '"None"' in message or '| None"' in message or "Optional[" in message
 
 
