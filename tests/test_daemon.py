@@ -458,3 +458,24 @@ def test_a_peer_of_another_user_is_refused() -> None:
             finally:
                 nobody.kill()
                 nobody.wait()
+
+
+def test_a_directory_under_a_parent_others_can_write_is_not_used(work: Path) -> None:
+    # red5/18: only the directory itself was checked; under a parent others can write, another
+    # user renames it away and puts in its place a directory whose socket answers "ok"
+    lie = wire.encode([("exit", b"0"), ("stdout", b"prog.py: ok\n")])
+    with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
+        shared = os.path.join(tmp, "shared")
+        os.mkdir(shared)
+        os.chmod(shared, 0o777)
+        directory = os.path.join(shared, "d")
+        os.mkdir(directory, 0o700)
+        args = ["check", "bad.py", "--tools", "tools.py"]
+        code, out, err = cli(args, _env(directory, "verbose"), work)
+        assert code == 1 and "writable by other users" in err, (out, err)
+        # a sticky parent (like /tmp) is fine: the fake daemon answers, as a real one would
+        os.chmod(shared, 0o1777)
+        thread = _fake_daemon(directory, lie)
+        code, out, err = cli(args, _env(directory, "verbose"), work)
+        thread.join(timeout=60)
+        assert code == 0 and "ok" in out
