@@ -97,3 +97,22 @@ def daemon_pid(directory: str) -> int | None:
     except OSError:
         return pid  # no /proc here: the lock-holding daemon wrote it
     return pid if b"codeact_verify.cli.warm.server" in command else None
+
+
+def peer_is_this_user(sock: object) -> bool:
+    """The process at the other end of a connected Unix socket runs as this user (Linux
+    ``SO_PEERCRED``; elsewhere only the private directory vouches for it). Both sides ask: the
+    daemon refuses another user's client, and the client does not believe another user's daemon
+    (one that got its socket in place would otherwise answer "ok" to every check)."""
+    import _socket
+    import struct
+
+    option = getattr(_socket, "SO_PEERCRED", None)
+    if option is None:
+        return True
+    try:
+        creds = sock.getsockopt(_socket.SOL_SOCKET, option, struct.calcsize("3i"))  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return bool(uid == os.getuid())
