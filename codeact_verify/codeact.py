@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -444,27 +444,49 @@ class CodeAct:
         """
         specs = self.tools
         asked: list[tuple[ApprovalRequest, ApprovalDecision]] = []
-
-        async def gate(report: Report) -> str | None:
-            request = approval_request(code, report, specs, self.approval_mode)
-            if request is None:
-                return None
-            if approved is None:
-                decision = await ask(self.approval_callback, request)
-            else:
-                decision = ApprovalDecision(approved, None if approved else "denied by the host")
-            asked.append((request, decision))
-            return None if decision.approved else denial_message(request, decision)
-
         execution = await executor.execute(
             code,
             specs,
             grammar=self.grammar,
             sandbox=self.sandbox(),
             types=self.types,
-            gate=gate,
+            gate=self._gate(code, specs, approved, asked),
             report=report,
         )
+        return self._logged(execution, asked)
+
+    def _gate(
+        self,
+        code: str,
+        specs: Mapping[str, ToolSpec],
+        approved: bool | None,
+        asked: list[tuple[ApprovalRequest, ApprovalDecision]],
+    ) -> executor.Gate:
+        """The approval gate for one execution: None (go on) at once when no approval is needed
+        or the host decided already (``approved``); else an awaitable asking the callback."""
+
+        def decided(request: ApprovalRequest, decision: ApprovalDecision) -> str | None:
+            asked.append((request, decision))
+            return None if decision.approved else denial_message(request, decision)
+
+        async def asking(request: ApprovalRequest) -> str | None:
+            return decided(request, await ask(self.approval_callback, request))
+
+        def gate(report: Report) -> str | Awaitable[str | None] | None:
+            request = approval_request(code, report, specs, self.approval_mode)
+            if request is None:
+                return None
+            if approved is None:
+                return asking(request)
+            return decided(
+                request, ApprovalDecision(approved, None if approved else "denied by the host")
+            )
+
+        return gate
+
+    def _logged(
+        self, execution: Execution, asked: list[tuple[ApprovalRequest, ApprovalDecision]]
+    ) -> Execution:
         if self.run_log is not None:
             self.run_log.record(execution, approval=asked[0] if asked else None)
         return execution
@@ -477,8 +499,30 @@ class CodeAct:
         return execution.final_answer
 
     def execute_sync(self, code: str, *, approved: bool | None = None) -> Execution:
-        """Blocking `execute()`; not from inside a running event loop."""
-        return _run_blocking(self.execute(code, approved=approved))
+        """Blocking `execute()`; not from inside a running event loop.
+
+        No event loop is started unless something needs one (an async tool, or an approval
+        callback asked for this block): verify, transpile and the sandbox run happen on this
+        thread, as `executor.execute_sync` does them."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise CodeActError(
+                "called a blocking CodeAct method inside an event loop; await the async one"
+            )
+        specs = self.tools
+        asked: list[tuple[ApprovalRequest, ApprovalDecision]] = []
+        execution = executor.execute_sync(
+            code,
+            specs,
+            grammar=self.grammar,
+            sandbox=self.sandbox(),
+            types=self.types,
+            gate=self._gate(code, specs, approved, asked),
+        )
+        return self._logged(execution, asked)
 
     def close(self) -> None:
         """Close the sandboxes and remove the staged directories (a snapshot leaves them)."""
