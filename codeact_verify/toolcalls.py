@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from .syntax import BINDERS, SourceLines, bound_names, line_starts, parse
+from .syntax import BINDERS, SourceLines, bound_names, child_nodes, line_starts, parse
 
 __all__ = [
     "CALL_TOOL",
@@ -129,16 +129,13 @@ class _Finder(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
-            if name == "ctx":
-                continue
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST):
-                self.visit(value)
+        visit = self.visit
+        for child in child_nodes(node):  # in field order, without the `ctx` markers
+            visit(child)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing inside (NodeVisitor's own `visit_Constant` looks for the deprecated
+        `visit_Num`/`visit_Str`... methods first, at every constant)."""
 
     def __init__(self, tool_names: frozenset[str]) -> None:
         self.tool_names = tool_names
