@@ -57,6 +57,19 @@ def _as_mount(value: Any) -> Mount:
     raise CodeActError(f"cannot use {value!r} as a mount; use Mount(...) or 'HOST:GUEST[:ro|:rw]'")
 
 
+_DEFAULT_LIMITS: list[Limits] = []
+
+
+def _default_limits() -> Limits:
+    """One default `Limits` (frozen) for every run without limits of its own: made once, not
+    validated again per run."""
+    if not _DEFAULT_LIMITS:
+        from .host import Limits
+
+        _DEFAULT_LIMITS.append(Limits())
+    return _DEFAULT_LIMITS[0]
+
+
 class ExecuteCodeTool:
     """The `execute_code` tool: name, description, JSON schema and handler.
 
@@ -388,7 +401,7 @@ class CodeAct:
 
     def sandbox(self) -> Sandbox:
         """The sandbox for the current mounts, inputs, domains and limits (made on first use)."""
-        from .host import Limits, Mount, NetworkPolicy, Sandbox
+        from .host import Mount, NetworkPolicy, Sandbox
 
         with self._lock:
             mounts = list(self._mounts.values())
@@ -402,7 +415,7 @@ class CodeAct:
                 mounts.append(Mount(staged, "/input", read_only=True))
             domains = tuple(self.allowed_domains)
             output = self.output_path()
-            limits = self.limits or Limits()
+            limits = self.limits or _default_limits()
             key = (tuple(mounts), domains, output, limits, self.pool_size)
 
             def make() -> Sandbox:
