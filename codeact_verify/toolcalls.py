@@ -118,6 +118,8 @@ class _Finder(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         cls = node.__class__
+        if cls is _CONSTANT:
+            return  # nothing inside, binds nothing
         binder = BINDERS.get(cls)
         if binder is not None:
             for name in binder(node):
@@ -126,16 +128,17 @@ class _Finder(ast.NodeVisitor):
         if method is None:
             method = getattr(type(self), "visit_" + cls.__name__, type(self).generic_visit)
             self._methods[cls] = method
-        method(self, node)
+        if method is _GENERIC:  # the children, without one more call per node
+            visit = self.visit
+            for child in child_nodes(node):
+                visit(child)
+        else:
+            method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         visit = self.visit
         for child in child_nodes(node):  # in field order, without the `ctx` markers
             visit(child)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        """Nothing inside (NodeVisitor's own `visit_Constant` looks for the deprecated
-        `visit_Num`/`visit_Str`... methods first, at every constant)."""
 
     def __init__(self, tool_names: frozenset[str]) -> None:
         self.tool_names = tool_names
@@ -337,6 +340,12 @@ class _Finder(ast.NodeVisitor):
         index.bare_references = [(n, node) for n, node in self.references if n not in bound]
         index.tool_values = [v for v in index.tool_values if v.tool not in bound]
         return index
+
+
+# `visit` skips constants itself (NodeVisitor's own `visit_Constant` looks for the deprecated
+# `visit_Num`/`visit_Str`... methods first, at every constant) and inlines `generic_visit`.
+_CONSTANT = ast.Constant
+_GENERIC = _Finder.generic_visit
 
 
 def find_tool_calls(tree: ast.Module, specs: Mapping[str, Any]) -> ToolCallIndex:
