@@ -153,7 +153,9 @@ def transpile_tree(
     edits: list[Edit] = []
     names: list[str] = []
     calls: dict[int, tuple[ast.Call, str]] = {}
-    if CALL_TOOL in bound:
+    if CALL_TOOL in bound or (code.isascii() and CALL_TOOL not in code):
+        # no `call_tool` name can be in an ASCII text that never spells it (the parser
+        # NFKC-normalises identifiers, so only a non-ASCII text may hide one)
         candidates: Iterable[ast.AST] = ()
     else:
         candidates = call_sites if call_sites is not None else walk_nodes(tree)

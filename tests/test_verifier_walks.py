@@ -167,3 +167,22 @@ def test_transpile_from_the_verifiers_tree_matches_a_fresh_parse() -> None:
         )
         rewritten += len(fresh.rewritten)
     assert rewritten > 20
+
+
+def test_transpile_finds_a_call_tool_spelled_with_non_ascii_letters() -> None:
+    """The transpiler skips its walk when an ASCII text never spells `call_tool`; a non-ASCII
+    spelling that Python's parser normalises to `call_tool` (NFKC) is still found."""
+    from codeact_verify.tools import tool_specs
+    from codeact_verify.transpile import transpile
+
+    def get_weather(city: str) -> float:
+        """Temperature."""
+        return 1.0
+
+    specs = tool_specs([get_weather])
+    fullwidth = 'x = \uff43\uff41\uff4c\uff4c_tool("get_weather", city="a")\n'
+    assert transpile(fullwidth, specs).rewritten == ("get_weather",)
+    assert transpile('x = call_tool("get_weather", city="a")\n', specs).rewritten == (
+        "get_weather",
+    )
+    assert transpile('x = get_weather(city="a")\n', specs).rewritten == ()
