@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from .syntax import BINDERS, SourceLines, bound_names, child_nodes, line_starts, parse
 
@@ -66,9 +66,10 @@ class ToolCallSite:
     in_function: bool
 
 
-@dataclass(frozen=True)
-class NameRef:
-    """A read of a name, with its loop context (used to see which functions run repeatedly)."""
+class NameRef(NamedTuple):
+    """A read of a name, with its loop context (used to see which functions run repeatedly).
+
+    A named tuple (one per name read: cheaper to make than a frozen dataclass)."""
 
     name: str
     in_loop: bool
@@ -248,14 +249,22 @@ class _Finder(ast.NodeVisitor):
     # -- calls and names ----------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
-        if not isinstance(node.ctx, ast.Load):
+        if type(node.ctx) is not ast.Load:
             return  # a binding: see `visit`
         called = id(node) in self.callees
         if name in (CALL_TOOL, CALL_TOOLS) and not called:
             self.references.append((name, node))
         elif name in self.tool_names and not called:
             self.index.tool_values.append(ToolValue(name, node, bool(self.functions)))
-        self.index.name_refs.append(NameRef(name, self.in_loop, self.function, called))
+        functions = self.functions
+        self.index.name_refs.append(
+            NameRef(
+                name,
+                self.loop_depth > 0 or self.lambda_depth > 0,  # self.in_loop, inlined
+                functions[-1] if functions else None,  # self.function, inlined
+                called,
+            )
+        )
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
