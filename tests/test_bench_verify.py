@@ -33,3 +33,16 @@ def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
         executor._transpile,
     )
     assert typecheck_module._remember == remembering
+
+
+def test_against_runs_both_checkouts_and_prints_each_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    here = str(Path(bench_verify.__file__).resolve().parents[2])
+    bench_verify.against(here, repeat=2, rounds=1)
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines[2:]]
+    assert [int(r[0]) for r in rows] == [10, 10, 50, 50, 200, 200]
+    assert all(float(r[-1]) > 0 and float(r[-2]) >= 0 for r in rows)

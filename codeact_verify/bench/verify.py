@@ -1,6 +1,6 @@
 """Verification latency: p50/p90 for 10-, 50- and 200-line programs, with and without mypy.
 
-Run: python -m codeact_verify.bench.verify [--repeat N] [--split]
+Run: python -m codeact_verify.bench.verify [--repeat N] [--split | --against DIR]
 
 Baseline, measured in the same run on the same programs: CPython's `ast.parse` (what any
 verifier must at least pay). The mypy rows are measured warm (one untimed check first).
@@ -10,6 +10,9 @@ process, a ready sandbox pool, a new program text each run, mypy's findings neve
 for `print` and a 10-line tool-calling program: our rules and tool checks, the type check's
 own work around mypy, the mypy worker (request, check, answer), transpile, the sandbox run, and
 what is left (the `CodeAct` wrapper, approvals, the report).
+
+``--against DIR``: `verify` without types, this checkout and another one (e.g. a clone of
+main), each in its own process, taking turns so both see the same load; CPU and wall medians.
 """
 
 from __future__ import annotations
@@ -194,15 +197,91 @@ def print_split(repeat: int) -> None:
         print(f"{stage:<38}" + "".join(f"{values[stage]:>22.2f}" for _, values in results))
 
 
+_AB_WORKER = """
+import sys, time
+from codeact_verify.bench.verify import SPECS, program
+from codeact_verify.verifier import verify
+codes = {n: program(n) for n in (10, 50, 200)}
+for line in sys.stdin:
+    n, repeat = map(int, line.split())
+    cpu, wall = [], []
+    for _ in range(repeat):
+        c0, w0 = time.thread_time(), time.perf_counter()
+        verify(codes[n], SPECS, types=False)
+        cpu.append(time.thread_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    cpu.sort()
+    wall.sort()
+    print(cpu[len(cpu) // 2] * 1000, wall[len(wall) // 2] * 1000, flush=True)
+"""
+
+
+def against(other: str, repeat: int, rounds: int = 6) -> None:
+    """`verify`, no types, of this checkout and of ``other`` (another checkout's directory),
+    each in its own process, taking turns round by round (both see the same load): median
+    CPU time (the thread's) and wall time per verification, in ms."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[2])
+    workers = {}
+    for label, path in (("this checkout", here), (f"--against {other}", other)):
+        env = dict(os.environ, PYTHONPATH=str(Path(path).resolve()))
+        workers[label] = subprocess.Popen(
+            [sys.executable, "-c", _AB_WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(Path(path).resolve()),
+        )
+    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    try:
+        for lines in (10, 50, 200):
+            for worker in workers.values():  # warm up
+                assert worker.stdin is not None and worker.stdout is not None
+                worker.stdin.write(f"{lines} 5\n")
+                worker.stdin.flush()
+                worker.stdout.readline()
+            for _ in range(rounds):
+                for label, worker in workers.items():
+                    assert worker.stdin is not None and worker.stdout is not None
+                    worker.stdin.write(f"{lines} {max(1, repeat // rounds)}\n")
+                    worker.stdin.flush()
+                    cpu, wall = map(float, worker.stdout.readline().split())
+                    results.setdefault((label, lines), []).append((cpu, wall))
+    finally:
+        for worker in workers.values():
+            if worker.stdin is not None:
+                worker.stdin.close()
+            worker.wait()
+    print(f"verify, no types: p50 ms, {rounds} rounds taking turns")
+    print(f"{'lines':>5}  {'checkout':<40} {'cpu ms':>8} {'wall ms':>8}")
+    for (label, lines), values in results.items():
+        cpu = statistics.median(v[0] for v in values)
+        wall = statistics.median(v[1] for v in values)
+        print(f"{lines:>5}  {label:<40} {cpu:>8.2f} {wall:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument(
         "--split", action="store_true", help="where the time of CodeAct.execute_sync goes"
     )
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="compare verify without types with another checkout (its directory), taking turns",
+    )
     args = parser.parse_args()
     if args.split:
         print_split(args.repeat)
+        return
+    if args.against:
+        against(args.against, args.repeat)
         return
     from codeact_verify.typecheck import remember_findings
 
