@@ -57,3 +57,11 @@ def test_closed_stdout_gives_no_traceback() -> None:
     code = proc.wait(timeout=300)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert code == 141
+
+
+@pytest.mark.parametrize("command", [c.replace("_", "-") for c in SUBCOMMANDS])
+def test_help_shows_no_markdown_backticks(command: str) -> None:
+    # The module docstrings double as the `--help` descriptions; a terminal shows `x` as noise.
+    sub = _subparsers(build_parser())[command]
+    assert "`" not in sub.format_help()
+    assert "`" not in build_parser().format_help()

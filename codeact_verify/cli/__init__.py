@@ -35,6 +35,11 @@ def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
     class _Parser(argparse.ArgumentParser):
+        def format_help(self) -> str:
+            # The texts are written once for the module docs and the README, where `x` marks
+            # code; a terminal shows the backticks as noise.
+            return super().format_help().replace("`", "")
+
         def error(self, message: str) -> None:  # usage errors exit 2, as argparse does
             self.print_usage(sys.stderr)
             self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
@@ -72,6 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if code is not None:
                 sys.stdout.flush()
                 return code
+            if "--no-types" not in argv:
+                # in-process: the mypy worker warms up on the other core while this process
+                # loads the verifier and the tools
+                from ..mypy_process import prestart
+
+                prestart()
         return run_args(argv)
     except BrokenPipeError:
         return _stdout_closed()
