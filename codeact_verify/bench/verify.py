@@ -188,6 +188,21 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
     return out
 
 
+def cold_start(repeat: int, pause_s: float) -> float:
+    """Median ms of `verify` without types of a new `print(1 + n)`, each after ``pause_s``
+    seconds of sleep (0: back to back): how much of a short verification is a cold start."""
+    times = []
+    for n in range(repeat + 5):
+        code = f"print(1 + {n})\n"
+        if pause_s:
+            time.sleep(pause_s)
+        start = time.perf_counter()
+        verify(code, SPECS, types=False)
+        if n >= 5:
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def print_split(repeat: int) -> None:
     results = split(repeat)
     labels = [label for label, _ in results]
@@ -195,6 +210,11 @@ def print_split(repeat: int) -> None:
     print(f"{'stage':<38}" + "".join(f"{label:>22}" for label in labels))
     for stage in results[0][1]:
         print(f"{stage:<38}" + "".join(f"{values[stage]:>22.2f}" for _, values in results))
+    hot, cold = cold_start(repeat, 0.0), cold_start(repeat, 0.002)
+    print(
+        f"verify without types of print(1 + n): {hot:.2f} ms back to back, "
+        f"{cold:.2f} ms after a 2 ms sleep"
+    )
 
 
 _AB_WORKER = """
