@@ -175,7 +175,7 @@ def test_the_guest_sources_implement_every_helper_with_the_abi_signature() -> No
 def test_guest_py_builds_the_program_globals_from_the_abi() -> None:
     source = (SANDBOX / "guest.py").read_text(encoding="utf-8")
     assert 'abi.implementations({"helpers": helpers, "bridge": bridge})' in source
-    assert "extra = dict(HELPER_GLOBALS)" in source
+    assert "helpers = dict(HELPER_GLOBALS)" in source
 
 
 def test_check_implementation_refuses_a_different_signature() -> None:

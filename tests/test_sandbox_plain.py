@@ -113,7 +113,7 @@ def test_without_the_tool_names_every_augmented_assignment_is_guarded() -> None:
 def test_guest_globals_are_the_helpers_guest_py_gives_a_program() -> None:
     """guest.py puts the sandbox ABI's helpers in a program's globals (`HELPER_GLOBALS`, looked
     up from abi.HELPERS), and GUEST_GLOBALS is the ABI's names (tests/test_abi.py)."""
-    assert "extra = dict(HELPER_GLOBALS)" in GUEST.read_text()
+    assert "helpers = dict(HELPER_GLOBALS)" in GUEST.read_text()
     assert GUEST_GLOBALS == frozenset(HELPER_NAMES)
 
 

@@ -62,6 +62,15 @@ SAME = [
     "def f():\n    for x in range(3):\n        try:\n            raise ValueError(x)\n"
     "        except ValueError as e:\n            yield e.args[0]\nprint(list(f()))",
     "for i in range(2999):\n    if i == 2500:\n        break\nelse:\n    print('no')\nprint(i)",
+    # long ranges are walked as sub-ranges: every shape of range prints the same
+    "t = []\nfor i in range(3, 5003, 7):\n    t.append(i)\nprint(len(t), t[0], t[-1], sum(t))",
+    "t = []\nfor i in range(5000, -5000, -3):\n    t.append(i)\nprint(len(t), t[-1], sum(t))",
+    "for n in (999, 1000, 1001, 2000, 2001, 0):\n    c = 0\n    for i in range(n):\n"
+    "        c += 1\n    print(n, c)",
+    "for i in range(10**30, 10**30 + 5000):\n    pass\nprint(i - 10**30)",
+    "for i in range(10**40):\n    if i == 2500:\n        break\nprint(i)",
+    "r = range(4000)\nfor i in r:\n    for j in r:\n        break\nprint(i, j, len(r))",
+    "for i in range(-1, -3001, -1):\n    pass\nelse:\n    print('done', i)",
 ]
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -42,6 +43,9 @@ _restrict: Any = importlib.import_module("codeact_verify.guest.runtime.restrict"
 SandboxTransformer: Any = _restrict.SandboxTransformer
 
 SLICE_HELPER = "_slice_"
+
+# Every augmented assignment operator token (a program without one has no `x op= v`).
+_AUGASSIGN = re.compile(r"(?:\*\*|//|>>|<<|[-+*/%@&|^])=")
 
 
 _Unparser: Any = getattr(ast, "_Unparser", None)
@@ -198,6 +202,7 @@ def _restrict_on_host(
         transformer = _restrict.transformer_for(policy)(errors, warnings, used)
         if known_globals is not None:
             transformer.known_globals = frozenset(known_globals)
+            transformer.may_augassign = _AUGASSIGN.search(program) is not None
         transformer.visit(tree)
         if errors:
             return None  # the guest reports it, with RestrictedPython's exact message

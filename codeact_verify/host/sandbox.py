@@ -14,6 +14,7 @@ import contextvars
 import copy
 import functools
 import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -164,6 +165,17 @@ def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
     }
 
 
+def _background_thread() -> None:
+    """Make the calling (pool) thread a batch thread where the OS has them (Linux): woken by
+    the caller's hand-off at the end of a run, it then does not preempt the caller, which
+    still has its way back to go (on a busy machine that preemption cost a pooled `print`
+    about 1 ms in the median). It still gets its fair share of the CPU."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass
+
+
 class Sandbox:
     """Runs programs in the WebAssembly guest with limits, mounts and a network allow-list."""
 
@@ -188,7 +200,9 @@ class Sandbox:
         self._ready: collections.deque[_Instance] = collections.deque()
         self._lock = threading.Lock()
         self._filling = 0
-        self._filler = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="codeact-pool")
+        self._filler = concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix="codeact-pool", initializer=_background_thread
+        )
         self._tools = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="codeact-tool")
         # Generous: a run abandoned at its deadline keeps its thread until its tool returns.
         self._runner = concurrent.futures.ThreadPoolExecutor(32, thread_name_prefix="codeact-run")

@@ -460,27 +460,36 @@ def _apply(func, *args, **kwargs):
     return func(*args, **kwargs)
 
 
+def sandbox_print(*objects, sep=" ", end="\n", file=None, flush=False):
+    """The program's `print`: writes to the capped stdout (or stderr), one write per call.
+
+    The restricted transform leaves `print(...)` a plain call of this builtin (RestrictedPython
+    would hoist `_print = _print_(_getattr_)` into every scope and call `_print._call_print`:
+    more code to compile and run for the same checks)."""
+    if file is None:
+        file = STDOUT
+    elif file is not STDOUT and file is not STDERR:
+        raise TypeError("print(file=...) must be sys.stdout or sys.stderr in the sandbox")
+    if sep is None:
+        sep = " "
+    elif not isinstance(sep, str):
+        raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
+    if end is None:
+        end = "\n"
+    elif not isinstance(end, str):
+        raise TypeError(f"end must be None or a string, not {type(end).__name__}")
+    # one write (one crossing to the host) per print
+    file.write(sep.join([str(o) for o in objects]) + end)
+
+
 class _Print:
-    """RestrictedPython's `print` hook: writes to the capped stdout (or an explicit file)."""
+    """RestrictedPython's print collector (`printed`, or a text restricted elsewhere): its
+    `_call_print` is the program's `print`, and nothing is collected."""
 
     def __init__(self, _getattr_=None):
         pass
 
-    def _call_print(self, *objects, sep=" ", end="\n", file=None, flush=False):
-        if file is None:
-            file = STDOUT
-        elif file is not STDOUT and file is not STDERR:
-            raise TypeError("print(file=...) must be sys.stdout or sys.stderr in the sandbox")
-        if sep is None:
-            sep = " "
-        elif not isinstance(sep, str):
-            raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
-        if end is None:
-            end = "\n"
-        elif not isinstance(end, str):
-            raise TypeError(f"end must be None or a string, not {type(end).__name__}")
-        # one write (one crossing to the host) per print
-        file.write(sep.join([str(o) for o in objects]) + end)
+    _call_print = staticmethod(sandbox_print)
 
     def __call__(self):
         return ""
@@ -501,6 +510,8 @@ def program_builtins(policy=None):
         if name in policy.builtins:
             out[name] = fn
     out["__import__"] = guarded_import
+    # print works whatever the grammar lists (as RestrictedPython's print hook always did)
+    out["print"] = sandbox_print
     if policy.classes:
         # only a grammar that allows `class` statements gets the class builder
         out["__build_class__"] = builtins.__build_class__

@@ -62,6 +62,19 @@ def _located(node, like):
     return node
 
 
+def _noting_a_tick(name):
+    """RestrictedPython's `name` visitor (or its refusal, when it has none) that first notes
+    the transform has something to tick."""
+    parent = getattr(RestrictingNodeTransformer, name, RestrictingNodeTransformer.generic_visit)
+
+    def visit(self, node):
+        self._ticked = True
+        return parent(self, node)
+
+    visit.__name__ = name
+    return visit
+
+
 class SandboxTransformer(RestrictingNodeTransformer):
     """RestrictedPython's transformer plus the grammar's constructs it refuses."""
 
@@ -76,13 +89,41 @@ class SandboxTransformer(RestrictingNodeTransformer):
         self._match_hoists = []  # one list per `match` being visited
         self._plain = frozenset()  # names that provably hold only int/float/complex/bool/str
 
+    # False when the caller has seen the program's text hold no augmented assignment operator
+    # (`+=`, `<<=`, ...; such a token cannot be spelled another way): then no `x op= v` needs
+    # the plain-name analysis. None: unknown, analyse.
+    may_augassign = None
+
     def visit_Module(self, node):
-        self._plain = plain_names(node, self.known_globals)
+        if self.may_augassign is False:
+            self._plain = frozenset()  # (an AugAssign seen after all keeps its guard)
+        else:
+            self._plain = plain_names(node, self.known_globals)
+        self._ticked = False
         node = super().visit_Module(node)
-        # after the checks (which refuse `_` names in the program): time-limit ticks
-        return add_ticks(node)
+        # after the checks (which refuse `_` names in the program): time-limit ticks, only
+        # where there is something to tick (every loop, function and comprehension was visited
+        # through one of the visit_ methods below, which note it)
+        return add_ticks(node) if self._ticked else node
+
+    visit_For = _noting_a_tick("visit_For")
+    visit_AsyncFor = _noting_a_tick("visit_AsyncFor")
+    visit_While = _noting_a_tick("visit_While")
+    visit_FunctionDef = _noting_a_tick("visit_FunctionDef")
+    visit_AsyncFunctionDef = _noting_a_tick("visit_AsyncFunctionDef")
+    visit_comprehension = _noting_a_tick("visit_comprehension")
 
     # -- names and attributes -------------------------------------------------------------
+    def visit_Name(self, node):
+        """`print` stays a plain name: the program's builtin `print` (guards.sandbox_print)
+        is the capped writer RestrictedPython's `_print._call_print` hook would be, so no
+        `_print = _print_(_getattr_)` is put into every scope that prints. `printed` and every
+        other name go to RestrictedPython as before."""
+        if node.id == "print" and isinstance(node.ctx, ast.Load):
+            self.used_names[node.id] = True
+            return node
+        return super().visit_Name(node)
+
     def check_attribute_name(self, node, name):
         """The static checks RestrictedPython applies to `obj.name`, plus the sandbox's list."""
         if name.startswith("_") and name != "_":

@@ -4,7 +4,8 @@ The host's epoch deadline stops the guest from outside (a trap), which leaves no
 traceback: the line the program was on is lost. So the restricted transform (`add_ticks`) also
 puts time checks where a program can spend unbounded time:
 
-- every `for` loop iterates through `_tick_iter_(...)`: a loop over a short immutable sequence
+- every `for` loop iterates through `_tick_iter_(...)`: a long `range` is walked as ranges of
+  `TICK_CHUNK` items (C-level, the clock read between them); a loop over a short immutable sequence
   (a range, tuple, str, bytes or dict of at most `TICK_CHUNK` items) runs on its own iterator,
   its length counted against a shared budget; any other iterable is walked in chunks of
   `TICK_CHUNK` items by C-level iterators (`itertools.chain` over `islice` chunks), with the
@@ -116,10 +117,25 @@ def make_ticks(deadline, now, limit_error):
             yield islice(it, TICK_CHUNK - 1)
             check()
 
+    def range_chunks(r):
+        # a long range walked as ranges of TICK_CHUNK items: one C-level layer per item fewer
+        # than islice chunks (a range cannot change while it is walked); works for ranges
+        # whose length does not fit a C integer too
+        while r:
+            yield r[:TICK_CHUNK]
+            r = r[TICK_CHUNK:]
+            check()
+
     def tick_iter(iterable):
         # iter() here takes the place of the one the `for` statement makes (it gets an
         # iterator back, and iter() of a built-in iterator is the iterator itself)
         nonlocal left
+        if type(iterable) is range and iterable[TICK_CHUNK:]:
+            left -= 1
+            if left <= 0:
+                left = TICK_CHUNK
+                check()
+            return chain.from_iterable(range_chunks(iterable))
         it = iter(iterable)
         kind = type(it)
         if kind in _BOUNDED:
