@@ -23,10 +23,12 @@ from codeact_verify.grammar import guest_stdlib_names
 
 from .grammar_view import GrammarView
 
+T = TypeVar("T")
 SAFE_TEXT = st.text(alphabet=_string.ascii_letters + _string.digits + " -", max_size=12)
 SMALL_INT_LISTS = st.lists(st.integers(-9, 30), max_size=5)
 BOOLEANS = st.booleans()
 _INTS: dict[tuple[int, int], st.SearchStrategy[int]] = {}
+_SAMPLED: dict[tuple[object, ...], st.SearchStrategy[object]] = {}
 
 
 def ints(lo: int, hi: int) -> st.SearchStrategy[int]:
@@ -36,11 +38,20 @@ def ints(lo: int, hi: int) -> st.SearchStrategy[int]:
     if got is None:
         got = _INTS[(lo, hi)] = st.integers(lo, hi)
     return got
+
+
+def sampled(seq: tuple[T, ...]) -> st.SearchStrategy[T]:
+    """``st.sampled_from(seq)``, built once per distinct tuple (the same choices as building it
+    afresh, so a seed generates the same programs; building one per choice cost more than the
+    choice)."""
+    got = _SAMPLED.get(seq)
+    if got is None:
+        if len(_SAMPLED) >= 20_000:  # the variable-name lists of long programs vary a lot
+            _SAMPLED.clear()
+        got = _SAMPLED[seq] = st.sampled_from(seq)
+    return got  # type: ignore[return-value]
 CITIES = ("Paris", "London", "Tokyo", "Cairo", "Atlantis")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "XXX")
-
-
-T = TypeVar("T")
 
 
 class VocabularyMismatch(RuntimeError):
@@ -131,15 +142,11 @@ class _Gen:
         return self.view.allows(*kinds)
 
     def pick(self, options: list[Callable[[], str]]) -> str:
-        return self.choose(options)()
+        return options[self.draw(ints(0, len(options) - 1))]()
 
     def choose(self, seq: Sequence[T]) -> T:
-        """One element of ``seq``, as ``st.sampled_from(seq)`` draws it (an index that shrinks
-        toward the first element; no choice for one element) without building a strategy from a
-        fresh list for every choice."""
-        if len(seq) == 1:
-            return seq[0]
-        return seq[self.draw(ints(0, len(seq) - 1))]
+        """``draw(st.sampled_from(seq))``, with the strategy built once per distinct sequence."""
+        return self.draw(sampled(tuple(seq)))
 
     # -- expressions -----------------------------------------------------------------------
     def int_expr(self, depth: int = 0) -> str:
@@ -532,7 +539,7 @@ def outside_programs(
             for i, line in enumerate(lines)
             if i > 0 and line[:1] not in (" ", "") and not line.startswith(continuation)
         ] + [len(lines)]
-        at = cuts[draw(ints(0, len(cuts) - 1))] if len(cuts) > 1 else cuts[0]
+        at = draw(sampled(tuple(cuts)))
         return OutsideProgram("".join(lines[:at]) + snippet + "".join(lines[at:]), what)
 
     return build()

@@ -52,6 +52,7 @@ def tally(example: Any, kinds: Counter[str], names: Counter[str], families: Coun
         texts.append(example.code)
     elif isinstance(example, OutsideProgram):
         families[f"outside: {_family(example.what)}"] += 1
+        families[f"item {example.what}"] += 1
         texts.append(example.code)
     else:
         families["bytes" if isinstance(example, bytes) else "text"] += 1
@@ -70,7 +71,7 @@ def tally(example: Any, kinds: Counter[str], names: Counter[str], families: Coun
                 names.update(f"import {a.name}" for a in node.names)
 
 
-def collect(name: str, examples: int) -> tuple[Counter[str], Counter[str], Counter[str]]:
+def collect(name: str, examples: int, seed: int = 0) -> tuple[Counter[str], Counter[str], Counter[str]]:
     ctx = P.Context()
     kinds: Counter[str] = Counter()
     names: Counter[str] = Counter()
@@ -89,7 +90,7 @@ def collect(name: str, examples: int) -> tuple[Counter[str], Counter[str], Count
         tally(example, kinds, names, families)
 
     for i in range(max(1, examples // batch)):
-        run._hypothesis_internal_use_seed = i  # type: ignore[attr-defined]
+        run._hypothesis_internal_use_seed = seed + i  # type: ignore[attr-defined]
         run()
     return kinds, names, families
 
@@ -98,15 +99,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=600)
     ap.add_argument("--property", action="append", choices=P.PROPERTIES)
+    ap.add_argument("--seed", type=int, default=0, help="first Hypothesis seed (one per 50)")
     args = ap.parse_args(argv)
     for name in args.property or P.PROPERTIES:
-        kinds, names, families = collect(name, args.examples)
+        kinds, names, families = collect(name, args.examples, args.seed)
         print(f"== {name}: {len(kinds)} node kinds, {len(names)} names, {len(families)} families")
         print("  node kinds: " + " ".join(sorted(kinds)))
         print("  names: " + " ".join(sorted(names)))
-        fam = sorted(f for f in families if not f.startswith("seed "))
+        fam = sorted(f for f in families if not f.startswith(("seed ", "item ")))
         seeds = sum(1 for f in families if f.startswith("seed "))
-        print(f"  families: {' | '.join(fam)}" + (f" | {seeds} escape seeds" if seeds else ""))
+        items = sum(1 for f in families if f.startswith("item "))
+        print(
+            f"  families: {' | '.join(fam)}"
+            + (f" | {seeds} escape seeds" if seeds else "")
+            + (f" | {items} distinct outside items" if items else "")
+        )
     return 0
 
 
