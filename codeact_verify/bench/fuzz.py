@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         help="time commit REV's campaign beside today's, alternating (needs git history)",
     )
     ap.add_argument(
-        "--rounds", type=int, default=2, help="with --baseline-commit: A/B rounds per property"
+        "--rounds", type=int, default=4, help="with --baseline-commit: A/B rounds per property"
     )
     args = ap.parse_args(argv)
     if args.baseline_commit:

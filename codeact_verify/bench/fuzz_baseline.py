@@ -1,7 +1,7 @@
 """Fuzz examples/s of an older commit's campaign beside today's, alternating, in one run.
 
     .venv/bin/python -m codeact_verify.bench.fuzz --baseline-commit 9faeb51 [--seconds 10]
-                                                  [--rounds 2] [--property NAME ...]
+                                                  [--rounds 4] [--property NAME ...]
 
 The commit is unpacked from this checkout's git history (``git archive``) into a temporary
 directory. Each tree runs in its own worker process (``fuzz_driver.py``: the same venv, the tree's

@@ -71,7 +71,9 @@ def tally(example: Any, kinds: Counter[str], names: Counter[str], families: Coun
                 names.update(f"import {a.name}" for a in node.names)
 
 
-def collect(name: str, examples: int, seed: int = 0) -> tuple[Counter[str], Counter[str], Counter[str]]:
+def collect(
+    name: str, examples: int, seed: int = 0
+) -> tuple[Counter[str], Counter[str], Counter[str]]:
     ctx = P.Context()
     kinds: Counter[str] = Counter()
     names: Counter[str] = Counter()

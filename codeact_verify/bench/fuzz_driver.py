@@ -18,8 +18,9 @@ arrive as JSON lines on stdin, answers leave as JSON lines on stdout:
                                                -> {"examples": n, "wall": s, "batches": b}
     {"cmd": "quit"}
 
-Start-up (imports, the mypy worker, building or loading this tree's sandbox guest) happens on
-"warm", before any timing. Nothing of this file runs inside the timed loop except the loop itself.
+Start-up (imports, the mypy worker, the strategies, building or loading this tree's sandbox
+guest) happens on "warm", before any timing. Nothing of this file runs inside the timed loop
+except the loop itself.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def main(argv: list[str]) -> int:
             break
         if msg["cmd"] == "warm":
             ctx.verify(WARM_PROGRAM)
+            for name in msg.get("properties", ()):  # a tree that builds them once does it now
+                P.strategies(name, ctx)
             why = None
             if set(msg.get("properties", ())) & set(P.SANDBOX_PROPERTIES):
                 why = campaign.sandbox_unavailable()
