@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -46,6 +46,7 @@ from .programs import inside_programs, outside_programs
 PROPERTIES = ("total", "contained", "meaning", "stable", "outside")
 SANDBOX_PROPERTIES = ("contained", "meaning")
 SELF_TEST_PROPERTIES = ("canary",)
+T = TypeVar("T")
 #: The smallest planted value the canary property falls over (what shrinking must reach).
 CANARY_THRESHOLD = 1000
 
@@ -71,6 +72,7 @@ class Context:
     #: remembered); False: every verdict is a full verify (the A/B baseline of bench/fuzz.py).
     fast_verdicts: bool = True
     _verdicts: dict[str, bool] = field(default_factory=dict)
+    _checker: Any = None  # the thread that waits for the type checker (accepts_while)
 
     @property
     def specs(self) -> Any:
@@ -137,12 +139,46 @@ class Context:
             ok = verify(code, self.specs, grammar=self.grammar, types=False).ok
         if ok:
             ok = self.verify(code).ok
+        self._remember(code, ok)
+        return ok
+
+    def _remember(self, code: str, ok: bool) -> None:
         if len(self._verdicts) >= 4096:
             self._verdicts.clear()
         self._verdicts[code] = ok
-        return ok
+
+    def accepts_while(self, code: str, work: Callable[[], T]) -> tuple[bool, T | None]:
+        """``accepts(code)``, and ``work()`` (the sandbox run of ``code``) when it is accepted.
+
+        The verdict is exactly ``accepts``'s. The sandbox run overlaps the type check: once the
+        grammar and tool rules accept ``code`` (nothing runs before they do), the full verify
+        (mypy, in its own worker process) runs on a thread while ``work()`` runs here; the
+        result of ``work()`` is returned only if the verdict is "accepted", and thrown away
+        otherwise, as if it had never run."""
+        if not (self.fast_verdicts and self.types) or code in self._verdicts:
+            ok = self.accepts(code)
+            return ok, (work() if ok else None)
+        from codeact_verify.verifier import verify
+
+        if not verify(code, self.specs, grammar=self.grammar, types=False).ok:
+            self._remember(code, False)
+            return False, None
+        if self._checker is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._checker = ThreadPoolExecutor(1, thread_name_prefix="fuzz-typecheck")
+        pending = self._checker.submit(self.verify, code)
+        try:
+            done = work()
+        finally:
+            ok = bool(pending.result().ok)  # a crash of verify is the check's crash, as before
+        self._remember(code, ok)
+        return ok, (done if ok else None)
 
     def close(self) -> None:
+        if self._checker is not None:
+            self._checker.shutdown(wait=True)
+            self._checker = None
         if self._oracle is not None:
             self._oracle.close()
             self._oracle = None
@@ -185,9 +221,11 @@ def _transpiled(ctx: Context, code: str) -> str:
 
 def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None:
     ctx.examples["contained"] += 1
-    if not ctx.accepts(code):
+    ok, run = ctx.accepts_while(
+        code, lambda: ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
+    )
+    if not ok or run is None:
         return None
-    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
     if run.events:
         return Finding("contained", "escape", "; ".join(run.events), code, {"origin": origin})
     return None
@@ -195,14 +233,15 @@ def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None
 
 def check_meaning(ctx: Context, code: str) -> Finding | None:
     ctx.examples["meaning"] += 1
-    report = ctx.verify(code)
-    if not report.ok:
+    ok, run = ctx.accepts_while(
+        code, lambda: ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
+    )
+    if not ok or run is None:
         return None
     from .reference import run_reference
 
     tools = {f.__name__: f for f in fuzz_tools.TOOLS if f.__name__ in fuzz_tools.PURE_TOOLS}
-    ref = run_reference(code, tools)
-    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
+    ref = run_reference(code, tools)  # plain CPython: only ever an accepted program
     if run.result is None:
         return Finding("meaning", "host-error", "; ".join(run.events), code)
     got = run.result
