@@ -148,7 +148,8 @@ class Context:
         self._verdicts[code] = ok
 
     def accepts_while(self, code: str, work: Callable[[], T]) -> tuple[bool, T | None]:
-        """``accepts(code)``, and ``work()`` (the sandbox run of ``code``) when it is accepted.
+        """``accepts(code)``, and ``work()`` (the sandbox run of ``code``, its mutation) when it
+        is accepted.
 
         The verdict is exactly ``accepts``'s. The sandbox run overlaps the type check: once the
         grammar and tool rules accept ``code`` (nothing runs before they do), the full verify
@@ -290,9 +291,13 @@ def check_stable_accepted(
     ctx: Context, code: str, rng_seed: int, names: list[str]
 ) -> Finding | None:
     ctx.examples["stable"] += 1
-    if not ctx.accepts(code):
+    # the mutation (libcst) runs beside the type check of the original
+    ok, mutated = ctx.accepts_while(
+        code, lambda: mutate(code, names, random.Random(rng_seed), HARMLESS_MUTATIONS)
+    )
+    if not ok or mutated is None:
         return None
-    mutant, applied = mutate(code, names, random.Random(rng_seed), HARMLESS_MUTATIONS)
+    mutant, applied = mutated
     if not applied:
         return None
     after = ctx.verify(mutant)

@@ -126,3 +126,22 @@ def test_meaning_finds_a_transpiler_that_changes_an_operator(
     found = _finds("meaning", ctx)
     assert found.kind == "output-differs"
     assert " // " in found.input
+
+
+def test_stable_finds_a_verifier_that_rejects_a_reformatted_program(
+    monkeypatch: pytest.MonkeyPatch, ctx: P.Context
+) -> None:
+    """The accepted side: CRLF line ends (a harmless reformatting) make the planted verifier
+    reject an accepted program."""
+    rejected = verifier.verify("import os\n", ctx.specs)
+    assert not rejected.ok
+
+    def change(code: Any, report: Any) -> Any:
+        text = code.decode("utf-8", "replace") if isinstance(code, bytes) else code
+        return rejected if "\r\n" in text else report
+
+    _plant(monkeypatch, change)
+    found = _finds("stable", ctx)
+    assert found.kind == "harmless-change-rejected"
+    assert "reformat" in found.extra["mutations"]
+    assert "\r\n" in found.input and "\r\n" not in found.extra["original"]
