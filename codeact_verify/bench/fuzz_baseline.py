@@ -65,7 +65,7 @@ def unpack(commit: str, dest: Path) -> Path:
         ["git", "-C", str(REPO), "archive", "--format=tar", commit], stdout=subprocess.PIPE
     )
     assert proc.stdout is not None
-    with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+    with proc.stdout, tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
         tar.extractall(dest, filter="data")
     if proc.wait() != 0:
         raise BaselineUnavailable(f"git archive {commit} failed")
