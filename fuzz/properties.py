@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -46,7 +46,6 @@ from .programs import inside_programs, outside_programs
 PROPERTIES = ("total", "contained", "meaning", "stable", "outside")
 SANDBOX_PROPERTIES = ("contained", "meaning")
 SELF_TEST_PROPERTIES = ("canary",)
-T = TypeVar("T")
 #: The smallest planted value the canary property falls over (what shrinking must reach).
 CANARY_THRESHOLD = 1000
 
@@ -72,7 +71,6 @@ class Context:
     #: remembered); False: every verdict is a full verify (the A/B baseline of bench/fuzz.py).
     fast_verdicts: bool = True
     _verdicts: dict[str, bool] = field(default_factory=dict)
-    _checker: Any = None  # the thread that waits for the type checker (accepts_while)
 
     @property
     def specs(self) -> Any:
@@ -139,47 +137,12 @@ class Context:
             ok = verify(code, self.specs, grammar=self.grammar, types=False).ok
         if ok:
             ok = self.verify(code).ok
-        self._remember(code, ok)
-        return ok
-
-    def _remember(self, code: str, ok: bool) -> None:
         if len(self._verdicts) >= 4096:
             self._verdicts.clear()
         self._verdicts[code] = ok
-
-    def accepts_while(self, code: str, work: Callable[[], T]) -> tuple[bool, T | None]:
-        """``accepts(code)``, and ``work()`` (the sandbox run of ``code``, its mutation) when it
-        is accepted.
-
-        The verdict is exactly ``accepts``'s. The sandbox run overlaps the type check: once the
-        grammar and tool rules accept ``code`` (nothing runs before they do), the full verify
-        (mypy, in its own worker process) runs on a thread while ``work()`` runs here; the
-        result of ``work()`` is returned only if the verdict is "accepted", and thrown away
-        otherwise, as if it had never run."""
-        if not (self.fast_verdicts and self.types) or code in self._verdicts:
-            ok = self.accepts(code)
-            return ok, (work() if ok else None)
-        from codeact_verify.verifier import verify
-
-        if not verify(code, self.specs, grammar=self.grammar, types=False).ok:
-            self._remember(code, False)
-            return False, None
-        if self._checker is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._checker = ThreadPoolExecutor(1, thread_name_prefix="fuzz-typecheck")
-        pending = self._checker.submit(self.verify, code)
-        try:
-            done = work()
-        finally:
-            ok = bool(pending.result().ok)  # a crash of verify is the check's crash, as before
-        self._remember(code, ok)
-        return ok, (done if ok else None)
+        return ok
 
     def close(self) -> None:
-        if self._checker is not None:
-            self._checker.shutdown(wait=True)
-            self._checker = None
         if self._oracle is not None:
             self._oracle.close()
             self._oracle = None
@@ -222,11 +185,9 @@ def _transpiled(ctx: Context, code: str) -> str:
 
 def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None:
     ctx.examples["contained"] += 1
-    ok, run = ctx.accepts_while(
-        code, lambda: ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
-    )
-    if not ok or run is None:
+    if not ctx.accepts(code):
         return None
+    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
     if run.events:
         return Finding("contained", "escape", "; ".join(run.events), code, {"origin": origin})
     return None
@@ -234,15 +195,14 @@ def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None
 
 def check_meaning(ctx: Context, code: str) -> Finding | None:
     ctx.examples["meaning"] += 1
-    ok, run = ctx.accepts_while(
-        code, lambda: ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
-    )
-    if not ok or run is None:
+    report = ctx.verify(code)
+    if not report.ok:
         return None
     from .reference import run_reference
 
     tools = {f.__name__: f for f in fuzz_tools.TOOLS if f.__name__ in fuzz_tools.PURE_TOOLS}
-    ref = run_reference(code, tools)  # plain CPython: only ever an accepted program
+    ref = run_reference(code, tools)
+    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
     if run.result is None:
         return Finding("meaning", "host-error", "; ".join(run.events), code)
     got = run.result
@@ -291,13 +251,9 @@ def check_stable_accepted(
     ctx: Context, code: str, rng_seed: int, names: list[str]
 ) -> Finding | None:
     ctx.examples["stable"] += 1
-    # the mutation (libcst) runs beside the type check of the original
-    ok, mutated = ctx.accepts_while(
-        code, lambda: mutate(code, names, random.Random(rng_seed), HARMLESS_MUTATIONS)
-    )
-    if not ok or mutated is None:
+    if not ctx.accepts(code):
         return None
-    mutant, applied = mutated
+    mutant, applied = mutate(code, names, random.Random(rng_seed), HARMLESS_MUTATIONS)
     if not applied:
         return None
     after = ctx.verify(mutant)

@@ -63,24 +63,3 @@ def test_the_ab_baseline_verifies_every_time(monkeypatch) -> None:  # type: igno
     slow.accepts("print(1)\n")
     slow.accepts("print(1)\n")
     assert len(calls) == 2
-
-
-@pytest.mark.parametrize("name", sorted(PROGRAMS))
-def test_accepts_while_is_the_full_verdict_and_keeps_work_only_when_accepted(name: str) -> None:
-    """The sandbox run overlaps the type check, but only after the rules accept the program,
-    and its result counts only when the whole verifier accepts it."""
-    from codeact_verify.verifier import verify
-
-    code = PROGRAMS[name]
-    ctx = P.Context()
-    ran: list[str] = []
-    try:
-        ok, out = ctx.accepts_while(code, lambda: ran.append(code) or "ran")
-    finally:
-        ctx.close()
-    assert ok is verify(code, ctx.specs).ok
-    assert out == ("ran" if ok else None)
-    rules_accept = verify(code, ctx.specs, types=False).ok
-    assert ran == ([code] if rules_accept else [])  # nothing runs that the rules reject
-    if name == "rejected by types only":
-        assert ran and out is None  # it ran beside mypy, and the run was thrown away
