@@ -1,12 +1,15 @@
 """What the fuzz strategies generate: node kinds, names and attack families per property.
 
     .venv/bin/python -m codeact_verify.bench.fuzz_coverage [--examples 600] [--property NAME ...]
+                                                           [--seed N] [--commit REV]
 
 Draws --examples inputs from each property's strategy (fixed seeds, nothing is checked) and
 prints, per property, the AST node kinds of the generated programs, the builtins, modules and
 tools they name, and the attack families (the ``what`` of outside programs, the seeds and
 mutations of escape mutants, the kinds of adversarial input). Run it before and after changing
-a strategy: a cheaper strategy must still reach every kind it reached before.
+a strategy: a cheaper strategy must still reach every kind it reached before. ``--commit REV``
+prints the same for commit REV's generators (unpacked from git, run in a subprocess with that
+tree's packages first, as ``bench.fuzz --baseline-commit`` does), for a diff.
 """
 
 from __future__ import annotations
@@ -102,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=600)
     ap.add_argument("--property", action="append", choices=P.PROPERTIES)
     ap.add_argument("--seed", type=int, default=0, help="first Hypothesis seed (one per 50)")
+    ap.add_argument("--commit", metavar="REV", help="the generators of commit REV instead")
     args = ap.parse_args(argv)
+    if args.commit:
+        return _at_commit(args.commit, [a for a in (argv or sys.argv[1:]) if a != args.commit])
     for name in args.property or P.PROPERTIES:
         kinds, names, families = collect(name, args.examples, args.seed)
         print(f"== {name}: {len(kinds)} node kinds, {len(names)} names, {len(families)} families")
@@ -117,6 +123,36 @@ def main(argv: list[str] | None = None) -> int:
             + (f" | {items} distinct outside items" if items else "")
         )
     return 0
+
+
+_BOOT = """
+import runpy, sys
+sys.path.insert(0, {bench!r})
+import fuzz_driver
+sys.path.pop(0)
+sys.meta_path.insert(0, fuzz_driver._TreeFinder({tree!r}))
+sys.argv = ["fuzz_coverage", *{args!r}]
+runpy.run_path({script!r}, run_name="__main__")
+"""
+
+
+def _at_commit(rev: str, argv: list[str]) -> int:
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from .fuzz_baseline import BaselineUnavailable, resolve, unpack
+
+    args = [a for a in argv if a != "--commit" and not a.startswith("--commit=")]
+    with tempfile.TemporaryDirectory(prefix="codeact-fuzz-coverage-") as tmp:
+        try:
+            tree = unpack(resolve(rev), Path(tmp) / "tree")
+        except BaselineUnavailable as exc:
+            print(f"fuzz_coverage: {exc}", file=sys.stderr)
+            return 2
+        here = Path(__file__).resolve()
+        boot = _BOOT.format(bench=str(here.parent), tree=str(tree), args=args, script=str(here))
+        return subprocess.run([sys.executable, "-c", boot]).returncode
 
 
 if __name__ == "__main__":
