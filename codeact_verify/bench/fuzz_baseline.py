@@ -195,10 +195,19 @@ def baseline_ab(args: argparse.Namespace) -> int:
             print(f"bench.fuzz: no baseline column: {exc}", file=log)
         is_checkout = (REPO / ".git").exists() and (REPO / "fuzz").is_dir()
         workers.append(Worker(today, REPO if is_checkout else None))
-        for w in workers:  # start-up, and the old tree's guest build, are not timed
+        for w in list(workers):  # start-up, and the old tree's guest build, are not timed
             print(f"bench.fuzz: starting {w.label} (imports, mypy, sandbox guest)", file=log)
             w.start()
-            warm = w.ask(cmd="warm", properties=props)
+            try:
+                warm = w.ask(cmd="warm", properties=props)
+            except RuntimeError as exc:
+                if w.label != base_label:
+                    raise
+                print(f"bench.fuzz: no baseline column: {exc} (see its error above)", file=log)
+                w.stop()
+                workers.remove(w)
+                base_label = None
+                continue
             print(f"bench.fuzz: {w.label} runs {warm['file']}", file=log)
             why = warm["sandbox"]
             if why:

@@ -83,6 +83,11 @@ def main(argv: list[str]) -> int:
     from codeact_verify.fuzz import campaign
     from codeact_verify.fuzz import properties as P
 
+    needed = ("CampaignConfig", "open_database", "_run_batch")
+    missing = [n for n in needed if not hasattr(campaign, n)]
+    if missing:
+        print(f"fuzz_driver: {campaign.__file__} lacks {', '.join(missing)}", file=sys.stderr)
+        return 2
     ctx = P.Context()
     cfg = campaign.CampaignConfig()
     db = campaign.open_database(tempfile.mkdtemp(prefix="codeact-fuzz-bench-db-"))
