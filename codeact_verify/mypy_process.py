@@ -6,6 +6,11 @@ lowers its own address-space limit before loading mypy. Any failure (over the de
 process died or ran out of memory, mypy raised, a garbled answer) raises :class:`CheckerFailed`;
 the process is then killed and a new one starts warming up at once, so the next program does not
 pay for the restart. Linux/macOS (``select`` on pipes, ``RLIMIT_AS``).
+
+Each worker is told where mypy's persisted cache of the standard library lives
+(:func:`codeact_verify.mypy_cache.cache_dir`; ``CODEACT_VERIFY_MYPY_CACHE=off`` switches it off),
+so a new process does not rebuild typeshed's types; :attr:`MypyProcess.cache_state` says what
+the cache did for the current worker.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .mypy_cache import cache_dir, private_dir
 
 _WORKER = Path(__file__).with_name("mypy_worker.py")
 
@@ -44,19 +51,26 @@ class Budget:
 
 DEFAULT_BUDGET = Budget()
 
+#: The default grammar's modules: a worker loads them once (from mypy's persisted cache when it
+#: can), so no later check pays for them.
+WARM_MODULES: tuple[str, ...] = (
+    "json", "math", "cmath", "re", "datetime", "statistics", "collections", "itertools",
+    "functools", "decimal", "fractions", "random", "string", "textwrap", "operator", "heapq",
+    "bisect", "typing", "unicodedata", "difflib", "base64", "hashlib", "calendar", "csv", "uuid",
+)  # fmt: skip
+
 
 class CheckerFailed(Exception):
     """The type checker, not the program, failed: the program is rejected (fail closed)."""
 
 
 def _default_workdir_parent() -> Path | None:
+    """A private (0700, this user's) directory for the workers' work directories."""
     try:
         import platformdirs
 
-        parent = Path(platformdirs.user_cache_dir("codeact-verify")) / "mypy"
-        parent.mkdir(parents=True, exist_ok=True)
-        return parent
-    except Exception:  # read-only home, no platformdirs: fall back to the temp dir
+        return private_dir(Path(platformdirs.user_cache_dir("codeact-verify")) / "mypy")
+    except Exception:  # read-only home, not ours, no platformdirs: the temp dir
         return None
 
 
@@ -77,6 +91,10 @@ class MypyProcess:
         self.ready = False
         #: the stub modules this worker already has (each is sent once per worker)
         self.sent: set[str] = set()
+        #: where mypy's persisted cache lives (None: off or not usable, see ``cache_note``)
+        self.cache, self.cache_note = cache_dir()
+        #: what the cache did for the current worker ("hit", "built (missing)", "off", ...)
+        self.cache_state = ""
 
     def respawn(self, stubs: Mapping[str, str]) -> None:
         """After a failure: a fresh worker warms up while the model reads the rejection."""
@@ -120,7 +138,15 @@ class MypyProcess:
         )
         warm = "".join(f"import {m}\n" for m in self.warm_modules) + "x = 1\n"
         self.ready = False
-        self._send({"stubs": dict(stubs or {}), "program": warm})
+        self.cache_state = ""
+        self._send(
+            {
+                "stubs": dict(stubs or {}),
+                "program": warm,
+                "modules": list(self.warm_modules),
+                "cache": str(self.cache) if self.cache is not None else None,
+            }
+        )
         self.sent = set(stubs or {})
 
     def _ready(self, stubs: Mapping[str, str]) -> None:
@@ -141,6 +167,7 @@ class MypyProcess:
                 self.stop()
                 raise CheckerFailed("the type checker did not start")
             self.ready = True
+            self.cache_state = str(answer.get("cache", ""))
             return
 
     def _send(self, obj: Mapping[str, Any]) -> None:
@@ -152,10 +179,12 @@ class MypyProcess:
             self.stop()
             raise CheckerFailed(f"the type checker stopped ({type(exc).__name__})") from exc
 
-    def _receive(self, seconds: float, what: str) -> dict[str, Any]:
+    def _receive(self, seconds: float, what: str, since: float | None = None) -> dict[str, Any]:
+        """The next answer, within ``seconds`` of ``since`` (a ``time.monotonic()``; now when
+        not given)."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        deadline = time.monotonic() + seconds
+        deadline = (time.monotonic() if since is None else since) + seconds
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -187,10 +216,12 @@ class MypyProcess:
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
         self._ready(stubs)
         new = {name: text for name, text in stubs.items() if name not in self.sent}
+        # the budget counts from the request: writing it can already let the worker run
+        since = time.monotonic()
         self._send({"stubs": new, "program": program})
         self.sent.update(new)
         try:
-            answer = self._receive(self.budget.seconds, "on this program")
+            answer = self._receive(self.budget.seconds, "on this program", since)
         except CheckerFailed:
             self.respawn(stubs)
             raise
@@ -202,3 +233,47 @@ class MypyProcess:
             raise CheckerFailed(f"mypy raised {error}")
         messages = answer.get("messages")
         return messages if isinstance(messages, list) else []
+
+
+_prestarted: MypyProcess | None = None
+
+
+def prestart(warm_modules: Iterable[str] = WARM_MODULES) -> None:
+    """Start a worker and its warm-up now, without waiting for it.
+
+    A one-shot ``codeact-verify check`` calls this before it loads the verifier and the tools:
+    the worker loads mypy and the standard library's types on the other core meanwhile. The
+    first type check of the process takes it over (:func:`take_prestarted`); a process that
+    never checks stops it at exit.
+    """
+    global _prestarted
+    if _prestarted is not None and _prestarted.pid == os.getpid():
+        return
+    worker = MypyProcess(DEFAULT_BUDGET, warm_modules)
+    try:
+        worker.spawn()
+    except (OSError, CheckerFailed):
+        worker.stop()
+        return
+    _prestarted = worker
+
+
+def take_prestarted(budget: Budget, warm_modules: Iterable[str]) -> MypyProcess | None:
+    """The worker :func:`prestart` started, when it fits (same process, memory budget and
+    warm-up modules); else None (and a worker that does not fit is stopped)."""
+    global _prestarted
+    worker, _prestarted = _prestarted, None
+    if worker is None or worker.pid != os.getpid():
+        return None
+    if worker.budget.memory_bytes != budget.memory_bytes or worker.warm_modules != tuple(
+        warm_modules
+    ):
+        worker.stop()
+        return None
+    return worker
+
+
+@atexit.register
+def _stop_prestarted() -> None:
+    if _prestarted is not None and _prestarted.pid == os.getpid():
+        _prestarted.stop()

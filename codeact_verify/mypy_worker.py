@@ -11,27 +11,38 @@ Protocol, one JSON object per line. The host writes requests to stdin::
 
     {"stubs": {"cv_tools_<hash>": "<pyi text>", ...}, "program": "<text>"}
 
-and reads one answer per request from stdout (the real stdout; mypy's own prints go to stderr)::
+(the first request also names the warm-up ``modules`` and the persisted ``cache`` directory, or
+null: see :mod:`codeact_verify.mypy_cache`) and reads one answer per request from stdout (the
+real stdout; mypy's own prints go to stderr)::
 
     {"ok": true, "messages": [<mypy --output=json message>, ...]}
     {"ok": false, "error": "OverflowError: ..."}
 
-The first line written is ``{"ready": true}``, after the warm-up program (the standard-library
-modules named on stdin's first line) has been checked once. After an internal mypy failure the
-worker answers ``ok: false`` and exits: its build may be inconsistent, and the host starts a new
-one for the next program. At EOF on stdin it removes its work directory and exits.
+The first line written is ``{"ready": true, "cache": "<what the cache did>"}``, after the warm-up
+program (the standard-library modules named on stdin's first line) has been checked once. With a
+cache directory, the warm-up modules' types come from mypy's fine-grained cache there (written by
+the first worker, verified by every later one); without one, or when the cache fails in any way,
+they are built from typeshed, as before. Either way the build has the same sources and options.
+After an internal mypy failure the worker answers ``ok: false`` and exits: its build may be
+inconsistent, and the host starts a new one for the next program. At EOF on stdin it removes
+its work directory and exits.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import hashlib
+import importlib.util
 import io
 import json
 import os
 import shutil
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TextIO
 
 PROGRAM_MODULE = "cv_program"
@@ -68,23 +79,157 @@ def limit_memory(limit: int) -> None:
         pass
 
 
-class Engine:
-    """One fine-grained mypy build (the engine behind dmypy, without a daemon)."""
+def _options(workdir: Path, targets: Sequence[str]) -> tuple[list[Any], Any]:
+    from mypy.main import process_options
 
-    def __init__(self, workdir: Path) -> None:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        sources, options = process_options([*MYPY_FLAGS, *targets], require_targets=True)
+    options.mypy_path = [str(workdir)]
+    # what the fine-grained server sets, so a cache written by a plain build fits it
+    options.local_partial_types = True
+    options.sqlite_cache = False  # plain files: readable by many processes, never written
+    return sources, options
+
+
+def _module_sources(options: Any, modules: Sequence[str]) -> list[Any]:
+    """The warm-up modules as build sources with their typeshed paths (the fine-grained server
+    needs a path for every source)."""
+    from mypy.build import default_data_dir
+    from mypy.fscache import FileSystemCache
+    from mypy.modulefinder import BuildSource, FindModuleCache, compute_search_paths
+
+    finder = FindModuleCache(
+        compute_search_paths([], options, default_data_dir()), FileSystemCache(), options
+    )
+    out = []
+    for module in modules:
+        path = finder.find_module(module)
+        if isinstance(path, str):
+            out.append(BuildSource(path, module))
+    return out
+
+
+def _load_cache_module() -> ModuleType:
+    """:mod:`codeact_verify.mypy_cache`, loaded by path (this process imports no package)."""
+    path = Path(__file__).with_name("mypy_cache.py")
+    spec = importlib.util.spec_from_file_location("_cv_mypy_cache", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Cache:
+    """The persisted fine-grained cache of the warm-up modules (:mod:`codeact_verify.mypy_cache`).
+
+    :meth:`entry` returns a verified entry, building and publishing one when there is none (the
+    build replaces the full build a worker without a cache does anyway).
+    """
+
+    def __init__(self, root: Path, workdir: Path, modules: Sequence[str]) -> None:
+        import mypy
+        from mypy.build import default_data_dir
+        from mypy.version import __version__
+
+        self.mc = _load_cache_module()
+        self.root = root
+        self.workdir = workdir
+        self.modules = tuple(modules)
+        _sources, options = _options(workdir, ["-c", "pass"])
+        parts = {
+            "mypy": __version__,
+            "mypy_at": str(Path(mypy.__file__).resolve().parent),
+            "python": sys.version,
+            "executable": sys.executable,
+            "platform": sys.platform,
+            "worker": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+            "modules": list(self.modules),
+            "options": options.select_options_affecting_cache(),
+        }
+        self.key = self.mc.entry_key(parts)
+        self.typeshed = self.mc.typeshed_fingerprint(
+            Path(default_data_dir()) / "typeshed" / "stdlib"
+        )
+
+    def entry(self) -> tuple[Path | None, str]:
+        mc = self.mc
+        if not self.modules:
+            return None, "off (no warm-up modules to cache)"
+        entry = self.root / self.key
+        why = mc.check_entry(entry, self.typeshed)
+        if not why:
+            return entry, "hit"
+        if why != "missing":
+            mc.discard(entry)
+        mc.sweep(self.root, keep=self.key)
+        built = mc.new_entry_dir(self.root, self.key)
+        try:
+            paths = self._build(built)
+            mc.write_manifest(built, paths, self.typeshed)
+        except Exception as exc:  # no cache this time; the check goes on without one
+            shutil.rmtree(built, ignore_errors=True)
+            return None, f"not built ({type(exc).__name__}: {exc})"[:300]
+        if mc.publish(built, entry):
+            return entry, f"built ({why})"
+        # another process published first: use its entry once it checks out
+        shutil.rmtree(built, ignore_errors=True)
+        if not mc.check_entry(entry, self.typeshed):
+            return entry, "hit (published by another process meanwhile)"
+        return None, "not used (another process's entry did not check out)"
+
+    def _build(self, target: Path) -> list[str]:
+        """mypy's plain incremental build of the warm-up modules, writing a fine-grained cache
+        into ``target``; returns the source files it read."""
+        from mypy import build
+
+        _sources, options = _options(self.workdir, ["-c", "pass"])
+        options.incremental = True
+        options.cache_fine_grained = True
+        options.cache_dir = str(target)
+        options.raise_exceptions = True
+        sources = _module_sources(options, self.modules)
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore")
+            result = build.build(sources, options)
+        paths = [state.path for state in result.graph.values() if state.path]
+        del result
+        gc.collect()
+        return paths
+
+class Engine:
+    """One fine-grained mypy build (the engine behind dmypy, without a daemon).
+
+    Its sources are the program and the warm-up modules; with ``cache``, the warm-up modules are
+    loaded from that fine-grained cache entry instead of being built from typeshed.
+    """
+
+    def __init__(
+        self, workdir: Path, modules: Sequence[str] = (), cache: Path | None = None
+    ) -> None:
         from mypy.dmypy_server import Server
-        from mypy.main import process_options
 
         self.workdir = workdir
         self.program = workdir / f"{PROGRAM_MODULE}.py"
         self.program.write_text("", encoding="utf-8")
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            sources, options = process_options(
-                [*MYPY_FLAGS, str(self.program)], require_targets=True
-            )
-        options.mypy_path = [str(workdir)]
-        self.sources = sources
+        sources, options = _options(workdir, [str(self.program)])
+        self.sources = sources + _module_sources(options, modules)
+        if cache is not None:
+            options.use_fine_grained_cache = True
+            options.cache_dir = str(cache)
         self.server = Server(options, str(workdir / "status.json"))
+        self.initial_stats: dict[str, Any] = {}
+
+    def used_cache(self) -> bool:
+        """Whether the first build loaded the modules from the cache (mypy silently builds
+        without it when too much is missing from it)."""
+        stats = self.initial_stats
+        fresh, size = stats.get("fresh_metas", 0), stats.get("graph_size", -1)
+        return isinstance(fresh, int) and fresh > 0 and fresh == size
 
     def write_stubs(self, stubs: dict[str, str]) -> None:
         for module, text in stubs.items():
@@ -115,7 +260,9 @@ class Engine:
             warnings.simplefilter("ignore")
             manager = self.server.fine_grained_manager
             if manager is None:  # the first check: the whole build
-                lines = str(self.server.check(self.sources, False, False, 80).get("out", ""))
+                result = self.server.check(self.sources, False, False, 80)
+                self.initial_stats = dict(result.get("stats") or {})
+                lines = str(result.get("out", ""))
             else:
                 # The program is the one file that changes, so say so instead of letting the
                 # server stat every watched file and search for newly added suppressed modules
@@ -143,6 +290,53 @@ def _answer(out: TextIO, obj: dict[str, Any]) -> None:
     out.flush()
 
 
+def start(
+    workdir: Path, warm: dict[str, Any]
+) -> tuple[Engine, str]:
+    """The engine after its warm-up check, from the cache when one is given and sound.
+
+    Any failure with the cache (a corrupt entry mypy trips over, a file removed meanwhile)
+    starts again without it; when that works, the entry was at fault and is discarded (a stub
+    that makes mypy fail fails both ways, and the entry stays). The answer never depends on it.
+    """
+    modules = [str(m) for m in warm.get("modules", [])]
+    stubs, program = warm.get("stubs", {}), str(warm.get("program", ""))
+    cache: Cache | None = None
+    entry: Path | None = None
+    state = "off"
+    root = warm.get("cache")
+    if root:
+        try:
+            cache = Cache(Path(str(root)), workdir, modules)
+            entry, state = cache.entry()
+        except Exception as exc:  # the cache is an optimisation: never fail because of it
+            entry, state = None, f"not used ({type(exc).__name__}: {exc})"[:300]
+    suspect: Path | None = None
+    if entry is not None:
+        try:
+            engine = Engine(workdir, modules, entry)
+            engine.write_stubs(stubs)
+            engine.check(program)
+            if engine.used_cache():
+                return engine, state
+            state = "not used (mypy rebuilt without it)"
+        except MemoryError:
+            raise
+        except Exception as exc:
+            state = f"failed, rebuilt without it ({type(exc).__name__})"
+            if cache is not None and entry.parent == cache.root:
+                suspect = entry
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+    engine = Engine(workdir, modules)
+    engine.write_stubs(stubs)
+    engine.check(program)
+    if suspect is not None and cache is not None:
+        # it works without the entry, so the entry was at fault: the next worker rebuilds it
+        cache.mc.discard(suspect)
+    return engine, state
+
+
 def main(argv: list[str]) -> int:
     memory, workdir = int(argv[1]), Path(argv[2])
     limit_memory(memory)
@@ -153,10 +347,8 @@ def main(argv: list[str]) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         warm = json.loads(sys.stdin.readline() or "{}")
-        engine = Engine(workdir)
-        engine.write_stubs(warm.get("stubs", {}))
-        engine.check(str(warm.get("program", "")))
-        _answer(out, {"ready": True})
+        engine, state = start(workdir, warm)
+        _answer(out, {"ready": True, "cache": state})
         for line in sys.stdin:
             request = json.loads(line)
             try:

@@ -53,7 +53,14 @@ from typing import Any
 
 from .checked import CheckedProgram, checked_program
 from .diagnostics import Diagnostic, Severity
-from .mypy_process import DEFAULT_BUDGET, Budget, CheckerFailed, MypyProcess
+from .mypy_process import (
+    DEFAULT_BUDGET,
+    WARM_MODULES,
+    Budget,
+    CheckerFailed,
+    MypyProcess,
+    take_prestarted,
+)
 from .mypy_worker import PROGRAM_MODULE
 from .syntax import SourceLines, bound_names, parse
 from .toolcalls import CALL_TOOLS, ToolCallIndex, find_tool_calls
@@ -97,13 +104,6 @@ CODES: dict[str, str] = {
     "CV799": "the type checker failed (invalid stubs, mypy raised, over its time or memory "
     "budget): the program is rejected, fail closed",
 }
-
-#: The default grammar's modules: `warm_up()` loads them once so no later check pays for them.
-WARM_MODULES: tuple[str, ...] = (
-    "json", "math", "cmath", "re", "datetime", "statistics", "collections", "itertools",
-    "functools", "decimal", "fractions", "random", "string", "textwrap", "operator", "heapq",
-    "bisect", "typing", "unicodedata", "difflib", "base64", "hashlib", "calendar", "csv", "uuid",
-)  # fmt: skip
 
 _PROGRAM_MODULE = PROGRAM_MODULE
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -290,7 +290,7 @@ def _get_worker(budget: Budget) -> MypyProcess:
     if _worker is None or _worker.budget.memory_bytes != budget.memory_bytes:
         if _worker is not None:
             _worker.stop()
-        _worker = MypyProcess(budget, WARM_MODULES)
+        _worker = take_prestarted(budget, WARM_MODULES) or MypyProcess(budget, WARM_MODULES)
     _worker.budget = budget
     return _worker
 
@@ -310,6 +310,8 @@ def _shutdown() -> None:
 
 def _blank_comments(code: str) -> str:
     """Comments replaced by '#' and spaces: same length, no `type: ignore` / `mypy:` pragmas."""
+    if "#" not in code:
+        return code  # every comment starts with '#': nothing to blank (no tokenizing)
     lines = code.splitlines(keepends=True)
     try:
         with warnings.catch_warnings():
@@ -512,7 +514,8 @@ def typecheck(
         except (RecursionError, MemoryError) as exc:  # the verifier's parse held, ours did not
             return [_failed(f"the program could not be parsed for the type check ({exc!r})")]
         try:
-            key = _result_key(code, specs, known, strict)
+            stub_text = stubs_module(specs)  # once per check: the key and the check share it
+            key = _result_key(code, stub_text, specs, known, strict)
             cached = _results.get(key) if key is not None else None
             if cached is not None:
                 return list(cached)
@@ -524,6 +527,7 @@ def typecheck(
                 strict,
                 budget or DEFAULT_BUDGET,
                 checked if shared is not None else None,
+                stub_text,
             )
         except CheckerFailed as exc:
             return [_failed(str(exc))]
@@ -586,11 +590,15 @@ _remember = True
 
 
 def _result_key(
-    code: str, specs: Mapping[str, ToolSpec], known: tuple[Diagnostic, ...], strict: bool
+    code: str,
+    stub_text: str,
+    specs: Mapping[str, ToolSpec],
+    known: tuple[Diagnostic, ...],
+    strict: bool,
 ) -> tuple[Any, ...] | None:
     if not _remember or len(code) > _CACHE_MAX_CHARS:
         return None
-    return (code, stubs_module(specs), tuple(specs), known, strict)
+    return (code, stub_text, tuple(specs), known, strict)
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
@@ -612,6 +620,7 @@ def _typecheck(
     strict: bool,
     budget: Budget,
     parsed: CheckedProgram | None = None,
+    stub_text: str | None = None,
 ) -> list[Diagnostic]:
     if parsed is not None and parsed.index is not None:
         code_lines, index, everywhere = parsed.lines, parsed.index, parsed.bound
@@ -628,15 +637,16 @@ def _typecheck(
     checked = _blank_comments(result.code)
     lines = _LINE_BREAK.split(checked)  # not str.splitlines: \f and \x1c do not end a line
     program_lines = len(lines) - (1 if lines[-1] == "" else 0)
-    text = stubs_module(specs)
+    text = stub_text if stub_text is not None else stubs_module(specs)
     stubs = _stub_cache.get(text)
     if stubs is None:
         stubs = _stub_cache[text] = _stubs_for(text, specs)
         if len(_stub_cache) > 64:
             _stub_cache.pop(next(iter(_stub_cache)))
     # Only the stub names the program's text mentions (any word of it, strings included, so a
-    # string annotation counts): a name it never mentions cannot change the check, and each
-    # imported name costs mypy's fine-grained update (all of them: 3 of 5 ms for `print(1+1)`).
+    # string annotation counts): a name it never mentions cannot change the check, and a `from`
+    # import statement costs mypy's fine-grained update about as much as the rest of a
+    # `print(1+1)` check, whatever the number of names; the plain `import` next to nothing.
     # The module itself is always imported, so stubs that do not type-check still fail the
     # check (CV799) whatever the program uses.
     imported = sorted((stubs.names - bound) & set(_WORD.findall(checked)))

@@ -57,3 +57,39 @@ def test_closed_stdout_gives_no_traceback() -> None:
     code = proc.wait(timeout=300)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert code == 141
+
+
+@pytest.mark.parametrize("command", [c.replace("_", "-") for c in SUBCOMMANDS])
+def test_help_shows_no_markdown_backticks(command: str) -> None:
+    # The module docstrings double as the `--help` descriptions; a terminal shows `x` as noise.
+    sub = _subparsers(build_parser())[command]
+    assert "`" not in sub.format_help()
+    assert "`" not in build_parser().format_help()
+
+
+def test_a_subcommand_loads_only_its_own_module(tmp_path) -> None:
+    # A one-shot `check` builds only check's parser: demo/serve/mcp (asyncio, HTTP) stay unloaded.
+    prog = tmp_path / "p.py"
+    prog.write_text("print(1 + 1)\n")
+    script = (
+        "import sys\n"
+        "from codeact_verify.cli import run_args\n"
+        f"code = run_args(['check', {str(prog)!r}, '--no-types'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('codeact_verify.cli.'))\n"
+        "print(code, loaded)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[-1]
+    assert out.startswith("0 ")
+    for other in ("demo", "serve", "mcp", "fuzz", "bench"):
+        assert f"codeact_verify.cli.{other}'" not in out, out
+    assert "codeact_verify.cli.check'" in out
+
+
+def test_unknown_subcommand_still_lists_every_choice(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["chek"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'chek'" in err and "build-guest" in err and "serve" in err

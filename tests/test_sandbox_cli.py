@@ -97,3 +97,23 @@ def test_build_guest_up_to_date(capsys) -> None:
     assert main(["build-guest", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["built"] is False and Path(info["compiled"]).is_file()
+
+
+def test_run_error_names_file_and_line(files: Path, capsys) -> None:
+    # Human output: `file:line: error [kind]: message` and the line, as `check` prints its
+    # diagnostics (editors and CI annotators read this form).
+    prog = files / "prog.py"
+    prog.write_text("y = [1, 2]\nprint(y[5])\n")
+    code = main(["run", str(prog), "--tools", str(files / "tools.py"), "--unverified"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"{prog}:2: error [runtime]: IndexError" in err
+    assert "    print(y[5])" in err
+
+
+def test_run_error_without_line_names_file(files: Path, capsys) -> None:
+    prog = files / "prog.py"
+    prog.write_text("def f(:\n")
+    code = main(["run", str(prog), "--tools", str(files / "tools.py"), "--unverified"])
+    err = capsys.readouterr().err
+    assert code == 3 and f"{prog}:" in err and "error [syntax]" in err

@@ -6,11 +6,13 @@
 Every timed run is a new process, as a script or an editor plugin would start it. In one run,
 interleaved round by round: the interpreter's own start (`python -c pass`, the floor of any
 one-shot command); `check --no-types` and `check` with the daemon off
-(``CODEACT_VERIFY_DAEMON=off``: the verifier loads and mypy starts each time); `check` through a
+(``CODEACT_VERIFY_DAEMON=off``: the verifier loads and a mypy worker starts each time, loading
+the standard library's types from mypy's persisted cache); the same with that cache switched off
+(``CODEACT_VERIFY_MYPY_CACHE=off``: mypy builds them from typeshed each time); `check` through a
 daemon started for this bench in a private directory (stopped at the end). The program is 10
 lines calling two tools; the tools file is the reference provider's weather tool and one more.
-The outputs of the daemon and in-process runs are compared every round: a difference is an
-error (exit 1).
+The outputs of the daemon, the in-process run and the in-process run without mypy's cache are
+compared every round: a difference is an error (exit 1).
 """
 
 from __future__ import annotations
@@ -79,12 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = dict(os.environ, CODEACT_VERIFY_DAEMON_DIR=os.path.join(work, "d"))
     env.pop("CODEACT_VERIFY_DAEMON", None)
     off = dict(env, CODEACT_VERIFY_DAEMON="off")
+    no_cache = dict(off, CODEACT_VERIFY_MYPY_CACHE="off")
     cv = _command()
     check = [*cv, "check", "program.py", "--tools", "tools.py"]
     rows: dict[str, tuple[list[str], dict[str, str]]] = {
         "python -c pass (interpreter start)": ([sys.executable, "-c", "pass"], env),
         "check --no-types, in-process": ([*check, "--no-types"], off),
         "check, in-process (cold mypy)": (check, off),
+        "check, in-process, no mypy cache": (check, no_cache),
         "check, through the daemon": (check, env),
     }
     times: dict[str, list[float]] = {name: [] for name in rows}
@@ -103,8 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ms, code, output = _timed(command, environ, work)
                 times[name].append(ms)
                 outputs[name] = (code, output)
-            if outputs["check, through the daemon"] != outputs["check, in-process (cold mypy)"]:
+            cold = outputs["check, in-process (cold mypy)"]
+            if outputs["check, through the daemon"] != cold:
                 print("the daemon's answer differs from the in-process check", file=sys.stderr)
+                return 1
+            if outputs["check, in-process, no mypy cache"] != cold:
+                print("the answer without mypy's cache differs", file=sys.stderr)
                 return 1
     finally:
         subprocess.run([*cv, "daemon", "stop"], env=env, cwd=work, capture_output=True)

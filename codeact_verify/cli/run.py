@@ -141,8 +141,13 @@ def run(args: argparse.Namespace) -> int:
             print(execution.report.render_for_human(filename), file=sys.stderr)
         error = out.get("error")
         if error:
-            where = f" (line {error['line']})" if error.get("line") else ""
-            print(f"error [{error['kind']}]{where}: {error['message']}", file=sys.stderr)
+            # file:line: as `check` prints diagnostics (and editors and CI annotators read)
+            line = error.get("line")
+            where = f"{filename}:{line}:" if line else f"{filename}:"
+            print(f"{where} error [{error['kind']}]: {error['message']}", file=sys.stderr)
+            source_lines = code.splitlines()
+            if isinstance(line, int) and 1 <= line <= len(source_lines):
+                print(f"    {source_lines[line - 1]}", file=sys.stderr)
     if out.get("ok"):
         return EXIT_OK
     return EXIT_REJECTED if rejected else EXIT_FAILED
