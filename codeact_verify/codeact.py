@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,19 @@ def _as_mount(value: Any) -> Mount:
     if isinstance(value, tuple) and len(value) in (2, 3):
         return Mount(Path(value[0]), str(value[1]), *(value[2:]))
     raise CodeActError(f"cannot use {value!r} as a mount; use Mount(...) or 'HOST:GUEST[:ro|:rw]'")
+
+
+_DEFAULT_LIMITS: list[Limits] = []
+
+
+def _default_limits() -> Limits:
+    """One default `Limits` (frozen) for every run without limits of its own: made once, not
+    validated again per run."""
+    if not _DEFAULT_LIMITS:
+        from .host import Limits
+
+        _DEFAULT_LIMITS.append(Limits())
+    return _DEFAULT_LIMITS[0]
 
 
 class ExecuteCodeTool:
@@ -388,7 +401,7 @@ class CodeAct:
 
     def sandbox(self) -> Sandbox:
         """The sandbox for the current mounts, inputs, domains and limits (made on first use)."""
-        from .host import Limits, Mount, NetworkPolicy, Sandbox
+        from .host import Mount, NetworkPolicy, Sandbox
 
         with self._lock:
             mounts = list(self._mounts.values())
@@ -402,7 +415,7 @@ class CodeAct:
                 mounts.append(Mount(staged, "/input", read_only=True))
             domains = tuple(self.allowed_domains)
             output = self.output_path()
-            limits = self.limits or Limits()
+            limits = self.limits or _default_limits()
             key = (tuple(mounts), domains, output, limits, self.pool_size)
 
             def make() -> Sandbox:
@@ -444,27 +457,49 @@ class CodeAct:
         """
         specs = self.tools
         asked: list[tuple[ApprovalRequest, ApprovalDecision]] = []
-
-        async def gate(report: Report) -> str | None:
-            request = approval_request(code, report, specs, self.approval_mode)
-            if request is None:
-                return None
-            if approved is None:
-                decision = await ask(self.approval_callback, request)
-            else:
-                decision = ApprovalDecision(approved, None if approved else "denied by the host")
-            asked.append((request, decision))
-            return None if decision.approved else denial_message(request, decision)
-
         execution = await executor.execute(
             code,
             specs,
             grammar=self.grammar,
             sandbox=self.sandbox(),
             types=self.types,
-            gate=gate,
+            gate=self._gate(code, specs, approved, asked),
             report=report,
         )
+        return self._logged(execution, asked)
+
+    def _gate(
+        self,
+        code: str,
+        specs: Mapping[str, ToolSpec],
+        approved: bool | None,
+        asked: list[tuple[ApprovalRequest, ApprovalDecision]],
+    ) -> executor.Gate:
+        """The approval gate for one execution: None (go on) at once when no approval is needed
+        or the host decided already (``approved``); else an awaitable asking the callback."""
+
+        def decided(request: ApprovalRequest, decision: ApprovalDecision) -> str | None:
+            asked.append((request, decision))
+            return None if decision.approved else denial_message(request, decision)
+
+        async def asking(request: ApprovalRequest) -> str | None:
+            return decided(request, await ask(self.approval_callback, request))
+
+        def gate(report: Report) -> str | Awaitable[str | None] | None:
+            request = approval_request(code, report, specs, self.approval_mode)
+            if request is None:
+                return None
+            if approved is None:
+                return asking(request)
+            return decided(
+                request, ApprovalDecision(approved, None if approved else "denied by the host")
+            )
+
+        return gate
+
+    def _logged(
+        self, execution: Execution, asked: list[tuple[ApprovalRequest, ApprovalDecision]]
+    ) -> Execution:
         if self.run_log is not None:
             self.run_log.record(execution, approval=asked[0] if asked else None)
         return execution
@@ -477,8 +512,30 @@ class CodeAct:
         return execution.final_answer
 
     def execute_sync(self, code: str, *, approved: bool | None = None) -> Execution:
-        """Blocking `execute()`; not from inside a running event loop."""
-        return _run_blocking(self.execute(code, approved=approved))
+        """Blocking `execute()`; not from inside a running event loop.
+
+        No event loop is started unless something needs one (an async tool, or an approval
+        callback asked for this block): verify, transpile and the sandbox run happen on this
+        thread, as `executor.execute_sync` does them."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise CodeActError(
+                "called a blocking CodeAct method inside an event loop; await the async one"
+            )
+        specs = self.tools
+        asked: list[tuple[ApprovalRequest, ApprovalDecision]] = []
+        execution = executor.execute_sync(
+            code,
+            specs,
+            grammar=self.grammar,
+            sandbox=self.sandbox(),
+            types=self.types,
+            gate=self._gate(code, specs, approved, asked),
+        )
+        return self._logged(execution, asked)
 
     def close(self) -> None:
         """Close the sandboxes and remove the staged directories (a snapshot leaves them)."""

@@ -211,8 +211,20 @@ class _Steps:
         )
         return self._stop(result)
 
-    def denied(self, verdict: str) -> Execution:
+    def denied(self, verdict: str, t0: float) -> Execution:
+        self.timings["approval_ms"] = (time.perf_counter() - t0) * 1000
         return self._stop(_not_run("denied", verdict, None, 0.0))
+
+    def approved(self, approved_tools: Iterable[str] | None, t0: float) -> Iterable[str]:
+        """The gate let the program run: the tools it may call that need approval (those the
+        caller named, else the report's effects)."""
+        self.timings["approval_ms"] = (time.perf_counter() - t0) * 1000
+        if approved_tools is not None:
+            return approved_tools
+        from .approval import tools_needing_approval
+
+        assert self.report is not None
+        return tools_needing_approval(self.report, self.specs)
 
     def transpile(self, sandbox: Any) -> str:
         assert self.report is not None
@@ -269,13 +281,9 @@ async def execute(
             verdict = gate(steps.report)
             if inspect.isawaitable(verdict):
                 verdict = await verdict
-            steps.timings["approval_ms"] = (time.perf_counter() - t0) * 1000
             if verdict is not None:
-                return steps.denied(str(verdict))
-            if approved_tools is None:
-                from .approval import tools_needing_approval
-
-                approved_tools = tools_needing_approval(steps.report, specs)
+                return steps.denied(str(verdict), t0)
+            approved_tools = steps.approved(approved_tools, t0)
         program = steps.transpile(sandbox)
     t0 = time.perf_counter()
     result = await sandbox.run(
@@ -301,6 +309,10 @@ def _transpile(code: str, specs: Mapping[str, ToolSpec], report: Report, sandbox
     return result.code
 
 
+async def _awaited(value: Awaitable[Any]) -> Any:
+    return await value
+
+
 def execute_sync(
     code: str,
     specs: Mapping[str, ToolSpec],
@@ -315,15 +327,26 @@ def execute_sync(
 ) -> Execution:
     """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop).
 
-    Without a gate and without async tools nothing needs an event loop: the steps run here and
-    the sandbox runs through `Sandbox.run_sync` (no loop to start and close per call)."""
-    if gate is None and not any(spec.is_async for spec in specs.values()):
+    Without async tools nothing needs an event loop: the steps run here and the sandbox runs
+    through `Sandbox.run_sync` (no loop to start and close per call). A gate may still answer
+    with an awaitable (an async approval callback): only then is a loop started, for it alone.
+    """
+    if not any(spec.is_async for spec in specs.values()):
         steps = _Steps(code, specs, grammar)
         program = code
         if verified:
             stopped = steps.verify(report, types)
             if stopped is not None:
                 return stopped
+            assert steps.report is not None
+            if gate is not None:
+                t0 = time.perf_counter()
+                verdict = gate(steps.report)
+                if inspect.isawaitable(verdict):
+                    verdict = asyncio.run(_awaited(verdict))
+                if verdict is not None:
+                    return steps.denied(str(verdict), t0)
+                approved_tools = steps.approved(approved_tools, t0)
             program = steps.transpile(sandbox)
         t0 = time.perf_counter()
         result = sandbox.run_sync(

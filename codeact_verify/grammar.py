@@ -14,7 +14,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
@@ -231,11 +231,12 @@ class Grammar:
     def allows(self, construct: str) -> bool:
         return construct in self.constructs
 
-    @property
+    @cached_property
     def withheld_helpers(self) -> frozenset[str]:
         """The sandbox ABI's helpers this profile does not give programs (`[names] sandbox`
         narrows them down). The guest has them all, so the verifier refuses these names
-        wherever they appear (red-team finding red3/01)."""
+        wherever they appear (red-team finding red3/01). Computed once per grammar (frozen):
+        the rules ask at every name."""
         return SANDBOX_HELPERS - self.sandbox_names
 
     def runtime_policy(self) -> dict[str, Any]:

@@ -14,7 +14,8 @@ Where: ``$CODEACT_VERIFY_MYPY_CACHE`` (a directory, or ``off`` to switch the cac
 ``mypy-cache/`` under ``$CODEACT_VERIFY_CACHE``, else under the user's cache directory
 (``~/.cache/codeact-verify/mypy-cache`` on Linux), next to the sandbox guest's cache. The
 directory is created 0700 and used only when it is a real directory (not a symlink) of this user
-that neither group nor others can write; otherwise, or when it cannot be created (a read-only
+that neither group nor others can write, under parents that no other user can change (each
+worker checks again when it starts); otherwise, or when it cannot be created (a read-only
 home), the worker builds without a cache, as before. Nothing fails because of the cache.
 
 Staleness: one subdirectory per key, the SHA-256 of mypy's version and location, the
@@ -60,11 +61,29 @@ class UnsafeCacheDir(OSError):
     """The cache directory exists but another user owns it or others can write to it."""
 
 
+def _check_ancestors(path: Path) -> None:
+    """Raise :class:`UnsafeCacheDir` when another user could rename ``path`` away and put a
+    directory of theirs in its place: every directory above it (``path`` is resolved) must be
+    this user's or root's, and writable by group or others only when sticky (like ``/tmp``)."""
+    uid = os.getuid()
+    for parent in path.parents:
+        info = os.lstat(parent)
+        if info.st_uid not in (uid, 0):
+            raise UnsafeCacheDir(f"{parent} belongs to another user (uid {info.st_uid})")
+        if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            raise UnsafeCacheDir(
+                f"{parent} is writable by other users (mode {stat.S_IMODE(info.st_mode):o})"
+            )
+
+
 def private_dir(path: Path) -> Path:
-    """``path`` created 0700 (parents as needed); raises OSError when it cannot be made or
-    :class:`UnsafeCacheDir` when it is a symlink, not a directory, another user's, or writable
-    by group or others."""
+    """``path`` created 0700 (parents as needed), its parents resolved; raises OSError when it
+    cannot be made or :class:`UnsafeCacheDir` when it is a symlink, not a directory, another
+    user's, or writable by group or others, or when a directory above it lets another user
+    replace it (red5/15: checked once, by name, a shared parent let another user swap in a
+    directory of theirs before the next worker started)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(os.path.realpath(path.parent)) / path.name
     with contextlib.suppress(FileExistsError):
         os.mkdir(path, 0o700)
     info = os.lstat(path)
@@ -76,6 +95,7 @@ def private_dir(path: Path) -> Path:
         raise UnsafeCacheDir(
             f"{path} is writable by other users (mode {stat.S_IMODE(info.st_mode):o})"
         )
+    _check_ancestors(path)
     return path
 
 

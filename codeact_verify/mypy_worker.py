@@ -48,6 +48,9 @@ from typing import Any, TextIO
 PROGRAM_MODULE = "cv_program"
 
 MYPY_FLAGS: tuple[str, ...] = (
+    # no mypy.ini / ~/.mypy.ini / ~/.config/mypy/config: a user's own mypy settings
+    # (ignore_errors, disable_error_code, plugins) must not change a verdict (red5/14)
+    "--config-file=",
     "--show-column-numbers",
     "--show-error-end",
     "--show-error-codes",
@@ -133,7 +136,8 @@ class Cache:
         from mypy.version import __version__
 
         self.mc = _load_cache_module()
-        self.root = root
+        # checked again here, at every start: the host checked it once, maybe long ago (red5/15)
+        self.root = self.mc.private_dir(root)
         self.workdir = workdir
         self.modules = tuple(modules)
         _sources, options = _options(workdir, ["-c", "pass"])
@@ -337,8 +341,15 @@ def start(
     return engine, state
 
 
+#: Environment variables mypy reads besides its flags: a module search path that shadows the
+#: standard library (an empty types.pyi on it turns CV702 off) and where to look for a config.
+MYPY_ENV = ("MYPYPATH", "MYPY_CONFIG_FILE_DIR")
+
+
 def main(argv: list[str]) -> int:
     memory, workdir = int(argv[1]), Path(argv[2])
+    for name in MYPY_ENV:  # before mypy reads them (red5/14)
+        os.environ.pop(name, None)
     limit_memory(memory)
     # the protocol owns the real stdout; anything else printed goes to stderr
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")

@@ -146,6 +146,58 @@ def names_bound(node: ast.AST) -> tuple[str, ...]:
     return binder(node) if binder is not None else ()
 
 
+# -- children ------------------------------------------------------------------------------------
+# Fields that never hold a node (identifiers, flags, constants) or only a Load/Store/Del marker.
+_NOT_CHILDREN = frozenset(
+    {"ctx", "id", "attr", "name", "arg", "module", "level", "is_async", "conversion", "simple",
+     "kind", "asname", "rest", "kwd_attrs", "type_comment"}
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _NOT_CHILDREN)
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))`` in the same order, without the ``ctx`` markers
+    (``Load()``/``Store()``/``Del()``, which carry nothing but the context) and several times
+    faster: the fields that may hold a node are looked up once per node class."""
+    out: list[ast.AST] = []
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _child_fields(type(node))
+    AST, add = ast.AST, out.append
+    for name in fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, AST):
+                    add(item)
+        elif isinstance(value, AST):
+            add(value)
+    return out
+
+
+def walk_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of the tree but the ``ctx`` markers, parents before children (the same
+    nodes as ``ast.walk``, in pre-order rather than breadth-first)."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = [tree]
+    pop, push, add = stack.pop, stack.extend, out.append
+    while stack:
+        node = pop()
+        add(node)
+        children = child_nodes(node)
+        children.reverse()
+        push(children)
+    return out
+
+
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 
@@ -166,5 +218,5 @@ def bound_names(tree: ast.AST, *, module_level: bool = False) -> set[str]:
             if isinstance(node, _COMPREHENSIONS):
                 stack.append(node.generators[0].iter)
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return out

@@ -25,9 +25,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
-from .syntax import BINDERS, SourceLines, bound_names, line_starts, parse
+from .syntax import BINDERS, SourceLines, bound_names, child_nodes, line_starts, parse
 
 __all__ = [
     "CALL_TOOL",
@@ -66,9 +66,10 @@ class ToolCallSite:
     in_function: bool
 
 
-@dataclass(frozen=True)
-class NameRef:
-    """A read of a name, with its loop context (used to see which functions run repeatedly)."""
+class NameRef(NamedTuple):
+    """A read of a name, with its loop context (used to see which functions run repeatedly).
+
+    A named tuple (one per name read: cheaper to make than a frozen dataclass)."""
 
     name: str
     in_loop: bool
@@ -118,6 +119,8 @@ class _Finder(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         cls = node.__class__
+        if cls is _CONSTANT:
+            return  # nothing inside, binds nothing
         binder = BINDERS.get(cls)
         if binder is not None:
             for name in binder(node):
@@ -126,19 +129,17 @@ class _Finder(ast.NodeVisitor):
         if method is None:
             method = getattr(type(self), "visit_" + cls.__name__, type(self).generic_visit)
             self._methods[cls] = method
-        method(self, node)
+        if method is _GENERIC:  # the children, without one more call per node
+            visit = self.visit
+            for child in child_nodes(node):
+                visit(child)
+        else:
+            method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
-            if name == "ctx":
-                continue
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST):
-                self.visit(value)
+        visit = self.visit
+        for child in child_nodes(node):  # in field order, without the `ctx` markers
+            visit(child)
 
     def __init__(self, tool_names: frozenset[str]) -> None:
         self.tool_names = tool_names
@@ -248,14 +249,22 @@ class _Finder(ast.NodeVisitor):
     # -- calls and names ----------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
-        if not isinstance(node.ctx, ast.Load):
+        if type(node.ctx) is not ast.Load:
             return  # a binding: see `visit`
         called = id(node) in self.callees
         if name in (CALL_TOOL, CALL_TOOLS) and not called:
             self.references.append((name, node))
         elif name in self.tool_names and not called:
             self.index.tool_values.append(ToolValue(name, node, bool(self.functions)))
-        self.index.name_refs.append(NameRef(name, self.in_loop, self.function, called))
+        functions = self.functions
+        self.index.name_refs.append(
+            NameRef(
+                name,
+                self.loop_depth > 0 or self.lambda_depth > 0,  # self.in_loop, inlined
+                functions[-1] if functions else None,  # self.function, inlined
+                called,
+            )
+        )
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -340,6 +349,12 @@ class _Finder(ast.NodeVisitor):
         index.bare_references = [(n, node) for n, node in self.references if n not in bound]
         index.tool_values = [v for v in index.tool_values if v.tool not in bound]
         return index
+
+
+# `visit` skips constants itself (NodeVisitor's own `visit_Constant` looks for the deprecated
+# `visit_Num`/`visit_Str`... methods first, at every constant) and inlines `generic_visit`.
+_CONSTANT = ast.Constant
+_GENERIC = _Finder.generic_visit
 
 
 def find_tool_calls(tree: ast.Module, specs: Mapping[str, Any]) -> ToolCallIndex:

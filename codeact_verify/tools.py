@@ -29,6 +29,7 @@ import inspect
 import json
 import keyword
 import sys
+import threading
 import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -566,8 +567,30 @@ RESERVED_NAMES = frozenset(_abi.HELPER_NAMES) | {"print"}
 HELPERS_STUB = helpers_stub()
 
 
+_STUB_CACHE: dict[tuple[Any, ...], tuple[tuple[ToolSpec, ...], str]] = {}
+_STUB_CACHE_SIZE = 64
+_STUB_LOCK = threading.Lock()
+
+
 def stubs_module(specs: Mapping[str, ToolSpec], *, helpers: bool = True) -> str:
-    """A complete stub module (.pyi text): TypedDicts, one def per tool, and the guest helpers."""
+    """A complete stub module (.pyi text): TypedDicts, one def per tool, and the guest helpers.
+
+    Remembered per tool set: the same `ToolSpec` objects (frozen), in the same order under the
+    same names. The entry holds the specs themselves, so an id in its key cannot be reused by
+    another spec while the entry lives; any other tool set is built anew."""
+    key = (helpers, tuple((name, id(spec)) for name, spec in specs.items()))
+    hit = _STUB_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], specs.values(), strict=True)):
+        return hit[1]
+    text = _stubs_module(specs, helpers)
+    with _STUB_LOCK:
+        while len(_STUB_CACHE) >= _STUB_CACHE_SIZE:
+            del _STUB_CACHE[next(iter(_STUB_CACHE))]
+        _STUB_CACHE[key] = (tuple(specs.values()), text)
+    return text
+
+
+def _stubs_module(specs: Mapping[str, ToolSpec], helpers: bool) -> str:
     parts = [
         "from typing import Any, Literal, NoReturn, TypedDict",
         "from typing_extensions import NotRequired",

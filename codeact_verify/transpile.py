@@ -27,7 +27,7 @@ from typing import Any
 
 from .astlock import AST_LOCK
 from .checked import CheckedProgram, checked_program
-from .syntax import SourceLines, bound_names, line_starts, parse
+from .syntax import SourceLines, bound_names, line_starts, parse, walk_nodes
 from .toolcalls import CALL_TOOL
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -132,13 +132,16 @@ def transpile_tree(
     *,
     bound: Set[str] | None = None,
     lines: SourceLines | None = None,
+    call_sites: Iterable[ast.AST] | None = None,
 ) -> TranspileResult:
     """Like :func:`transpile`, for a program already parsed (``ast.parse(code)``).
 
     ``extra``: more edits (original offsets, not overlapping the rewrites; insertions have
     ``start == end``), applied in the same pass and mapped back by the same :class:`PositionMap`
     (the type check uses them; what runs never has any). ``bound`` (the names the program binds
-    anywhere) and ``lines`` (its `SourceLines`): when the caller has them already.
+    anywhere) and ``lines`` (its `SourceLines`): when the caller has them already. ``call_sites``:
+    every ``call_tool(...)`` call of the tree (the ``"call_tool"`` sites of its
+    `ToolCallIndex`), when the caller has them; else the tree is walked to find them.
     """
     if bound is None:
         bound = bound_names(tree)
@@ -150,7 +153,13 @@ def transpile_tree(
     edits: list[Edit] = []
     names: list[str] = []
     calls: dict[int, tuple[ast.Call, str]] = {}
-    for node in ast.walk(tree) if CALL_TOOL not in bound else ():
+    if CALL_TOOL in bound or (code.isascii() and CALL_TOOL not in code):
+        # no `call_tool` name can be in an ASCII text that never spells it (the parser
+        # NFKC-normalises identifiers, so only a non-ASCII text may hide one)
+        candidates: Iterable[ast.AST] = ()
+    else:
+        candidates = call_sites if call_sites is not None else walk_nodes(tree)
+    for node in candidates:
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -228,9 +237,17 @@ def _transpile(
     checked = checked_program(program, code)
     if checked is not None:
         with checked.reading(code) as tree:
+            index = checked.index
             result = (
-                transpile_tree(tree, code, specs, bound=checked.bound, lines=checked.lines)
-                if tree is not None
+                transpile_tree(
+                    tree,
+                    code,
+                    specs,
+                    bound=checked.bound,
+                    lines=checked.lines,
+                    call_sites=[s.node for s in index.sites if s.kind == "call_tool"],
+                )
+                if tree is not None and index is not None
                 else None
             )
         if result is not None:

@@ -7,6 +7,7 @@ indentation tricks, very deep nesting, very long lines, and arbitrary Python (hy
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from hypothesis import strategies as st
 
@@ -61,21 +62,53 @@ SNIPPETS = (
 )
 
 
+@lru_cache(maxsize=1)
 def _small_program() -> st.SearchStrategy[str]:
     seeds = [s.text for s in escape_seeds() if s.text is not None]
     return st.sampled_from(list(SNIPPETS) + seeds)
 
 
+# Strategies built once (not per draw): a draw of a prebuilt strategy is the cheap part.
+_BOOLEANS = st.booleans()
+_CODECS = st.sampled_from(CODECS)
+_COOKIE_FORMS = st.sampled_from(COOKIE_FORMS)
+_BOMS = st.sampled_from((b"", *BOMS))
+_ENCODINGS = st.sampled_from(("utf-8", "latin-1", "utf-16", "utf-7", "unicode_escape"))
+_BYTE_TRICKS = st.sampled_from(
+    ("nul", "invalid", "surrogate", "cr", "mixed", "formfeed", "bom_mid", "ctrl")
+)
+_INVALID_UTF8 = st.sampled_from((b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"))
+_CONTROL = st.integers(1, 31)
+_LAYOUTS = st.sampled_from(
+    (
+        "continuation",
+        "tabs",
+        "nest_parens",
+        "nest_lists",
+        "nest_if",
+        "long_line",
+        "long_string",
+        "many_lines",
+        "unicode_space",
+        "nest_lambda",
+        "nest_fstring",
+        "semicolons",
+    )
+)
+_SIZES = st.integers(1, 400)
+_CONTINUATIONS = st.integers(1, 50)
+
+
 @st.composite
 def cookie_programs(draw: Callable) -> bytes:
     """A coding cookie on line 1 or 2 (possibly after a BOM), then code in some encoding."""
-    codec = draw(st.sampled_from(CODECS))
-    cookie = draw(st.sampled_from(COOKIE_FORMS)).format(c=codec)
-    first = "#!/usr/bin/env python3\n" if draw(st.booleans()) else ""
+    codec = draw(_CODECS)
+    cookie = draw(_COOKIE_FORMS).format(c=codec)
+    first = "#!/usr/bin/env python3\n" if draw(_BOOLEANS) else ""
     body = draw(_small_program())
     text = first + cookie + body
-    bom = draw(st.sampled_from((b"", *BOMS)))
-    enc = draw(st.sampled_from(("utf-8", "latin-1", "utf-16", "utf-7", "unicode_escape")))
+    bom = draw(_BOMS)
+    enc = draw(_ENCODINGS)
     try:
         raw = text.encode(enc)
     except UnicodeEncodeError:
@@ -87,23 +120,17 @@ def cookie_programs(draw: Callable) -> bytes:
 def byte_tricks(draw: Callable) -> bytes:
     """NUL bytes, invalid UTF-8, lone surrogates, CR-only and mixed line ends, form feeds."""
     base = draw(_small_program()).encode("utf-8", "surrogatepass")
-    trick = draw(
-        st.sampled_from(
-            ("nul", "invalid", "surrogate", "cr", "mixed", "formfeed", "bom_mid", "ctrl")
-        )
-    )
+    trick = draw(_BYTE_TRICKS)
     at = draw(st.integers(0, len(base)))
     inject = {
         "nul": b"\x00",
-        "invalid": draw(
-            st.sampled_from((b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"))
-        ),
+        "invalid": draw(_INVALID_UTF8),
         "surrogate": "\ud800".encode("utf-8", "surrogatepass"),
         "cr": b"\r",
         "mixed": b"\r\n\r",
         "formfeed": b"\x0c",
         "bom_mid": b"\xef\xbb\xbf",
-        "ctrl": bytes([draw(st.integers(1, 31))]),
+        "ctrl": bytes([draw(_CONTROL)]),
     }[trick]
     return base[:at] + inject + base[at:]
 
@@ -111,27 +138,10 @@ def byte_tricks(draw: Callable) -> bytes:
 @st.composite
 def layout_tricks(draw: Callable) -> str:
     """Continuations, semicolons, tabs vs spaces, unicode spaces, deep nesting, long lines."""
-    kind = draw(
-        st.sampled_from(
-            (
-                "continuation",
-                "tabs",
-                "nest_parens",
-                "nest_lists",
-                "nest_if",
-                "long_line",
-                "long_string",
-                "many_lines",
-                "unicode_space",
-                "nest_lambda",
-                "nest_fstring",
-                "semicolons",
-            )
-        )
-    )
-    n = draw(st.integers(1, 400))
+    kind = draw(_LAYOUTS)
+    n = draw(_SIZES)
     if kind == "continuation":
-        return "x = \\\n" * draw(st.integers(1, 50)) + "1\nprint(x)\n"
+        return "x = \\\n" * draw(_CONTINUATIONS) + "1\nprint(x)\n"
     if kind == "tabs":
         return "if True:\n\tx = 1\n        print(x)\n"
     if kind == "nest_parens":

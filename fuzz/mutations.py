@@ -467,14 +467,17 @@ class Mutant:
 def escape_mutants(max_mutations: int = 3) -> st.SearchStrategy[Mutant]:
     """A published escape from the seed corpus, with 1..N meaning-preserving mutations."""
     seeds = [s for s in escape_seeds() if s.text is not None]
+    pick_seed = st.sampled_from(seeds)
+    pick_names = st.lists(
+        st.sampled_from(sorted(ESCAPE_MUTATIONS)), min_size=1, max_size=max_mutations
+    )
+    rng_seeds = st.integers(0, 2**32 - 1)
 
     @st.composite
     def build(draw: Callable) -> Mutant:
-        seed = draw(st.sampled_from(seeds))
-        names = draw(
-            st.lists(st.sampled_from(sorted(ESCAPE_MUTATIONS)), min_size=1, max_size=max_mutations)
-        )
-        rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+        seed = draw(pick_seed)
+        names = draw(pick_names)
+        rng = random.Random(draw(rng_seeds))
         assert seed.text is not None
         code, applied = mutate(seed.text, names, rng, ESCAPE_MUTATIONS)
         return Mutant(seed.name, code, tuple(applied))

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import importlib
 import string as _string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -22,7 +23,33 @@ from codeact_verify.grammar import guest_stdlib_names
 
 from .grammar_view import GrammarView
 
+T = TypeVar("T")
 SAFE_TEXT = st.text(alphabet=_string.ascii_letters + _string.digits + " -", max_size=12)
+SMALL_INT_LISTS = st.lists(st.integers(-9, 30), max_size=5)
+BOOLEANS = st.booleans()
+_INTS: dict[tuple[int, int], st.SearchStrategy[int]] = {}
+_SAMPLED: dict[tuple[object, ...], st.SearchStrategy[object]] = {}
+
+
+def ints(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """``st.integers(lo, hi)``, built once per range: a generator draws dozens of choices per
+    program, and building (and validating) a strategy per choice cost more than the choice."""
+    got = _INTS.get((lo, hi))
+    if got is None:
+        got = _INTS[(lo, hi)] = st.integers(lo, hi)
+    return got
+
+
+def sampled(seq: tuple[T, ...]) -> st.SearchStrategy[T]:
+    """``st.sampled_from(seq)``, built once per distinct tuple (the same choices as building it
+    afresh, so a seed generates the same programs; building one per choice cost more than the
+    choice)."""
+    got = _SAMPLED.get(seq)
+    if got is None:
+        if len(_SAMPLED) >= 20_000:  # the variable-name lists of long programs vary a lot
+            _SAMPLED.clear()
+        got = _SAMPLED[seq] = st.sampled_from(seq)
+    return got  # type: ignore[return-value]
 CITIES = ("Paris", "London", "Tokyo", "Cairo", "Atlantis")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "XXX")
 
@@ -115,17 +142,21 @@ class _Gen:
         return self.view.allows(*kinds)
 
     def pick(self, options: list[Callable[[], str]]) -> str:
-        return options[self.draw(st.integers(0, len(options) - 1))]()
+        return options[self.draw(ints(0, len(options) - 1))]()
+
+    def choose(self, seq: Sequence[T]) -> T:
+        """``draw(st.sampled_from(seq))``, with the strategy built once per distinct sequence."""
+        return self.draw(sampled(tuple(seq)))
 
     # -- expressions -----------------------------------------------------------------------
     def int_expr(self, depth: int = 0) -> str:
-        opts: list[Callable[[], str]] = [lambda: str(self.draw(st.integers(-20, 50)))]
+        opts: list[Callable[[], str]] = [lambda: str(self.draw(ints(-20, 50)))]
         if self.ints:
-            opts.append(lambda: self.draw(st.sampled_from(self.ints)))
+            opts.append(lambda: self.choose(self.ints))
         if depth < 2:
             opts.append(lambda: f"({self.int_expr(depth + 1)} + {self.int_expr(depth + 1)})")
-            opts.append(lambda: f"({self.int_expr(depth + 1)} * {self.draw(st.integers(-3, 3))})")
-            opts.append(lambda: f"({self.int_expr(depth + 1)} // {self.draw(st.integers(1, 5))})")
+            opts.append(lambda: f"({self.int_expr(depth + 1)} * {self.draw(ints(-3, 3))})")
+            opts.append(lambda: f"({self.int_expr(depth + 1)} // {self.draw(ints(1, 5))})")
             if self.lists and self.b("len"):
                 opts.append(lambda: f"len({self.list_expr(depth + 1)})")
             if self.lists and self.b("sum"):
@@ -136,7 +167,7 @@ class _Gen:
                 opts.append(lambda: f"abs({self.int_expr(depth + 1)})")
             if self.funcs:
                 opts.append(
-                    lambda: f"{self.draw(st.sampled_from(self.funcs))}({self.int_expr(depth + 1)})"
+                    lambda: f"{self.choose(self.funcs)}({self.int_expr(depth + 1)})"
                 )
             if self.c("IfExp", "Ternary", "ConditionalExpression"):
                 opts.append(
@@ -150,7 +181,7 @@ class _Gen:
     def str_expr(self, depth: int = 0) -> str:
         opts: list[Callable[[], str]] = [lambda: repr(self.draw(SAFE_TEXT))]
         if self.strs:
-            opts.append(lambda: self.draw(st.sampled_from(self.strs)))
+            opts.append(lambda: self.choose(self.strs))
         if depth < 2:
             opts.append(lambda: f"({self.str_expr(depth + 1)} + {self.str_expr(depth + 1)})")
             opts.append(lambda: f"{self.str_expr(depth + 1)}.upper()")
@@ -174,18 +205,18 @@ class _Gen:
         opts: list[Callable[[], str]] = [
             lambda: (
                 "["
-                + ", ".join(str(x) for x in self.draw(st.lists(st.integers(-9, 30), max_size=5)))
+                + ", ".join(str(x) for x in self.draw(SMALL_INT_LISTS))
                 + "]"
             )
         ]
         if self.lists:
-            opts.append(lambda: self.draw(st.sampled_from(self.lists)))
+            opts.append(lambda: self.choose(self.lists))
         if depth < 2:
             if self.c("comprehension", "ListComp"):
                 opts.append(
                     lambda: (
-                        f"[x * {self.draw(st.integers(-2, 3))} for x in "
-                        f"{self.list_expr(depth + 1)} if x > {self.draw(st.integers(-5, 10))}]"
+                        f"[x * {self.draw(ints(-2, 3))} for x in "
+                        f"{self.list_expr(depth + 1)} if x > {self.draw(ints(-5, 10))}]"
                     )
                 )
             if self.b("sorted"):
@@ -195,14 +226,14 @@ class _Gen:
                         lambda: f"sorted({self.list_expr(depth + 1)}, key=lambda x: (x % 3, -x))"
                     )
             if self.b("list", "range"):
-                opts.append(lambda: f"list(range({self.draw(st.integers(0, 6))}))")
+                opts.append(lambda: f"list(range({self.draw(ints(0, 6))}))")
             if "list_scores" in self.tools:
-                opts.append(lambda: f"list_scores(n={self.draw(st.integers(0, 6))})")
+                opts.append(lambda: f"list_scores(n={self.draw(ints(0, 6))})")
             opts.append(lambda: f"({self.list_expr(depth + 1)} + {self.list_expr(depth + 1)})")
         return self.pick(opts)
 
     def cond(self, depth: int = 0) -> str:
-        op = self.draw(st.sampled_from(["<", "<=", "==", "!=", ">"]))
+        op = self.choose(["<", "<=", "==", "!=", ">"])
         return f"{self.int_expr(depth + 1)} {op} {self.int_expr(depth + 1)}"
 
     def any_expr(self) -> str:
@@ -216,20 +247,10 @@ class _Gen:
         return self.pick(opts)
 
     def module_expr(self) -> str:
-        usable = []
-        for mod, snippets in MODULE_SNIPPETS.items():
-            if mod not in self.view.modules:
-                continue
-            try:
-                allowed = set(self.view.module_names(mod))
-            except ImportError:
-                continue
-            usable += [(mod, tpl) for names, tpl, _ in snippets if set(names) <= allowed]
-        needs = {"abs", "round", "list", "sorted", "str"}
-        usable = [(m, t) for m, t in usable if all(self.b(n) for n in needs if f"{n}(" in t)]
+        usable = _usable_snippets(self.view)
         if not usable or not self.c("Import"):
             return self.int_expr()
-        mod, tpl = self.draw(st.sampled_from(usable))
+        mod, tpl = self.choose(usable)
         if "lambda" in tpl and not self.c("Lambda"):
             return self.int_expr()
         self.imports.add(mod)
@@ -240,7 +261,7 @@ class _Gen:
         if "get_exchange_rate" in self.tools:
             opts.append(
                 lambda: (
-                    f"get_exchange_rate(base={self.draw(st.sampled_from(CURRENCIES[:4]))!r}, "
+                    f"get_exchange_rate(base={self.choose(CURRENCIES[:4])!r}, "
                     'quote="USD")'
                 )
             )
@@ -251,7 +272,7 @@ class _Gen:
             opts.append(
                 lambda: (
                     'call_tools([("list_scores", {"n": k}) for k in '
-                    f"range({self.draw(st.integers(0, 3))})])"
+                    f"range({self.draw(ints(0, 3))})])"
                 )
             )
         return self.pick(opts) if opts else self.int_expr()
@@ -282,7 +303,7 @@ class _Gen:
                 kinds.append("def")
             if indent == 0 and "lookup_user" in self.tools:
                 kinds.append("user")
-        kind = self.draw(st.sampled_from(kinds))
+        kind = self.choose(kinds)
         if kind == "assign_int":
             # new names only at top level, so later uses are always bound
             name = self.fresh("n") if indent == 0 else None
@@ -290,7 +311,7 @@ class _Gen:
             if name is None:
                 if not self.ints:
                     return [f"{pad}print({expr})"]
-                name = self.draw(st.sampled_from(self.ints))
+                name = self.choose(self.ints)
                 return [f"{pad}{name} = {expr}"]
             self.ints.append(name)
             return [f"{pad}{name} = {expr}"]
@@ -309,38 +330,36 @@ class _Gen:
             self.lists.append(name)
             return [f"{pad}{name} = {expr}"]
         if kind == "augassign":
-            name = self.draw(st.sampled_from(self.ints))
-            op = self.draw(st.sampled_from(["+=", "-=", "*="]))
-            return [f"{pad}{name} {op} {self.draw(st.integers(-3, 4))}"]
+            name = self.choose(self.ints)
+            op = self.choose(["+=", "-=", "*="])
+            return [f"{pad}{name} {op} {self.draw(ints(-3, 4))}"]
         if kind == "print":
             return [f"{pad}print({self.any_expr()})"]
         if kind == "if":
             lines = [
                 f"{pad}if {self.cond()}:",
-                *self.block(indent + 4, depth + 1, self.draw(st.integers(1, 2))),
+                *self.block(indent + 4, depth + 1, self.draw(ints(1, 2))),
             ]
-            if self.draw(st.booleans()):
+            if self.draw(BOOLEANS):
                 lines += [f"{pad}else:", *self.block(indent + 4, depth + 1, 1)]
             return lines
         if kind == "for":
             src = self.list_expr()
             self.ints.append("x")
-            body = self.block(indent + 4, depth + 1, self.draw(st.integers(1, 2)))
+            body = self.block(indent + 4, depth + 1, self.draw(ints(1, 2)))
             self.ints.remove("x")
             return [f"{pad}for x in {src}:", *body]
         if kind == "while":
             k = self.fresh("k")
-            limit = self.draw(st.integers(0, 4))
+            limit = self.draw(ints(0, 4))
             body = self.block(indent + 4, depth + 1, 1)
             return [f"{pad}{k} = 0", f"{pad}while {k} < {limit}:", *body, f"{pad}    {k} += 1"]
         if kind == "try":
-            risky = self.draw(
-                st.sampled_from(
-                    [
-                        f"print({self.list_expr()}[{self.draw(st.integers(-3, 5))}])",
-                        f"print({self.int_expr()} // {self.int_expr()})",
-                    ]
-                )
+            risky = self.choose(
+                [
+                    f"print({self.list_expr()}[{self.draw(ints(-3, 5))}])",
+                    f"print({self.int_expr()} // {self.int_expr()})",
+                ]
             )
             return [
                 f"{pad}try:",
@@ -351,9 +370,9 @@ class _Gen:
         if kind == "tool_try":
             if "get_weather" not in self.tools:
                 return [f"{pad}print({self.int_expr()})"]
-            city = self.draw(st.sampled_from(CITIES))
-            units = self.draw(st.sampled_from(['"c"', '"f"']))
-            how = self.draw(st.booleans())
+            city = self.choose(CITIES)
+            units = self.choose(['"c"', '"f"'])
+            how = self.draw(BOOLEANS)
             call = (
                 f'get_weather(city="{city}", units={units})'
                 if how
@@ -380,7 +399,7 @@ class _Gen:
             name = self.fresh("f")
             saved = self.ints
             self.ints = ["p"]
-            body = self.block(4, depth + 1, self.draw(st.integers(0, 2)))
+            body = self.block(4, depth + 1, self.draw(ints(0, 2)))
             ret = self.int_expr()
             self.ints = saved
             self.funcs.append(name)
@@ -390,7 +409,7 @@ class _Gen:
         if kind == "user":
             u = self.fresh("u")
             return [
-                f"{u} = lookup_user(user_id={self.draw(st.integers(0, 22))})",
+                f"{u} = lookup_user(user_id={self.draw(ints(0, 22))})",
                 f"if {u} is not None:",
                 f'    print({u}["name"], {u}["vip"])',
                 "else:",
@@ -399,12 +418,37 @@ class _Gen:
         raise AssertionError(kind)
 
     def program(self, min_statements: int, max_statements: int) -> str:
-        n = self.draw(st.integers(min_statements, max_statements))
+        n = self.draw(ints(min_statements, max_statements))
         body: list[str] = []
         for _ in range(n):
             body += self.statement(0, 0)
         head = [f"import {m}" for m in sorted(self.imports)]
         return "\n".join(["# generated", *head, *body]) + "\n"
+
+
+_USABLE: dict[int, tuple[GrammarView, list[tuple[str, str]]]] = {}
+
+
+def _usable_snippets(view: GrammarView) -> list[tuple[str, str]]:
+    """The MODULE_SNIPPETS whose module, names and builtins ``view`` allows (once per view)."""
+    known = _USABLE.get(id(view))
+    if known is not None and known[0] is view:
+        return known[1]
+    usable = []
+    for mod, snippets in MODULE_SNIPPETS.items():
+        if mod not in view.modules:
+            continue
+        try:
+            allowed = set(view.module_names(mod))
+        except ImportError:
+            continue
+        usable += [(mod, tpl) for names, tpl, _ in snippets if set(names) <= allowed]
+    needs = {"abs", "round", "list", "sorted", "str"}
+    usable = [
+        (m, t) for m, t in usable if all(n in view.builtins for n in needs if f"{n}(" in t)
+    ]
+    _USABLE[id(view)] = (view, usable)
+    return usable
 
 
 def _check_vocabulary(view: GrammarView) -> None:
@@ -480,11 +524,13 @@ def outside_programs(
 ) -> st.SearchStrategy[OutsideProgram]:
     """An inside program plus exactly one thing the profile does not allow."""
     items = _outside_items(view)
+    bases = inside_programs(view, tools, 0, 4)
+    pick_item = st.sampled_from(items)
 
     @st.composite
     def build(draw: Callable) -> OutsideProgram:
-        base = draw(inside_programs(view, tools, 0, 4))
-        what, snippet = draw(st.sampled_from(items))
+        base = draw(bases)
+        what, snippet = draw(pick_item)
         lines = base.splitlines(keepends=True)
         # insert at a top-level boundary (a line that starts in column 0 and is not an import)
         continuation = ("else", "elif", "except", "finally", "case")
@@ -493,7 +539,7 @@ def outside_programs(
             for i, line in enumerate(lines)
             if i > 0 and line[:1] not in (" ", "") and not line.startswith(continuation)
         ] + [len(lines)]
-        at = draw(st.sampled_from(cuts))
+        at = draw(sampled(tuple(cuts)))
         return OutsideProgram("".join(lines[:at]) + snippet + "".join(lines[at:]), what)
 
     return build()

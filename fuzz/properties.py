@@ -303,7 +303,21 @@ def _raise(finding: Finding | None) -> None:
         raise FindingError(f"{finding.kind}: {finding.detail}")
 
 
+#: Built strategies per (property, grammar): building one is per-process setup, not per batch
+#: (hypothesmith's ``from_grammar`` alone compiles a LALR parser for Python: seconds).
+_STRATEGIES: dict[tuple[str, str], st.SearchStrategy[Any]] = {}
+
+
 def strategies(name: str, ctx: Context) -> st.SearchStrategy[Any]:
+    """The inputs of property ``name`` under ``ctx``'s grammar (built once per process)."""
+    key = (name, ctx.grammar)
+    built = _STRATEGIES.get(key)
+    if built is None:
+        built = _STRATEGIES[key] = _build_strategies(name, ctx)
+    return built
+
+
+def _build_strategies(name: str, ctx: Context) -> st.SearchStrategy[Any]:
     view = ctx.view
     pure = fuzz_tools.PURE_TOOLS
     if name == "total":

@@ -139,3 +139,43 @@ def test_rejected_code_is_never_offered_for_approval() -> None:
         result = codeact.execute_sync('send_message(to="x")\nimport os\n')
     assert result.error.kind == "rejected"
     assert asked == [] and SENT == []
+
+
+def test_execute_sync_starts_an_event_loop_only_to_ask_an_async_callback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A block that needs no approval runs without an event loop (none to start and close per
+    call); an async callback is still awaited (in a loop of its own) when a block needs it."""
+    loops: list[object] = []
+    real_new_event_loop = asyncio.new_event_loop
+
+    def counted() -> asyncio.AbstractEventLoop:
+        loop = real_new_event_loop()
+        loops.append(loop)
+        return loop
+
+    monkeypatch.setattr(asyncio, "new_event_loop", counted)
+    monkeypatch.setattr(asyncio.events, "new_event_loop", counted)
+    requests: list[ApprovalRequest] = []
+
+    async def approve(request: ApprovalRequest) -> bool:
+        requests.append(request)
+        await asyncio.sleep(0)
+        return True
+
+    with make(approval_callback=approve) as codeact:
+        assert codeact.execute_sync(WEATHER_ONLY).ok
+        assert loops == [] and requests == []
+        result = codeact.execute_sync(SENDS)
+    assert result.ok, result.error
+    assert len(loops) == 1 and [r.tools_requiring_approval for r in requests] == [("send_message",)]
+    assert SENT == [("ann", "hi"), ("bob", "hi")]
+    assert "approval_ms" in result.timings
+
+
+def test_execute_sync_inside_an_event_loop_is_refused() -> None:
+    async def inside() -> None:
+        with make() as codeact, pytest.raises(Exception, match="inside an event loop"):
+            codeact.execute_sync(WEATHER_ONLY)
+
+    asyncio.run(inside())

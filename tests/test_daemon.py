@@ -428,7 +428,7 @@ def test_stop_ends_a_daemon_stuck_in_a_tools_file(work: Path) -> None:
     reason="needs Linux SO_PEERCRED and root (to connect as another user)",
 )
 def test_a_peer_of_another_user_is_refused() -> None:
-    from codeact_verify.cli.warm.server import _same_user
+    from codeact_verify.cli.warm.paths import peer_is_this_user as _same_user
 
     with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
         os.chmod(tmp, 0o711)
@@ -458,3 +458,64 @@ def test_a_peer_of_another_user_is_refused() -> None:
             finally:
                 nobody.kill()
                 nobody.wait()
+
+
+def test_a_directory_under_a_parent_others_can_write_is_not_used(work: Path) -> None:
+    # red5/18: only the directory itself was checked; under a parent others can write, another
+    # user renames it away and puts in its place a directory whose socket answers "ok"
+    lie = wire.encode([("exit", b"0"), ("stdout", b"prog.py: ok\n")])
+    with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
+        shared = os.path.join(tmp, "shared")
+        os.mkdir(shared)
+        os.chmod(shared, 0o777)
+        directory = os.path.join(shared, "d")
+        os.mkdir(directory, 0o700)
+        args = ["check", "bad.py", "--tools", "tools.py"]
+        code, out, err = cli(args, _env(directory, "verbose"), work)
+        assert code == 1 and "writable by other users" in err, (out, err)
+        # a sticky parent (like /tmp) is fine: the fake daemon answers, as a real one would
+        os.chmod(shared, 0o1777)
+        thread = _fake_daemon(directory, lie)
+        code, out, err = cli(args, _env(directory, "verbose"), work)
+        thread.join(timeout=60)
+        assert code == 0 and "ok" in out
+
+
+@pytest.mark.skipif(
+    not hasattr(socket, "SO_PEERCRED") or os.getuid() != 0,
+    reason="needs Linux SO_PEERCRED and root (to listen as another user)",
+)
+def test_the_client_does_not_believe_another_users_daemon() -> None:
+    # red5/18: another user who got a socket in place would answer "ok" to every check. The
+    # client asks who listens and refuses; our own listener with the same answer is believed.
+    from codeact_verify.cli.warm import client, wire
+
+    answer = wire.encode([("exit", b"0"), ("stdout", b"prog.py: ok\n")])
+    server = (
+        "import os, socket, sys\n"
+        "uid = int(sys.argv[2])\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1])\n"
+        "os.chmod(sys.argv[1], 0o777)\n"
+        "if uid: os.setgid(uid); os.setuid(uid)\n"
+        "s.listen(1)\n"  # SO_PEERCRED names who called listen()
+        "print('ready', flush=True)\n"
+        "c, _ = s.accept(); c.recv(65536)\n"
+        f"c.sendall({answer!r}); c.close()\n"
+    )
+    with tempfile.TemporaryDirectory(prefix="cvd-") as tmp:
+        os.chmod(tmp, 0o711)
+        for uid, believed in ((65534, False), (0, True)):
+            path = os.path.join(tmp, f"d{uid}.sock")
+            proc = subprocess.Popen(
+                [sys.executable, "-c", server, path, str(uid)], stdout=subprocess.PIPE, text=True
+            )
+            try:
+                assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+                if believed:
+                    assert dict(client.request(path, [("op", b"check")]))["exit"] == b"0"
+                else:
+                    with pytest.raises(wire.WireError, match="another user"):
+                        client.request(path, [("op", b"check")])
+            finally:
+                proc.kill()
+                proc.wait()

@@ -316,3 +316,21 @@ def test_a_few_lambda_nests_and_many_plain_lambda_calls_are_accepted() -> None:
     )
     report = verify(natural, [], types=False)
     assert report.ok, report.render_for_model()
+
+
+def test_execute_sync_tools_see_the_callers_context() -> None:
+    """`CodeAct.execute_sync` runs without an event loop (the sandbox's `run_sync`): its sync
+    tools still see the caller's context variables, single calls and batches alike."""
+    _sandbox_or_skip()
+
+    def as_user(user: str) -> str:
+        USER.set(user)
+        with CodeAct(tools=[who, login]) as ca:
+            run = ca.execute_sync(
+                "print(who(1), call_tool('who', 1), call_tools([('who', {'n': 1})])[0])\n"
+            )
+        assert run.ok, run.error
+        return run.stdout.strip()
+
+    assert contextvars.copy_context().run(as_user, "carol") == "carol carol carol"
+    assert USER.get() is None  # the caller's own context was not changed by the run

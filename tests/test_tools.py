@@ -450,3 +450,38 @@ def test_load_tools_file(tmp_path: Path) -> None:
         load_tools_file(broken)
     with pytest.raises(ToolSpecError, match="not found"):
         load_tools_file(tmp_path / "missing.py")
+
+
+def test_stub_module_is_remembered_per_tool_set_and_never_stale() -> None:
+    """`stubs_module` remembers its text per tool set (the same frozen specs, in the same order
+    under the same names): a changed tool, an added or removed one, another order or a spec
+    rebuilt from a changed function all get their own text, and the verdict follows."""
+    from codeact_verify.verifier import verify
+
+    def lookup(city: str) -> float:
+        """Temperature."""
+        return 1.0
+
+    first = ToolSpec.from_callable(lookup)
+
+    def lookup(city: int) -> float:  # type: ignore[no-redef]  # the same tool, retyped
+        """Temperature."""
+        return 1.0
+
+    second = ToolSpec.from_callable(lookup)
+    other = ToolSpec.from_callable(lookup, name="other")
+    assert stubs_module({"lookup": first}) is stubs_module({"lookup": first})  # remembered
+    assert "city: str" in stubs_module({"lookup": first})
+    assert "city: int" in stubs_module({"lookup": second})
+    assert "city: str" in stubs_module({"lookup": first})
+    both = stubs_module({"lookup": first, "other": other})
+    assert "def other(" in both and both != stubs_module({"lookup": first})
+    assert stubs_module({"other": other, "lookup": first}).index("def other(") < (
+        stubs_module({"other": other, "lookup": first}).index("def lookup(")
+    )
+    assert "def call_tool(" not in stubs_module({"lookup": first}, helpers=False)
+    assert stubs_module({"lookup": first}, helpers=False) != stubs_module({"lookup": first})
+    program = 'print(lookup(city="Oslo") + 1.0)\n'
+    assert verify(program, {"lookup": first}).ok
+    assert not verify(program, {"lookup": second}).ok  # a str where the new stub wants int
+    assert verify(program, {"lookup": first}).ok

@@ -346,3 +346,35 @@ def test_the_worker_gets_each_stub_module_once() -> None:
     finally:
         del worker._send
     assert len(sent) == 3 and all(request["stubs"] == {} for request in sent)
+
+
+def test_a_tool_named_in_another_unicode_form_is_checked() -> None:
+    # red5/16: Python reads `ｇet_exchange_rate` (a fullwidth g) as `get_exchange_rate` (NFKC),
+    # but only the stub names spelt as such in the text were imported: mypy said "not defined"
+    # (a correct program rejected with a misleading message)
+    (d,) = errors('r = \uff47et_exchange_rate(base="USD", quote="EUR")["rate"]\n')
+    assert d.code == "CV702" and d.line == 1 and "float" in d.message
+    assert errors('r = \uff47et_exchange_rate(base="USD", quote="EUR")\nprint(r + 1.0)\n') == []
+
+
+def test_a_wrong_type_for_an_optional_parameter_is_an_error() -> None:
+    # red5/17: any message with `| None"` counted as "about None" (a CV704 warning), so an int
+    # passed where a tool takes `str | None` was accepted, with the hint "check for None first"
+    specs = tool_specs(load_tools_file(Path(__file__).parent / "corpus" / "tools.py"))
+    found = errors(
+        'n = get_inventory(sku="a")\n'
+        't = create_ticket(title="x", priority="low", assignee=n)\n',
+        specs,
+    )
+    assert [(d.code, d.severity, d.line) for d in found] == [("CV701", "error", 2)]
+    assert errors(
+        'n = get_inventory(sku="a")\n'
+        't = create_ticket(title="x", priority="low", assignee=str(n))\n'
+        'u = lookup_user(user_id=n)\n'
+        'print(list_orders(customer_id=1, status=None), t, u)\n',
+        specs,
+    ) == []
+    # a value that may be None is still the None rule's business (a warning unless a tool's
+    # declared None result)
+    (d,) = errors("import re\nm = re.match('a', 'b')\nprint(m.group(0))\n", specs)
+    assert (d.code, d.severity) == ("CV704", "warning")

@@ -481,3 +481,75 @@ def test_a_worker_without_warm_up_modules_caches_nothing(
     finally:
         worker.stop()
     assert _entries(tmp_path / "mc") == []
+
+
+def test_the_users_mypy_settings_do_not_change_a_verdict(tmp_path: Path) -> None:
+    # red5/14: the worker read ~/.mypy.ini, ~/.config/mypy/config, $XDG_CONFIG_HOME/mypy/config
+    # and $MYPYPATH; `ignore_errors = True` there, or an empty types.pyi on MYPYPATH, turned
+    # CV702 off (exit 0), with the cache and without it
+    (tmp_path / "tools.py").write_text(TOOLS_V2, encoding="utf-8")
+    (tmp_path / "prog.py").write_text(PROGRAM, encoding="utf-8")
+    (tmp_path / "good.py").write_text('t = get_weather(city="Oslo")\nprint(t + 1.0)\n', "utf-8")
+    home = tmp_path / "home"
+    (home / ".config" / "mypy").mkdir(parents=True)
+    (home / ".mypy.ini").write_text("[mypy]\nignore_errors = True\n", encoding="utf-8")
+    xdg = tmp_path / "xdg"
+    (xdg / "mypy").mkdir(parents=True)
+    (xdg / "mypy" / "config").write_text(
+        "[mypy]\ndisable_error_code = index\n", encoding="utf-8"
+    )
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "types.pyi").write_text("", encoding="utf-8")
+    for cache in ("off", str(tmp_path / "mc")):
+        env = _env(cache, HOME=str(home), XDG_CONFIG_HOME=str(xdg), MYPYPATH=str(shadow))
+        code, report = _check(tmp_path, env)
+        assert code == 1 and _codes(report) == ["CV702"], report
+        code, report = _check(tmp_path, env, "good.py")
+        assert code == 0, report
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770])
+def test_a_directory_others_can_replace_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: int
+) -> None:
+    # red5/15: only the cache directory itself was checked; under a parent others can write
+    # (a team's shared $CODEACT_VERIFY_CACHE), another user renames it away and puts a
+    # symlink to a directory of theirs in its place, which the next worker used
+    team = tmp_path / "team"
+    team.mkdir()
+    team.chmod(mode)
+    monkeypatch.setenv(mypy_cache.ENV, str(team / "mc"))
+    found, why = mypy_cache.cache_dir()
+    assert found is None and "writable by other users" in why, why
+    # a sticky one (like /tmp) is fine: others cannot rename what is ours in it
+    team.chmod(mode | 0o1000)
+    found, why = mypy_cache.cache_dir()
+    assert found == team / "mc" and why == ""
+    # a symlink above it is resolved: the directory that is checked is the one used
+    (tmp_path / "link").symlink_to(team)
+    monkeypatch.setenv(mypy_cache.ENV, str(tmp_path / "link" / "mc"))
+    assert mypy_cache.cache_dir() == (team / "mc", "")
+
+
+def test_the_worker_checks_the_directory_again_at_every_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # red5/15: the host checked the directory once (MypyProcess.__init__) and every later
+    # worker (after a CV799 time-out, a crash) used it by name, whatever it had become
+    root = tmp_path / "mc"
+    worker = _worker(str(root), monkeypatch)
+    try:
+        assert worker.cache_state == "built (missing)"
+        worker.stop()
+        swapped = tmp_path / "theirs"
+        root.rename(swapped)
+        swapped.chmod(0o777)  # stands for a directory of another user, entry and all
+        root.symlink_to(swapped)
+        worker.spawn()
+        worker._ready({})
+        assert worker.cache_state.startswith("not used (UnsafeCacheDir"), worker.cache_state
+        assert worker.check({}, TYPE_ERROR)[0]["code"] == "index"
+        assert worker.check({}, "import json\nprint(json.dumps({'a': 1}))\n") == []
+    finally:
+        worker.stop()

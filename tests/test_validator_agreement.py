@@ -91,3 +91,26 @@ def test_guest_accepts_whatever_the_host_accepts(annotation: Any, value: Any) ->
         return  # the exception above: `true` or `1.0` for an int Enum/Literal member
     problem = SchemaChecker(schema).error(json.loads(text), schema, "value")
     assert problem is None, (schema, value, problem)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "text"),
+    [(datetime.datetime, "1"), (datetime.datetime, "-3"), (datetime.datetime, "1.5"),
+     (datetime.datetime, "+1"), (datetime.date, "0"), (datetime.date, "86400")],
+)  # fmt: skip
+def test_a_timestamp_string_the_host_takes_passes_the_guest(annotation: Any, text: str) -> None:
+    # Found by the property above: pydantic reads a numeric string as a Unix timestamp.
+    adapter = pydantic.TypeAdapter(annotation)
+    adapter.validate_json(json.dumps(text), strict=True)  # the host takes it
+    schema = adapter.json_schema()
+    assert SchemaChecker(schema).error(text, schema, "value") is None
+
+
+@pytest.mark.parametrize(
+    ("annotation", "text"),
+    [(datetime.datetime, "soon"), (datetime.datetime, "1e3"), (datetime.date, "1.5"),
+     (datetime.date, "2024-1-2"), (datetime.datetime, "12:00")],
+)  # fmt: skip
+def test_the_guest_still_refuses_what_is_no_date(annotation: Any, text: str) -> None:
+    schema = pydantic.TypeAdapter(annotation).json_schema()
+    assert SchemaChecker(schema).error(text, schema, "value") is not None

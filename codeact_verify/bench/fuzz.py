@@ -2,6 +2,7 @@
 
     .venv/bin/python -m codeact_verify.bench.fuzz [--seconds 10] [--property NAME ...]
                                                   [--no-types] [--ab]
+    .venv/bin/python -m codeact_verify.bench.fuzz --baseline-commit 9faeb51 [--seconds 10]
 
 Each property runs in this process for about --seconds, in Hypothesis batches of 20 examples.
 Per-example times (generation excluded) give median and p90; the baseline, measured in the same
@@ -9,6 +10,8 @@ run, is `verify` on one fixed 10-line accepted program (its examples/s is the ra
 `--ab` runs every property twice, alternating, in the same process: once with a full `verify`
 for every verdict (`Context(fast_verdicts=False)`, how the campaign checked before) and once
 with the cheap exact verdicts (`Context.accepts`), and prints the speed-up of examples/s.
+`--baseline-commit REV` times the campaign of commit REV (unpacked from this checkout's git
+history into a temporary directory) beside today's, alternating, in one run: see `baseline_ab`.
 """
 
 from __future__ import annotations
@@ -87,7 +90,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--property", action="append", choices=P.PROPERTIES)
     ap.add_argument("--no-types", action="store_true")
     ap.add_argument("--ab", action="store_true", help="full verify vs fast verdicts, same run")
+    ap.add_argument(
+        "--baseline-commit",
+        metavar="REV",
+        help="time commit REV's campaign beside today's, alternating (needs git history)",
+    )
+    ap.add_argument(
+        "--rounds", type=int, default=4, help="with --baseline-commit: A/B rounds per property"
+    )
     args = ap.parse_args(argv)
+    if args.baseline_commit:
+        from .fuzz_baseline import baseline_ab
+
+        return baseline_ab(args)
     if args.ab:
         return ab(args)
     ctx = P.Context(types=not args.no_types)

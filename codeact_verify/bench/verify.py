@@ -1,9 +1,18 @@
 """Verification latency: p50/p90 for 10-, 50- and 200-line programs, with and without mypy.
 
-Run: .venv/bin/python bench/verify.py [--repeat N]
+Run: python -m codeact_verify.bench.verify [--repeat N] [--split | --against DIR]
 
 Baseline, measured in the same run on the same programs: CPython's `ast.parse` (what any
 verifier must at least pay). The mypy rows are measured warm (one untimed check first).
+
+``--split``: where the time of one `CodeAct.execute_sync` goes (verify + run in a warm
+process, a ready sandbox pool, a new program text each run, mypy's findings never remembered),
+for `print` and a 10-line tool-calling program: our rules and tool checks, the type check's
+own work around mypy, the mypy worker (request, check, answer), transpile, the sandbox run, and
+what is left (the `CodeAct` wrapper, approvals, the report).
+
+``--against DIR``: `verify` without types, this checkout and another one (e.g. a clone of
+main), each in its own process, taking turns so both see the same load; CPU and wall medians.
 """
 
 from __future__ import annotations
@@ -86,10 +95,214 @@ def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+TOOL_PROGRAM = """cities = ['Paris', 'Oslo', 'Rome']
+temps = {{}}
+for c in cities:
+    w = call_tool('get_weather', city=c)
+    temps[c] = w['temperature']
+warmest = max(temps, key=lambda k: temps[k])
+rate = get_exchange_rate(base='EUR', quote='USD')
+print('warmest', warmest, temps[warmest])
+print(f'rate {{rate:.2f}} run {n}')
+print(len(temps) + {n})
+"""
+SPLIT_PROGRAMS: dict[str, Callable[[int], str]] = {
+    "print": lambda n: f"print(1 + {n})\n",
+    "10-line tool program": lambda n: TOOL_PROGRAM.format(n=n),
+}
+
+
+def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
+    """Medians (ms) of each stage of `CodeAct.execute_sync`, per program (see the module doc).
+
+    The stages are timed by wrapping the functions that do them (restored afterwards); each
+    stage's share is computed per run, then the median taken."""
+    from codeact_verify import executor
+    from codeact_verify import typecheck as typecheck_module
+    from codeact_verify.codeact import CodeAct
+    from codeact_verify.mypy_process import MypyProcess
+
+    spent: dict[str, float] = {}
+
+    def timed(owner: object, name: str, label: str) -> Callable[[], None]:
+        real = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            t0 = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + (time.perf_counter() - t0) * 1000
+
+        setattr(owner, name, wrapper)
+        return lambda: setattr(owner, name, real)
+
+    restore = [
+        timed(MypyProcess, "check", "mypy"),
+        timed(typecheck_module, "typecheck", "typecheck"),
+        timed(executor, "check", "verify"),
+        timed(executor, "_transpile", "transpile"),
+    ]
+    previous = typecheck_module.remember_findings(False)
+    out: list[tuple[str, dict[str, float]]] = []
+    try:
+        with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
+            codeact.warm_up()
+            sandbox = codeact.sandbox()
+            n = 0
+            for label, make in SPLIT_PROGRAMS.items():
+                rows: dict[str, list[float]] = {}
+                for i in range(repeat + 5):
+                    n += 1
+                    code = make(n)
+                    sandbox.wait_ready()  # an agent turn refills the pool between programs
+                    spent.clear()
+                    t0 = time.perf_counter()
+                    execution = codeact.execute_sync(code)
+                    total = (time.perf_counter() - t0) * 1000
+                    if not execution.ok:
+                        raise SystemExit(f"{label}: {execution.error}")
+                    if i < 5:
+                        continue  # warm-up runs
+                    run = execution.timings["sandbox_ms"]
+                    stages = {
+                        "verify: rules, tool checks, effects": spent["verify"]
+                        - spent["typecheck"],
+                        "type check: ours around mypy": spent["typecheck"] - spent["mypy"],
+                        "type check: mypy worker": spent["mypy"],
+                        "transpile + hand-over": spent["transpile"],
+                        "sandbox run": run,
+                        "CodeAct wrapper, the rest": total
+                        - spent["verify"]
+                        - spent["transpile"]
+                        - run,
+                        "total (CodeAct.execute_sync)": total,
+                    }
+                    for stage, value in stages.items():
+                        rows.setdefault(stage, []).append(value)
+                out.append((label, {k: statistics.median(v) for k, v in rows.items()}))
+    finally:
+        typecheck_module.remember_findings(previous)
+        for undo in restore:
+            undo()
+    return out
+
+
+def cold_start(repeat: int, pause_s: float) -> float:
+    """Median ms of `verify` without types of a new `print(1 + n)`, each after ``pause_s``
+    seconds of sleep (0: back to back): how much of a short verification is a cold start."""
+    times = []
+    for n in range(repeat + 5):
+        code = f"print(1 + {n})\n"
+        if pause_s:
+            time.sleep(pause_s)
+        start = time.perf_counter()
+        verify(code, SPECS, types=False)
+        if n >= 5:
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def print_split(repeat: int) -> None:
+    results = split(repeat)
+    labels = [label for label, _ in results]
+    print(f"where one CodeAct.execute_sync goes, p50 ms of {repeat} runs (a new program each run)")
+    print(f"{'stage':<38}" + "".join(f"{label:>22}" for label in labels))
+    for stage in results[0][1]:
+        print(f"{stage:<38}" + "".join(f"{values[stage]:>22.2f}" for _, values in results))
+    hot, cold = cold_start(repeat, 0.0), cold_start(repeat, 0.002)
+    print(
+        f"verify without types of print(1 + n): {hot:.2f} ms back to back, "
+        f"{cold:.2f} ms after a 2 ms sleep"
+    )
+
+
+_AB_WORKER = """
+import sys, time
+from codeact_verify.bench.verify import SPECS, program
+from codeact_verify.verifier import verify
+codes = {n: program(n) for n in (10, 50, 200)}
+for line in sys.stdin:
+    n, repeat = map(int, line.split())
+    cpu, wall = [], []
+    for _ in range(repeat):
+        c0, w0 = time.thread_time(), time.perf_counter()
+        verify(codes[n], SPECS, types=False)
+        cpu.append(time.thread_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    cpu.sort()
+    wall.sort()
+    print(cpu[len(cpu) // 2] * 1000, wall[len(wall) // 2] * 1000, flush=True)
+"""
+
+
+def against(other: str, repeat: int, rounds: int = 6) -> None:
+    """`verify`, no types, of this checkout and of ``other`` (another checkout's directory),
+    each in its own process, taking turns round by round (both see the same load): median
+    CPU time (the thread's) and wall time per verification, in ms."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[2])
+    workers = {}
+    for label, path in (("this checkout", here), (f"--against {other}", other)):
+        env = dict(os.environ, PYTHONPATH=str(Path(path).resolve()))
+        workers[label] = subprocess.Popen(
+            [sys.executable, "-c", _AB_WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(Path(path).resolve()),
+        )
+    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    try:
+        for lines in (10, 50, 200):
+            for worker in workers.values():  # warm up
+                assert worker.stdin is not None and worker.stdout is not None
+                worker.stdin.write(f"{lines} 5\n")
+                worker.stdin.flush()
+                worker.stdout.readline()
+            for _ in range(rounds):
+                for label, worker in workers.items():
+                    assert worker.stdin is not None and worker.stdout is not None
+                    worker.stdin.write(f"{lines} {max(1, repeat // rounds)}\n")
+                    worker.stdin.flush()
+                    cpu, wall = map(float, worker.stdout.readline().split())
+                    results.setdefault((label, lines), []).append((cpu, wall))
+    finally:
+        for worker in workers.values():
+            if worker.stdin is not None:
+                worker.stdin.close()
+            worker.wait()
+    print(f"verify, no types: p50 ms, {rounds} rounds taking turns")
+    print(f"{'lines':>5}  {'checkout':<40} {'cpu ms':>8} {'wall ms':>8}")
+    for (label, lines), values in results.items():
+        cpu = statistics.median(v[0] for v in values)
+        wall = statistics.median(v[1] for v in values)
+        print(f"{lines:>5}  {label:<40} {cpu:>8.2f} {wall:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument(
+        "--split", action="store_true", help="where the time of CodeAct.execute_sync goes"
+    )
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="compare verify without types with another checkout (its directory), taking turns",
+    )
     args = parser.parse_args()
+    if args.split:
+        print_split(args.repeat)
+        return
+    if args.against:
+        against(args.against, args.repeat)
+        return
     from codeact_verify.typecheck import remember_findings
 
     remember_findings(False)  # every timed verify runs mypy (no remembered findings)

@@ -374,7 +374,8 @@ class Sandbox:
                 # it, and so are sync tools in this mode): run on this thread, no thread hop
                 job.bridge.inline = True
                 return self._run_guest(job)
-            future = self._runner.submit(self._run_guest, job)
+            # the caller's context variables reach the tools here too, as in run()
+            future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
             try:
                 return future.result(timeout=job.wait_s())
             except concurrent.futures.TimeoutError:

@@ -76,7 +76,8 @@ class Facts:
     def from_ast(cls, tree: ast.AST | Iterable[ast.AST]) -> Facts:
         """Facts from a tree, or from all of its nodes when the caller already walked it."""
         facts = cls()
-        bound = facts.bound
+        bound: dict[str, int] = {}  # counted in a plain dict (Counter's `+=` calls __missing__)
+        count = bound.get
         literal_candidates: dict[str, str] = {}
         nodes = ast.walk(tree) if isinstance(tree, ast.AST) else tree
         binders, kinds = BINDERS, _FACT_KINDS
@@ -85,7 +86,7 @@ class Facts:
             binder = binders.get(type(node))
             if binder is not None:  # what binds a name: one list, in `syntax.BINDERS`
                 for name in binder(node):
-                    bound[name] += 1
+                    bound[name] = count(name, 0) + 1
                 continue
             kind = kinds.get(type(node))
             if kind is None:
@@ -112,7 +113,8 @@ class Facts:
                     and isinstance(value.value, str)
                 ):
                     literal_candidates[target.id] = value.value
-        facts.literal_str = {n: v for n, v in literal_candidates.items() if bound[n] == 1}
+        facts.bound.update(bound)
+        facts.literal_str = {n: v for n, v in literal_candidates.items() if count(n) == 1}
         return facts
 
 

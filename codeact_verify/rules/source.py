@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ..syntax import child_nodes
 from .base import Context, Invalid, SourceRule, register
 from .positions import Source
 from .walk import nodes_with_depth
@@ -238,7 +240,7 @@ class SizeRule(SourceRule):
             )
             ok = False
         return ok and check_lambda_calls(cls, ctx, tree, source) and check_constants(
-            cls, ctx, tree, source
+            cls, ctx, tree, source, depths
         )
 
 
@@ -270,7 +272,11 @@ def _is_final(annotation: ast.expr) -> bool:
     )
 
 
-def folded_names(tree: ast.Module) -> dict[str, list[ast.expr]]:
+def folded_names(
+    tree: ast.Module,
+    nodes: Sequence[ast.AST] | None = None,
+    depths: Sequence[int] | None = None,
+) -> dict[str, list[ast.expr]]:
     """The names a constant folder may follow, with every expression bound to each.
 
     mypy folds references to the module's ``Final`` names, declared anywhere at module scope
@@ -278,41 +284,78 @@ def folded_names(tree: ast.Module) -> dict[str, list[ast.expr]]:
     program wrapped in a function is the same program to the sandbox, which evaluates it), and
     every name bound exactly once in the whole program by a plain assignment. Scopes are not
     told apart: following too much only rejects sooner.
+
+    ``nodes``/``depths``: the tree's nodes in pre-order and their depths
+    (`walk.nodes_with_depth`), when the caller has them. The expressions of a name are listed
+    in breadth-first order (``ast.walk``'s), which is pre-order sorted by depth.
     """
+    if nodes is None or depths is None:
+        nodes, depths = nodes_with_depth(tree)
     names: dict[str, list[ast.expr]] = {}
     count: dict[str, int] = {}
     single: dict[str, ast.expr] = {}
-
-    def bind(name: str) -> None:
-        count[name] = count.get(name, 0) + 1
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bind(node.id)
-        elif isinstance(node, ast.arg):
-            bind(node.arg)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bind(node.name)
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            bind(node.name)
-        elif isinstance(node, ast.alias):
-            bind((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            for name in node.names:
-                bind(name)
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            if node.value is not None:
-                single[node.target.id] = node.value
-                if _is_final(node.annotation):
-                    names.setdefault(node.target.id, []).append(node.value)
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                single[target.id] = node.value
+    finals: list[tuple[int, int, str, ast.expr]] = []
+    kinds = _FOLD_KINDS
+    get = count.get
+    for index, node in enumerate(nodes):
+        kind = kinds.get(type(node))
+        if kind is None:
+            continue
+        if kind == _NAME:
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                name = node.id  # type: ignore[attr-defined]
+                count[name] = get(name, 0) + 1
+        elif kind == _ARG:
+            name = node.arg  # type: ignore[attr-defined]
+            count[name] = get(name, 0) + 1
+        elif kind == _DEF:
+            name = node.name  # type: ignore[attr-defined]
+            count[name] = get(name, 0) + 1
+        elif kind == _CAPTURE:
+            name = node.name  # type: ignore[attr-defined]
+            if name:
+                count[name] = get(name, 0) + 1
+        elif kind == _ALIAS:
+            name = (node.asname or node.name).split(".")[0]  # type: ignore[attr-defined]
+            count[name] = get(name, 0) + 1
+        elif kind == _DECLARED:
+            for name in node.names:  # type: ignore[attr-defined]
+                count[name] = get(name, 0) + 1
+        elif kind == _ANN_ASSIGN:
+            target, value = node.target, node.value  # type: ignore[attr-defined]
+            if type(target) is ast.Name and value is not None:
+                single[target.id] = value
+                if _is_final(node.annotation):  # type: ignore[attr-defined]
+                    finals.append((depths[index], index, target.id, value))
+        else:  # _ASSIGN
+            targets = node.targets  # type: ignore[attr-defined]
+            if len(targets) == 1 and type(targets[0]) is ast.Name:
+                single[targets[0].id] = node.value  # type: ignore[attr-defined]
+    # statements never sit under a `BoolOp`, so their depths are their depths in the tree
+    for _, _, name, value in sorted(finals):
+        names.setdefault(name, []).append(value)
     for name, value in single.items():
         if count.get(name) == 1 and value not in names.get(name, ()):
             names.setdefault(name, []).append(value)
     return names
+
+
+_NAME, _ARG, _DEF, _CAPTURE, _ALIAS, _DECLARED, _ANN_ASSIGN, _ASSIGN = range(8)
+_FOLD_KINDS: dict[type, int] = {
+    ast.Name: _NAME,
+    ast.arg: _ARG,
+    ast.FunctionDef: _DEF,
+    ast.AsyncFunctionDef: _DEF,
+    ast.ClassDef: _DEF,
+    ast.ExceptHandler: _CAPTURE,
+    ast.MatchAs: _CAPTURE,
+    ast.MatchStar: _CAPTURE,
+    ast.alias: _ALIAS,
+    ast.Global: _DECLARED,
+    ast.Nonlocal: _DECLARED,
+    ast.AnnAssign: _ANN_ASSIGN,
+    ast.Assign: _ASSIGN,
+}
 
 
 def _size(value: _Value | None) -> int:
@@ -516,6 +559,12 @@ def check_lambda_calls(
     """Calls with lambda arguments nested over `MAX_LAMBDA_CALL_NESTING` deep (mypy's cost)."""
     if not any(type(n) is ast.Lambda for n in ctx.ast_nodes):
         return True
+    call = ast.Call
+    calls = sum(1 for n in ctx.ast_nodes if type(n) is call and _takes_lambda(n))  # type: ignore[arg-type]
+    if calls <= MAX_LAMBDA_CALL_NESTING and calls * LAMBDA_CALL_GROWTH ** (
+        calls - 1
+    ) <= MAX_LAMBDA_CALL_COST:
+        return True  # too few such calls to nest too deeply or to cost too much: no walk
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     cost = 0
     while stack:
@@ -547,16 +596,29 @@ def check_lambda_calls(
                     "variables first, then pass the names.",
                 )
                 return False
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+        stack.extend((child, depth) for child in child_nodes(node))
     return True
 
 
-def check_constants(cls: type[SourceRule], ctx: Context, tree: ast.Module, source: Source) -> bool:
-    """Constant expressions too large to fold (the type checker would try, unbounded)."""
-    folder = ConstantFolder(folded_names(tree))
+def check_constants(
+    cls: type[SourceRule],
+    ctx: Context,
+    tree: ast.Module,
+    source: Source,
+    depths: Sequence[int] | None = None,
+) -> bool:
+    """Constant expressions too large to fold (the type checker would try, unbounded).
+
+    ``depths``: the depths of ``ctx.ast_nodes`` (`walk.nodes_with_depth`), when known."""
+    folder: ConstantFolder | None = None
     binop = ast.BinOp
-    for node in ctx.ast_nodes:
+    nodes = ctx.ast_nodes
+    for node in nodes:
         if type(node) is binop:
+            if folder is None:  # the names are worth collecting only when there is a BinOp
+                folder = ConstantFolder(
+                    folded_names(tree, nodes, depths) if depths is not None else folded_names(tree)
+                )
             try:
                 folder.fold(node)
             except _TooBig:

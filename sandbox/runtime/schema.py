@@ -111,10 +111,14 @@ def _same(a, b):
     return False
 
 
+# pydantic (the host's exact check) also takes a Unix timestamp in a string: "1", "-3", "1.5"
+# for a datetime, one at midnight ("0", "86400") for a date. The guest lets those through too
+# (the host decides), so it never refuses a value the host would accept.
 _FORMATS = {
-    "date": re.compile(r"\d{4}-\d{2}-\d{2}\Z"),
+    "date": re.compile(r"(\d{4}-\d{2}-\d{2}|[+-]?\d+)\Z"),
     "date-time": re.compile(
-        r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?\Z"
+        r"(\d{4}-\d{2}-\d{2}([Tt ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?"
+        r"|[+-]?\d+(\.\d+)?)\Z"
     ),
     "time": re.compile(r"\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?\Z"),
     "uuid": re.compile(r"(urn:uuid:)?\{?[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}\}?\Z"),

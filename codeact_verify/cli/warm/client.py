@@ -72,6 +72,8 @@ def request(path: str, fields: wire.Fields, seconds: float = ANSWER_SECONDS) -> 
     try:
         sock.settimeout(CONNECT_SECONDS)
         sock.connect(path)
+        if not paths.peer_is_this_user(sock):
+            raise wire.WireError("the daemon's socket belongs to another user")
         sock.settimeout(seconds)
         sock.sendall(wire.encode(fields))
         return wire.read_message(sock)

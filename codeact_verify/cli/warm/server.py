@@ -24,7 +24,6 @@ import json
 import os
 import signal
 import socket
-import struct
 import sys
 import time
 from typing import Any
@@ -105,7 +104,7 @@ class Daemon:
 
     # -- one connection -------------------------------------------------------------------------
     def handle(self, conn: socket.socket) -> None:
-        if not _same_user(conn):
+        if not paths.peer_is_this_user(conn):
             return
         conn.settimeout(30.0)
         try:
@@ -224,19 +223,6 @@ def _uses_mcp(argv: list[str]) -> bool:
         except SystemExit:
             return False  # a usage error: the check reports it
     return bool(getattr(args, "mcp", None))
-
-
-def _same_user(conn: socket.socket) -> bool:
-    """The peer runs as this user (Linux ``SO_PEERCRED``; elsewhere the 0700 directory)."""
-    option = getattr(socket, "SO_PEERCRED", None)
-    if option is None:
-        return True
-    try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
-    except OSError:
-        return False
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
 
 
 def _stop_other(path: str) -> None:

@@ -1,0 +1,48 @@
+"""`python -m codeact_verify.bench.verify --split`: every stage of a CodeAct run is counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from codeact_verify import executor
+from codeact_verify import typecheck as typecheck_module
+from codeact_verify.bench import verify as bench_verify
+from codeact_verify.mypy_process import MypyProcess
+
+
+def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
+    originals = (
+        MypyProcess.check,
+        typecheck_module.typecheck,
+        executor.check,
+        executor._transpile,
+    )
+    remembering = typecheck_module._remember
+    results = bench_verify.split(repeat=2)
+    assert [label for label, _ in results] == list(bench_verify.SPLIT_PROGRAMS)
+    for _, stages in results:
+        assert stages["type check: mypy worker"] > 0 and stages["sandbox run"] > 0
+        parts = sum(v for k, v in stages.items() if not k.startswith("total"))
+        # each run's parts add up to its total; the median of two runs is their mean, so the
+        # medians add up too
+        assert parts == pytest.approx(stages["total (CodeAct.execute_sync)"], rel=1e-9)
+    assert originals == (
+        MypyProcess.check,
+        typecheck_module.typecheck,
+        executor.check,
+        executor._transpile,
+    )
+    assert typecheck_module._remember == remembering
+
+
+def test_against_runs_both_checkouts_and_prints_each_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    here = str(Path(bench_verify.__file__).resolve().parents[2])
+    bench_verify.against(here, repeat=2, rounds=1)
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in lines[2:]]
+    assert [int(r[0]) for r in rows] == [10, 10, 50, 50, 200, 200]
+    assert all(float(r[-1]) > 0 and float(r[-2]) >= 0 for r in rows)
