@@ -41,8 +41,13 @@ class RunContext(Protocol):
 _current = threading.local()
 
 
-def set_context(ctx: RunContext | None) -> None:
+def set_context(ctx: RunContext | None) -> RunContext | None:
+    """Make `ctx` this thread's run context; returns the one it replaces, for the caller to
+    put back (a run started from inside another run's tool, on the same thread, must not end
+    the outer run's context: its later output and tool calls would go nowhere)."""
+    previous = getattr(_current, "ctx", None)
     _current.ctx = ctx
+    return previous
 
 
 def _ctx() -> RunContext:

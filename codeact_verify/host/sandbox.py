@@ -67,7 +67,13 @@ class _Instance:
         # The config the guest parsed ahead (a run with the same config text skips parsing it).
         self.config_hint = config_hint if warm else ""
         if warm:  # worth it only off the critical path (the ready pool)
-            prepare(self.store, self.config_hint)
+            # the dry runs' output and limits reach no run, even when this thread is inside
+            # one (Sandbox.warm_up() called by a tool of another sandbox's run)
+            outer = set_context(None)
+            try:
+                prepare(self.store, self.config_hint)
+            finally:
+                set_context(outer)
         # the export's shape is checked once per loaded guest, then called through the C API
         self.run = ExportCall(run, self.store, 3, guest.fast_run)
         guest.fast_run = self.run.fast
@@ -475,7 +481,7 @@ class Sandbox:
         # the line); the epoch deadline, a little later, is the backstop.
         inst.store.set_epoch_deadline(ticks_for(remaining + self._HARD_GRACE_S))
         restricted = _with_deadline(job.restricted, time.time() + remaining)
-        set_context(job.bridge)
+        outer = set_context(job.bridge)  # a run inside another run's tool: put it back after
         outcome: Any = None
         trap: Exception | None = None
         try:
@@ -484,7 +490,7 @@ class Sandbox:
         except wasmtime.WasmtimeError as exc:
             trap = exc
         finally:
-            set_context(None)
+            set_context(outer)
             self._spent(job, inst)
             del inst
         ran = time.perf_counter()
