@@ -117,3 +117,15 @@ def test_run_error_without_line_names_file(files: Path, capsys) -> None:
     code = main(["run", str(prog), "--tools", str(files / "tools.py"), "--unverified"])
     err = capsys.readouterr().err
     assert code == 3 and f"{prog}:" in err and "error [syntax]" in err
+
+
+def test_run_rejection_is_reported_once(files: Path, capsys) -> None:
+    # A rejected program's diagnostics are printed in full (as `check` prints them), and not a
+    # second time as a one-line `error [rejected]` summary.
+    prog = files / "prog.py"
+    prog.write_text("import os\nprint(os.getcwd())\n")
+    code = main(["run", str(prog), "--tools", str(files / "tools.py")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{prog}:1:8: error CV108 [import]" in err
+    assert err.count("CV108") == 1 and "error [rejected]" not in err

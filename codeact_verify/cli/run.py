@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         if rejected and execution.report is not None:
             print(execution.report.render_for_human(filename), file=sys.stderr)
         error = out.get("error")
-        if error:
+        if error and not rejected:  # a rejection's diagnostics were just printed in full
             # file:line: as `check` prints diagnostics (and editors and CI annotators read)
             line = error.get("line")
             where = f"{filename}:{line}:" if line else f"{filename}:"
