@@ -93,3 +93,10 @@ def test_unknown_subcommand_still_lists_every_choice(capsys) -> None:
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'chek'" in err and "build-guest" in err and "serve" in err
+
+
+def test_an_input_error_names_its_command(tmp_path, capsys) -> None:
+    # `codeact-verify mcp: error: ...`, as every other command's usage errors read.
+    assert main(["mcp", "--tools", str(tmp_path / "missing.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("codeact-verify mcp: error: tools file not found")

@@ -116,7 +116,9 @@ def run_args(
     except BrokenPipeError:
         return _stdout_closed()
     except CodeActError as exc:
-        print(f"codeact-verify: error: {exc}", file=sys.stderr)
+        command = getattr(args, "command", None)  # named as usage_error names it
+        where = f"codeact-verify {command}" if command else "codeact-verify"
+        print(f"{where}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("codeact-verify: interrupted", file=sys.stderr)
