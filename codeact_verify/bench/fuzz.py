@@ -84,11 +84,20 @@ def baseline(ctx: P.Context, seconds: float) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m codeact_verify.bench.fuzz",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--property", action="append", choices=P.PROPERTIES)
-    ap.add_argument("--no-types", action="store_true")
+    ap.add_argument(
+        "--seconds", type=float, default=10.0, help="seconds per property (default 10)"
+    )
+    ap.add_argument(
+        "--property",
+        action="append",
+        choices=P.PROPERTIES,
+        help="a property to time (repeatable; default all)",
+    )
+    ap.add_argument("--no-types", action="store_true", help="skip the mypy pass")
     ap.add_argument("--ab", action="store_true", help="full verify vs fast verdicts, same run")
     ap.add_argument(
         "--baseline-commit",
