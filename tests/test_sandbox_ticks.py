@@ -187,3 +187,48 @@ def test_the_exact_type_check_still_refuses_a_bool_for_an_int() -> None:
         assert r.error is not None and "parameter 'n' expects int, got bool" in r.error.message
         r = run(sb, "print(count(n=4))", [count])
         assert r.ok and r.stdout == "4\n"
+
+
+# red4/11: every pass of these loops does milliseconds of built-in work (a count over an 8 MB
+# string). With a clock read every 1000th pass they never reached one before the epoch
+# backstop, which stopped them without a line, blaming "a single built-in call". The chunk
+# between clock reads now shrinks when a chunk takes long.
+_BIG = "s = 'y'\nfor i in range(23):\n    s = s + s\nn = 0\n"
+SLOW_ITEMS = [
+    (_BIG + "while True:\n    n = n + s.count('z')\n", 5),
+    (_BIG + "for j in range(10**9):\n    n = n + s.count('z')\n", 5),
+    (_BIG + "for j in iter(int, 1):\n    n = n + s.count('z')\n", 5),
+    (_BIG + "n = sum(s.count('z') for j in range(10**9))\n", 5),
+]
+
+
+@needs_guest
+@pytest.mark.parametrize(("program", "line"), SLOW_ITEMS)
+def test_a_loop_of_slow_built_in_passes_times_out_on_its_line(program: str, line: int) -> None:
+    with make_sandbox(limits=Limits(timeout_s=1.0)) as sb:
+        r = run(sb, program)
+        assert r.error is not None and r.error.kind == "timeout", r.error
+        assert r.error.line == line, r.error
+        assert "built-in call" not in r.error.message
+
+
+def test_the_clock_is_read_less_often_in_a_fast_loop_and_more_often_in_a_slow_one() -> None:
+    reads: list[float] = []
+
+    def now() -> float:
+        reads.append(time.time())
+        return reads[-1]
+
+    tick, _ = make_ticks(None, now, _Late)
+    for _ in range(100_000):
+        tick()
+    fast = len(reads)
+    assert fast < 100_000 // 500  # about one read per TICK_CHUNK ticks once warmed up
+    reads.clear()
+    # (a new run's ticker: a chunk already handed out is not cut short, so a loop that turns
+    # slow after a fast start reads the clock at the end of its current chunk)
+    tick, _ = make_ticks(None, now, _Late)
+    for _ in range(40):
+        tick()
+        time.sleep(0.004)  # 4 ms a pass: the chunk shrinks to a single tick
+    assert len(reads) >= 20

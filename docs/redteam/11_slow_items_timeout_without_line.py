@@ -8,10 +8,10 @@
 # Layer: sandbox/runtime/ticks.py (clock read per TICK_CHUNK ticks, not per elapsed time).
 #
 #   $ CODEACT_VERIFY_CACHE=.guest-cache .venv/bin/python docs/redteam/11_slow_items_timeout_without_line.py
-#   expected: kind timeout, line 6 (the while) / line 6 (the for)
+#   expected: kind timeout, line 5 (the while) / line 5 (the for)
 #   actual (main e81deca): kind timeout, line None, "most likely in a single built-in call ..."
-# Not fixed: a cheaper clock (a time read every tick) would cost every loop; one option is to
-# have the backstop's message not claim a built-in call when the guest was last seen in a loop.
+# FIXED (session 4): the clock read adapts: chunks shrink when one takes long (ticks._clock);
+# regression test: tests/test_sandbox_ticks.py::test_a_loop_of_slow_built_in_passes_times_out_on_its_line
 from codeact_verify.executor import execute_sync
 from codeact_verify.host.limits import Limits
 from codeact_verify.host.sandbox import Sandbox

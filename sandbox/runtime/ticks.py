@@ -17,6 +17,13 @@ puts time checks where a program can spend unbounded time:
 - a comprehension's iterator is wrapped likewise (`_ticked_(it)`: C-level chunks with a clock
   read between them), so `sum(x * x for x in range(10**12))` stops on its line too.
 
+How often the clock is read adapts to the loop (`_clock`): chunks start at `FIRST_CHUNK` items
+and double while the time between two clock reads stays under `FAST_S`, up to `TICK_CHUNK`
+(`TICKED_CHUNK` for comprehensions), so a tight loop reads the clock about once per thousand
+items; when one chunk takes longer than `SLOW_S` the next ones shrink, down to one item, so a
+loop whose every pass does milliseconds of built-in work (`s.count(...)` over a 8 MB string)
+still reaches a clock read within tens of milliseconds of the deadline and stops on its line.
+
 Once the run's deadline (sent by the host) has passed, the sticky `timeout` limit is raised at
 the tick, or at the `for` statement or comprehension, on the program's own line. The host's
 epoch deadline, set a little later, stays the backstop: code that loops inside one C call, such
@@ -37,6 +44,9 @@ TICK_ITER_NAME = "_tick_iter_"
 TICK_CHUNK = 1000
 TICKED_NAME = "_ticked_"
 TICKED_CHUNK = 256
+FIRST_CHUNK = 8
+FAST_S = 0.001
+SLOW_S = 0.01
 _END = object()
 
 # Iterators over immutable sequences (and dicts, whose iteration fails when they change size):
@@ -93,38 +103,59 @@ def add_ticks(tree):
     return tree
 
 
+def _clock(deadline, now, limit_error, most):
+    """`check()` of one run's loops: raises `limit_error()` once `now()` passes `deadline`
+    (None: never), else returns how many items the next chunk may hold (between 1 and `most`,
+    adapted to the time the chunk before took; see the module docstring)."""
+    state = [FIRST_CHUNK, now()]  # the next chunk's size, the time of the last clock read
+
+    def check():
+        t = now()
+        if deadline is not None and t >= deadline:
+            raise limit_error()
+        size, last = state
+        gap = t - last
+        if gap < FAST_S:
+            if size < most:
+                state[0] = min(most, size * 2)
+        elif gap > SLOW_S:
+            state[0] = max(1, size // 4)
+        state[1] = t
+        return state[0]
+
+    return state, check
+
+
 def make_ticks(deadline, now, limit_error):
     """(`_tick_`, `_tick_iter_`) of one run: they raise `limit_error()` once `now()` passes
     `deadline` (None: never)."""
     left = TICK_CHUNK
-
-    def check():
-        if deadline is not None and now() >= deadline:
-            raise limit_error()
+    state, check = _clock(deadline, now, limit_error, TICK_CHUNK)
 
     def ticks():
         while True:
-            check()
-            yield repeat(None, TICK_CHUNK)
+            yield repeat(None, check())
 
     def chunks(it):
         # the first item of each chunk is taken here, so an exhausted iterator ends the loop
+        size = state[0]
         while True:
             first = next(it, _END)
             if first is _END:
                 return
             yield (first,)
-            yield islice(it, TICK_CHUNK - 1)
-            check()
+            yield islice(it, size - 1)
+            size = check()
 
     def range_chunks(r):
-        # a long range walked as ranges of TICK_CHUNK items: one C-level layer per item fewer
+        # a long range walked as ranges of chunk-size items: one C-level layer per item fewer
         # than islice chunks (a range cannot change while it is walked); works for ranges
         # whose length does not fit a C integer too
+        size = state[0]
         while r:
-            yield r[:TICK_CHUNK]
-            r = r[TICK_CHUNK:]
-            check()
+            yield r[:size]
+            r = r[size:]
+            size = check()
 
     def tick_iter(iterable):
         # iter() here takes the place of the one the `for` statement makes (it gets an
@@ -163,20 +194,19 @@ def make_tick(deadline, now, limit_error):
 def make_ticked(deadline, now, limit_error):
     """The `_ticked_` of one run: a comprehension's iterator, unchanged item by item (each one
     is drawn only when the comprehension asks for it), with the wall clock read before every
-    TICKED_CHUNK-th item; raises `limit_error()` once `now()` passes `deadline`."""
-    from itertools import chain, islice
-
+    chunk of at most TICKED_CHUNK items; raises `limit_error()` once `now()` passes
+    `deadline`."""
     from_iterable = chain.from_iterable
+    _state, check = _clock(deadline, now, limit_error, TICKED_CHUNK)
 
     def ticked(iterable):
         iterator = iter(iterable)  # now, as the comprehension's own iter() would be
 
         def chunks():
             for first in iterator:
-                if deadline is not None and now() >= deadline:
-                    raise limit_error()
+                size = check()
                 yield (first,)
-                yield islice(iterator, TICKED_CHUNK - 1)
+                yield islice(iterator, size - 1)
 
         return from_iterable(chunks())
 
