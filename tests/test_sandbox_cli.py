@@ -129,3 +129,25 @@ def test_run_rejection_is_reported_once(files: Path, capsys) -> None:
     assert code == 1
     assert f"{prog}:1:8: error CV108 [import]" in err
     assert err.count("CV108") == 1 and "error [rejected]" not in err
+
+
+def test_run_exits_after_its_timeout_while_a_tool_still_runs(tmp_path: Path) -> None:
+    # A sync tool past the time limit keeps its thread (Python cannot kill one); the command
+    # reports the timeout and exits, instead of joining that thread at interpreter exit.
+    import subprocess
+    import sys
+
+    ensure_loaded()
+    (tmp_path / "tools.py").write_text(
+        "import time\n\ndef slow_tool(x: int) -> int:\n"
+        '    """Sleeps a minute."""\n    time.sleep(60)\n    return x\n'
+    )
+    (tmp_path / "slow.py").write_text("print('before')\nprint(slow_tool(x=1))\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "codeact_verify", "run", "slow.py", "--tools", "tools.py",
+         "--timeout", "1"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=45,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "before\n"
+    assert "error [timeout]" in done.stderr and "slow_tool" in done.stderr

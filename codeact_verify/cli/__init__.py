@@ -68,6 +68,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+_LEAVE_AT_ONCE: list[bool] = []
+
+
+def leave_at_once() -> None:
+    """Called by a command whose run left a thread behind (a tool still running after the time
+    limit: Python cannot kill a thread). The command-line process then exits as soon as its
+    output is written, instead of joining that thread at interpreter exit (the tool's own
+    time). Called through :func:`main` by a library user, it changes nothing."""
+    _LEAVE_AT_ONCE.append(True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line. Called without ``argv`` (the installed command, ``python -m``), a
     `check` goes through a running warm-checker daemon first (see `codeact-verify daemon`)."""
@@ -87,7 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from ..mypy_process import prestart
 
                 prestart()
-        return run_args(argv)
+        code = run_args(argv)
+        if from_command_line and _LEAVE_AT_ONCE:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     except BrokenPipeError:
         return _stdout_closed()
     finally:

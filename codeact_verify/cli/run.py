@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import CodeActError
 from ..grammar import load_grammar
+from . import leave_at_once
 from .common import (
     add_program_arguments,
     missing_tools_message,
@@ -125,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             sandbox.close()
     out = execution.to_dict()
+    if execution.result is not None and execution.result.timings.get("abandoned"):
+        leave_at_once()  # a tool still runs past the time limit: do not wait for it at exit
     rejected = execution.report is not None and not execution.report.ok
     if rejected and execution.report is not None:
         missing = missing_tools_message(execution.report, args.tools or args.mcp)
