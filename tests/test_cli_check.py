@@ -172,3 +172,44 @@ def test_a_module_file_in_the_working_directory_does_not_change_the_type_check(
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "CV702" in proc.stdout
+
+
+def test_a_first_mypy_cache_build_is_announced_on_a_terminal(tmp_path: Path) -> None:
+    # The first type check of an installation builds mypy's cache of the standard library
+    # (10-20 s); on a terminal `check` says so instead of sitting silent. Piped: nothing.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    prog = tmp_path / "p.py"
+    prog.write_text("print(1 + 1)\n")
+    env = {**os.environ, "CODEACT_VERIFY_MYPY_CACHE": str(tmp_path / "mc"),
+           "CODEACT_VERIFY_DAEMON": "off"}  # fmt: skip
+    command = [sys.executable, "-m", "codeact_verify", "check", str(prog)]
+
+    def on_a_terminal() -> str:
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        out, _ = proc.communicate(timeout=300)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        assert proc.returncode == 0 and b": ok" in out
+        return b"".join(chunks).decode()
+
+    assert "building mypy's cache" in on_a_terminal()
+    assert "building mypy's cache" not in on_a_terminal()  # built: nothing to say
+    piped = subprocess.run(
+        command, env={**env, "CODEACT_VERIFY_MYPY_CACHE": str(tmp_path / "mc2")},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert piped.returncode == 0 and piped.stderr == ""

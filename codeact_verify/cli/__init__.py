@@ -79,6 +79,23 @@ def leave_at_once() -> None:
     _LEAVE_AT_ONCE.append(True)
 
 
+def _note_a_first_mypy_cache_build() -> None:
+    """On a terminal, say why the first type check of an installation takes a while: the mypy
+    worker builds its cache of the standard library's types (once; see mypy_cache.py)."""
+    if not sys.stderr.isatty():
+        return
+    from ..mypy_cache import MANIFEST, cache_dir
+
+    root, _why = cache_dir()
+    if root is not None and not any(root.glob(f"*/{MANIFEST}")):
+        print(
+            "codeact-verify: building mypy's cache of the standard library's types "
+            "(once per installation; 10-20 s)...",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line. Called without ``argv`` (the installed command, ``python -m``), a
     `check` goes through a running warm-checker daemon first (see `codeact-verify daemon`)."""
@@ -98,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from ..mypy_process import prestart
 
                 prestart()
+                _note_a_first_mypy_cache_build()
         code = run_args(argv)
         if from_command_line and _LEAVE_AT_ONCE:
             sys.stdout.flush()
