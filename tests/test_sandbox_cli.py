@@ -90,6 +90,13 @@ def test_usage_errors_exit_2(files: Path, capsys) -> None:
     assert main(["run", str(files / "p.py"), "--unverified", "--mount", "bad"]) == 2
     assert main(["run", str(files / "p.py"), "--unverified", "--allow-domain", "ftp://x"]) == 2
     capsys.readouterr()
+    # limits are checked by argparse, named as typed (not as the library's Limits fields)
+    for option, value in (("--timeout", "-1"), ("--timeout", "nan"), ("--memory", "0")):
+        with pytest.raises(SystemExit) as exc:
+            main(["run", str(files / "p.py"), "--unverified", option, value])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert f"argument {option}: must be" in err and "Limits" not in err
 
 
 def test_build_guest_up_to_date(capsys) -> None:

@@ -128,3 +128,27 @@ def missing_tools_message(report: Report, tools: Any) -> str | None:
 def usage_error(command: str, message: Any) -> int:
     print(f"codeact-verify {command}: error: {message}", file=sys.stderr)
     return 2
+
+
+def positive_float(text: str) -> float:
+    """argparse type of a limit in seconds: a finite number above 0."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type of a limit in MiB: a whole number above 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number above 0, got {text!r}")
+    return value

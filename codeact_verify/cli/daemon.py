@@ -1,6 +1,7 @@
 """`codeact-verify daemon start|stop|status`: the warm checker for `check`.
 
-A `check` from the command line pays for loading the verifier and starting mypy (about a second).
+A `check` from the command line pays for loading the verifier and starting mypy (about half a
+second here, more on a busy machine).
 The daemon keeps both warm: `check` then sends the program to it over a Unix socket in a private
 per-user directory and prints the same output with the same exit code. With no daemon running
 (or another version, or any failure) `check` runs in-process as before.

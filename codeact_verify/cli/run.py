@@ -21,6 +21,8 @@ from .common import (
     add_program_arguments,
     missing_tools_message,
     open_tools,
+    positive_float,
+    positive_int,
     read_program,
     usage_error,
 )
@@ -38,14 +40,14 @@ def add_parser(subparsers: Any) -> None:
     add_program_arguments(p, "run")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=positive_float,
         default=10.0,
         metavar="S",
         help="wall-clock limit in seconds (default: %(default)s)",
     )
     p.add_argument(
         "--memory",
-        type=int,
+        type=positive_int,
         default=256,
         metavar="MB",
         help="memory limit in MiB (default: %(default)s)",

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from .common import positive_float, positive_int
+
 DEFAULT_PORT = 8765
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -75,14 +77,14 @@ def add_codeact_arguments(parser: argparse.ArgumentParser, *, approval_help: str
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=positive_float,
         default=None,
         metavar="S",
         help="wall-clock limit per program in seconds (default: the sandbox's, 10)",
     )
     parser.add_argument(
         "--memory",
-        type=int,
+        type=positive_int,
         default=None,
         metavar="MB",
         help="memory limit per program in MiB (default: the sandbox's, 256)",
