@@ -64,7 +64,10 @@ class UnsafeCacheDir(OSError):
 def _check_ancestors(path: Path) -> None:
     """Raise :class:`UnsafeCacheDir` when another user could rename ``path`` away and put a
     directory of theirs in its place: every directory above it (``path`` is resolved) must be
-    this user's or root's, and writable by group or others only when sticky (like ``/tmp``)."""
+    this user's or root's, and writable by group or others only when sticky (like ``/tmp``).
+    Its twin is ``cli/warm/paths._check_ancestors``: the mypy worker loads this file alone, by
+    path (no package imports), and the daemon client must not import hashlib/json/tempfile, so
+    neither can import the other."""
     uid = os.getuid()
     for parent in path.parents:
         info = os.lstat(parent)

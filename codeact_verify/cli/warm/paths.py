@@ -39,7 +39,8 @@ def daemon_dir() -> str:
 def _check_ancestors(path: str) -> None:
     """Raise :class:`UnsafeDir` when another user could rename ``path`` (resolved) away and put
     a directory of theirs, with a socket that answers "ok" to every check, in its place: every
-    directory above it must be this user's or root's, writable by others only when sticky."""
+    directory above it must be this user's or root's, writable by others only when sticky.
+    The same rule as ``mypy_cache._check_ancestors`` (see there why there are two)."""
     uid = os.getuid()
     parent = os.path.dirname(path)
     while True:
