@@ -1,6 +1,8 @@
-"""The mypy worker's module search kept between checks (mypy_worker.FixedSearch) changes no
-verdict: every program the project has gets the byte-identical report with it and without it
-(``CODEACT_VERIFY_MYPY_REUSE=off``: plain mypy, everything searched afresh on every check).
+"""The type check's shortcuts change no verdict: every program the project has gets the
+byte-identical report with them and without them. The shortcuts: the mypy worker's module search
+kept between checks (mypy_worker.FixedSearch; ``CODEACT_VERIFY_MYPY_REUSE=off`` is plain mypy,
+everything searched afresh on every check) and the check sent to the worker before the rules
+run (typecheck.send_ahead; ``AHEAD_MAX_CHARS = 0`` sends it after them, as before).
 Real mypy, real worker processes.
 """
 
@@ -42,6 +44,8 @@ def get_template(kind: str = "plain") -> str:
     return "{0}"
 
 typecheck.remember_findings(False)
+if sys.argv[1] == "plain":
+    typecheck.AHEAD_MAX_CHARS = 0
 sets = {
     "rules": tool_specs([get_weather, get_template]),
     "example": example_specs(),
@@ -120,12 +124,12 @@ def _jobs() -> list[tuple[str, list[str]]]:
     ]
 
 
-def _reports(tmp_path: Path, reuse: str, jobs: list[tuple[str, list[str]]]) -> dict:
+def _reports(tmp_path: Path, how: str, jobs: list[tuple[str, list[str]]]) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CODEACT_VERIFY_MYPY")}
     env.update(CODEACT_VERIFY_DAEMON="off", CODEACT_VERIFY_MYPY_CACHE=str(tmp_path / "mc"))
-    env[mypy_worker.REUSE_ENV] = reuse
+    env[mypy_worker.REUSE_ENV] = "off" if how == "plain" else ""
     proc = subprocess.run(
-        [sys.executable, "-c", _REPORTS],
+        [sys.executable, "-c", _REPORTS, how],
         input=json.dumps(jobs),
         capture_output=True,
         text=True,
@@ -137,15 +141,15 @@ def _reports(tmp_path: Path, reuse: str, jobs: list[tuple[str, list[str]]]) -> d
     return json.loads(proc.stdout)
 
 
-def test_every_program_gets_the_same_report_with_the_search_kept_and_without(
+def test_every_program_gets_the_same_report_with_the_shortcuts_and_without(
     tmp_path: Path,
 ) -> None:
     jobs = _jobs()
     assert sum(len(programs) for _, programs in jobs) > 300
     # the reuse is on by default for this mypy (else this test compares plain with plain)
     assert mypy_worker.FixedSearch.make() is not None
-    plain = _reports(tmp_path, "off", jobs)
-    kept = _reports(tmp_path, "", jobs)
+    plain = _reports(tmp_path, "plain", jobs)
+    kept = _reports(tmp_path, "shortcuts", jobs)
     assert kept["reports"] == plain["reports"]
     reports = [json.loads(r) for r in plain["reports"].values()]
     rejected = [r for r in reports if not r["ok"]]
