@@ -52,3 +52,15 @@ def test_against_runs_both_checkouts_and_prints_each_size(
     rows = [line.split() for line in lines[2:]]
     assert [int(r[0]) for r in rows] == [10, 10, 50, 50, 200, 200]
     assert all(float(r[-1]) > 0 and float(r[-2]) >= 0 for r in rows)
+
+
+def test_shortcuts_takes_turns_and_puts_the_worker_back() -> None:
+    worker, ahead = typecheck_module._worker, typecheck_module.AHEAD_MAX_CHARS
+    remembering = typecheck_module._remember
+    results = bench_verify.shortcuts(repeat=1)
+    assert [label for label, _, _ in results] == list(bench_verify.SPLIT_PROGRAMS)
+    for _, medians, _paired in results:
+        assert set(medians) == {"with", "without"}
+        assert all(v > 0 and t >= v for v, t in medians.values())
+    assert (typecheck_module._worker, typecheck_module.AHEAD_MAX_CHARS) == (worker, ahead)
+    assert typecheck_module._remember == remembering
