@@ -216,21 +216,12 @@ class MypyProcess:
         return answer
 
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
-        return self.receive(stubs, self.send(stubs, program))
-
-    def send(self, stubs: Mapping[str, str], program: str) -> float:
-        """Send one check without waiting for its answer; returns when it was sent (for
-        :meth:`receive`, which must come next: one check at a time)."""
         self._ready(stubs)
         new = {name: text for name, text in stubs.items() if name not in self.sent}
         # the budget counts from the request: writing it can already let the worker run
         since = time.monotonic()
         self._send({"stubs": new, "program": program})
         self.sent.update(new)
-        return since
-
-    def receive(self, stubs: Mapping[str, str], since: float) -> list[dict[str, Any]]:
-        """The answer to the check :meth:`send` sent at ``since`` (its budget counts from then)."""
         try:
             answer = self._receive(self.budget.seconds, "on this program", since)
         except CheckerFailed:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import ast
 import atexit
-import contextlib
 import dataclasses
 import difflib
 import hashlib
@@ -280,7 +279,7 @@ def _fix_hint(message: str, stubs: _Stubs) -> str:
     return "see the tools' typed stubs for the types they take and return"
 
 
-_lock = threading.RLock()  # re-entered by the thread that sent a check ahead (Ahead)
+_lock = threading.Lock()
 _worker: MypyProcess | None = None
 _stub_cache: dict[str, _Stubs] = {}
 
@@ -500,7 +499,6 @@ def typecheck(
     strict: bool = False,
     budget: Budget | None = None,
     program: CheckedProgram | None = None,
-    ahead: Ahead | None = None,
 ) -> list[Diagnostic]:
     """mypy's findings in the program, at the model's own lines and columns (CV701-CV799).
 
@@ -517,9 +515,6 @@ def typecheck(
     ``program``: the verifier's :class:`~codeact_verify.checked.CheckedProgram` of ``code``;
     its tree, positions, bound names and tool-call sites are reused (no second parse). A checked
     program of another text or tool set is ignored.
-
-    ``ahead``: this program's check as :func:`send_ahead` sent it (its answer is used; an
-    ``ahead`` of another program or tool set is ignored). The findings are the same either way.
     """
     known = tuple(known)
     checked = checked_program(program, code, specs)
@@ -547,7 +542,6 @@ def typecheck(
                 budget or DEFAULT_BUDGET,
                 checked if shared is not None else None,
                 stub_text,
-                ahead,
             )
         except CheckerFailed as exc:
             return [_failed(str(exc))]
@@ -583,11 +577,6 @@ class _Results:
             self.items[key] = found
             while len(self.items) > self.size:
                 self.items.pop(next(iter(self.items)))
-
-    def has_code(self, code: str) -> bool:
-        """Whether findings of this exact program text are remembered (for any tools)."""
-        with self.lock:
-            return any(key[0] == code for key in self.items)
 
     def clear(self) -> None:
         with self.lock:
@@ -637,31 +626,16 @@ def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dic
     return out
 
 
-@dataclass
-class _Prepared:
-    """The text sent to mypy for one program and what maps mypy's findings back to it."""
-
-    code_lines: SourceLines
-    batches: list[tuple[int, int, str]]
-    position_map: PositionMap
-    lines: list[str]
-    program_lines: int
-    stubs: _Stubs
-    body: str
-    imported: list[str]
-
-    def program(self, module: str) -> str:
-        names = f"from {module} import {', '.join(self.imported)}\n" if self.imported else ""
-        return f"{self.body}import {module}\n{names}"
-
-
-def _prepare(
+def _typecheck(
     code: str,
     tree: ast.Module,
     specs: Mapping[str, ToolSpec],
+    known: tuple[Diagnostic, ...],
+    strict: bool,
+    budget: Budget,
     parsed: CheckedProgram | None = None,
     stub_text: str | None = None,
-) -> _Prepared:
+) -> list[Diagnostic]:
     if parsed is not None and parsed.index is not None:
         code_lines, index, everywhere = parsed.lines, parsed.index, parsed.bound
         bound = parsed.module_bound
@@ -696,44 +670,16 @@ def _prepare(
     body = checked
     if body and not body.endswith(("\n", "\r")):
         body += "\n"
-    return _Prepared(
-        code_lines=code_lines,
-        batches=batches,
-        position_map=result.position_map,
-        lines=lines,
-        program_lines=program_lines,
-        stubs=stubs,
-        body=body,
-        imported=imported,
-    )
 
+    def program(module: str) -> str:
+        names = f"from {module} import {', '.join(imported)}\n" if imported else ""
+        return f"{body}import {module}\n{names}"
 
-def _typecheck(
-    code: str,
-    tree: ast.Module,
-    specs: Mapping[str, ToolSpec],
-    known: tuple[Diagnostic, ...],
-    strict: bool,
-    budget: Budget,
-    parsed: CheckedProgram | None = None,
-    stub_text: str | None = None,
-    ahead: Ahead | None = None,
-) -> list[Diagnostic]:
-    if ahead is not None and not ahead.serves(code, specs, stub_text):
-        ahead = None
-    if ahead is not None:
-        prepared = ahead.prepared
-    else:
-        prepared = _prepare(code, tree, specs, parsed, stub_text)
-    code_lines, batches, stubs = prepared.code_lines, prepared.batches, prepared.stubs
-    lines, program_lines, program = prepared.lines, prepared.program_lines, prepared.program
     with _lock:
-        if ahead is not None:  # sent before the rules ran: its answer, or its failure
-            worker, answer = ahead.worker, ahead.answer()
-        else:
-            worker = _get_worker(budget)
-            answer = worker.check({stubs.module: stubs.text}, program(stubs.module))
-        messages = _program_messages(answer, stubs)
+        worker = _get_worker(budget)
+        messages = _program_messages(
+            worker.check({stubs.module: stubs.text}, program(stubs.module)), stubs
+        )
         has_error = any(m.get("severity") == "error" for m in messages)
         definite: set[tuple[int, int, str]] | None = None
         if has_error and not strict:
@@ -778,7 +724,7 @@ def _typecheck(
                 hint = f"{last.hint} {extra}" if last.hint else extra
                 out[-1] = last = dataclasses.replace(last, hint=hint)
             continue
-        diagnostic = _diagnostic(raw, prepared.position_map, lines)
+        diagnostic = _diagnostic(raw, result.position_map, lines)
         if diagnostic.code == OPTIONAL_CODE:
             tool = origins.from_tool(diagnostic.line, diagnostic.col) if origins else None
             if tool is not None:
@@ -826,117 +772,6 @@ def _typecheck(
         last = diagnostic
     out.sort(key=lambda d: (d.line, d.col, d.code))
     return out
-
-
-#: Programs longer than this are not sent ahead (see :func:`send_ahead`).
-AHEAD_MAX_CHARS = 4000
-_WARM = frozenset(WARM_MODULES)
-
-
-class Ahead:
-    """One program's type check, sent to the mypy worker before the verifier's rules run, so
-    mypy checks on one core while the rules run on the other (:func:`send_ahead`).
-
-    Holds the check lock from the send until :meth:`close` (one check at a time, as before):
-    the caller must close it (``try``/``finally``), whether or not :func:`typecheck` used it.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        specs: Mapping[str, ToolSpec],
-        stub_text: str,
-        prepared: _Prepared,
-        worker: MypyProcess,
-        since: float,
-    ) -> None:
-        self.code, self.specs, self.stub_text = code, specs, stub_text
-        self.prepared, self.worker, self.since = prepared, worker, since
-        self.pending = True  # the worker's answer is still to be read
-        self.held = True  # this thread holds the check lock
-
-    def serves(self, code: str, specs: Mapping[str, ToolSpec], stub_text: str | None) -> bool:
-        return (
-            self.pending
-            and self.held
-            and code == self.code
-            and specs is self.specs
-            and stub_text == self.stub_text
-        )
-
-    def answer(self) -> list[dict[str, Any]]:
-        """The worker's answer (raises CheckerFailed as :meth:`MypyProcess.check` does)."""
-        self.pending = False
-        stubs = self.prepared.stubs
-        return self.worker.receive({stubs.module: stubs.text}, self.since)
-
-    def close(self) -> None:
-        """Read an answer nobody used (the rules rejected the program first, or the findings
-        were remembered), so the next check gets its own; then let other checks run."""
-        try:
-            if self.pending:
-                self.pending = False
-                with contextlib.suppress(CheckerFailed):  # the worker was replaced already
-                    self.answer()
-        finally:
-            if self.held:
-                self.held = False
-                _lock.release()
-
-
-def _imports_only_warm_modules(code: str, tree: ast.Module) -> bool:
-    if "import" not in code:
-        return True
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(alias.name not in _WARM for alias in node.names):
-                return False
-        elif isinstance(node, ast.ImportFrom):
-            if node.level or node.module not in _WARM:
-                return False
-    return True
-
-
-def send_ahead(
-    code: str,
-    specs: Mapping[str, ToolSpec],
-    *,
-    program: CheckedProgram,
-    budget: Budget | None = None,
-) -> Ahead | None:
-    """Send the program's type check to the mypy worker now, without waiting for the answer;
-    :func:`typecheck` with ``ahead=`` reads it later. The verifier calls this before its rules,
-    so the worker checks while the rules run (a program the rules reject waits for the
-    worker's answer in :meth:`Ahead.close` instead of skipping mypy).
-
-    None (nothing sent; :func:`typecheck` then checks as usual) for a program whose findings
-    are remembered, a program longer than :data:`AHEAD_MAX_CHARS`, one that imports a module
-    the worker has not loaded (mypy sees only what the grammar's rules would let through, and
-    the worker's set of modules does not grow), or when anything goes wrong on the way (the
-    check itself then reports it). Never raises.
-    """
-    try:
-        if len(code) > AHEAD_MAX_CHARS or (_remember and _results.has_code(code)):
-            return None
-        checked = checked_program(program, code, specs)
-        if checked is None:
-            return None
-        with checked.reading(code, specs) as tree:
-            if tree is None or not _imports_only_warm_modules(code, tree):
-                return None
-            stub_text = stubs_module(specs)
-            prepared = _prepare(code, tree, specs, checked, stub_text)
-    except Exception:
-        return None
-    _lock.acquire()
-    try:
-        worker = _get_worker(budget or DEFAULT_BUDGET)
-        stubs = prepared.stubs
-        since = worker.send({stubs.module: stubs.text}, prepared.program(stubs.module))
-    except BaseException:
-        _lock.release()
-        return None
-    return Ahead(code, specs, stub_text, prepared, worker, since)
 
 
 def warm_up(

@@ -9,10 +9,7 @@ The stages, in order (each later stage runs only when the earlier ones make it s
    the type check, the transpiler and the host's restricted transform reuse (no second parse);
 3. every node rule in one walk over that `ast` tree (`rules.walk.dispatch`), then the tool-call
    checks and effects on the same tree;
-4. mypy against the tools' typed stubs (`types=True`). A small program's check is sent to the
-   mypy worker before step 3 (`typecheck.send_ahead`), so the worker checks on the other core
-   while the rules run; its findings join the report only when the rules leave the program
-   worth type-checking, exactly as when it is sent after them.
+4. mypy against the tools' typed stubs (`types=True`).
 
 `verify` is total: for any text or bytes it returns a `Report`, never raises, and lists every
 problem it finds in one pass. An unexpected internal failure rejects the program (fail closed).
@@ -96,35 +93,21 @@ def _verify(
         return _report(ctx, source)
     ctx.facts = Facts.from_ast(ctx.ast_nodes)
 
+    rules = [rule(ctx) for rule in node_rules()]
+    construct = next(r for r in rules if isinstance(r, ConstructRule))
+    dispatch(ctx.ast_nodes, [Roles(ctx, rules), *rules], construct.handler_for)
+
     index = find_tool_calls(tree, specs)  # one walk serves the tool checks and the effects
     program = CheckedProgram(text, tree, source, index, frozenset(specs))
-    ahead = None
-    if types:  # mypy checks in its worker, on the other core, while the rules run here
-        from .typecheck import send_ahead  # mypy loads on first use, not on import
+    extra = check_tool_calls(text, specs, tree=tree, index=index, lines=source)
+    effects = compute_effects(text, specs, tree=tree, index=index, lines=source)
+    diagnostics = _resolve(ctx, source) + extra
+    if types and _worth_type_checking(diagnostics):
+        from .typecheck import typecheck  # mypy loads on first use, not on import
 
-        ahead = send_ahead(text, specs, program=program)
-    try:
-        rules = [rule(ctx) for rule in node_rules()]
-        construct = next(r for r in rules if isinstance(r, ConstructRule))
-        dispatch(ctx.ast_nodes, [Roles(ctx, rules), *rules], construct.handler_for)
-
-        extra = check_tool_calls(text, specs, tree=tree, index=index, lines=source)
-        effects = compute_effects(text, specs, tree=tree, index=index, lines=source)
-        diagnostics = _resolve(ctx, source) + extra
-        if types and _worth_type_checking(diagnostics):
-            from .typecheck import typecheck
-
-            diagnostics += typecheck(
-                text,
-                specs,
-                known=tuple(diagnostics),
-                strict=grammar.strict_types,
-                program=program,
-                ahead=ahead,
-            )
-    finally:
-        if ahead is not None:
-            ahead.close()
+        diagnostics += typecheck(
+            text, specs, known=tuple(diagnostics), strict=grammar.strict_types, program=program
+        )
     return _finish(diagnostics, effects, text, program)
 
 

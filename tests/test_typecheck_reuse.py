@@ -1,8 +1,6 @@
-"""The type check's shortcuts change no verdict: every program the project has gets the
-byte-identical report with them and without them. The shortcuts: the mypy worker's module search
-kept between checks (mypy_worker.FixedSearch; ``CODEACT_VERIFY_MYPY_REUSE=off`` is plain mypy,
-everything searched afresh on every check) and the check sent to the worker before the rules
-run (typecheck.send_ahead; ``AHEAD_MAX_CHARS = 0`` sends it after them, as before).
+"""The mypy worker's module search kept between checks (mypy_worker.FixedSearch) changes no
+verdict: every program the project has gets the byte-identical report with it and without it
+(``CODEACT_VERIFY_MYPY_REUSE=off``: plain mypy, everything searched afresh on every check).
 Real mypy, real worker processes.
 """
 
@@ -44,8 +42,6 @@ def get_template(kind: str = "plain") -> str:
     return "{0}"
 
 typecheck.remember_findings(False)
-if sys.argv[1] == "plain":
-    typecheck.AHEAD_MAX_CHARS = 0
 sets = {
     "rules": tool_specs([get_weather, get_template]),
     "example": example_specs(),
@@ -141,7 +137,7 @@ def _reports(tmp_path: Path, how: str, jobs: list[tuple[str, list[str]]]) -> dic
     return json.loads(proc.stdout)
 
 
-def test_every_program_gets_the_same_report_with_the_shortcuts_and_without(
+def test_every_program_gets_the_same_report_with_the_search_kept_and_without(
     tmp_path: Path,
 ) -> None:
     jobs = _jobs()
@@ -149,7 +145,7 @@ def test_every_program_gets_the_same_report_with_the_shortcuts_and_without(
     # the reuse is on by default for this mypy (else this test compares plain with plain)
     assert mypy_worker.FixedSearch.make() is not None
     plain = _reports(tmp_path, "plain", jobs)
-    kept = _reports(tmp_path, "shortcuts", jobs)
+    kept = _reports(tmp_path, "kept", jobs)
     assert kept["reports"] == plain["reports"]
     reports = [json.loads(r) for r in plain["reports"].values()]
     rejected = [r for r in reports if not r["ok"]]
@@ -199,101 +195,3 @@ def test_a_new_tool_set_is_found_after_the_search_was_kept() -> None:
     finally:
         typecheck_module.remember_findings(previous)
 
-
-# --- the check sent ahead of the rules (typecheck.send_ahead) --------------------------------
-
-TYPE_ERROR = 'x = 1.5\nprint(x["temp"])\n'  # CV702
-
-
-def _counting_send_ahead(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
-    from codeact_verify import typecheck as typecheck_module
-
-    sent: list[object] = []
-    real = typecheck_module.send_ahead
-
-    def send_ahead(*args, **kwargs):  # type: ignore[no-untyped-def]
-        ahead = real(*args, **kwargs)
-        sent.append(ahead)
-        return ahead
-
-    monkeypatch.setattr(typecheck_module, "send_ahead", send_ahead)
-    monkeypatch.setattr(typecheck_module, "_remember", False)
-    return sent
-
-
-def test_a_program_the_rules_reject_leaves_no_answer_behind(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The rules reject it (no type check wanted): the answer sent ahead is read and dropped,
-    so the next program gets its own findings, not the previous program's."""
-    from codeact_verify.rules import REGISTRY
-    from codeact_verify.toolcheck import example_specs
-    from codeact_verify.verifier import verify
-
-    specs = example_specs()
-    sent = _counting_send_ahead(monkeypatch)
-    rejected = [
-        code
-        for rule in REGISTRY.values()
-        if rule.code[:3] in ("CV0", "CV1") and not rule.TYPES
-        for code in rule.INVALID
-        if "import" not in code
-    ][:8]
-    assert len(rejected) == 8
-    for program in rejected:
-        report = verify(program, specs)
-        assert not report.ok and not any(d.code.startswith("CV7") for d in report.diagnostics)
-        typed = verify(TYPE_ERROR, specs)
-        assert [d.code for d in typed.errors] == ["CV702"]
-        assert verify('print("fine")\n', specs).ok
-    assert sum(a is not None for a in sent) >= 3 * 8
-
-
-def test_the_worker_dying_after_the_check_was_sent_rejects_the_program(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from codeact_verify import typecheck as typecheck_module
-    from codeact_verify.toolcheck import example_specs
-    from codeact_verify.verifier import verify
-
-    specs = example_specs()
-    assert verify('print("warm")\n', specs).ok
-    real = typecheck_module.send_ahead
-    killed: list[int] = []
-
-    def send_then_kill(*args, **kwargs):  # type: ignore[no-untyped-def]
-        ahead = real(*args, **kwargs)
-        assert ahead is not None
-        ahead.worker.proc.kill()
-        killed.append(1)
-        return ahead
-
-    monkeypatch.setattr(typecheck_module, "send_ahead", send_then_kill)
-    monkeypatch.setattr(typecheck_module, "_remember", False)
-    report = verify('print("fine")\n', specs)
-    assert killed and not report.ok
-    assert [d.code for d in report.errors] == ["CV799"]  # fail closed
-    monkeypatch.setattr(typecheck_module, "send_ahead", real)
-    assert verify('print("fine")\n', specs).ok  # a new worker checks the next one
-    assert [d.code for d in verify(TYPE_ERROR, specs).errors] == ["CV702"]
-
-
-def test_a_failure_in_the_rules_lets_other_checks_run(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import threading
-
-    from codeact_verify import typecheck as typecheck_module
-    from codeact_verify import verifier
-    from codeact_verify.toolcheck import example_specs
-
-    specs = example_specs()
-    sent = _counting_send_ahead(monkeypatch)
-
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise RuntimeError("a bug in a check")
-
-    monkeypatch.setattr(verifier, "check_tool_calls", broken)
-    report = verifier.verify('print("fine")\n', specs)
-    assert [d.code for d in report.errors] == ["CV999"] and sent and sent[0] is not None
-    found: list[object] = []
-    other = threading.Thread(
-        target=lambda: found.append(typecheck_module.typecheck(TYPE_ERROR, specs)), daemon=True
-    )
-    other.start()
-    other.join(60)  # the lock was released: another thread's check is not stuck behind it
-    assert not other.is_alive() and [d.code for d in found[0]] == ["CV702"]  # type: ignore[union-attr]

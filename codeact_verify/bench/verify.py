@@ -8,14 +8,12 @@ verifier must at least pay). The mypy rows are measured warm (one untimed check 
 ``--split``: where the time of one `CodeAct.execute_sync` goes (verify + run in a warm
 process, a ready sandbox pool, a new program text each run, mypy's findings never remembered),
 for `print` and a 10-line tool-calling program: our rules and tool checks, the type check's
-own work around mypy, the mypy worker (sending the request, waiting for the answer; the check
-is sent before the rules run, so part of the worker's own time, printed below it, overlaps
-them), transpile, the sandbox run, and what is left (the `CodeAct` wrapper, approvals, the
-report).
+own work around mypy, the mypy worker (request, check, answer; and of that, the time the
+worker itself measured around its check), transpile, the sandbox run, and what is left (the
+`CodeAct` wrapper, approvals, the report).
 
-``--shortcuts``: `CodeAct.execute_sync` with the type check's shortcuts (the check sent to the
-mypy worker before the rules run; the worker's module search kept between checks) and without
-them, taking turns in one process (see :func:`shortcuts`).
+``--shortcuts``: `CodeAct.execute_sync` with the mypy worker's module search kept between
+checks and without it, taking turns in one process (see :func:`shortcuts`).
 
 ``--against DIR``: `verify` without types, this checkout and another one (e.g. a clone of
 main), each in its own process, taking turns so both see the same load; CPU and wall medians.
@@ -143,21 +141,18 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
         setattr(owner, name, wrapper)
         return lambda: setattr(owner, name, real)
 
-    real_receive = MypyProcess.receive
+    real_check = MypyProcess.check
 
-    def receive(self: MypyProcess, *args: object, **kwargs: object) -> object:
+    def check(self: MypyProcess, *args: object, **kwargs: object) -> object:
         try:
-            return real_receive(self, *args, **kwargs)  # type: ignore[arg-type]
+            return real_check(self, *args, **kwargs)  # type: ignore[arg-type]
         finally:
             spent["mypy inside"] = spent.get("mypy inside", 0.0) + self.worker_ms
 
-    MypyProcess.receive = receive  # type: ignore[method-assign]
+    MypyProcess.check = check  # type: ignore[method-assign]
     restore = [
-        lambda: setattr(MypyProcess, "receive", real_receive),
-        # a check is a send and a receive (MypyProcess.check calls both)
-        timed(MypyProcess, "send", "mypy"),
-        timed(MypyProcess, "receive", "mypy"),
-        timed(typecheck_module, "send_ahead", "typecheck"),
+        lambda: setattr(MypyProcess, "check", real_check),
+        timed(MypyProcess, "check", "mypy"),
         timed(typecheck_module, "typecheck", "typecheck"),
         timed(executor, "check", "verify"),
         timed(executor, "_transpile", "transpile"),
@@ -189,7 +184,7 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
                         - spent["typecheck"],
                         "type check: ours around mypy": spent["typecheck"] - spent["mypy"],
                         "type check: mypy worker": spent["mypy"],
-                        "  mypy's own time in the worker": spent["mypy inside"],
+                        "  of which mypy in the worker": spent["mypy inside"],
                         "transpile + hand-over": spent["transpile"],
                         "sandbox run": run,
                         "CodeAct wrapper, the rest": total
@@ -209,12 +204,11 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
 
 
 def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], float]]:
-    """`CodeAct.execute_sync` with the type check's shortcuts and without them, taking turns
-    run by run in one process (both see the same load): the check sent to the mypy worker
-    before the rules (`typecheck.send_ahead`) and the worker's module search kept between
-    checks (`mypy_worker.FixedSearch`), against a worker started with
-    ``CODEACT_VERIFY_MYPY_REUSE=off`` and nothing sent ahead. Per program: medians of verify
-    and total ms each way, and the median of the paired differences of verify (with - without).
+    """`CodeAct.execute_sync` with the mypy worker's shortcut and without it, taking turns run
+    by run in one process (both see the same load): a worker whose module search is kept
+    between checks (`mypy_worker.FixedSearch`) and one started with
+    ``CODEACT_VERIFY_MYPY_REUSE=off``. Per program: medians of verify and total ms each way,
+    and the median of the paired differences of verify (with - without).
     """
     import os
 
@@ -236,9 +230,9 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
                 os.environ[REUSE_ENV] = previous
         return made
 
-    ways = {"without": (worker("off"), 0), "with": (worker(""), typecheck_module.AHEAD_MAX_CHARS)}
+    ways = {"without": worker("off"), "with": worker("")}
     previous = typecheck_module.remember_findings(False)
-    saved = typecheck_module._worker, typecheck_module.AHEAD_MAX_CHARS
+    saved = typecheck_module._worker
     out = []
     try:
         with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
@@ -248,8 +242,8 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
             for label, make in SPLIT_PROGRAMS.items():
                 runs: dict[str, tuple[list[float], list[float]]] = {w: ([], []) for w in ways}
                 for i in range(repeat + 3):
-                    for way, (process, ahead) in ways.items():
-                        typecheck_module._worker, typecheck_module.AHEAD_MAX_CHARS = process, ahead
+                    for way, process in ways.items():
+                        typecheck_module._worker = process
                         n += 1
                         sandbox.wait_ready()
                         t0 = time.perf_counter()
@@ -268,15 +262,15 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
                 }
                 out.append((label, medians, statistics.median(paired)))
     finally:
-        typecheck_module._worker, typecheck_module.AHEAD_MAX_CHARS = saved
+        typecheck_module._worker = saved
         typecheck_module.remember_findings(previous)
-        for process, _ in ways.values():
+        for process in ways.values():
             process.stop()
     return out
 
 
 def print_shortcuts(repeat: int) -> None:
-    print(f"the type check's shortcuts, p50 ms of {repeat} runs each way, taking turns")
+    print(f"the mypy worker's kept module search, p50 ms of {repeat} runs each way, taking turns")
     print(f"{'program':<22}{'way':>9}{'verify':>9}{'total':>9}")
     for label, medians, paired in shortcuts(repeat):
         for way, (verify_ms, total) in medians.items():
@@ -390,7 +384,7 @@ def main() -> None:
     parser.add_argument(
         "--shortcuts",
         action="store_true",
-        help="CodeAct.execute_sync with the type check's shortcuts and without, taking turns",
+        help="CodeAct.execute_sync with the mypy worker's kept module search and without",
     )
     parser.add_argument(
         "--against",
