@@ -8,6 +8,7 @@ import os
 import time
 from types import SimpleNamespace
 
+import pytest
 from test_sandbox_support import Limits, make_sandbox, run
 
 from codeact_verify.host.bridge import RunBridge
@@ -220,10 +221,21 @@ def test_a_timeout_during_a_blocking_tool_says_which() -> None:
         assert call.duration_ms >= 200
 
 
-def test_a_blocking_tool_called_from_two_lines_names_no_line() -> None:
-    # which of the two calls hangs is not known on the host: no line rather than a wrong one
+@pytest.mark.parametrize(
+    "program",
+    [
+        "print('before')\nif len('ab') > 5:\n    slow()\nslow()\n",
+        # red7/23: one direct call, but the call that hangs is another way in
+        "f = slow\nif len('ab') > 5:\n    slow()\nf()\n",
+        "if len('ab') > 5:\n    slow()\nr = [g() for g in [slow]]\n",
+        "if len('ab') > 5:\n    slow()\nfor name in ['slow']:\n    call_tool(name)\n",
+    ],
+    ids=["two-lines", "alias", "as-value", "computed-name"],
+)
+def test_a_blocking_tool_reachable_from_two_places_names_no_line(program: str) -> None:
+    # which call hangs is not known on the host: no line rather than a wrong one
     with make_sandbox(limits=Limits(timeout_s=0.3)) as sb:
-        r = run(sb, "print('before')\nif len('ab') > 5:\n    slow()\nslow()\n", [slow])
+        r = run(sb, program, [slow])
         assert r.error is not None and r.error.kind == "timeout", r.error
         assert r.error.line is None
         assert [c.name for c in r.tool_calls] == ["slow"] and not r.tool_calls[0].ok

@@ -95,24 +95,35 @@ def _drop(inst: _Instance) -> None:
 
 def _only_call_line(program: str, tool: str) -> int | None:
     """The line of the program's one call of `tool` (`tool(...)` or `call_tool("tool", ...)`),
-    or None when it has none or several, or does not parse: a timed-out call's line, only when
-    it cannot be another. Read only when a run is abandoned."""
+    or None unless that call is the only way the program can reach the tool: no other call,
+    no other mention of the name (an alias, `map(tool, ...)`), no `call_tool` with a computed
+    name, no batch. Read only when a run is abandoned, to name the timed-out call's line."""
     try:
         tree = ast.parse(program)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    callees = {
+        id(node.func)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
     lines: set[int] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == tool and id(node) not in callees:
+            return None  # the tool as a value: it may be called from anywhere
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
         name = node.func.id
-        if name == tool or (
-            name == "call_tool"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and node.args[0].value == tool
-        ):
+        if name == tool:
             lines.add(node.lineno)
+        elif name in ("call_tool", "call_tools"):
+            first = node.args[0] if node.args else None
+            if name == "call_tools" or not (
+                isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
+                return None  # a batch, or a name computed at run time: could be this tool
+            if first.value == tool:
+                lines.add(node.lineno)
         if len(lines) > 1:
             return None
     return next(iter(lines), None)
