@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from types import SimpleNamespace
 
@@ -260,3 +261,29 @@ def test_the_tool_call_log_has_a_total_budget() -> None:
         last = r.tool_calls[-1]
         assert "omitted" in last.arguments and "max_log_bytes" in last.arguments["omitted"]
         assert r.tool_calls[0].arguments == {"text": "x" * 40000}  # within the budget: kept
+
+
+_GAVE_UP = threading.Event()
+
+
+def late(x: int) -> int:
+    """Returns as soon as the caller has stopped waiting (the test says so), well before the
+    guest's epoch backstop (limit + 0.5 s)."""
+    _GAVE_UP.wait(5)
+    return x
+
+
+def test_a_tool_returning_after_the_caller_gave_up_ends_the_program(tmp_path) -> None:
+    # red7/21: the abandoned run's tool returned its value and the program went on, writing a
+    # file into the output directory, which the next run then reported as its own artifact
+    program = "v = late(x=1)\nwrite_text('/output/leak.txt', 'from run 1')\nprint(v)\n"
+    _GAVE_UP.clear()
+    with make_sandbox(limits=Limits(timeout_s=0.6), output_dir=tmp_path) as sb:
+        r = run(sb, program, [late])
+        _GAVE_UP.set()
+        assert r.error is not None and r.error.kind == "timeout", r.error
+        assert [(c.name, c.ok) for c in r.tool_calls] == [("late", False)]
+        time.sleep(0.5)  # the tool has returned; the guest would have written by now
+        assert os.listdir(tmp_path) == []
+        r2 = run(sb, "print('second')\n")
+        assert r2.ok and r2.stdout == "second\n" and r2.artifacts == []
