@@ -171,6 +171,38 @@ def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
     }
 
 
+def _same_tools(
+    cached: tuple[tuple[str, ToolSpec], ...], tools: Mapping[str, ToolSpec]
+) -> bool:
+    """True when `tools` are the very spec objects of `cached` under the same names, in the
+    same order (a `ToolSpec` is frozen; the cache holds them, so an id is never reused)."""
+    if len(cached) != len(tools):
+        return False
+    for (name, spec), (other_name, other) in zip(cached, tools.items(), strict=True):
+        if spec is not other or name != other_name:
+            return False
+    return True
+
+
+def build_config_text(
+    tools: Mapping[str, ToolSpec],
+    policy_text: str,
+    limits: Limits,
+    mounts: Sequence[tuple[str, bool]],
+    has_output: bool,
+) -> str:
+    """The run config the guest parses: the same JSON as `json.dumps` of the whole config, the
+    policy's text given already encoded."""
+    return (
+        '{"tools": ' + json.dumps(_tool_config(tools))
+        + ', "policy": ' + policy_text
+        + ', "limits": ' + json.dumps(limits.guest_config())
+        + ', "mounts": ' + json.dumps([{"guest": g, "read_only": ro} for g, ro in mounts])
+        + ', "output_dir": ' + json.dumps(OUTPUT_GUEST_DIR if has_output else None)
+        + "}"
+    )  # fmt: skip
+
+
 def _background_thread() -> None:
     """Make the calling (pool) thread a batch thread where the OS has them (Linux): woken by
     the caller's hand-off at the end of a run, it then does not preempt the caller, which
@@ -219,6 +251,8 @@ class Sandbox:
         self.host_restrict = True
         # The last run's config text: the next pooled instance parses it ahead of time.
         self._config_hint = ""
+        # (the last run's (name, spec) pairs, the rest of its config key, its config text)
+        self._config_cache: tuple[tuple[tuple[str, ToolSpec], ...], Any, str] | None = None
         # (a deep copy of the last run's policy, its JSON text, its flags' types)
         self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
 
@@ -419,20 +453,7 @@ class Sandbox:
         started = time.perf_counter()
         tools = tool_specs(specs)
         policy = policy if policy is not None else default_policy()
-        # the same JSON as json.dumps of the whole config, the policy's text reused (see
-        # _policy_text)
-        config = (
-            '{"tools": ' + json.dumps(_tool_config(tools))
-            + ', "policy": ' + self._policy_text(policy)
-            + ', "limits": ' + json.dumps(self.limits.guest_config())
-            + ', "mounts": ' + json.dumps(
-                [{"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()]
-            )
-            + ', "output_dir": ' + json.dumps(
-                OUTPUT_GUEST_DIR if self.output_dir is not None else None
-            )
-            + "}"
-        )  # fmt: skip
+        config = self._config_text(tools, policy)
         self._config_hint = config
         restricted = None
         names: set[str] | None = None
@@ -459,6 +480,21 @@ class Sandbox:
         job.restricted = json.dumps(restricted) if restricted is not None else ""
         job.names = names if restricted is not None else None
         return job
+
+    def _config_text(self, tools: Mapping[str, ToolSpec], policy: dict[str, Any]) -> str:
+        """The run's config text (tools, policy, limits, mounts), made once per config: the
+        last one again when the tools are the very same specs under the same names, the policy
+        is equal (see `_policy_text`), the limits equal and the mounts the same. Nothing of a
+        program is in it; a changed part makes it anew."""
+        policy_text = self._policy_text(policy)
+        mounts = tuple((m.guest_dir, m.read_only) for m in self._all_mounts())
+        key = (policy_text, self.limits, mounts, self.output_dir is not None)
+        cached = self._config_cache
+        if cached is not None and cached[1] == key and _same_tools(cached[0], tools):
+            return cached[2]
+        config = build_config_text(tools, policy_text, self.limits, mounts, key[3])
+        self._config_cache = (tuple(tools.items()), key, config)
+        return config
 
     def _policy_text(self, policy: dict[str, Any]) -> str:
         """`policy` as JSON: the last text again when `policy` equals the last one, also in the
