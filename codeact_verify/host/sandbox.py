@@ -141,6 +141,14 @@ def _stats(text: Any) -> dict[str, Any]:
     return stats if isinstance(stats, dict) else {}
 
 
+def _stat_ms(stats: dict[str, Any], key: str) -> float:
+    """A guest timing (whole microseconds) in ms; anything but a number counts as 0."""
+    value = stats.get(key)
+    if type(value) is not int and type(value) is not float:
+        return 0.0
+    return value / 1000.0
+
+
 def _guest_error(outcome: Any, limits: Limits) -> ExecutionError:
     """The outcome's error, checked again on the host: a known kind, a capped message."""
     kind = getattr(outcome, "error-kind")
@@ -544,10 +552,10 @@ class Sandbox:
             "prepare_ms": (ready - job.started) * 1000.0,
             "from_pool": 1.0 if job.from_pool else 0.0,
             "run_ms": (ran - ready) * 1000.0,
-            "guest_compile_ms": float(stats.get("guest_compile_ms", 0.0)),
-            "guest_setup_ms": float(stats.get("guest_setup_ms", 0.0)),
-            "guest_globals_ms": float(stats.get("guest_globals_ms", 0.0)),
-            "guest_exec_ms": float(stats.get("guest_exec_ms", 0.0)),
+            "guest_compile_ms": _stat_ms(stats, "guest_compile_us"),
+            "guest_setup_ms": _stat_ms(stats, "guest_setup_us"),
+            "guest_globals_ms": _stat_ms(stats, "guest_globals_us"),
+            "guest_exec_ms": _stat_ms(stats, "guest_exec_us"),
             "host_tool_ms": job.bridge.host_ms,
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
