@@ -42,7 +42,7 @@ def _expected(sb: host_sandbox.Sandbox, tools: dict, policy: dict) -> dict:  # t
 
 
 def _check(sb: host_sandbox.Sandbox, tools: dict, policy: dict) -> str:  # type: ignore[type-arg]
-    text = sb._config_text(tools, policy)
+    text = sb._config_text(tools, sb._policy_text(policy))
     assert json.loads(text) == _expected(sb, tools, policy)
     return text
 
@@ -52,8 +52,19 @@ def test_same_config_gives_the_same_text_object(tmp_path: Path) -> None:
         tools = tool_specs([echo])
         policy = host_sandbox.default_policy()
         first = _check(sb, tools, policy)
-        assert sb._config_text(tools, policy) is first  # cached
-        assert sb._config_text(dict(tools), copy.deepcopy(policy)) is first  # equal parts
+        assert sb._config_text(tools, sb._policy_text(policy)) is first  # cached
+        equal = sb._policy_text(copy.deepcopy(policy))
+        assert sb._config_text(dict(tools), equal) is first  # equal parts
+
+
+def test_a_run_without_a_policy_uses_a_private_copy_of_the_default() -> None:
+    snapshot, text = host_sandbox._default_policy_snapshot()
+    assert snapshot == host_sandbox.default_policy()
+    assert snapshot is not host_sandbox.default_policy()
+    assert json.loads(text) == host_sandbox.default_policy()
+    for key, value in host_sandbox.default_policy().items():  # nothing shared, at any depth
+        if isinstance(value, dict | list):
+            assert snapshot[key] is not value
 
 
 def test_every_part_of_the_config_invalidates_it(tmp_path: Path) -> None:

@@ -43,6 +43,15 @@ def default_policy() -> dict[str, Any]:
     return load_grammar("default").runtime_policy()
 
 
+@functools.lru_cache(maxsize=1)
+def _default_policy_snapshot() -> tuple[dict[str, Any], str]:
+    """A private deep copy of the default policy and its JSON text, made once per process: a
+    run given no policy uses these. No caller holds this copy, so the text cannot go stale
+    (comparing a 9 KB policy on every run cost more than the rest of the config)."""
+    policy = copy.deepcopy(default_policy())
+    return policy, json.dumps(policy)
+
+
 class _Instance:
     """A ready guest instance: its store and its `run` export."""
 
@@ -460,8 +469,11 @@ class Sandbox:
             raise TypeError("program must be a str")
         started = time.perf_counter()
         tools = tool_specs(specs)
-        policy = policy if policy is not None else default_policy()
-        config = self._config_text(tools, policy)
+        if policy is None:
+            policy, policy_text = _default_policy_snapshot()
+        else:
+            policy_text = self._policy_text(policy)
+        config = self._config_text(tools, policy_text)
         self._config_hint = config
         restricted = None
         names: set[str] | None = None
@@ -489,12 +501,11 @@ class Sandbox:
         job.names = names if restricted is not None else None
         return job
 
-    def _config_text(self, tools: Mapping[str, ToolSpec], policy: dict[str, Any]) -> str:
+    def _config_text(self, tools: Mapping[str, ToolSpec], policy_text: str) -> str:
         """The run's config text (tools, policy, limits, mounts), made once per config: the
         last one again when the tools are the very same specs under the same names, the policy
-        is equal (see `_policy_text`), the limits equal and the mounts the same. Nothing of a
-        program is in it; a changed part makes it anew."""
-        policy_text = self._policy_text(policy)
+        text is equal (see `_policy_text`), the limits equal and the mounts the same. Nothing
+        of a program is in it; a changed part makes it anew."""
         mounts = tuple((m.guest_dir, m.read_only) for m in self._all_mounts())
         key = (policy_text, self.limits, mounts, self.output_dir is not None)
         cached = self._config_cache
