@@ -212,6 +212,21 @@ def test_a_timeout_during_a_blocking_tool_says_which() -> None:
         assert r.error is not None and r.error.kind == "timeout", r.error
         assert "a tool call (slow) was still running" in r.error.message
         assert r.stdout == "before\n"
+        # the call's one site names the line, and the log says the call never finished
+        assert r.error.line == 2
+        assert [c.name for c in r.tool_calls] == ["slow"]
+        call = r.tool_calls[0]
+        assert not call.ok and call.error is not None and "still running" in call.error
+        assert call.duration_ms >= 200
+
+
+def test_a_blocking_tool_called_from_two_lines_names_no_line() -> None:
+    # which of the two calls hangs is not known on the host: no line rather than a wrong one
+    with make_sandbox(limits=Limits(timeout_s=0.3)) as sb:
+        r = run(sb, "print('before')\nif len('ab') > 5:\n    slow()\nslow()\n", [slow])
+        assert r.error is not None and r.error.kind == "timeout", r.error
+        assert r.error.line is None
+        assert [c.name for c in r.tool_calls] == ["slow"] and not r.tool_calls[0].ok
 
 
 def echo(text: str) -> str:

@@ -199,6 +199,13 @@ SLOW_ITEMS = [
     (_BIG + "for j in range(10**9):\n    n = n + s.count('z')\n", 5),
     (_BIG + "for j in iter(int, 1):\n    n = n + s.count('z')\n", 5),
     (_BIG + "n = sum(s.count('z') for j in range(10**9))\n", 5),
+    # a fast loop first (its chunks grow to the largest) does not hand the slow loop after it
+    # a long first chunk: each loop starts small
+    (_BIG + "for k in range(10**5):\n    n = n + k\nfor j in range(10**9):\n"
+     "    n = n + s.count('z')\n", 7),
+    (_BIG + "for k in iter(list(range(10**5))):\n    n = n + k\n"
+     "for j in iter(int, 1):\n    n = n + s.count('z')\n", 7),
+    (_BIG + "m = sum(k for k in range(10**5))\nn = sum(s.count('z') for j in range(10**9))\n", 6),
 ]
 
 

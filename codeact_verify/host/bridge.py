@@ -149,6 +149,10 @@ class RunBridge:
         self.abandoned = False
         # what the guest is waiting for on the host right now (None: it is running itself)
         self.active: str | None = None
+        # the single tool call running on the host now: (name, logged arguments, start time);
+        # cleared before its record is written, so a caller that gives up waiting can tell
+        # whether the call's record exists (see Sandbox._abandon)
+        self.running: tuple[str, Any, float] | None = None
         # True when the guest runs on the caller's own thread (Sandbox.run_sync): a sync tool
         # then runs on a worker thread, waited for until the deadline, so it cannot hold the
         # caller past it
@@ -250,6 +254,7 @@ class RunBridge:
         exc: BaseException | None = None,
     ) -> Outcome:
         ms = (time.perf_counter() - started) * 1000.0
+        self.running = None  # before the record: see __init__
         if exc is not None:
             if isinstance(exc, DeadlineExceeded):
                 message = f"{spec.name}() did not finish before the run's time limit"
@@ -320,6 +325,7 @@ class RunBridge:
                 return prepared  # type: ignore[return-value]
             spec, args, (call_args, call_kwargs) = prepared  # type: ignore[misc]
             started = time.perf_counter()
+            self.running = (spec.name, args, started)
             try:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
@@ -335,6 +341,7 @@ class RunBridge:
             return self._finish(spec, args, started, value)
         finally:
             self.active = None
+            self.running = None
             self.host_ms += (time.perf_counter() - t0) * 1000.0
 
     def call_tools(self, calls: str) -> list[Outcome]:

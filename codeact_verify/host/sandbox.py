@@ -7,6 +7,7 @@ after each run (a small pool), so a run costs only the program's own time.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import collections
 import concurrent.futures
@@ -33,7 +34,14 @@ from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
 from .precompile import restrict_on_host
-from .result import ERROR_KINDS, Artifact, ExecutionError, ExecutionResult, clip_text
+from .result import (
+    ERROR_KINDS,
+    Artifact,
+    ExecutionError,
+    ExecutionResult,
+    ToolCallRecord,
+    clip_text,
+)
 from .trap import classify_trap, prefer_sticky
 
 
@@ -92,6 +100,31 @@ class _Instance:
 def _drop(inst: _Instance) -> None:
     inst.run = None  # type: ignore[assignment]
     del inst.store
+
+
+def _only_call_line(program: str, tool: str) -> int | None:
+    """The line of the program's one call of `tool` (`tool(...)` or `call_tool("tool", ...)`),
+    or None when it has none or several, or does not parse: a timed-out call's line, only when
+    it cannot be another. Read only when a run is abandoned."""
+    try:
+        tree = ast.parse(program)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        name = node.func.id
+        if name == tool or (
+            name == "call_tool"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value == tool
+        ):
+            lines.add(node.lineno)
+        if len(lines) > 1:
+            return None
+    return next(iter(lines), None)
 
 
 class _Job:
@@ -579,17 +612,29 @@ class Sandbox:
 
     def _abandon(self, job: _Job) -> ExecutionResult:
         """The deadline passed while the guest was inside a host call: give up waiting."""
-        active = job.bridge.active
-        job.bridge.abandon()
-        stdout, stderr = job.bridge.output()
+        bridge = job.bridge
+        active = bridge.active
+        bridge.abandon()
+        running = bridge.running
+        records = list(bridge.records)
+        stdout, stderr = bridge.output()
+        line: int | None = None
+        if running is not None and bridge.running is running:
+            # still running after the records were read, so it has no record yet (the bridge
+            # clears `running` before writing one): log it as what it is
+            name, arguments, started = running
+            ms = (time.perf_counter() - started) * 1000.0
+            message = f"{name}() was still running at the run's time limit (left to finish)"
+            records.append(ToolCallRecord(name, arguments, False, None, message, ms))
+            line = _only_call_line(job.program, name)
         if active is not None:
             why = f"{active} was still running; it was left to finish in the background"
         else:
             why = "the guest did not stop in time; it was left to stop in the background"
         error = ExecutionError(
-            "timeout", f"time limit of {self.limits.timeout_s:g} s exceeded ({why})"
+            "timeout", f"time limit of {self.limits.timeout_s:g} s exceeded ({why})", line
         )
-        return self._finish(job, False, stdout, stderr, error, {"abandoned": 1.0})
+        return self._finish(job, False, stdout, stderr, error, {"abandoned": 1.0}, records=records)
 
     def _finish(
         self,
@@ -600,6 +645,7 @@ class Sandbox:
         error: ExecutionError | None,
         timings: dict[str, float],
         final_answer: str | None = None,
+        records: list[ToolCallRecord] | None = None,
     ) -> ExecutionResult:
         artifacts: list[Artifact] = []
         if self.output_dir is not None and job.before is not None:
@@ -621,7 +667,7 @@ class Sandbox:
             stdout=stdout,
             stderr=stderr,
             error=error,
-            tool_calls=list(job.bridge.records),
+            tool_calls=records if records is not None else list(job.bridge.records),
             artifacts=artifacts,
             duration_ms=(time.perf_counter() - job.started) * 1000.0,
             timings=timings,

@@ -17,12 +17,15 @@ puts time checks where a program can spend unbounded time:
 - a comprehension's iterator is wrapped likewise (`_ticked_(it)`: C-level chunks with a clock
   read between them), so `sum(x * x for x in range(10**12))` stops on its line too.
 
-How often the clock is read adapts to the loop (`_clock`): chunks start at `FIRST_CHUNK` items
-and double while the time between two clock reads stays under `FAST_S`, up to `TICK_CHUNK`
+How often the clock is read adapts to the loop (`_clock`): each loop's chunks start at
+`FIRST_CHUNK` items (a fast loop before does not hand a slow one a long first chunk) and
+double while the time between two clock reads stays under `FAST_S`, up to `TICK_CHUNK`
 (`TICKED_CHUNK` for comprehensions), so a tight loop reads the clock about once per thousand
 items; when one chunk takes longer than `SLOW_S` the next ones shrink, down to one item, so a
 loop whose every pass does milliseconds of built-in work (`s.count(...)` over a 8 MB string)
 still reaches a clock read within tens of milliseconds of the deadline and stops on its line.
+`while` loops and function bodies share one size (`_tick_()` does not say which loop it is in),
+so a slow `while` loop right after a fast one can still run a long first chunk.
 
 Once the run's deadline (sent by the host) has passed, the sticky `timeout` limit is raised at
 the tick, or at the `for` statement or comprehension, on the program's own line. The host's
@@ -104,58 +107,61 @@ def add_ticks(tree):
 
 
 def _clock(deadline, now, limit_error, most):
-    """`check()` of one run's loops: raises `limit_error()` once `now()` passes `deadline`
-    (None: never), else returns how many items the next chunk may hold (between 1 and `most`,
-    adapted to the time the chunk before took; see the module docstring)."""
-    state = [FIRST_CHUNK, now()]  # the next chunk's size, the time of the last clock read
+    """`check(size)` of one run's loops: raises `limit_error()` once `now()` passes `deadline`
+    (None: never), else returns how many items the next chunk of a loop whose last chunk held
+    `size` may hold (between 1 and `most`, adapted to the time since the last clock read; see
+    the module docstring). Each loop keeps its own size, starting at `FIRST_CHUNK`: a fast loop
+    before a slow one does not hand the slow one a long first chunk."""
+    last = [now()]  # the time of the last clock read, any loop's
 
-    def check():
+    def check(size):
         t = now()
         if deadline is not None and t >= deadline:
             raise limit_error()
-        size, last = state
-        gap = t - last
+        gap = t - last[0]
+        last[0] = t
         if gap < FAST_S:
-            if size < most:
-                state[0] = min(most, size * 2)
-        elif gap > SLOW_S:
-            state[0] = max(1, size // 4)
-        state[1] = t
-        return state[0]
+            return size * 2 if size * 2 < most else most
+        if gap > SLOW_S:
+            return size // 4 or 1
+        return size
 
-    return state, check
+    return check
 
 
 def make_ticks(deadline, now, limit_error):
     """(`_tick_`, `_tick_iter_`) of one run: they raise `limit_error()` once `now()` passes
     `deadline` (None: never)."""
     left = TICK_CHUNK
-    state, check = _clock(deadline, now, limit_error, TICK_CHUNK)
+    check = _clock(deadline, now, limit_error, TICK_CHUNK)
 
     def ticks():
+        # one size for every `while` loop and function body: which one ticks is not known
+        size = FIRST_CHUNK
         while True:
-            yield repeat(None, check())
+            size = check(size)
+            yield repeat(None, size)
 
     def chunks(it):
         # the first item of each chunk is taken here, so an exhausted iterator ends the loop
-        size = state[0]
+        size = FIRST_CHUNK
         while True:
             first = next(it, _END)
             if first is _END:
                 return
             yield (first,)
             yield islice(it, size - 1)
-            size = check()
+            size = check(size)
 
     def range_chunks(r):
         # a long range walked as ranges of chunk-size items: one C-level layer per item fewer
         # than islice chunks (a range cannot change while it is walked); works for ranges
         # whose length does not fit a C integer too
-        size = state[0]
+        size = FIRST_CHUNK
         while r:
             yield r[:size]
             r = r[size:]
-            size = check()
+            size = check(size)
 
     def tick_iter(iterable):
         # iter() here takes the place of the one the `for` statement makes (it gets an
@@ -165,7 +171,7 @@ def make_ticks(deadline, now, limit_error):
             left -= 1
             if left <= 0:
                 left = TICK_CHUNK
-                check()
+                check(1)
             return chain.from_iterable(range_chunks(iterable))
         it = iter(iterable)
         kind = type(it)
@@ -175,12 +181,12 @@ def make_ticks(deadline, now, limit_error):
                 left -= n + 1
                 if left <= 0:
                     left = TICK_CHUNK
-                    check()
+                    check(1)
                 return it
         left -= 1
         if left <= 0:
             left = TICK_CHUNK
-            check()
+            check(1)
         return chain.from_iterable(chunks(it))
 
     return chain.from_iterable(ticks()).__next__, tick_iter
@@ -197,14 +203,15 @@ def make_ticked(deadline, now, limit_error):
     chunk of at most TICKED_CHUNK items; raises `limit_error()` once `now()` passes
     `deadline`."""
     from_iterable = chain.from_iterable
-    _state, check = _clock(deadline, now, limit_error, TICKED_CHUNK)
+    check = _clock(deadline, now, limit_error, TICKED_CHUNK)
 
     def ticked(iterable):
         iterator = iter(iterable)  # now, as the comprehension's own iter() would be
 
         def chunks():
+            size = FIRST_CHUNK // 2  # doubled at the first read, as a fast loop's would be
             for first in iterator:
-                size = check()
+                size = check(size)
                 yield (first,)
                 yield islice(iterator, size - 1)
 
