@@ -69,6 +69,7 @@ _AS_IS_NODES = frozenset(
 # tokenize alike (no escapes, no line continuations, no tabs or form feeds, no identifier
 # that Unicode normalisation could change).
 _PLAIN_TEXT = re.compile(r"[\n\x20-\x5b\x5d-\x7e]*")
+_AS_IS_MAX_LINES = 2000
 
 
 def _left_as_is(program: str, tree: ast.AST) -> bool:
@@ -77,8 +78,10 @@ def _left_as_is(program: str, tree: ast.AST) -> bool:
     transform only checks, no call unpacks `**kwargs` (that becomes `_apply_`), every
     assignment target is a plain name (tuple targets are unpacked through a guard), no name is
     `printed` (RestrictedPython rewrites it), and the text is plain (`_PLAIN_TEXT`). No loop,
-    function or comprehension: nothing to tick."""
-    if _PLAIN_TEXT.fullmatch(program) is None:
+    function or comprehension: nothing to tick. At most `_AS_IS_MAX_LINES` lines: the text
+    goes with one line-map entry per line, blank lines too (the unparsed text has one per
+    statement line), so a text of mostly blank lines would cost the run more (red7/22)."""
+    if program.count("\n") > _AS_IS_MAX_LINES or _PLAIN_TEXT.fullmatch(program) is None:
         return False
     as_is = _AS_IS_NODES
     for node in ast.walk(tree):

@@ -72,6 +72,8 @@ class _Instance:
         config_hint: str = "",
     ) -> None:
         started = time.perf_counter()
+        # (memory cap, mounts) it was made with: see Sandbox._made_with
+        self.made_with: tuple[Any, ...] = ()
         self.store = wasmtime.Store(guest.engine)
         self.store.set_limits(memory_size=memory_bytes)
         self.store.set_wasi(wasi)
@@ -329,14 +331,24 @@ class Sandbox:
             self._guest = loaded_guest()
         return self._guest
 
+    def _made_with(self) -> tuple[Any, ...]:
+        """What an instance fixes when it is made: its store's memory cap and its WASI
+        preopens. A pooled instance made with other values (the caller changed `limits`,
+        `mounts` or `output_dir` since) is not handed to a run (red7/25)."""
+        return (self.limits.memory_mb, tuple(self._all_mounts()))
+
     def _new_instance(self, warm: bool = True) -> _Instance:
-        return _Instance(
+        made_with = self._made_with()
+        mounts = list(made_with[1])
+        inst = _Instance(
             self._load(),
-            self.limits.memory_mb << 20,
-            wasi_config(self._all_mounts()),
+            made_with[0] << 20,
+            wasi_config(mounts),
             warm,
             self._config_hint,
         )
+        inst.made_with = made_with
+        return inst
 
     def _fill(self) -> None:
         try:
@@ -389,9 +401,13 @@ class Sandbox:
             self._fill()
 
     def _take(self) -> tuple[_Instance, bool]:
+        made_with = self._made_with()
         with self._lock:
-            if self._ready:
-                return self._ready.popleft(), True
+            while self._ready:
+                inst = self._ready.popleft()
+                if inst.made_with == made_with:
+                    return inst, True
+                # made for other limits or mounts: dropped (the refill makes current ones)
         return self._new_instance(warm=False), False
 
     def warm_up(self) -> None:
