@@ -90,3 +90,31 @@ def test_a_short_range_loop_of_slow_passes_times_out_on_its_line() -> None:
         r = sb.run_sync(program)
         assert r.error is not None and r.error.kind == "timeout"
         assert r.error.line == 5, r.error.message
+
+
+# --- red7/25: a pooled instance keeps the mounts and memory limit it was made with ------------
+@pytest.mark.xfail(reason="red7/25: pooled instance keeps its old mounts", strict=True)
+def test_a_pooled_run_sees_only_the_mounts_of_its_own_run(tmp_path: Path) -> None:
+    from codeact_verify.host.mounts import Mount
+
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    alice.mkdir()
+    bob.mkdir()
+    (alice / "secret.txt").write_text("alice's secret")
+    (bob / "notes.txt").write_text("bob's notes")
+    with make_sandbox(mounts=[Mount(alice, "/data")], pool_size=1) as sb:
+        assert "secret.txt" in sb.run_sync("print(list_dir('/data'))\n").stdout
+        sb.wait_ready()
+        sb.mounts = [Mount(bob, "/data")]  # as tests/test_sandbox_config_cache.py changes them
+        r = sb.run_sync("print(list_dir('/data'))\n")
+        assert r.stdout.strip() == "['notes.txt']", r.stdout
+
+
+@pytest.mark.xfail(reason="red7/25: pooled instance keeps its old memory limit", strict=True)
+def test_a_pooled_run_gets_the_memory_limit_of_its_own_run() -> None:
+    with make_sandbox(limits=Limits(memory_mb=256), pool_size=1) as sb:
+        sb.run_sync("print(1)\n")
+        sb.wait_ready()
+        sb.limits = Limits(memory_mb=64)
+        r = sb.run_sync("s = 'x' * (150 * 1024 * 1024)\nprint(len(s))\n")
+        assert r.error is not None and r.error.kind == "memory", (r.stdout, r.error)
