@@ -1,9 +1,8 @@
-"""Red-team findings red7/21-24 (docs/redteam/21_*.md ... 24_*.md).
+"""Red-team findings red7/22-25 (docs/redteam/22_*.md ... 25_*.md), fixed but 24.
 
-RED7 FINDINGS, NOT FIXED: every test here is marked `xfail` with the finding's number and
-fails (as expected) until the lead fixes it; a strict one then reports XPASS and its marker is
-to be removed. Timing-dependent ones are not strict (they need a tool that returns between the
-caller giving up and the epoch backstop).
+red7/21 (an abandoned run wrote files after its result) is tested without timing races in
+tests/test_sandbox_boundary.py. red7/24 (a short bounded loop of slow passes reads no clock, so
+the backstop stops it without a line) is not fixed: its test stays `xfail` (strict).
 """
 
 from __future__ import annotations
@@ -28,31 +27,7 @@ def _needs_sandbox() -> None:
         pytest.skip(f"sandbox unavailable: {reason}")
 
 
-# --- red7/21: an abandoned run keeps running and writes into the next run's artifacts --------
-def late(x: int) -> int:
-    """Returns after the caller gave up (0.5 s + 0.25 s grace) but before the epoch backstop
-    (0.5 s + 0.5 s)."""
-    time.sleep(0.82)
-    return x
-
-
-@pytest.mark.xfail(reason="red7/21: an abandoned run writes files after its result", strict=False)
-def test_an_abandoned_run_writes_nothing_after_its_result(tmp_path: Path) -> None:
-    program = "v = late(x=1)\nwrite_text('/output/leak.txt', 'from run 1')\n"
-    with make_sandbox(limits=Limits(timeout_s=0.5), output_dir=tmp_path, pool_size=1) as sb:
-        first = sb.run_sync(program, tool_specs([late]))
-        assert first.error is not None and first.error.kind == "timeout"
-        assert not list(tmp_path.iterdir())
-        sb.limits = Limits(timeout_s=5.0)
-        second = sb.run_sync("n = 0\nwhile n < 500000:\n    n += 1\n")
-        assert second.ok, second.error
-        assert [a.path for a in second.artifacts] == []  # run 2 wrote nothing
-        time.sleep(0.5)
-        assert not list(tmp_path.iterdir())  # nothing appeared after run 1's result
-
-
 # --- red7/22: the as-is path sends a line map as long as the program's text ------------------
-@pytest.mark.xfail(reason="red7/22: as-is line map grows with blank lines", strict=True)
 def test_the_as_is_restricted_text_is_not_much_larger_than_the_program() -> None:
     program = "x = 1\n" + "\n" * 200_000 + "print(x)\n"
     sent = precompile.restrict_on_host(program, known_globals=frozenset())
@@ -67,7 +42,6 @@ def slow(city: str) -> str:
     return "late"
 
 
-@pytest.mark.xfail(reason="red7/23: line of a call that never ran", strict=True)
 def test_a_timed_out_tool_reached_by_another_name_gets_no_wrong_line() -> None:
     # passes the verifier: the tool is called on line 3 (never run) and through `f` on line 4
     program = "f = slow\nif len('ab') > 5:\n    slow(city='a')\nf(city='b')\n"
@@ -93,7 +67,6 @@ def test_a_short_range_loop_of_slow_passes_times_out_on_its_line() -> None:
 
 
 # --- red7/25: a pooled instance keeps the mounts and memory limit it was made with ------------
-@pytest.mark.xfail(reason="red7/25: pooled instance keeps its old mounts", strict=True)
 def test_a_pooled_run_sees_only_the_mounts_of_its_own_run(tmp_path: Path) -> None:
     from codeact_verify.host.mounts import Mount
 
@@ -110,7 +83,6 @@ def test_a_pooled_run_sees_only_the_mounts_of_its_own_run(tmp_path: Path) -> Non
         assert r.stdout.strip() == "['notes.txt']", r.stdout
 
 
-@pytest.mark.xfail(reason="red7/25: pooled instance keeps its old memory limit", strict=True)
 def test_a_pooled_run_gets_the_memory_limit_of_its_own_run() -> None:
     with make_sandbox(limits=Limits(memory_mb=256), pool_size=1) as sb:
         sb.run_sync("print(1)\n")
