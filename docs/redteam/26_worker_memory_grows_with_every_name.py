@@ -14,6 +14,7 @@
 #   $ export CODEACT_VERIFY_DAEMON=off
 #   $ python docs/redteam/26_worker_memory_grows_with_every_name.py            # growth
 #   $ python docs/redteam/26_worker_memory_grows_with_every_name.py victim     # CV799 (slow)
+#   $ python docs/redteam/26_worker_memory_grows_with_every_name.py toolsets   # tool sets
 #
 # measured (main 556e1f7 + my ee4320f, 2 busy cores), growth mode, 300 checks of 2900 names:
 #   start VmSize 74 MB; 50: 158; 100: 205; 150: 253; 200: 292; 250: 352; 300: 397 MB
@@ -62,6 +63,27 @@ if sys.argv[1:] == ["victim"]:
                 print(f"after {c + 1} checks of other programs the victim gets:",
                       [(d.code, d.message) for d in found])
                 break
+elif sys.argv[1:] == ["toolsets"]:
+    # 200 tool sets of 30 tools, differing in one parameter name (measured: 74 -> 192 MB)
+
+    def tool_set(k: int) -> dict:
+        fns = []
+        for j in range(30):
+            ns: dict = {}
+            exec(
+                f"def t{j}(city: str, n{k}: int = 0) -> dict[str, float]:\n"
+                f"    'Tool {j} v{k}.'\n    return {{}}\n",
+                ns,
+            )
+            fns.append(ns[f"t{j}"])
+        return tool_specs(fns)
+
+    assert verify("print(1)\n").ok
+    print("start VmSize", vmsize_mb(), "MB")
+    for k in range(200):
+        assert verify('print(t0(city="a")["x"] + 1)\n', tool_set(k)).ok
+        if k % 50 == 49:
+            print(k + 1, "tool sets: VmSize", vmsize_mb(), "MB")
 else:
     assert verify("print(1)\n").ok
     print("start VmSize", vmsize_mb(), "MB")
