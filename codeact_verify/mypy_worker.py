@@ -234,11 +234,12 @@ class FixedSearch:
     Each fine-grained update forgets how modules were found (``find_module_cache.clear()``)
     and the worker flushes mypy's file-system cache after it (the program file is new every
     time). So the first ``from M import name`` of every check (mypy asks whether ``M.name`` is
-    a module) listed and split typeshed's standard library directory again, about 1 ms. Typeshed belongs to
-    the mypy installation, which the warm worker already treats as fixed (the standard library's
-    types stay loaded for its whole life), so its listing and its cached ``stat``/``listdir``
-    results are kept; everything else (the work directory with the program and the tool stubs,
-    the working directory, any other search path) is searched afresh on every check, as before.
+    a module) listed and split typeshed's standard library directory again, about 1 ms.
+    Typeshed belongs to the mypy installation, which the warm worker already treats as fixed
+    (the standard library's types stay loaded for its whole life), so its listing and its
+    cached ``stat``/``listdir`` results are kept; everything else (the work directory with the
+    program and the tool stubs, the working directory, any other search path) is searched
+    afresh on every check, as before.
     Only for the mypy versions in :data:`FIXED_SEARCH_VERSIONS` (the hook replaces one dict
     attribute and reads the cache's dicts); otherwise :meth:`make` gives None and the worker
     flushes everything.
