@@ -15,7 +15,7 @@ import importlib
 import string as _string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -50,9 +50,6 @@ def sampled(seq: tuple[T, ...]) -> st.SearchStrategy[T]:
             _SAMPLED.clear()
         got = _SAMPLED[seq] = st.sampled_from(seq)
     return got  # type: ignore[return-value]
-#: Draw _Gen's small choices from the ConjectureData directly (False: through strategies; the
-#: tests compare the two).
-DIRECT_DRAWS = True
 CITIES = ("Paris", "London", "Tokyo", "Cairo", "Atlantis")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "XXX")
 
@@ -132,19 +129,6 @@ class _Gen:
     funcs: list[str] = field(default_factory=list)
     counter: int = 0
     in_fstring: int = 0
-    #: The test case's ConjectureData when ``draw`` is its bound ``draw`` (as in
-    #: ``st.composite``): small integer and boolean choices are then drawn from it directly,
-    #: the same choices ``draw(st.integers(lo, hi))``, ``draw(st.sampled_from(seq))`` and
-    #: ``draw(st.booleans())`` make, without the strategy machinery around each one (a
-    #: generated program takes 30-60 of them).
-    data: Any = None
-
-    def __post_init__(self) -> None:
-        data = getattr(self.draw, "__self__", None)
-        if DIRECT_DRAWS and callable(getattr(data, "draw_integer", None)) and callable(
-            getattr(data, "draw_boolean", None)
-        ):
-            self.data = data
 
     # -- helpers ---------------------------------------------------------------------------
     def fresh(self, prefix: str) -> str:
@@ -157,36 +141,22 @@ class _Gen:
     def c(self, *kinds: str) -> bool:
         return self.view.allows(*kinds)
 
-    def int_in(self, lo: int, hi: int) -> int:
-        """``draw(st.integers(lo, hi))`` for a small range (``hi - lo <= 127``)."""
-        if self.data is not None:
-            return int(self.data.draw_integer(lo, hi))
-        return int(self.draw(ints(lo, hi)))
-
-    def boolean(self) -> bool:
-        """``draw(st.booleans())``."""
-        if self.data is not None:
-            return bool(self.data.draw_boolean())
-        return bool(self.draw(BOOLEANS))
-
     def pick(self, options: list[Callable[[], str]]) -> str:
-        return options[self.int_in(0, len(options) - 1)]()
+        return options[self.draw(ints(0, len(options) - 1))]()
 
     def choose(self, seq: Sequence[T]) -> T:
         """``draw(st.sampled_from(seq))``, with the strategy built once per distinct sequence."""
-        if self.data is not None and len(seq) > 1:  # one element: sampled_from draws nothing
-            return seq[self.data.draw_integer(0, len(seq) - 1)]
         return self.draw(sampled(tuple(seq)))
 
     # -- expressions -----------------------------------------------------------------------
     def int_expr(self, depth: int = 0) -> str:
-        opts: list[Callable[[], str]] = [lambda: str(self.int_in(-20, 50))]
+        opts: list[Callable[[], str]] = [lambda: str(self.draw(ints(-20, 50)))]
         if self.ints:
             opts.append(lambda: self.choose(self.ints))
         if depth < 2:
             opts.append(lambda: f"({self.int_expr(depth + 1)} + {self.int_expr(depth + 1)})")
-            opts.append(lambda: f"({self.int_expr(depth + 1)} * {self.int_in(-3, 3)})")
-            opts.append(lambda: f"({self.int_expr(depth + 1)} // {self.int_in(1, 5)})")
+            opts.append(lambda: f"({self.int_expr(depth + 1)} * {self.draw(ints(-3, 3))})")
+            opts.append(lambda: f"({self.int_expr(depth + 1)} // {self.draw(ints(1, 5))})")
             if self.lists and self.b("len"):
                 opts.append(lambda: f"len({self.list_expr(depth + 1)})")
             if self.lists and self.b("sum"):
@@ -245,8 +215,8 @@ class _Gen:
             if self.c("comprehension", "ListComp"):
                 opts.append(
                     lambda: (
-                        f"[x * {self.int_in(-2, 3)} for x in "
-                        f"{self.list_expr(depth + 1)} if x > {self.int_in(-5, 10)}]"
+                        f"[x * {self.draw(ints(-2, 3))} for x in "
+                        f"{self.list_expr(depth + 1)} if x > {self.draw(ints(-5, 10))}]"
                     )
                 )
             if self.b("sorted"):
@@ -256,9 +226,9 @@ class _Gen:
                         lambda: f"sorted({self.list_expr(depth + 1)}, key=lambda x: (x % 3, -x))"
                     )
             if self.b("list", "range"):
-                opts.append(lambda: f"list(range({self.int_in(0, 6)}))")
+                opts.append(lambda: f"list(range({self.draw(ints(0, 6))}))")
             if "list_scores" in self.tools:
-                opts.append(lambda: f"list_scores(n={self.int_in(0, 6)})")
+                opts.append(lambda: f"list_scores(n={self.draw(ints(0, 6))})")
             opts.append(lambda: f"({self.list_expr(depth + 1)} + {self.list_expr(depth + 1)})")
         return self.pick(opts)
 
@@ -302,7 +272,7 @@ class _Gen:
             opts.append(
                 lambda: (
                     'call_tools([("list_scores", {"n": k}) for k in '
-                    f"range({self.int_in(0, 3)})])"
+                    f"range({self.draw(ints(0, 3))})])"
                 )
             )
         return self.pick(opts) if opts else self.int_expr()
@@ -362,32 +332,32 @@ class _Gen:
         if kind == "augassign":
             name = self.choose(self.ints)
             op = self.choose(["+=", "-=", "*="])
-            return [f"{pad}{name} {op} {self.int_in(-3, 4)}"]
+            return [f"{pad}{name} {op} {self.draw(ints(-3, 4))}"]
         if kind == "print":
             return [f"{pad}print({self.any_expr()})"]
         if kind == "if":
             lines = [
                 f"{pad}if {self.cond()}:",
-                *self.block(indent + 4, depth + 1, self.int_in(1, 2)),
+                *self.block(indent + 4, depth + 1, self.draw(ints(1, 2))),
             ]
-            if self.boolean():
+            if self.draw(BOOLEANS):
                 lines += [f"{pad}else:", *self.block(indent + 4, depth + 1, 1)]
             return lines
         if kind == "for":
             src = self.list_expr()
             self.ints.append("x")
-            body = self.block(indent + 4, depth + 1, self.int_in(1, 2))
+            body = self.block(indent + 4, depth + 1, self.draw(ints(1, 2)))
             self.ints.remove("x")
             return [f"{pad}for x in {src}:", *body]
         if kind == "while":
             k = self.fresh("k")
-            limit = self.int_in(0, 4)
+            limit = self.draw(ints(0, 4))
             body = self.block(indent + 4, depth + 1, 1)
             return [f"{pad}{k} = 0", f"{pad}while {k} < {limit}:", *body, f"{pad}    {k} += 1"]
         if kind == "try":
             risky = self.choose(
                 [
-                    f"print({self.list_expr()}[{self.int_in(-3, 5)}])",
+                    f"print({self.list_expr()}[{self.draw(ints(-3, 5))}])",
                     f"print({self.int_expr()} // {self.int_expr()})",
                 ]
             )
@@ -402,7 +372,7 @@ class _Gen:
                 return [f"{pad}print({self.int_expr()})"]
             city = self.choose(CITIES)
             units = self.choose(['"c"', '"f"'])
-            how = self.boolean()
+            how = self.draw(BOOLEANS)
             call = (
                 f'get_weather(city="{city}", units={units})'
                 if how
@@ -429,7 +399,7 @@ class _Gen:
             name = self.fresh("f")
             saved = self.ints
             self.ints = ["p"]
-            body = self.block(4, depth + 1, self.int_in(0, 2))
+            body = self.block(4, depth + 1, self.draw(ints(0, 2)))
             ret = self.int_expr()
             self.ints = saved
             self.funcs.append(name)
@@ -439,7 +409,7 @@ class _Gen:
         if kind == "user":
             u = self.fresh("u")
             return [
-                f"{u} = lookup_user(user_id={self.int_in(0, 22)})",
+                f"{u} = lookup_user(user_id={self.draw(ints(0, 22))})",
                 f"if {u} is not None:",
                 f'    print({u}["name"], {u}["vip"])',
                 "else:",
@@ -448,7 +418,7 @@ class _Gen:
         raise AssertionError(kind)
 
     def program(self, min_statements: int, max_statements: int) -> str:
-        n = self.int_in(min_statements, max_statements)
+        n = self.draw(ints(min_statements, max_statements))
         body: list[str] = []
         for _ in range(n):
             body += self.statement(0, 0)

@@ -181,28 +181,3 @@ def test_rename_falls_back_to_libcst_with_the_same_random_state() -> None:
 
     assert rename_variables(code, a) == mutations._rename_libcst(code, b)
     assert a.getstate() == b.getstate()
-
-
-
-def test_direct_draws_make_the_same_programs_as_strategies(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # The same choices give the same program whether _Gen draws its small choices from the
-    # test case directly or through st.integers/st.sampled_from/st.booleans, and the two
-    # consume exactly the same choices. (A run's later examples differ: Hypothesis mutates
-    # examples along their spans, and a direct draw has none of its own.)
-    from hypothesis.internal.conjecture.data import ConjectureData
-
-    from codeact_verify.fuzz import programs
-
-    tools = fuzz_tools.PURE_TOOLS + fuzz_tools.EFFECT_TOOLS
-    seen = set()
-    for make in (lambda: inside_programs(VIEW, tools), lambda: outside_programs(VIEW, tools)):
-        for i in range(60):
-            monkeypatch.setattr(programs, "DIRECT_DRAWS", True)
-            direct = ConjectureData(random=random.Random(i), max_choices=10**5)
-            code = direct.draw(make())
-            monkeypatch.setattr(programs, "DIRECT_DRAWS", False)
-            replay = ConjectureData.for_choices(direct.choices)
-            assert replay.draw(make()) == code
-            assert replay.choices == direct.choices
-            seen.add(code if isinstance(code, str) else code.code)
-    assert len(seen) > 60  # the comparison saw many different programs
