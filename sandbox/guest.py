@@ -335,8 +335,9 @@ class WitWorld(wit_world.WitWorld):
             return self._outcome(kind, message, line, started, compiled, compiled)
 
         extra = dict(cfg.helpers())  # TOOLS.specs is cfg.tools (reset above)
-        extra[TICK_NAME], extra[TICK_ITER_NAME] = _ticks_for(sent, limits)
-        extra[TICKED_NAME] = _ticked_for(sent, limits)
+        if _may_tick(sent):
+            extra[TICK_NAME], extra[TICK_ITER_NAME] = _ticks_for(sent, limits)
+            extra[TICKED_NAME] = _ticked_for(sent, limits)
         program_builtins = cfg.builtins
         program_globals = guards.program_globals(extra, program_builtins)
 
@@ -381,25 +382,40 @@ class WitWorld(wit_world.WitWorld):
     def _outcome(self, kind, message, line, started, compiled, finished):
         setup = getattr(self, "_setup", started)
         ready = max(getattr(self, "_globals", compiled), compiled)
-        stats = {
-            "guest_setup_ms": (setup - started) * 1000.0,
-            "guest_globals_ms": (ready - compiled) * 1000.0,
-            "guest_compile_ms": (compiled - started) * 1000.0,
-            "guest_exec_ms": (finished - compiled) * 1000.0,
-            "tool_calls": STATE.tool_calls,
-            "host_restricted": bool(LINE_MAP is not None),
-            "config_prepared": bool(getattr(self, "_prepared", False)),
-        }
+        # JSON made by hand from whole microseconds (ints and fixed words: no float
+        # formatting, no encoder walk); only the final answer (program text) goes through json
+        stats = (
+            f'{{"guest_setup_us": {int((setup - started) * 1e6)}, '
+            f'"guest_globals_us": {int((ready - compiled) * 1e6)}, '
+            f'"guest_compile_us": {int((compiled - started) * 1e6)}, '
+            f'"guest_exec_us": {int((finished - compiled) * 1e6)}, '
+            f'"tool_calls": {int(STATE.tool_calls)}, '
+            f'"host_restricted": {"true" if LINE_MAP is not None else "false"}, '
+            f'"config_prepared": {"true" if getattr(self, "_prepared", False) else "false"}'
+        )
         if STATE.final_answer is not None:
-            stats["final_answer"] = STATE.final_answer
+            stats += ', "final_answer": ' + json.dumps(STATE.final_answer)
         cap = STATE.limits.get("max_message_bytes") or MESSAGE_BYTES
         return wit_world.Outcome(
             ok=kind is None,
             error_kind=kind or "",
             message=clip(message or "", int(cap)),  # capped, valid UTF-8: it crosses as WIT
             line=line,
-            stats=json.dumps(stats),
+            stats=stats + "}",
         )
+
+
+def _may_tick(sent):
+    """False only when the code compiled is the host's restricted text (LINE_MAP set) and that
+    text names no tick function: the host's transform adds the ticks only where the program
+    has a loop, a function or a comprehension, and an ASCII text that does not contain "_tick"
+    compiles to code that names none of them (a program cannot name `_` names itself). The
+    tick functions are then not made (they would never be called); in every other case they
+    are, as always."""
+    if LINE_MAP is None or not isinstance(sent, dict):
+        return True
+    source = sent.get("source")
+    return not (type(source) is str and source.isascii() and "_tick" not in source)
 
 
 def _ticks_for(sent, limits, make=make_ticks):

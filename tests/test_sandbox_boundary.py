@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from types import SimpleNamespace
 
+import pytest
 from test_sandbox_support import Limits, make_sandbox, run
 
 from codeact_verify.host.bridge import RunBridge
@@ -220,10 +222,21 @@ def test_a_timeout_during_a_blocking_tool_says_which() -> None:
         assert call.duration_ms >= 200
 
 
-def test_a_blocking_tool_called_from_two_lines_names_no_line() -> None:
-    # which of the two calls hangs is not known on the host: no line rather than a wrong one
+@pytest.mark.parametrize(
+    "program",
+    [
+        "print('before')\nif len('ab') > 5:\n    slow()\nslow()\n",
+        # red7/23: one direct call, but the call that hangs is another way in
+        "f = slow\nif len('ab') > 5:\n    slow()\nf()\n",
+        "if len('ab') > 5:\n    slow()\nr = [g() for g in [slow]]\n",
+        "if len('ab') > 5:\n    slow()\nfor name in ['slow']:\n    call_tool(name)\n",
+    ],
+    ids=["two-lines", "alias", "as-value", "computed-name"],
+)
+def test_a_blocking_tool_reachable_from_two_places_names_no_line(program: str) -> None:
+    # which call hangs is not known on the host: no line rather than a wrong one
     with make_sandbox(limits=Limits(timeout_s=0.3)) as sb:
-        r = run(sb, "print('before')\nif len('ab') > 5:\n    slow()\nslow()\n", [slow])
+        r = run(sb, program, [slow])
         assert r.error is not None and r.error.kind == "timeout", r.error
         assert r.error.line is None
         assert [c.name for c in r.tool_calls] == ["slow"] and not r.tool_calls[0].ok
@@ -248,3 +261,29 @@ def test_the_tool_call_log_has_a_total_budget() -> None:
         last = r.tool_calls[-1]
         assert "omitted" in last.arguments and "max_log_bytes" in last.arguments["omitted"]
         assert r.tool_calls[0].arguments == {"text": "x" * 40000}  # within the budget: kept
+
+
+_GAVE_UP = threading.Event()
+
+
+def late(x: int) -> int:
+    """Returns as soon as the caller has stopped waiting (the test says so), well before the
+    guest's epoch backstop (limit + 0.5 s)."""
+    _GAVE_UP.wait(5)
+    return x
+
+
+def test_a_tool_returning_after_the_caller_gave_up_ends_the_program(tmp_path) -> None:
+    # red7/21: the abandoned run's tool returned its value and the program went on, writing a
+    # file into the output directory, which the next run then reported as its own artifact
+    program = "v = late(x=1)\nwrite_text('/output/leak.txt', 'from run 1')\nprint(v)\n"
+    _GAVE_UP.clear()
+    with make_sandbox(limits=Limits(timeout_s=0.6), output_dir=tmp_path) as sb:
+        r = run(sb, program, [late])
+        _GAVE_UP.set()
+        assert r.error is not None and r.error.kind == "timeout", r.error
+        assert [(c.name, c.ok) for c in r.tool_calls] == [("late", False)]
+        time.sleep(0.5)  # the tool has returned; the guest would have written by now
+        assert os.listdir(tmp_path) == []
+        r2 = run(sb, "print('second')\n")
+        assert r2.ok and r2.stdout == "second\n" and r2.artifacts == []

@@ -175,3 +175,33 @@ def test_the_pool_thread_does_not_preempt_the_caller(pooled) -> None:  # type: i
     result = _pooled_run(pooled, "print(3)")
     assert result.ok and result.stdout == "3\n"
     assert pooled.wait_ready()
+
+
+def test_a_pooled_instance_made_for_other_mounts_or_limits_is_not_used(tmp_path: Path) -> None:
+    # red7/25: an instance fixes its preopens and memory cap when it is made; after the caller
+    # changed `mounts` or `limits`, the ready one (made before) served the next run: it read
+    # the old mount's files and had the old memory cap
+    from codeact_verify.host import Limits
+    from codeact_verify.host.mounts import Mount
+
+    reason = sandbox_unavailable()
+    if reason:
+        pytest.skip(f"sandbox unavailable: {reason}")
+    alice, bob = tmp_path / "alice", tmp_path / "bob"
+    alice.mkdir()
+    bob.mkdir()
+    (alice / "secret.txt").write_text("alice's secret")
+    (bob / "notes.txt").write_text("bob's notes")
+    with host_sandbox.Sandbox(pool_size=1, mounts=[Mount(alice, "/data")]) as sb:
+        assert sb.run_sync("print(list_dir('/data'))").stdout == "['secret.txt']\n"
+        assert sb.wait_ready()
+        sb.mounts = [Mount(bob, "/data")]
+        r = sb.run_sync("print(list_dir('/data'))\n")
+        assert r.ok and r.stdout == "['notes.txt']\n", (r.stdout, r.error)
+        assert sb.wait_ready()
+        sb.limits = Limits(memory_mb=64)
+        r = sb.run_sync("b = bytearray(150 * 1024 * 1024)\nprint(len(b))\n")
+        assert r.error is not None and r.error.kind == "memory", (r.stdout, r.error)
+        assert sb.wait_ready()
+        r = sb.run_sync("print(list_dir('/data'))\n")  # the refill follows the new values
+        assert r.ok and r.stdout == "['notes.txt']\n" and r.timings["from_pool"] == 1.0

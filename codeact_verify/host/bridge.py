@@ -255,6 +255,12 @@ class RunBridge:
     ) -> Outcome:
         ms = (time.perf_counter() - started) * 1000.0
         self.running = None  # before the record: see __init__
+        if self.abandoned:
+            # the caller gave up waiting and has its result: a sticky timeout ends the program
+            # here, so it cannot go on (write files, print) into whatever comes next (red7/21)
+            message = f"{spec.name}() returned after the run's time limit; its result is dropped"
+            self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
+            return _err("timeout", message)
         if exc is not None:
             if isinstance(exc, DeadlineExceeded):
                 message = f"{spec.name}() did not finish before the run's time limit"

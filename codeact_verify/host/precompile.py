@@ -50,6 +50,55 @@ _AUGASSIGN = re.compile(r"(?:\*\*|//|>>|<<|[-+*/%@&|^])=")
 
 _Unparser: Any = getattr(ast, "_Unparser", None)
 
+# The node types the sandbox's transform leaves exactly as they are: it only checks them
+# (RestrictedPython's visitors for these return the node after visiting its children; the
+# sandbox's `print` visitor returns the name as it is), given the conditions of `_left_as_is`.
+_AS_IS_NODES = frozenset(
+    {
+        ast.Module, ast.Expr, ast.Call, ast.keyword, ast.Name, ast.Load, ast.Store,
+        ast.Constant, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.If,
+        ast.Pass, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Assign,
+        ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.Mod, ast.Pow, ast.LShift,
+        ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.FloorDiv,
+        ast.Invert, ast.Not, ast.UAdd, ast.USub, ast.And, ast.Or,
+        ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
+    }
+)  # fmt: skip
+
+# Printable ASCII and newlines, no backslash: a text the host's and the guest's Pythons
+# tokenize alike (no escapes, no line continuations, no tabs or form feeds, no identifier
+# that Unicode normalisation could change).
+_PLAIN_TEXT = re.compile(r"[\n\x20-\x5b\x5d-\x7e]*")
+_AS_IS_MAX_LINES = 2000
+
+
+def _left_as_is(program: str, tree: ast.AST) -> bool:
+    """True when the restricted transform provably leaves `tree` (parsed here from `program`)
+    unchanged, so the guest may compile `program` itself: every node is of a type the
+    transform only checks, no call unpacks `**kwargs` (that becomes `_apply_`), every
+    assignment target is a plain name (tuple targets are unpacked through a guard), no name is
+    `printed` (RestrictedPython rewrites it), and the text is plain (`_PLAIN_TEXT`). No loop,
+    function or comprehension: nothing to tick. At most `_AS_IS_MAX_LINES` lines: the text
+    goes with one line-map entry per line, blank lines too (the unparsed text has one per
+    statement line), so a text of mostly blank lines would cost the run more (red7/22)."""
+    if program.count("\n") > _AS_IS_MAX_LINES or _PLAIN_TEXT.fullmatch(program) is None:
+        return False
+    as_is = _AS_IS_NODES
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind not in as_is:
+            return False
+        if kind is ast.Name:
+            if node.id == "printed":  # type: ignore[attr-defined]
+                return False
+        elif kind is ast.keyword:
+            if node.arg is None:  # type: ignore[attr-defined]
+                return False
+        elif kind is ast.Assign:
+            if any(type(t) is not ast.Name for t in node.targets):  # type: ignore[attr-defined]
+                return False
+    return True
+
 
 if _Unparser is not None:
 
@@ -194,8 +243,11 @@ def _restrict_on_host(
         )
     try:
         tree = _take_handed(program)
+        # only for a tree parsed here from this very text (a handed-over tree is unparsed)
+        as_is = False
         if tree is None:
             tree = ast.parse(program, filename, "exec")
+            as_is = _left_as_is(program, tree)
         errors: list[str] = []
         warnings: list[str] = []
         used: dict[str, bool] = {}
@@ -208,6 +260,12 @@ def _restrict_on_host(
             return None  # the guest reports it, with RestrictedPython's exact message
         if names is not None:
             names.update(used)
+        if as_is:  # the text itself, its lines its own
+            return {
+                "source": program,
+                "lines": list(range(program.count("\n") + 2)),
+                "digest": program_digest(program),
+            }
         result = _unparse_with_lines(tree)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return None

@@ -51,6 +51,15 @@ def default_policy() -> dict[str, Any]:
     return load_grammar("default").runtime_policy()
 
 
+@functools.lru_cache(maxsize=1)
+def _default_policy_snapshot() -> tuple[dict[str, Any], str]:
+    """A private deep copy of the default policy and its JSON text, made once per process: a
+    run given no policy uses these. No caller holds this copy, so the text cannot go stale
+    (comparing a 9 KB policy on every run cost more than the rest of the config)."""
+    policy = copy.deepcopy(default_policy())
+    return policy, json.dumps(policy)
+
+
 class _Instance:
     """A ready guest instance: its store and its `run` export."""
 
@@ -63,6 +72,8 @@ class _Instance:
         config_hint: str = "",
     ) -> None:
         started = time.perf_counter()
+        # (memory cap, mounts) it was made with: see Sandbox._made_with
+        self.made_with: tuple[Any, ...] = ()
         self.store = wasmtime.Store(guest.engine)
         self.store.set_limits(memory_size=memory_bytes)
         self.store.set_wasi(wasi)
@@ -95,24 +106,35 @@ def _drop(inst: _Instance) -> None:
 
 def _only_call_line(program: str, tool: str) -> int | None:
     """The line of the program's one call of `tool` (`tool(...)` or `call_tool("tool", ...)`),
-    or None when it has none or several, or does not parse: a timed-out call's line, only when
-    it cannot be another. Read only when a run is abandoned."""
+    or None unless that call is the only way the program can reach the tool: no other call,
+    no other mention of the name (an alias, `map(tool, ...)`), no `call_tool` with a computed
+    name, no batch. Read only when a run is abandoned, to name the timed-out call's line."""
     try:
         tree = ast.parse(program)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    callees = {
+        id(node.func)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
     lines: set[int] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == tool and id(node) not in callees:
+            return None  # the tool as a value: it may be called from anywhere
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
         name = node.func.id
-        if name == tool or (
-            name == "call_tool"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and node.args[0].value == tool
-        ):
+        if name == tool:
             lines.add(node.lineno)
+        elif name in ("call_tool", "call_tools"):
+            first = node.args[0] if node.args else None
+            if name == "call_tools" or not (
+                isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
+                return None  # a batch, or a name computed at run time: could be this tool
+            if first.value == tool:
+                lines.add(node.lineno)
         if len(lines) > 1:
             return None
     return next(iter(lines), None)
@@ -174,6 +196,14 @@ def _stats(text: Any) -> dict[str, Any]:
     return stats if isinstance(stats, dict) else {}
 
 
+def _stat_ms(stats: dict[str, Any], key: str) -> float:
+    """A guest timing (whole microseconds) in ms; anything but a number counts as 0."""
+    value = stats.get(key)
+    if type(value) is not int and type(value) is not float:
+        return 0.0
+    return value / 1000.0
+
+
 def _guest_error(outcome: Any, limits: Limits) -> ExecutionError:
     """The outcome's error, checked again on the host: a known kind, a capped message."""
     kind = getattr(outcome, "error-kind")
@@ -202,6 +232,38 @@ def _tool_config(specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
         }
         for name, spec in specs.items()
     }
+
+
+def _same_tools(
+    cached: tuple[tuple[str, ToolSpec], ...], tools: Mapping[str, ToolSpec]
+) -> bool:
+    """True when `tools` are the very spec objects of `cached` under the same names, in the
+    same order (a `ToolSpec` is frozen; the cache holds them, so an id is never reused)."""
+    if len(cached) != len(tools):
+        return False
+    for (name, spec), (other_name, other) in zip(cached, tools.items(), strict=True):
+        if spec is not other or name != other_name:
+            return False
+    return True
+
+
+def build_config_text(
+    tools: Mapping[str, ToolSpec],
+    policy_text: str,
+    limits: Limits,
+    mounts: Sequence[tuple[str, bool]],
+    has_output: bool,
+) -> str:
+    """The run config the guest parses: the same JSON as `json.dumps` of the whole config, the
+    policy's text given already encoded."""
+    return (
+        '{"tools": ' + json.dumps(_tool_config(tools))
+        + ', "policy": ' + policy_text
+        + ', "limits": ' + json.dumps(limits.guest_config())
+        + ', "mounts": ' + json.dumps([{"guest": g, "read_only": ro} for g, ro in mounts])
+        + ', "output_dir": ' + json.dumps(OUTPUT_GUEST_DIR if has_output else None)
+        + "}"
+    )  # fmt: skip
 
 
 def _background_thread() -> None:
@@ -252,6 +314,8 @@ class Sandbox:
         self.host_restrict = True
         # The last run's config text: the next pooled instance parses it ahead of time.
         self._config_hint = ""
+        # (the last run's (name, spec) pairs, the rest of its config key, its config text)
+        self._config_cache: tuple[tuple[tuple[str, ToolSpec], ...], Any, str] | None = None
         # (a deep copy of the last run's policy, its JSON text, its flags' types)
         self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
 
@@ -267,14 +331,24 @@ class Sandbox:
             self._guest = loaded_guest()
         return self._guest
 
+    def _made_with(self) -> tuple[Any, ...]:
+        """What an instance fixes when it is made: its store's memory cap and its WASI
+        preopens. A pooled instance made with other values (the caller changed `limits`,
+        `mounts` or `output_dir` since) is not handed to a run (red7/25)."""
+        return (self.limits.memory_mb, tuple(self._all_mounts()))
+
     def _new_instance(self, warm: bool = True) -> _Instance:
-        return _Instance(
+        made_with = self._made_with()
+        mounts = list(made_with[1])
+        inst = _Instance(
             self._load(),
-            self.limits.memory_mb << 20,
-            wasi_config(self._all_mounts()),
+            made_with[0] << 20,
+            wasi_config(mounts),
             warm,
             self._config_hint,
         )
+        inst.made_with = made_with
+        return inst
 
     def _fill(self) -> None:
         try:
@@ -327,9 +401,13 @@ class Sandbox:
             self._fill()
 
     def _take(self) -> tuple[_Instance, bool]:
+        made_with = self._made_with()
         with self._lock:
-            if self._ready:
-                return self._ready.popleft(), True
+            while self._ready:
+                inst = self._ready.popleft()
+                if inst.made_with == made_with:
+                    return inst, True
+                # made for other limits or mounts: dropped (the refill makes current ones)
         return self._new_instance(warm=False), False
 
     def warm_up(self) -> None:
@@ -451,21 +529,11 @@ class Sandbox:
             raise TypeError("program must be a str")
         started = time.perf_counter()
         tools = tool_specs(specs)
-        policy = policy if policy is not None else default_policy()
-        # the same JSON as json.dumps of the whole config, the policy's text reused (see
-        # _policy_text)
-        config = (
-            '{"tools": ' + json.dumps(_tool_config(tools))
-            + ', "policy": ' + self._policy_text(policy)
-            + ', "limits": ' + json.dumps(self.limits.guest_config())
-            + ', "mounts": ' + json.dumps(
-                [{"guest": m.guest_dir, "read_only": m.read_only} for m in self._all_mounts()]
-            )
-            + ', "output_dir": ' + json.dumps(
-                OUTPUT_GUEST_DIR if self.output_dir is not None else None
-            )
-            + "}"
-        )  # fmt: skip
+        if policy is None:
+            policy, policy_text = _default_policy_snapshot()
+        else:
+            policy_text = self._policy_text(policy)
+        config = self._config_text(tools, policy_text)
         self._config_hint = config
         restricted = None
         names: set[str] | None = None
@@ -492,6 +560,20 @@ class Sandbox:
         job.restricted = json.dumps(restricted) if restricted is not None else ""
         job.names = names if restricted is not None else None
         return job
+
+    def _config_text(self, tools: Mapping[str, ToolSpec], policy_text: str) -> str:
+        """The run's config text (tools, policy, limits, mounts), made once per config: the
+        last one again when the tools are the very same specs under the same names, the policy
+        text is equal (see `_policy_text`), the limits equal and the mounts the same. Nothing
+        of a program is in it; a changed part makes it anew."""
+        mounts = tuple((m.guest_dir, m.read_only) for m in self._all_mounts())
+        key = (policy_text, self.limits, mounts, self.output_dir is not None)
+        cached = self._config_cache
+        if cached is not None and cached[1] == key and _same_tools(cached[0], tools):
+            return cached[2]
+        config = build_config_text(tools, policy_text, self.limits, mounts, key[3])
+        self._config_cache = (tuple(tools.items()), key, config)
+        return config
 
     def _policy_text(self, policy: dict[str, Any]) -> str:
         """`policy` as JSON: the last text again when `policy` equals the last one, also in the
@@ -541,10 +623,10 @@ class Sandbox:
             "prepare_ms": (ready - job.started) * 1000.0,
             "from_pool": 1.0 if job.from_pool else 0.0,
             "run_ms": (ran - ready) * 1000.0,
-            "guest_compile_ms": float(stats.get("guest_compile_ms", 0.0)),
-            "guest_setup_ms": float(stats.get("guest_setup_ms", 0.0)),
-            "guest_globals_ms": float(stats.get("guest_globals_ms", 0.0)),
-            "guest_exec_ms": float(stats.get("guest_exec_ms", 0.0)),
+            "guest_compile_ms": _stat_ms(stats, "guest_compile_us"),
+            "guest_setup_ms": _stat_ms(stats, "guest_setup_us"),
+            "guest_globals_ms": _stat_ms(stats, "guest_globals_us"),
+            "guest_exec_ms": _stat_ms(stats, "guest_exec_us"),
             "host_tool_ms": job.bridge.host_ms,
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
