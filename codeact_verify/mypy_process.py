@@ -95,6 +95,8 @@ class MypyProcess:
         self.cache, self.cache_note = cache_dir()
         #: what the cache did for the current worker ("hit", "built (missing)", "off", ...)
         self.cache_state = ""
+        #: the last check's time inside the worker, ms (the rest of a check is the hand-over)
+        self.worker_ms = 0.0
 
     def respawn(self, stubs: Mapping[str, str]) -> None:
         """After a failure: a fresh worker warms up while the model reads the rejection."""
@@ -231,6 +233,8 @@ class MypyProcess:
             if error.startswith("MemoryError"):
                 raise CheckerFailed("the type checker went over its memory budget")
             raise CheckerFailed(f"mypy raised {error}")
+        spent = answer.get("ms")
+        self.worker_ms = float(spent) if isinstance(spent, int | float) else 0.0
         messages = answer.get("messages")
         return messages if isinstance(messages, list) else []
 

@@ -15,7 +15,7 @@ Protocol, one JSON object per line. The host writes requests to stdin::
 null: see :mod:`codeact_verify.mypy_cache`) and reads one answer per request from stdout (the
 real stdout; mypy's own prints go to stderr)::
 
-    {"ok": true, "messages": [<mypy --output=json message>, ...]}
+    {"ok": true, "messages": [<mypy --output=json message>, ...], "ms": <ms spent here>}
     {"ok": false, "error": "OverflowError: ..."}
 
 The first line written is ``{"ready": true, "cache": "<what the cache did>"}``, after the warm-up
@@ -39,6 +39,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -205,6 +206,98 @@ class Cache:
         gc.collect()
         return paths
 
+#: Set to ``off`` to make every check search for modules from scratch (plain mypy behaviour);
+#: :class:`FixedSearch` is then not used. The verdicts are the same either way (tested).
+REUSE_ENV = "CODEACT_VERIFY_MYPY_REUSE"
+#: mypy versions whose module finder and file-system cache :class:`FixedSearch` was written
+#: and tested against; with any other version the worker flushes everything, as before.
+FIXED_SEARCH_VERSIONS = ("2.4.",)
+
+
+class _KeptListings(dict):  # type: ignore[type-arg]
+    """``FindModuleCache.initial_components`` whose ``clear()`` keeps one entry: the map of
+    top-level names found in typeshed's directories (mypy clears the whole map at the start
+    of every fine-grained update)."""
+
+    fixed: tuple[str, ...] = ()
+
+    def clear(self) -> None:
+        kept = self.get(self.fixed)
+        super().clear()
+        if kept is not None:
+            self[self.fixed] = kept
+
+
+class FixedSearch:
+    """What mypy's module search learns about its own typeshed, kept from one check to the next.
+
+    Each fine-grained update forgets how modules were found (``find_module_cache.clear()``)
+    and the worker flushes mypy's file-system cache after it (the program file is new every
+    time). So the first ``from M import name`` of every check (mypy asks whether ``M.name`` is
+    a module) listed and split typeshed's standard library directory again, about 1 ms.
+    Typeshed belongs to the mypy installation, which the warm worker already treats as fixed
+    (the standard library's types stay loaded for its whole life), so its listing and its
+    cached ``stat``/``listdir`` results are kept; everything else (the work directory with the
+    program and the tool stubs, the working directory, any other search path) is searched
+    afresh on every check, as before.
+    Only for the mypy versions in :data:`FIXED_SEARCH_VERSIONS` (the hook replaces one dict
+    attribute and reads the cache's dicts); otherwise :meth:`make` gives None and the worker
+    flushes everything.
+    """
+
+    _CACHES = (
+        "stat_or_none_cache",
+        "listdir_cache",
+        "listdir_error_cache",
+        "isfile_case_cache",
+        "exists_case_cache",
+    )
+
+    def __init__(self, typeshed: str) -> None:
+        self.prefix = os.path.join(typeshed, "")
+
+    @classmethod
+    def make(cls) -> FixedSearch | None:
+        if os.environ.get(REUSE_ENV, "").strip().lower() in ("off", "0", "no", "false"):
+            return None
+        try:
+            from mypy.build import default_data_dir
+            from mypy.fscache import FileSystemCache
+            from mypy.version import __version__
+        except ImportError:
+            return None
+        if not __version__.startswith(FIXED_SEARCH_VERSIONS):
+            return None
+        probe = FileSystemCache()
+        if not all(isinstance(getattr(probe, name, None), dict) for name in cls._CACHES):
+            return None
+        return cls(os.path.join(default_data_dir(), "typeshed"))
+
+    def install(self, finder: Any) -> None:
+        """Make ``finder`` (the build's ``FindModuleCache``) keep typeshed's listing."""
+        listings = finder.initial_components
+        if type(listings) is _KeptListings:
+            return
+        fixed = tuple(finder.search_paths.typeshed_path)
+        # mypy's typeshed, and the one directory it adds that does not exist here
+        # (``sys.prefix/lib/mypy``, for stubs installed with a custom typeshed)
+        if not fixed or not all(d.startswith(self.prefix) or not os.path.exists(d) for d in fixed):
+            return  # a typeshed outside mypy's own: searched afresh every time
+        kept = _KeptListings(listings)
+        kept.fixed = fixed
+        finder.initial_components = kept
+
+    def flush(self, fscache: Any) -> None:
+        """``fscache.flush()``, except what it knows about files under typeshed."""
+        saved = [
+            (name, [(k, v) for k, v in getattr(fscache, name).items() if k.startswith(self.prefix)])
+            for name in self._CACHES
+        ]
+        fscache.flush()
+        for name, items in saved:
+            getattr(fscache, name).update(items)
+
+
 class Engine:
     """One fine-grained mypy build (the engine behind dmypy, without a daemon).
 
@@ -226,6 +319,9 @@ class Engine:
             options.use_fine_grained_cache = True
             options.cache_dir = str(cache)
         self.server = Server(options, str(workdir / "status.json"))
+        #: mypy's module search keeps what it learnt about mypy's own typeshed between checks
+        #: (see :class:`FixedSearch`); None: every check searches from scratch, as plain mypy
+        self.fixed = FixedSearch.make()
         self.initial_stats: dict[str, Any] = {}
 
     def used_cache(self) -> bool:
@@ -273,12 +369,17 @@ class Engine:
                 # (half of a small check's time). The program is always reported as changed
                 # (mypy's whole-second mtime + size check can never skip it), and its imports,
                 # a new stub module among them, are resolved again on every update.
+                if self.fixed is not None:
+                    self.fixed.install(manager.manager.find_module_cache)
                 try:
                     lines = "\n".join(
                         manager.update([(PROGRAM_MODULE, str(self.program))], [])
                     )
                 finally:
-                    self.server.fscache.flush()
+                    if self.fixed is not None:
+                        self.fixed.flush(self.server.fscache)
+                    else:
+                        self.server.fscache.flush()
                     manager.flush_cache()
         messages: list[dict[str, Any]] = []
         for line in lines.splitlines():
@@ -363,12 +464,14 @@ def main(argv: list[str]) -> int:
         for line in sys.stdin:
             request = json.loads(line)
             try:
+                t0 = time.perf_counter()
                 engine.write_stubs(request.get("stubs", {}))
                 messages = engine.check(str(request["program"]))
+                spent = (time.perf_counter() - t0) * 1000
             except BaseException as exc:  # reported to the host, then exit
                 _answer(out, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]})
                 return 1
-            _answer(out, {"ok": True, "messages": messages})
+            _answer(out, {"ok": True, "messages": messages, "ms": spent})
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -22,7 +22,9 @@ def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
     assert [label for label, _ in results] == list(bench_verify.SPLIT_PROGRAMS)
     for _, stages in results:
         assert stages["type check: mypy worker"] > 0 and stages["sandbox run"] > 0
-        parts = sum(v for k, v in stages.items() if not k.startswith("total"))
+        # (an indented row is a detail of the row above it, not a stage)
+        parts = sum(v for k, v in stages.items() if not k.startswith(("total", " ")))
+        assert 0 < stages["  of which mypy in the worker"] <= stages["type check: mypy worker"]
         # each run's parts add up to its total; the median of two runs is their mean, so the
         # medians add up too
         assert parts == pytest.approx(stages["total (CodeAct.execute_sync)"], rel=1e-9)
@@ -46,3 +48,15 @@ def test_against_runs_both_checkouts_and_prints_each_size(
     rows = [line.split() for line in lines[2:]]
     assert [int(r[0]) for r in rows] == [10, 10, 50, 50, 200, 200]
     assert all(float(r[-1]) > 0 and float(r[-2]) >= 0 for r in rows)
+
+
+def test_shortcuts_takes_turns_and_puts_the_worker_back() -> None:
+    worker = typecheck_module._worker
+    remembering = typecheck_module._remember
+    results = bench_verify.shortcuts(repeat=1)
+    assert [label for label, _, _ in results] == list(bench_verify.SPLIT_PROGRAMS)
+    for _, medians, _paired in results:
+        assert set(medians) == {"with", "without"}
+        assert all(v > 0 and t >= v for v, t in medians.values())
+    assert typecheck_module._worker is worker
+    assert typecheck_module._remember == remembering

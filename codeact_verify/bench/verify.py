@@ -1,6 +1,6 @@
 """Verification latency: p50/p90 for 10-, 50- and 200-line programs, with and without mypy.
 
-Run: python -m codeact_verify.bench.verify [--repeat N] [--split | --against DIR]
+Run: python -m codeact_verify.bench.verify [--repeat N] [--split | --shortcuts | --against DIR]
 
 Baseline, measured in the same run on the same programs: CPython's `ast.parse` (what any
 verifier must at least pay). The mypy rows are measured warm (one untimed check first).
@@ -8,8 +8,12 @@ verifier must at least pay). The mypy rows are measured warm (one untimed check 
 ``--split``: where the time of one `CodeAct.execute_sync` goes (verify + run in a warm
 process, a ready sandbox pool, a new program text each run, mypy's findings never remembered),
 for `print` and a 10-line tool-calling program: our rules and tool checks, the type check's
-own work around mypy, the mypy worker (request, check, answer), transpile, the sandbox run, and
-what is left (the `CodeAct` wrapper, approvals, the report).
+own work around mypy, the mypy worker (request, check, answer; and of that, the time the
+worker itself measured around its check), transpile, the sandbox run, and what is left (the
+`CodeAct` wrapper, approvals, the report).
+
+``--shortcuts``: `CodeAct.execute_sync` with the mypy worker's module search kept between
+checks and without it, taking turns in one process (see :func:`shortcuts`).
 
 ``--against DIR``: `verify` without types, this checkout and another one (e.g. a clone of
 main), each in its own process, taking turns so both see the same load; CPU and wall medians.
@@ -137,7 +141,17 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
         setattr(owner, name, wrapper)
         return lambda: setattr(owner, name, real)
 
+    real_check = MypyProcess.check
+
+    def check(self: MypyProcess, *args: object, **kwargs: object) -> object:
+        try:
+            return real_check(self, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            spent["mypy inside"] = spent.get("mypy inside", 0.0) + self.worker_ms
+
+    MypyProcess.check = check  # type: ignore[method-assign]
     restore = [
+        lambda: setattr(MypyProcess, "check", real_check),
         timed(MypyProcess, "check", "mypy"),
         timed(typecheck_module, "typecheck", "typecheck"),
         timed(executor, "check", "verify"),
@@ -170,6 +184,7 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
                         - spent["typecheck"],
                         "type check: ours around mypy": spent["typecheck"] - spent["mypy"],
                         "type check: mypy worker": spent["mypy"],
+                        "  of which mypy in the worker": spent["mypy inside"],
                         "transpile + hand-over": spent["transpile"],
                         "sandbox run": run,
                         "CodeAct wrapper, the rest": total
@@ -183,9 +198,84 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
                 out.append((label, {k: statistics.median(v) for k, v in rows.items()}))
     finally:
         typecheck_module.remember_findings(previous)
-        for undo in restore:
+        for undo in reversed(restore):
             undo()
     return out
+
+
+def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], float]]:
+    """`CodeAct.execute_sync` with the mypy worker's shortcut and without it, taking turns run
+    by run in one process (both see the same load): a worker whose module search is kept
+    between checks (`mypy_worker.FixedSearch`) and one started with
+    ``CODEACT_VERIFY_MYPY_REUSE=off``. Per program: medians of verify and total ms each way,
+    and the median of the paired differences of verify (with - without).
+    """
+    import os
+
+    from codeact_verify import typecheck as typecheck_module
+    from codeact_verify.codeact import CodeAct
+    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
+    from codeact_verify.mypy_worker import REUSE_ENV
+
+    def worker(reuse: str) -> MypyProcess:
+        previous = os.environ.get(REUSE_ENV)
+        os.environ[REUSE_ENV] = reuse
+        try:
+            made = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
+            made.spawn()
+        finally:
+            if previous is None:
+                os.environ.pop(REUSE_ENV, None)
+            else:
+                os.environ[REUSE_ENV] = previous
+        return made
+
+    ways = {"without": worker("off"), "with": worker("")}
+    previous = typecheck_module.remember_findings(False)
+    saved = typecheck_module._worker
+    out = []
+    try:
+        with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
+            codeact.warm_up()
+            sandbox = codeact.sandbox()
+            n = 0
+            for label, make in SPLIT_PROGRAMS.items():
+                runs: dict[str, tuple[list[float], list[float]]] = {w: ([], []) for w in ways}
+                for i in range(repeat + 3):
+                    for way, process in ways.items():
+                        typecheck_module._worker = process
+                        n += 1
+                        sandbox.wait_ready()
+                        t0 = time.perf_counter()
+                        execution = codeact.execute_sync(make(n))
+                        total = (time.perf_counter() - t0) * 1000
+                        if not execution.ok:
+                            raise SystemExit(f"{label}: {execution.error}")
+                        if i >= 3:  # warm-up runs
+                            runs[way][0].append(execution.timings["verify_ms"])
+                            runs[way][1].append(total)
+                got, base = runs["with"][0], runs["without"][0]
+                paired = [a - b for a, b in zip(got, base, strict=True)]
+                medians = {
+                    way: (statistics.median(v), statistics.median(t))
+                    for way, (v, t) in runs.items()
+                }
+                out.append((label, medians, statistics.median(paired)))
+    finally:
+        typecheck_module._worker = saved
+        typecheck_module.remember_findings(previous)
+        for process in ways.values():
+            process.stop()
+    return out
+
+
+def print_shortcuts(repeat: int) -> None:
+    print(f"the mypy worker's kept module search, p50 ms of {repeat} runs each way, taking turns")
+    print(f"{'program':<22}{'way':>9}{'verify':>9}{'total':>9}")
+    for label, medians, paired in shortcuts(repeat):
+        for way, (verify_ms, total) in medians.items():
+            print(f"{label:<22}{way:>9}{verify_ms:>9.2f}{total:>9.2f}")
+        print(f"{label:<22}{'paired':>9}{paired:>+9.2f}  (verify, with - without, median)")
 
 
 def cold_start(repeat: int, pause_s: float) -> float:
@@ -292,6 +382,11 @@ def main() -> None:
         "--split", action="store_true", help="where the time of CodeAct.execute_sync goes"
     )
     parser.add_argument(
+        "--shortcuts",
+        action="store_true",
+        help="CodeAct.execute_sync with the mypy worker's kept module search and without",
+    )
+    parser.add_argument(
         "--against",
         metavar="DIR",
         help="compare verify without types with another checkout (its directory), taking turns",
@@ -299,6 +394,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.split:
         print_split(args.repeat)
+        return
+    if args.shortcuts:
+        print_shortcuts(args.repeat)
         return
     if args.against:
         against(args.against, args.repeat)
