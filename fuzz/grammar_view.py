@@ -17,8 +17,10 @@ from typing import Any
 from codeact_verify.grammar import guest_stdlib_names
 
 
+@lru_cache(maxsize=4096)
 def norm(kind: str) -> str:
-    """Compare construct names loosely: ``FunctionDef``, ``function_def`` and ``functiondef``."""
+    """Compare construct names loosely: ``FunctionDef``, ``function_def`` and ``functiondef``
+    (remembered: the generators ask about the same few names dozens of times a program)."""
     return kind.replace("_", "").replace("-", "").replace(" ", "").lower()
 
 

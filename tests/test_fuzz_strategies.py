@@ -128,3 +128,56 @@ def test_forbidden_builtins_are_names_not_keyword_constants() -> None:
         assert not {"None", "True", "False"} & set(view.forbidden_builtins())
         for name in view.forbidden_builtins()[:20]:
             assert not verify(f"ref_b = {name}\n", grammar=profile, types=False).ok, name
+
+
+def _both_renames(code: str, seed: int) -> tuple[str | None, str | None, bool]:
+    """(ast fast path, libcst) outputs of rename_variables; False: the fast path declined."""
+    from codeact_verify.fuzz import mutations
+
+    fast_rng, cst_rng = random.Random(seed), random.Random(seed)
+    try:
+        fast = mutations._rename_fast(code, fast_rng)
+    except mutations._NotFast:
+        return None, None, False
+    slow = mutations._rename_libcst(code, cst_rng)
+    assert fast_rng.getstate() == cst_rng.getstate()  # later mutations draw the same
+    return fast, slow, True
+
+
+@FAST
+@given(inside_programs(VIEW, fuzz_tools.PURE_TOOLS + fuzz_tools.EFFECT_TOOLS))
+def test_rename_fast_path_is_the_libcst_rename(code: str) -> None:
+    for text in (code, ESCAPE_MUTATIONS["reformat"](code, random.Random(len(code))) or code):
+        fast, slow, taken = _both_renames(text, len(text))
+        assert taken, text  # generated programs take the fast path
+        assert fast == slow, text
+
+
+def test_rename_fast_path_on_the_escape_corpus_and_edge_cases() -> None:
+    edge = [
+        "def f(a, *args, b=1, **kw):\n    return a\nprint(f(1), (lambda q: q)(2))\n",
+        "x = 1\nprint(f'{x}{x!r}{x:>{x}}', f\"\"\"\n{x}\"\"\")\n",
+        "xs = [1]\nprint([y for y in xs if (z := y)], z)\n",
+        "x = 1\r\nif x:\n\tprint(x)\r\ny = (x +\\\n  x)  # x",
+        "x = 1\n\x0cy = x\n",  # declined: libcst drops the form feed
+        "import math\nmath = 2\nprint(math)\n",
+        "class K:\n    pass\nk = K()\n",  # declined: a class name is a string in the ast
+        "try:\n    pass\nexcept ValueError as err:\n    print(err)\n",  # declined
+        "s = '\u00e9'\nprint(s)\n",  # declined: not ASCII
+    ]
+    taken = 0
+    for text in edge + [s.text for s in escape_seeds() if s.text is not None]:
+        fast, slow, ok = _both_renames(text, 7)
+        taken += ok
+        if ok:
+            assert fast == slow, text
+    assert taken > len(edge)  # most corpus escapes take it too
+
+
+def test_rename_falls_back_to_libcst_with_the_same_random_state() -> None:
+    code = "try:\n    pass\nexcept ValueError as err:\n    n = 1\n"
+    a, b = random.Random(5), random.Random(5)
+    from codeact_verify.fuzz import mutations
+
+    assert rename_variables(code, a) == mutations._rename_libcst(code, b)
+    assert a.getstate() == b.getstate()

@@ -24,6 +24,7 @@ from typing import Any
 
 import wasmtime
 
+from ..astlock import AST_LOCK
 from ..errors import SandboxError
 from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
@@ -110,8 +111,9 @@ def _only_call_line(program: str, tool: str) -> int | None:
     no other mention of the name (an alias, `map(tool, ...)`), no `call_tool` with a computed
     name, no batch. Read only when a run is abandoned, to name the timed-out call's line."""
     try:
-        tree = ast.parse(program)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        with AST_LOCK:  # parses may run on several threads at once (see astlock)
+            tree = ast.parse(program)
+    except Exception:  # only a line for a message: never fail the result
         return None
     callees = {
         id(node.func)
