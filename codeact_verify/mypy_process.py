@@ -47,6 +47,14 @@ class Budget:
     seconds: float = 6.0
     memory_bytes: int = 3 << 30
     start_seconds: float = 120.0
+    #: a worker whose address space passed this after a check is replaced before the next one
+    #: (0: half of ``memory_bytes``). mypy's fine-grained build keeps every name of every
+    #: program it checked, so a long-lived worker only grows; without a mark, the check that
+    #: crossed ``memory_bytes`` would fail (CV799) whoever sent it (red8/26).
+    recycle_bytes: int = 0
+
+    def recycle_mark(self) -> int:
+        return self.recycle_bytes or self.memory_bytes // 2
 
 
 DEFAULT_BUDGET = Budget()
@@ -97,6 +105,8 @@ class MypyProcess:
         self.cache_state = ""
         #: the last check's time inside the worker, ms (the rest of a check is the hand-over)
         self.worker_ms = 0.0
+        #: workers replaced because they had grown past ``budget.recycle_mark()``
+        self.recycled = 0
 
     def respawn(self, stubs: Mapping[str, str]) -> None:
         """After a failure: a fresh worker warms up while the model reads the rejection."""
@@ -235,6 +245,12 @@ class MypyProcess:
             raise CheckerFailed(f"mypy raised {error}")
         spent = answer.get("ms")
         self.worker_ms = float(spent) if isinstance(spent, int | float) else 0.0
+        size = answer.get("vm")
+        if isinstance(size, int) and size > self.budget.recycle_mark():
+            # grown past the mark: a fresh worker warms up (from the persisted cache) while
+            # the caller uses this answer, so no later program meets a worker near its limit
+            self.recycled += 1
+            self.respawn(stubs)
         messages = answer.get("messages")
         return messages if isinstance(messages, list) else []
 

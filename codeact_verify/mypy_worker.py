@@ -15,7 +15,8 @@ Protocol, one JSON object per line. The host writes requests to stdin::
 null: see :mod:`codeact_verify.mypy_cache`) and reads one answer per request from stdout (the
 real stdout; mypy's own prints go to stderr)::
 
-    {"ok": true, "messages": [<mypy --output=json message>, ...], "ms": <ms spent here>}
+    {"ok": true, "messages": [<mypy --output=json message>, ...], "ms": <ms spent here>,
+     "vm": <this process's address space, bytes>}
     {"ok": false, "error": "OverflowError: ..."}
 
 The first line written is ``{"ready": true, "cache": "<what the cache did>"}``, after the warm-up
@@ -390,6 +391,20 @@ class Engine:
         return messages
 
 
+def address_space() -> int:
+    """This process's address space in bytes (what ``RLIMIT_AS`` limits), or its peak resident
+    size where /proc is missing. The host replaces a worker that has grown past a mark: the
+    fine-grained build keeps every name of every program it checked (red8/26)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(peak) * (1 if sys.platform == "darwin" else 1024)
+
+
 def _answer(out: TextIO, obj: dict[str, Any]) -> None:
     out.write(json.dumps(obj) + "\n")
     out.flush()
@@ -471,7 +486,7 @@ def main(argv: list[str]) -> int:
             except BaseException as exc:  # reported to the host, then exit
                 _answer(out, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]})
                 return 1
-            _answer(out, {"ok": True, "messages": messages, "ms": spent})
+            _answer(out, {"ok": True, "messages": messages, "ms": spent, "vm": address_space()})
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
