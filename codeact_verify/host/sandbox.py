@@ -333,11 +333,12 @@ class Sandbox:
             self._guest = loaded_guest()
         return self._guest
 
-    def _made_with(self) -> tuple[Any, ...]:
+    def _made_with(self, mounts: list[Mount] | None = None) -> tuple[Any, ...]:
         """What an instance fixes when it is made: its store's memory cap and its WASI
-        preopens. A pooled instance made with other values (the caller changed `limits`,
-        `mounts` or `output_dir` since) is not handed to a run (red7/25)."""
-        return (self.limits.memory_mb, tuple(self._all_mounts()))
+        preopens (`mounts`: `_all_mounts()`, when the caller has them). A pooled instance made
+        with other values (the caller changed `limits`, `mounts` or `output_dir` since) is not
+        handed to a run (red7/25)."""
+        return (self.limits.memory_mb, tuple(self._all_mounts() if mounts is None else mounts))
 
     def _new_instance(self, warm: bool = True) -> _Instance:
         made_with = self._made_with()
@@ -402,8 +403,8 @@ class Sandbox:
         if refill:
             self._fill()
 
-    def _take(self) -> tuple[_Instance, bool]:
-        made_with = self._made_with()
+    def _take(self, mounts: list[Mount] | None = None) -> tuple[_Instance, bool]:
+        made_with = self._made_with(mounts)
         with self._lock:
             while self._ready:
                 inst = self._ready.popleft()
@@ -535,7 +536,8 @@ class Sandbox:
             policy, policy_text = _default_policy_snapshot()
         else:
             policy_text = self._policy_text(policy)
-        config = self._config_text(tools, policy_text)
+        mounts = self._all_mounts()  # once a run: the config text and the instance both need it
+        config = self._config_text(tools, policy_text, mounts)
         self._config_hint = config
         restricted = None
         names: set[str] | None = None
@@ -547,7 +549,7 @@ class Sandbox:
                 known_globals=frozenset(tools),
                 names=names,
             )
-        inst, from_pool = self._take()
+        inst, from_pool = self._take(mounts)
         before = snapshot(self.output_dir) if self.output_dir is not None else None
         bridge = RunBridge(
             tools,
@@ -563,12 +565,19 @@ class Sandbox:
         job.names = names if restricted is not None else None
         return job
 
-    def _config_text(self, tools: Mapping[str, ToolSpec], policy_text: str) -> str:
+    def _config_text(
+        self,
+        tools: Mapping[str, ToolSpec],
+        policy_text: str,
+        all_mounts: list[Mount] | None = None,
+    ) -> str:
         """The run's config text (tools, policy, limits, mounts), made once per config: the
         last one again when the tools are the very same specs under the same names, the policy
         text is equal (see `_policy_text`), the limits equal and the mounts the same. Nothing
         of a program is in it; a changed part makes it anew."""
-        mounts = tuple((m.guest_dir, m.read_only) for m in self._all_mounts())
+        if all_mounts is None:
+            all_mounts = self._all_mounts()
+        mounts = tuple((m.guest_dir, m.read_only) for m in all_mounts)
         key = (policy_text, self.limits, mounts, self.output_dir is not None)
         cached = self._config_cache
         if cached is not None and cached[1] == key and _same_tools(cached[0], tools):
