@@ -45,6 +45,15 @@ from .result import (
 )
 from .trap import classify_trap, prefer_sticky
 
+# Threads that run guests. A run abandoned at its deadline keeps its thread until its sync tool
+# returns (see Sandbox._all_runners_held); generous, so only many such runs exhaust them.
+RUNNER_THREADS = 32
+
+# What the runner thread returns for a job its caller gave up on before it began (never read).
+_NOT_RUN = ExecutionResult(
+    ok=False, stdout="", stderr="", error=ExecutionError("timeout", "not run", None)
+)
+
 
 @functools.lru_cache(maxsize=1)
 def default_policy() -> dict[str, Any]:
@@ -172,6 +181,14 @@ class _Job:
         # itself when the caller stopped waiting.
         self.spent: _Instance | None = None
         self.released = False
+        # Under `lock`: the runner thread began the guest (`began`), or the caller gave up
+        # before it could (`gave_up`: no runner thread was free in time; it never runs).
+        self.began = False
+        self.gave_up = False
+        # Under `lock`: the runner thread is done with the job (`finished`), and the caller
+        # counted it in `Sandbox._stuck` when it stopped waiting (`stuck`).
+        self.finished = False
+        self.stuck = False
         self.lock = threading.Lock()
 
     def wait_s(self) -> float:
@@ -308,7 +325,12 @@ class Sandbox:
         )
         self._tools = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="codeact-tool")
         # Generous: a run abandoned at its deadline keeps its thread until its tool returns.
-        self._runner = concurrent.futures.ThreadPoolExecutor(32, thread_name_prefix="codeact-run")
+        self._runner = concurrent.futures.ThreadPoolExecutor(
+            RUNNER_THREADS, thread_name_prefix="codeact-run"
+        )
+        # Runs abandoned at their deadline whose runner thread is still held (a sync tool that
+        # has not returned): when they hold every runner thread, a new run fails at once
+        self._stuck = 0
         self._closed = False
         self._guest: LoadedGuest | None = None
         # RestrictedPython's transform runs on the host (faster) and the guest only compiles
@@ -457,12 +479,17 @@ class Sandbox:
         `approval_mode` is "always_require" is refused (error kind `denied`).
         """
         loop = asyncio.get_running_loop()
+        held = self._all_runners_held()
+        if held is not None:
+            return held
         job = self._start(program, specs, policy, loop, approved_tools)
         try:
             # the caller's context variables reach the tools, as asyncio.to_thread does
             run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
             future = loop.run_in_executor(self._runner, run_guest)
             done, _ = await asyncio.wait({future}, timeout=job.wait_s())
+            if future not in done and self._give_up_unstarted(job):
+                return self._not_started(job)
             if future not in done and job.bridge.active is None:
                 # not inside a host call, so the epoch deadline stops the guest any moment now
                 # (a busy machine can delay it): wait for its own result, which names the line
@@ -481,18 +508,23 @@ class Sandbox:
         approved_tools: Iterable[str] = (),
     ) -> ExecutionResult:
         """Run `program` and block until it ends; async tools run on a private loop."""
+        held = self._all_runners_held()
+        if held is not None:
+            return held
         job = self._start(program, specs, policy, None, approved_tools)
         try:
             if self._inline(job):
                 # nothing can block past the deadline (async tools and HTTP are bounded by
                 # it, and so are sync tools in this mode): run on this thread, no thread hop
                 job.bridge.inline = True
-                return self._run_guest(job)
+                return self._run_began(job)  # on this thread: no one else can give up on it
             # the caller's context variables reach the tools here too, as in run()
             future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
             try:
                 return future.result(timeout=job.wait_s())
             except concurrent.futures.TimeoutError:
+                if self._give_up_unstarted(job):
+                    return self._not_started(job)
                 if job.bridge.active is None:  # see run()
                     try:
                         return future.result(timeout=self._STOP_WAIT_S)
@@ -597,7 +629,74 @@ class Sandbox:
         self._policy_cache = (copy.deepcopy(policy), text, _flag_types(policy))
         return text
 
+    # -- runs that cannot start --------------------------------------------------------------
+    # A run waits for a runner thread in the executor's queue. A sync tool that blocks past a
+    # run's deadline keeps that run's thread (Python cannot stop it), so enough of them hold
+    # every thread: a queued run then never starts in time. It must not start later either,
+    # after its caller was told it did not run (it would call tools, print and write files
+    # into whatever comes next): the caller and the runner decide under the job's lock which
+    # of them owns the job (`began` / `gave_up`). A run that finds every thread held by such
+    # stuck runs fails at once, saying so, instead of waiting out its time limit.
+    def _all_runners_held(self) -> ExecutionResult | None:
+        with self._lock:
+            stuck = self._stuck
+        if stuck < RUNNER_THREADS:
+            return None
+        message = (
+            f"the program was not run: all {RUNNER_THREADS} of the sandbox's runner threads are "
+            "held by earlier runs whose sync tools have not returned since their time limit "
+            "passed (a tool that blocks forever keeps its thread); make the tools return, or "
+            "give them their own timeouts"
+        )
+        return ExecutionResult(
+            ok=False, stdout="", stderr="", error=ExecutionError("limit", message, None),
+            timings={"not_started": 1.0},
+        )  # fmt: skip
+
+    @staticmethod
+    def _give_up_unstarted(job: _Job) -> bool:
+        """True when the guest has not begun: it never will (see `_run_guest`)."""
+        with job.lock:
+            if job.began:
+                return False
+            job.gave_up = True
+        job.bridge.abandon()
+        return True
+
+    def _not_started(self, job: _Job) -> ExecutionResult:
+        """The result of a run whose time limit passed before a runner thread was free."""
+        inst, job.inst = job.inst, None
+        if inst is not None:  # never used: dropped like a used one (the pool refills)
+            self._spent(job, inst)
+        with self._lock:
+            stuck = self._stuck
+        why = "no runner thread was free"
+        if stuck:
+            why += f"; {stuck} earlier run(s) still wait for tools that have not returned"
+        error = ExecutionError(
+            "timeout",
+            f"time limit of {self.limits.timeout_s:g} s exceeded before the program started "
+            f"({why}); it was not run",
+            None,
+        )
+        return self._finish(job, False, "", "", error, {"not_started": 1.0}, records=[])
+
     def _run_guest(self, job: _Job) -> ExecutionResult:
+        with job.lock:
+            if job.gave_up:  # its caller was told it did not run: it never does
+                return _NOT_RUN
+            job.began = True
+        try:
+            return self._run_began(job)
+        finally:
+            with job.lock:
+                job.finished = True
+                stuck = job.stuck
+            if stuck:
+                with self._lock:
+                    self._stuck -= 1
+
+    def _run_began(self, job: _Job) -> ExecutionResult:
         inst = job.inst
         job.inst = None
         ready = time.perf_counter()
@@ -653,6 +752,12 @@ class Sandbox:
         bridge = job.bridge
         active = bridge.active
         bridge.abandon()
+        with job.lock:  # its runner thread is still busy: counted until it lets go
+            if not job.finished:
+                job.stuck = True
+        if job.stuck:
+            with self._lock:
+                self._stuck += 1
         running = bridge.running
         records = list(bridge.records)
         stdout, stderr = bridge.output()
