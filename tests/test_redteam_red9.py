@@ -227,3 +227,39 @@ def test_an_async_tool_around_a_blocking_call_does_not_hold_a_sync_caller() -> N
             assert done.wait(3.0), "run_sync still blocked 3 s after a 0.3 s time limit"
     finally:
         gate.set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/32 (serve): /execute answers only when the async tool's to_thread call "
+    "returns, because the worker's asyncio.run() joins the default executor",
+)
+def test_serve_answers_at_the_time_limit_despite_a_to_thread_tool() -> None:
+    import asyncio as _asyncio
+    import json
+    import urllib.request
+
+    from codeact_verify.adapters.serve import BackgroundServer, create_app
+
+    gate = threading.Event()
+
+    def blocking_fetch(url: str) -> str:
+        gate.wait(30)
+        return url
+
+    async def fetch(url: str) -> str:
+        """Fetches a URL."""
+        return await _asyncio.to_thread(blocking_fetch, url)
+
+    ca = CodeAct(tools=[fetch], approval_mode="never_require", limits=Limits(timeout_s=0.3))
+    with BackgroundServer(create_app(ca)) as srv:
+        try:
+            body = json.dumps({"code": "print(fetch(url='x'))\n"}).encode()
+            req = urllib.request.Request(
+                srv.url + "/execute", data=body, headers={"Content-Type": "application/json"}
+            )
+            answer = json.loads(urllib.request.urlopen(req, timeout=3).read())
+            assert answer["error"]["kind"] == "timeout"
+        finally:
+            gate.set()
+    ca.close()
