@@ -1,0 +1,265 @@
+"""Red-team findings red9/27-31 (docs/redteam/27_*.md ... 31_*.md): the run lifecycle.
+
+Each test fails today because of its finding (`xfail`, strict). They avoid timing races: the
+slow tools wait for events the test sets at the moment that matters, not for fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codeact_verify import CodeAct
+from codeact_verify.fuzz.campaign import sandbox_unavailable
+from codeact_verify.host.limits import Limits
+from codeact_verify.host.sandbox import Sandbox
+from codeact_verify.tools import tool_specs
+
+
+@pytest.fixture(autouse=True)
+def _needs_sandbox() -> None:
+    reason = sandbox_unavailable()
+    if reason:
+        pytest.skip(f"sandbox unavailable: {reason}")
+
+
+def _wait_for(predicate, timeout: float = 3.0) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+# --- red9/27: `finally` runs after the abandoned tool returns ---------------------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/27: the sticky timeout of a late tool result still runs the program's "
+    "`finally` block, which writes into /output after the caller has its result",
+)
+def test_a_finally_block_writes_nothing_after_an_abandoned_run(tmp_path: Path) -> None:
+    returned = threading.Event()
+
+    def slow(x: int) -> int:
+        """Returns right after the caller gave up waiting."""
+        returned.wait(5)
+        return x
+
+    program = "try:\n    v = slow(x=1)\nfinally:\n    write_text('/output/leak.txt', 'late')\n"
+    with Sandbox(pool_size=0, limits=Limits(timeout_s=0.3), output_dir=tmp_path) as sb:
+        r = sb.run_sync(program, tool_specs([slow]))
+        returned.set()
+        assert r.error is not None and r.error.kind == "timeout"
+        _wait_for(lambda: (tmp_path / "leak.txt").exists(), 1.5)
+        assert not (tmp_path / "leak.txt").exists()
+
+
+# --- red9/28: a cancelled execute() keeps running, calling tools and writing files ------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/28: cancelling `await codeact.execute()` leaves the guest running with full "
+    "tool access until its own time limit",
+)
+def test_a_cancelled_execute_calls_no_tool_afterwards() -> None:
+    cancelled = threading.Event()
+    started = threading.Event()
+    sent: list[str] = []
+
+    def lookup(q: str) -> str:
+        """Slow lookup (returns once the caller was cancelled)."""
+        started.set()
+        cancelled.wait(5)
+        return q
+
+    def send_email(to: str) -> str:
+        """Sends an email."""
+        sent.append(to)
+        return "sent"
+
+    program = "v = lookup(q='x')\nprint(send_email(to='boss'))\n"
+    with CodeAct(
+        tools=[lookup, send_email], approval_mode="never_require", limits=Limits(timeout_s=10)
+    ) as ca:
+
+        async def main() -> None:
+            task = asyncio.ensure_future(ca.execute(program))
+            while not started.is_set():  # the guest is in its first tool call
+                await asyncio.sleep(0.01)
+            task.cancel()  # e.g. asyncio.wait_for / a framework's own timeout
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            cancelled.set()
+
+        asyncio.run(main())
+        _wait_for(lambda: bool(sent), 2.0)
+        assert sent == []
+
+
+# --- red9/29: hung batch calls hold the 8 tool threads: every later batch times out -----------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/29: one run's 8 hung batch calls hold the sandbox's tool threads for good; "
+    "a later batch of fast tools fails with a misleading timeout",
+)
+def test_hung_batch_calls_do_not_starve_later_batches() -> None:
+    gate = threading.Event()
+
+    def fetch(url: str) -> str:
+        """A network call that never returns (until the test ends)."""
+        gate.wait(30)
+        return url
+
+    def get(city: str) -> str:
+        """Fast."""
+        return city.upper()
+
+    specs = tool_specs([fetch, get])
+    try:
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=0.3)) as sb:
+            sb.run_sync("call_tools([('fetch', {'url': str(i)}) for i in range(8)])\n", specs)
+            r = sb.run_sync("print(call_tools([('get', {'city': 'a'})]))\n", specs)
+            assert r.ok, r.error
+    finally:
+        gate.set()
+
+
+# --- red9/30: the sandbox pool closes a sandbox while a run is in it ---------------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/30: SandboxPool.get closes the oldest sandbox (KEEP=4) while a run of "
+    "another thread is still in it; its next batch fails with a host RuntimeError",
+)
+def test_the_pool_does_not_close_a_sandbox_in_use() -> None:
+    go = threading.Event()
+    started = threading.Event()
+
+    def lookup(q: str) -> str:
+        """Slow lookup."""
+        started.set()
+        go.wait(5)
+        return q
+
+    def get(city: str) -> str:
+        """Fast."""
+        return city.upper()
+
+    program = "v = lookup(q='x')\nprint(call_tools([('get', {'city': 'a'})]))\n"
+    with CodeAct(
+        tools=[lookup, get], approval_mode="never_require", limits=Limits(timeout_s=10)
+    ) as ca:
+        out: dict[str, object] = {}
+        t = threading.Thread(target=lambda: out.setdefault("r", ca.execute_sync(program)))
+        t.start()
+        assert started.wait(10)
+        other = ca.snapshot()  # e.g. Agent Framework's run-scoped copy
+        for i in range(4):
+            other.limits = Limits(timeout_s=3.0 + i)
+            other.sandbox()
+        go.set()
+        t.join(15)
+        r = out["r"]
+        assert r.ok, r.error  # type: ignore[attr-defined]
+
+
+# --- red9/31: concurrent executions of one CodeAct report each other's /output files ----------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/31: runs sharing an output directory diff it around themselves; a file one "
+    "run writes is reported as an artifact of another run that overlaps it",
+)
+def test_concurrent_executions_report_only_their_own_artifacts() -> None:
+    go = threading.Event()
+    started = threading.Event()
+
+    def lookup(q: str) -> str:
+        """Slow lookup."""
+        started.set()
+        go.wait(5)
+        return q
+
+    with CodeAct(tools=[lookup], approval_mode="never_require", output_dir=True) as ca:
+        out: dict[str, object] = {}
+        t = threading.Thread(
+            target=lambda: out.setdefault("b", ca.execute_sync("print(lookup(q='b'))\n"))
+        )
+        t.start()
+        assert started.wait(10)
+        a = ca.execute_sync("write_text('/output/a_secret.txt', 'A')\n")
+        go.set()
+        t.join(10)
+        assert [x.path for x in a.artifacts] == ["/output/a_secret.txt"]
+        assert [x.path for x in out["b"].artifacts] == []  # type: ignore[attr-defined]
+
+
+# --- red9/32: an async tool around a blocking call holds a sync caller past the limit ---------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/32: run_sync runs an all-async program inline; asyncio.run() then waits for "
+    "the default executor's thread (asyncio.to_thread) of a tool that never returns",
+)
+def test_an_async_tool_around_a_blocking_call_does_not_hold_a_sync_caller() -> None:
+    import asyncio as _asyncio
+
+    gate = threading.Event()
+
+    def blocking_fetch(url: str) -> str:
+        gate.wait(30)  # a network call that never returns (until the test ends)
+        return url
+
+    async def fetch(url: str) -> str:
+        """An async tool around a blocking client (the usual asyncio.to_thread pattern)."""
+        return await _asyncio.to_thread(blocking_fetch, url)
+
+    done = threading.Event()
+    try:
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=0.3)) as sb:
+
+            def run() -> None:
+                sb.run_sync("print(fetch(url='x'))\n", tool_specs([fetch]))
+                done.set()
+
+            threading.Thread(target=run, daemon=True).start()
+            assert done.wait(3.0), "run_sync still blocked 3 s after a 0.3 s time limit"
+    finally:
+        gate.set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/32 (serve): /execute answers only when the async tool's to_thread call "
+    "returns, because the worker's asyncio.run() joins the default executor",
+)
+def test_serve_answers_at_the_time_limit_despite_a_to_thread_tool() -> None:
+    import asyncio as _asyncio
+    import json
+    import urllib.request
+
+    from codeact_verify.adapters.serve import BackgroundServer, create_app
+
+    gate = threading.Event()
+
+    def blocking_fetch(url: str) -> str:
+        gate.wait(30)
+        return url
+
+    async def fetch(url: str) -> str:
+        """Fetches a URL."""
+        return await _asyncio.to_thread(blocking_fetch, url)
+
+    ca = CodeAct(tools=[fetch], approval_mode="never_require", limits=Limits(timeout_s=0.3))
+    with BackgroundServer(create_app(ca)) as srv:
+        try:
+            body = json.dumps({"code": "print(fetch(url='x'))\n"}).encode()
+            req = urllib.request.Request(
+                srv.url + "/execute", data=body, headers={"Content-Type": "application/json"}
+            )
+            answer = json.loads(urllib.request.urlopen(req, timeout=3).read())
+            assert answer["error"]["kind"] == "timeout"
+        finally:
+            gate.set()
+    ca.close()
