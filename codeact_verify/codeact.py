@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import execute_code as ec
 from . import executor
+from .aio import run_detached
 from .approval import (
     ApprovalCallback,
     ApprovalDecision,
@@ -116,7 +117,7 @@ def _run_blocking(coro: Any) -> Any:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        return run_detached(coro)  # see aio.py: never waits for a tool's stuck thread
     coro.close()
     raise CodeActError("called a blocking CodeAct method inside an event loop; await the async one")
 

@@ -6,7 +6,6 @@ program; the `CodeAct` facade, the HTTP service and the `run` command all come t
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import time
 import weakref
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .aio import run_detached
 from .diagnostics import Report
 from .tools import ToolSpec
 
@@ -343,7 +343,7 @@ def execute_sync(
                 t0 = time.perf_counter()
                 verdict = gate(steps.report)
                 if inspect.isawaitable(verdict):
-                    verdict = asyncio.run(_awaited(verdict))
+                    verdict = run_detached(_awaited(verdict))
                 if verdict is not None:
                     return steps.denied(str(verdict), t0)
                 approved_tools = steps.approved(approved_tools, t0)
@@ -353,7 +353,7 @@ def execute_sync(
             program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
         )
         return steps.finish(result, t0)
-    return asyncio.run(
+    return run_detached(  # see aio.py: never waits for a tool's stuck thread
         execute(
             code,
             specs,

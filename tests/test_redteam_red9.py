@@ -197,11 +197,6 @@ def test_concurrent_executions_report_only_their_own_artifacts() -> None:
 
 
 # --- red9/32: an async tool around a blocking call holds a sync caller past the limit ---------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/32: run_sync runs an all-async program inline; asyncio.run() then waits for "
-    "the default executor's thread (asyncio.to_thread) of a tool that never returns",
-)
 def test_an_async_tool_around_a_blocking_call_does_not_hold_a_sync_caller() -> None:
     import asyncio as _asyncio
 
@@ -229,11 +224,6 @@ def test_an_async_tool_around_a_blocking_call_does_not_hold_a_sync_caller() -> N
         gate.set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/32 (serve): /execute answers only when the async tool's to_thread call "
-    "returns, because the worker's asyncio.run() joins the default executor",
-)
 def test_serve_answers_at_the_time_limit_despite_a_to_thread_tool() -> None:
     import asyncio as _asyncio
     import json
@@ -263,3 +253,50 @@ def test_serve_answers_at_the_time_limit_despite_a_to_thread_tool() -> None:
         finally:
             gate.set()
     ca.close()
+
+
+def test_an_async_tool_that_blocks_its_loop_does_not_hold_a_sync_caller() -> None:
+    # a blocking call made directly inside `async def` (no to_thread) blocks the loop's thread
+    gate = threading.Event()
+
+    async def fetch(url: str) -> str:
+        """A careless async tool: a blocking call on the event loop's thread."""
+        gate.wait(30)
+        return url
+
+    done = threading.Event()
+    try:
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=0.3)) as sb:
+            out: list[object] = []
+
+            def run() -> None:
+                out.append(sb.run_sync("print(fetch(url='x'))\n", tool_specs([fetch])))
+                done.set()
+
+            threading.Thread(target=run, daemon=True).start()
+            assert done.wait(3.0), "run_sync still blocked 3 s after a 0.3 s time limit"
+            error = out[0].error  # type: ignore[attr-defined]
+            assert error is not None and error.kind == "timeout"
+            assert "fetch" in error.message
+    finally:
+        gate.set()
+
+
+def test_a_sync_caller_of_a_to_thread_tool_gets_the_result_when_it_returns_in_time() -> None:
+    # the legitimate case: the same pattern with a call that returns in time works as before
+    import asyncio as _asyncio
+
+    def blocking_fetch(url: str) -> str:
+        time.sleep(0.05)
+        return url.upper()
+
+    async def fetch(url: str) -> str:
+        """Fetches a URL."""
+        return await _asyncio.to_thread(blocking_fetch, url)
+
+    with Sandbox(pool_size=0, limits=Limits(timeout_s=5)) as sb:
+        r = sb.run_sync("print(fetch(url='x'))\n", tool_specs([fetch]))
+        assert r.ok and r.stdout == "X\n", r.error
+    with CodeAct(tools=[fetch], approval_mode="never_require") as ca:
+        ex = ca.execute_sync("print(fetch(url='y'))\n")
+        assert ex.ok and ex.stdout == "Y\n", ex.error

@@ -16,13 +16,13 @@ program, an unknown tool), it gets a clear tool result back and the loop goes on
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..aio import run_detached
 from ..errors import CodeActError
 from ..execute_code import TOOL_NAME
 
@@ -184,7 +184,7 @@ class CodeActAgent:
             finally:
                 await self.aclose()
 
-        return asyncio.run(_go())
+        return run_detached(_go())
 
     async def aclose(self) -> None:
         if self._own_client:

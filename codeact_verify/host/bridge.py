@@ -27,6 +27,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from ..aio import run_detached
 from ..tools import ToolArgumentError, ToolSpec, to_jsonable
 from .limits import Limits
 from .network import NetworkPolicy, perform
@@ -319,7 +320,8 @@ class RunBridge:
             task.cancel()
             raise DeadlineExceeded
 
-        return asyncio.run(bounded())
+        # not asyncio.run: it would wait for a to_thread call of the tool's that never returns
+        return run_detached(bounded())
 
     # -- the WIT imports ------------------------------------------------------------------
     def call_tool(self, name: str, arguments: str) -> Outcome:

@@ -514,8 +514,8 @@ class Sandbox:
         job = self._start(program, specs, policy, None, approved_tools)
         try:
             if self._inline(job):
-                # nothing can block past the deadline (async tools and HTTP are bounded by
-                # it, and so are sync tools in this mode): run on this thread, no thread hop
+                # nothing can block past the deadline (the program names no tool; HTTP is
+                # bounded by it, and so are sync tools in this mode): no thread hop
                 job.bridge.inline = True
                 return self._run_began(job)  # on this thread: no one else can give up on it
             # the caller's context variables reach the tools here too, as in run()
@@ -536,15 +536,15 @@ class Sandbox:
 
     @staticmethod
     def _inline(job: _Job) -> bool:
-        """True when the run may execute on the caller's thread: no sync tool can block it.
+        """True when the run may execute on the caller's thread: no tool can block it.
 
-        Either every tool is async (as before), or the program names no tool at all and
-        neither `call_tool` nor `call_tools` (its names come from the host's transform; unknown
-        names count as naming everything). In that mode the bridge still runs a sync tool,
-        should one be called after all, on a worker thread bounded by the deadline."""
+        Only when the program names no tool at all and neither `call_tool` nor `call_tools`
+        (its names come from the host's transform; unknown names count as naming everything).
+        In that mode the bridge still runs a sync tool, should one be called after all, on a
+        worker thread bounded by the deadline. A program that calls async tools runs on a
+        runner thread too: an async tool can block its loop's thread (a blocking call inside
+        `async def`), and the caller must still get its answer at the time limit."""
         specs = job.bridge.specs
-        if all(spec.is_async for spec in specs.values()):
-            return True
         names = job.names
         if names is None or "call_tool" in names or "call_tools" in names:
             return False
