@@ -101,6 +101,12 @@ def _jsonable(value: Any, spec: ToolSpec | None = None) -> Any:
         return to_jsonable(value)
 
 
+class RunAbandoned(Exception):
+    """Raised by a host function of a run whose caller stopped waiting: the trampoline turns
+    it into a trap, so the guest stops right there and runs no more of the program (not even
+    a `finally` block, which a catchable or sticky error would run: red9/27)."""
+
+
 class DeadlineExceeded(Exception):
     """The run's time limit passed while a tool was running (not a tool's own TimeoutError)."""
 
@@ -167,12 +173,18 @@ class RunBridge:
 
     # -- output ---------------------------------------------------------------------------
     def abandon(self) -> None:
-        """The caller stopped waiting: later output is dropped and tool calls time out."""
+        """The caller stopped waiting: from now on every host function of this run (a tool
+        call, a tool's late return, output, an HTTP request) traps the guest (`RunAbandoned`)."""
         self.abandoned = True
+
+    def _check_abandoned(self, what: str) -> None:
+        if self.abandoned:
+            raise RunAbandoned(f"{what} after the run's caller stopped waiting")
 
     def emit_output(self, to_stderr: bool, text: str) -> None:
         """Output the guest printed (streamed, so it survives a trap)."""
-        if self._output_room <= 0 or self.abandoned:
+        self._check_abandoned("output")
+        if self._output_room <= 0:
             return
         if len(text) > self._output_room:
             text = text[: self._output_room]
@@ -205,7 +217,8 @@ class RunBridge:
 
     # -- preparing and finishing one call -------------------------------------------------
     def _prepare(self, name: str, arguments: str) -> Prepared | Outcome:
-        if self.abandoned or time.monotonic() >= self.deadline:
+        self._check_abandoned("a tool call")
+        if time.monotonic() >= self.deadline:
             return _err("timeout", "the run's time limit passed")
         limit = self.limits.max_arg_bytes
         if len(name) > self.limits.max_name_bytes:
@@ -257,11 +270,12 @@ class RunBridge:
         ms = (time.perf_counter() - started) * 1000.0
         self.running = None  # before the record: see __init__
         if self.abandoned:
-            # the caller gave up waiting and has its result: a sticky timeout ends the program
-            # here, so it cannot go on (write files, print) into whatever comes next (red7/21)
+            # the caller gave up waiting and has its result: the guest traps here, so the
+            # program cannot go on (write files, print, run a `finally` block) into whatever
+            # comes next (red7/21, red9/27)
             message = f"{spec.name}() returned after the run's time limit; its result is dropped"
             self.records.append(ToolCallRecord(spec.name, args, False, None, message, ms))
-            return _err("timeout", message)
+            raise RunAbandoned(message)
         if exc is not None:
             if isinstance(exc, DeadlineExceeded):
                 message = f"{spec.name}() did not finish before the run's time limit"
@@ -407,6 +421,7 @@ class RunBridge:
             self.host_ms += (time.perf_counter() - t0) * 1000.0
 
     def http_request(self, request: str) -> Outcome:
+        self._check_abandoned("an HTTP request")
         if len(request) > self.limits.max_arg_bytes:
             return _err("size", f"an HTTP request exceeds {self.limits.max_arg_bytes} bytes")
         self.http_requests += 1

@@ -28,8 +28,9 @@ from ..astlock import AST_LOCK
 from ..errors import SandboxError
 from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
+from . import stop
 from .bridge import RunBridge
-from .engine import LoadedGuest, loaded_guest, set_context, ticks_for
+from .engine import LoadedGuest, loaded_guest, set_context
 from .fastcall import ExportCall
 from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
@@ -87,7 +88,9 @@ class _Instance:
         self.store = wasmtime.Store(guest.engine)
         self.store.set_limits(memory_size=memory_bytes)
         self.store.set_wasi(wasi)
-        self.store.set_epoch_deadline(ticks_for(60.0))
+        # thrown when the run's caller stops waiting: the guest traps within stop.STEP_S
+        self.switch = stop.install(self.store)
+        self.store.set_epoch_deadline(self.switch.arm(60.0))
         instance = guest.linker.instantiate(self.store, guest.component)
         prepare = instance.get_func(self.store, "prepare")
         run = instance.get_func(self.store, "run")
@@ -190,6 +193,7 @@ class _Job:
         self.finished = False
         self.stuck = False
         self.lock = threading.Lock()
+        self.switch: stop.StopSwitch | None = None  # its instance's (see host/stop.py)
 
     def wait_s(self) -> float:
         return max(0.0, self.bridge.deadline - time.monotonic()) + Sandbox._GRACE_S
@@ -487,13 +491,22 @@ class Sandbox:
             # the caller's context variables reach the tools, as asyncio.to_thread does
             run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
             future = loop.run_in_executor(self._runner, run_guest)
-            done, _ = await asyncio.wait({future}, timeout=job.wait_s())
-            if future not in done and self._give_up_unstarted(job):
-                return self._not_started(job)
-            if future not in done and job.bridge.active is None:
-                # not inside a host call, so the epoch deadline stops the guest any moment now
-                # (a busy machine can delay it): wait for its own result, which names the line
-                done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
+            try:
+                done, _ = await asyncio.wait({future}, timeout=job.wait_s())
+                if future not in done and self._give_up_unstarted(job):
+                    return self._not_started(job)
+                if future not in done and job.bridge.active is None:
+                    # not inside a host call, so the epoch deadline stops the guest any moment
+                    # now (a busy machine can delay it): wait for its own result, which names
+                    # the line
+                    done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
+            except BaseException:
+                # the caller was cancelled (asyncio.wait_for, a framework's own timeout): the
+                # run stops with it, before it calls another tool or writes another file
+                # (red9/28); a run that has not begun never will
+                if not self._give_up_unstarted(job):
+                    self._stop(job)
+                raise
             if future in done:
                 return future.result()
             return self._abandon(job)
@@ -593,6 +606,7 @@ class Sandbox:
             frozenset(approved_tools) if not isinstance(approved_tools, str) else frozenset(),
         )
         job = _Job(program, config, inst, from_pool, before, bridge, started)
+        job.switch = inst.switch
         job.restricted = json.dumps(restricted) if restricted is not None else ""
         job.names = names if restricted is not None else None
         return job
@@ -703,8 +717,8 @@ class Sandbox:
         assert inst is not None
         remaining = max(0.0, job.bridge.deadline - time.monotonic())
         # The guest stops the program itself at the deadline (on the wall clock, so it can name
-        # the line); the epoch deadline, a little later, is the backstop.
-        inst.store.set_epoch_deadline(ticks_for(remaining + self._HARD_GRACE_S))
+        # the line); the epoch deadline, a little later, is the backstop (see host/stop.py).
+        inst.store.set_epoch_deadline(inst.switch.arm(remaining + self._HARD_GRACE_S))
         restricted = _with_deadline(job.restricted, time.time() + remaining)
         outer = set_context(job.bridge)  # a run inside another run's tool: put it back after
         outcome: Any = None
@@ -747,17 +761,26 @@ class Sandbox:
             job, ok, stdout, stderr, error, timings, answer if isinstance(answer, str) else None
         )
 
-    def _abandon(self, job: _Job) -> ExecutionResult:
-        """The deadline passed while the guest was inside a host call: give up waiting."""
-        bridge = job.bridge
-        active = bridge.active
-        bridge.abandon()
-        with job.lock:  # its runner thread is still busy: counted until it lets go
+    def _stop(self, job: _Job) -> None:
+        """Stop waiting for a run that began: its host calls trap from now on (see
+        `RunBridge.abandon`), and the guest traps at its next epoch check (host/stop.py), not
+        at the backstop. Its runner thread, if still busy (a tool that has not returned),
+        counts as stuck until it lets go."""
+        job.bridge.abandon()
+        if job.switch is not None:
+            job.switch.stop()
+        with job.lock:
             if not job.finished:
                 job.stuck = True
         if job.stuck:
             with self._lock:
                 self._stuck += 1
+
+    def _abandon(self, job: _Job) -> ExecutionResult:
+        """The deadline passed while the guest was inside a host call: give up waiting."""
+        bridge = job.bridge
+        active = bridge.active
+        self._stop(job)
         running = bridge.running
         records = list(bridge.records)
         stdout, stderr = bridge.output()
