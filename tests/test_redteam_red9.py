@@ -357,3 +357,33 @@ def test_an_http_response_after_abandonment_does_not_reach_the_guest(tmp_path: P
             assert not (tmp_path / "leak.txt").exists()
     finally:
         srv.shutdown()
+
+
+# --- red9/35: reading a FIFO in a mount blocks in WASI, past every deadline --------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/35: a read of a named pipe in a mount blocks in wasmtime's WASI host code; "
+    "an inline run_sync then never returns",
+)
+def test_reading_a_fifo_in_a_mount_is_bounded_by_the_time_limit(tmp_path: Path) -> None:
+    import os
+
+    from codeact_verify.host.mounts import Mount
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = threading.Event()
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=0.3), mounts=[Mount(tmp_path, "/data", True)])
+
+    def run() -> None:
+        sb.run_sync("print(read_text('/data/pipe'))\n")
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        assert done.wait(3.0), "run_sync still blocked 3 s after a 0.3 s time limit"
+    finally:
+        if not done.is_set():
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # the reader sees EOF
+            done.wait(5)
+        sb.close()
