@@ -300,3 +300,127 @@ def test_a_sync_caller_of_a_to_thread_tool_gets_the_result_when_it_returns_in_ti
     with CodeAct(tools=[fetch], approval_mode="never_require") as ca:
         ex = ca.execute_sync("print(fetch(url='y'))\n")
         assert ex.ok and ex.stdout == "Y\n", ex.error
+
+
+# --- red9/33: a trickling HTTP response holds an inline run_sync past the time limit ----------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/33: the HTTP helper's timeout bounds each socket read, not the request: a "
+    "body that trickles in keeps an inline run (and its caller) going past the time limit",
+)
+def test_a_trickling_http_response_does_not_outlive_the_time_limit() -> None:
+    import http.server
+
+    from codeact_verify.host.network import NetworkPolicy
+
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"0123456789"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for b in body:
+                time.sleep(0.25)
+                self.wfile.write(bytes([b]))
+                self.wfile.flush()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.server_address[1]}"
+    try:
+        policy = NetworkPolicy(allowed_domains=[url])
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=0.3), network=policy) as sb:
+            t = time.monotonic()
+            sb.run_sync(f"r = http_get('{url}/data')\nprint(len(r['text']))\n")
+            assert time.monotonic() - t < 1.5
+    finally:
+        srv.shutdown()
+
+
+# --- red9/34: an HTTP response that comes back after the caller gave up reaches the guest -----
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/34: RunBridge.http_request hands a late response to an abandoned guest, "
+    "which then writes /output files after its timeout result",
+)
+def test_an_http_response_after_abandonment_does_not_reach_the_guest(tmp_path: Path) -> None:
+    import http.server
+
+    from codeact_verify.host.network import NetworkPolicy
+
+    returned = threading.Event()
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"x" * 40
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for b in body:  # a byte every 0.1 s until the caller has its result
+                if not returned.is_set():
+                    time.sleep(0.1)
+                self.wfile.write(bytes([b]))
+                self.wfile.flush()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    def get(city: str) -> str:
+        """Any sync tool: the run is not inline."""
+        return city
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.server_address[1]}"
+    program = (
+        "if len('x') == 2:\n    get(city='a')\n"
+        f"r = http_get('{url}/x')\n"
+        "write_text('/output/leak.txt', r['text'])\n"
+    )
+    policy = NetworkPolicy(allowed_domains=[url])
+    try:
+        with Sandbox(
+            pool_size=0, limits=Limits(timeout_s=0.3), output_dir=tmp_path, network=policy
+        ) as sb:
+            r = sb.run_sync(program, tool_specs([get]))
+            returned.set()
+            assert r.error is not None and r.error.kind == "timeout"
+            _wait_for(lambda: (tmp_path / "leak.txt").exists(), 1.5)
+            assert not (tmp_path / "leak.txt").exists()
+    finally:
+        srv.shutdown()
+
+
+# --- red9/35: reading a FIFO in a mount blocks in WASI, past every deadline --------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red9/35: a read of a named pipe in a mount blocks in wasmtime's WASI host code; "
+    "an inline run_sync then never returns",
+)
+def test_reading_a_fifo_in_a_mount_is_bounded_by_the_time_limit(tmp_path: Path) -> None:
+    import os
+
+    from codeact_verify.host.mounts import Mount
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = threading.Event()
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=0.3), mounts=[Mount(tmp_path, "/data", True)])
+
+    def run() -> None:
+        sb.run_sync("print(read_text('/data/pipe'))\n")
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        assert done.wait(3.0), "run_sync still blocked 3 s after a 0.3 s time limit"
+    finally:
+        if not done.is_set():
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # the reader sees EOF
+            done.wait(5)
+        sb.close()
