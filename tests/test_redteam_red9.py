@@ -37,11 +37,6 @@ def _wait_for(predicate, timeout: float = 3.0) -> bool:  # type: ignore[no-untyp
 
 
 # --- red9/27: `finally` runs after the abandoned tool returns ---------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/27: the sticky timeout of a late tool result still runs the program's "
-    "`finally` block, which writes into /output after the caller has its result",
-)
 def test_a_finally_block_writes_nothing_after_an_abandoned_run(tmp_path: Path) -> None:
     returned = threading.Event()
 
@@ -60,11 +55,6 @@ def test_a_finally_block_writes_nothing_after_an_abandoned_run(tmp_path: Path) -
 
 
 # --- red9/28: a cancelled execute() keeps running, calling tools and writing files ------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/28: cancelling `await codeact.execute()` leaves the guest running with full "
-    "tool access until its own time limit",
-)
 def test_a_cancelled_execute_calls_no_tool_afterwards() -> None:
     cancelled = threading.Event()
     started = threading.Event()
@@ -342,11 +332,6 @@ def test_a_trickling_http_response_does_not_outlive_the_time_limit() -> None:
 
 
 # --- red9/34: an HTTP response that comes back after the caller gave up reaches the guest -----
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/34: RunBridge.http_request hands a late response to an abandoned guest, "
-    "which then writes /output files after its timeout result",
-)
 def test_an_http_response_after_abandonment_does_not_reach_the_guest(tmp_path: Path) -> None:
     import http.server
 

@@ -32,6 +32,7 @@ from ..tools import ToolArgumentError, ToolSpec, to_jsonable
 from .limits import Limits
 from .network import NetworkPolicy, perform
 from .result import ToolCallRecord, clip_text, exception_text
+from .trap import RunAbandoned
 
 Outcome = tuple[bool, str]
 
@@ -99,12 +100,6 @@ def _jsonable(value: Any, spec: ToolSpec | None = None) -> Any:
         if spec is not None:
             return spec.result_json(value)  # the declared type's JSON form, or says what's wrong
         return to_jsonable(value)
-
-
-class RunAbandoned(Exception):
-    """Raised by a host function of a run whose caller stopped waiting: the trampoline turns
-    it into a trap, so the guest stops right there and runs no more of the program (not even
-    a `finally` block, which a catchable or sticky error would run: red9/27)."""
 
 
 class DeadlineExceeded(Exception):
@@ -440,6 +435,10 @@ class RunBridge:
             )
         self.active = "an HTTP request"
         try:
-            return perform(policy, req, self.deadline)
+            outcome = perform(policy, req, self.deadline)
         finally:
             self.active = None
+        # a response that came after the caller stopped waiting never reaches the program
+        # (red9/34): the guest traps here, as for a tool's late return
+        self._check_abandoned("an HTTP response")
+        return outcome

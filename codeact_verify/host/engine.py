@@ -19,6 +19,7 @@ from wasmtime.component import Component, Linker, Variant
 from ..errors import GuestBuildError
 from .build import _stderr_progress, ensure_guest
 from .fastcall import add_fast_func
+from .trap import RunAbandoned
 from .wasmtime_engine import TICK_S, shared_engine, ticks_for
 
 __all__ = ["TICK_S", "LoadedGuest", "loaded_guest", "set_context", "shared_engine", "ticks_for"]
@@ -72,6 +73,8 @@ def _guarded(fn: Callable[..., tuple[bool, str]]) -> Callable[..., tuple[bool, s
     def host_func(*args: Any) -> tuple[bool, str]:
         try:
             return fn(*args)
+        except RunAbandoned:  # the run's caller stopped waiting: trap, run nothing more
+            raise
         except BaseException as exc:  # a host bug must not trap the guest opaquely
             return False, _err_json(f"host error: {type(exc).__name__}: {exc}")
 
@@ -129,6 +132,8 @@ class LoadedGuest:
     def _call_tools(_store: Any, calls: str) -> list[Variant]:
         try:
             return [_variant(r) for r in _ctx().call_tools(calls)]
+        except RunAbandoned:  # see _guarded
+            raise
         except BaseException as exc:
             import json
 

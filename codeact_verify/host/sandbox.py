@@ -469,6 +469,7 @@ class Sandbox:
     # guest that started late on a busy machine to reach its first tick and name its line.
     _HARD_GRACE_S = 0.5
     _STOP_WAIT_S = 5.0  # no host call running at the deadline: the guest stops by itself
+    _CANCEL_WAIT_S = 4 * stop.STEP_S  # a cancelled run's guest traps within one step
 
     async def run(
         self,
@@ -500,12 +501,16 @@ class Sandbox:
                     # now (a busy machine can delay it): wait for its own result, which names
                     # the line
                     done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
-            except BaseException:
+            except BaseException as exc:
                 # the caller was cancelled (asyncio.wait_for, a framework's own timeout): the
                 # run stops with it, before it calls another tool or writes another file
                 # (red9/28); a run that has not begun never will
                 if not self._give_up_unstarted(job):
                     self._stop(job)
+                    if isinstance(exc, asyncio.CancelledError):
+                        # a moment for the guest to trap (its next epoch check), so whoever
+                        # runs next on the output directory does not meet its last writes
+                        await asyncio.wait({future}, timeout=self._CANCEL_WAIT_S)
                 raise
             if future in done:
                 return future.result()

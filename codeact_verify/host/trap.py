@@ -14,6 +14,13 @@ _abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 GUEST_ERROR_KINDS: tuple[str, ...] = tuple(_abi.GUEST_ERROR_KINDS)
 
 
+class RunAbandoned(Exception):
+    """Raised by a host function of a run whose caller stopped waiting. The linker's host
+    functions let it through (`engine._guarded`), and the trampoline turns it into a trap: the
+    guest stops right there and runs no more of the program, not even a `finally` block, which
+    a catchable or sticky error would still run (red-team finding red9/27)."""
+
+
 def prefer_sticky(
     error: ExecutionError | None, sticky: tuple[str, str] | None, limits: Limits
 ) -> ExecutionError | None:
