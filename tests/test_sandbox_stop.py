@@ -56,9 +56,10 @@ def test_a_cancelled_run_stops_within_steps_not_at_its_time_limit(tmp_path: Path
         asyncio.run(main())
         # the guest trapped: its runner thread let go, and the file stops changing
         assert _wait_for(lambda: sb._stuck == 0, 2.0)
-        before = (tmp_path / "tick.txt").stat().st_mtime_ns if (tmp_path / "tick.txt").exists() else 0
+        tick = tmp_path / "tick.txt"
+        before = tick.stat().st_mtime_ns if tick.exists() else 0
         time.sleep(0.3)
-        after = (tmp_path / "tick.txt").stat().st_mtime_ns if (tmp_path / "tick.txt").exists() else 0
+        after = tick.stat().st_mtime_ns if tick.exists() else 0
         assert before == after
 
 
