@@ -293,11 +293,6 @@ def test_a_sync_caller_of_a_to_thread_tool_gets_the_result_when_it_returns_in_ti
 
 
 # --- red9/33: a trickling HTTP response holds an inline run_sync past the time limit ----------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/33: the HTTP helper's timeout bounds each socket read, not the request: a "
-    "body that trickles in keeps an inline run (and its caller) going past the time limit",
-)
 def test_a_trickling_http_response_does_not_outlive_the_time_limit() -> None:
     import http.server
 
@@ -382,11 +377,6 @@ def test_an_http_response_after_abandonment_does_not_reach_the_guest(tmp_path: P
 
 
 # --- red9/35: reading a FIFO in a mount blocks in WASI, past every deadline --------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/35: a read of a named pipe in a mount blocks in wasmtime's WASI host code; "
-    "an inline run_sync then never returns",
-)
 def test_reading_a_fifo_in_a_mount_is_bounded_by_the_time_limit(tmp_path: Path) -> None:
     import os
 

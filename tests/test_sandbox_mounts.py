@@ -166,3 +166,22 @@ def test_wasi_preopen_is_read_only_by_itself(dirs: dict[str, Path]) -> None:
         assert (dirs["data"] / "hello.txt").read_text(encoding="utf-8") == "héllo\n"
     finally:
         sb.close()
+
+
+def test_a_named_pipe_in_a_mount_is_refused_not_waited_on(tmp_path: Path) -> None:
+    # red9/35: reading or writing a FIFO blocks in WASI host code, where no time limit
+    # reaches; the helpers refuse anything but a regular file, at once, with a clear error
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    with make_sandbox(mounts=[Mount(tmp_path, "/data", read_only=False)],
+                      limits=Limits(timeout_s=5)) as sb:
+        for program in ("print(read_text('/data/pipe'))\n",
+                        "write_text('/data/pipe', 'x')\n"):
+            r = run(sb, program)
+            assert not r.ok and r.error is not None, program
+            assert r.error.kind == "runtime", r.error
+            assert "not a regular file" in r.error.message, r.error
+        # regular files, and a new file, work as before
+        r = run(sb, "print(read_text('/data/notes.txt'))\nwrite_text('/data/new.txt', 'n')\n")
+        assert r.ok and r.stdout == "hello\n", r.error
+        assert (tmp_path / "new.txt").read_text(encoding="utf-8") == "n"

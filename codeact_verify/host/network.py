@@ -283,6 +283,43 @@ def _err(kind: str, message: str) -> tuple[bool, str]:
     return False, json.dumps({"kind": kind, "message": message})
 
 
+_CHUNK = 65536
+
+
+class _RunDeadline(Exception):
+    """The run's time limit passed while a response was being read."""
+
+
+def _read_body(resp: Any, limit: int, deadline: float, timeout: float) -> bytes:
+    """At most `limit` bytes of the body, read as they come, with the run's deadline checked
+    between reads (each read's socket timeout at most what is left, where the socket can be
+    reached): a body that trickles in cannot hold the run past its time limit, which a socket
+    timeout alone, bounding each read, did not prevent (red9/33). `_RunDeadline` past it; a
+    read that waits longer than `timeout` fails as before (OSError)."""
+    source = resp if hasattr(resp, "read1") else getattr(resp, "fp", resp)
+    read = getattr(source, "read1", None) or source.read
+    sock = getattr(getattr(getattr(source, "fp", None), "raw", None), "_sock", None)
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _RunDeadline
+        if sock is not None and hasattr(sock, "settimeout"):
+            sock.settimeout(min(timeout, left))
+        try:
+            chunk = read(min(_CHUNK, limit - size))
+        except TimeoutError:
+            if time.monotonic() >= deadline:
+                raise _RunDeadline from None
+            raise
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def perform(
     policy: NetworkPolicy | None, request: dict[str, Any], deadline: float
 ) -> tuple[bool, str]:
@@ -331,7 +368,9 @@ def perform(
                     method, data = "GET", None
                 continue
             try:
-                raw = resp.read(policy.max_response_bytes + 1)
+                raw = _read_body(resp, policy.max_response_bytes + 1, deadline, timeout)
+            except _RunDeadline:
+                return _err("timeout", "the run's time limit was reached during an HTTP request")
             except OSError as exc:
                 return _err("network", f"{method} {url} failed while reading: {exc}")
             if len(raw) > policy.max_response_bytes:

@@ -50,6 +50,14 @@ from .trap import classify_trap, prefer_sticky
 # returns (see Sandbox._all_runners_held); generous, so only many such runs exhaust them.
 RUNNER_THREADS = 32
 
+# Helpers whose work happens in host code the guest's clock cannot interrupt: tool calls, HTTP
+# (the network's pace) and files (WASI: a named pipe in a mount blocks its read; red9/33, 35).
+# A program that names one runs on a runner thread, so its caller is bounded by the deadline.
+_HOST_HELPERS = frozenset(
+    {"call_tool", "call_tools", "read_text", "write_text", "read_json", "write_json",
+     "list_dir", "http_get", "http_request"}
+)  # fmt: skip
+
 # What the runner thread returns for a job its caller gave up on before it began (never read).
 _NOT_RUN = ExecutionResult(
     ok=False, stdout="", stderr="", error=ExecutionError("timeout", "not run", None)
@@ -532,8 +540,9 @@ class Sandbox:
         job = self._start(program, specs, policy, None, approved_tools)
         try:
             if self._inline(job):
-                # nothing can block past the deadline (the program names no tool; HTTP is
-                # bounded by it, and so are sync tools in this mode): no thread hop
+                # nothing can block past the deadline (the program names no tool and no
+                # helper that works in host code; a sync tool, should one be called after
+                # all, runs on a worker bounded by it): no thread hop
                 job.bridge.inline = True
                 return self._run_began(job)  # on this thread: no one else can give up on it
             # the caller's context variables reach the tools here too, as in run()
@@ -554,17 +563,18 @@ class Sandbox:
 
     @staticmethod
     def _inline(job: _Job) -> bool:
-        """True when the run may execute on the caller's thread: no tool can block it.
+        """True when the run may execute on the caller's thread: nothing can block it.
 
-        Only when the program names no tool at all and neither `call_tool` nor `call_tools`
-        (its names come from the host's transform; unknown names count as naming everything).
+        Only when the program names no tool at all and no helper that does its work in host
+        code (`_HOST_HELPERS`: tool calls, HTTP, files) (its names come from the host's
+        transform; unknown names count as naming everything).
         In that mode the bridge still runs a sync tool, should one be called after all, on a
         worker thread bounded by the deadline. A program that calls async tools runs on a
         runner thread too: an async tool can block its loop's thread (a blocking call inside
         `async def`), and the caller must still get its answer at the time limit."""
         specs = job.bridge.specs
         names = job.names
-        if names is None or "call_tool" in names or "call_tools" in names:
+        if names is None or not _HOST_HELPERS.isdisjoint(names):
             return False
         return not any(name in names for name in specs)
 

@@ -8,6 +8,7 @@ allow-list; the guest itself has no sockets.
 import json as _json
 import os
 import posixpath
+import stat as _stat
 
 import wit_world
 from componentize_py_types import Err
@@ -47,9 +48,25 @@ class Mounts:
 MOUNTS = Mounts()
 
 
+def _regular(real, path, must_exist=True):
+    """Refuse anything but a regular file (a named pipe, a device: opening or reading one can
+    block in WASI host code, where neither the time limit nor the host can stop it; red9/35).
+    A file that does not exist yet passes when `must_exist` is False (a write creates it)."""
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        if must_exist:
+            raise
+        return
+    if not _stat.S_ISREG(mode):
+        kind = "a directory" if _stat.S_ISDIR(mode) else "not a regular file"
+        raise OSError(f"{path} is {kind}; only regular files can be read or written")
+
+
 def read_text(path):
     """Read a text file (UTF-8) from a mounted directory."""
     real = MOUNTS.resolve(path)
+    _regular(real, path)
     with open(real, encoding="utf-8") as fh:
         return fh.read()
 
@@ -66,6 +83,7 @@ def write_text(path, text):
     max_files = STATE.limits.get("max_write_files")
     if max_files is not None and STATE.written_files + 1 > max_files:
         raise STATE.hit("limit", f"file write limit of {max_files} files per run exceeded")
+    _regular(real, path, must_exist=False)
     STATE.written_bytes += len(data)
     STATE.written_files += 1
     with open(real, "wb") as fh:
