@@ -91,11 +91,6 @@ def test_a_cancelled_execute_calls_no_tool_afterwards() -> None:
 
 
 # --- red9/29: hung batch calls hold the 8 tool threads: every later batch times out -----------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/29: one run's 8 hung batch calls hold the sandbox's tool threads for good; "
-    "a later batch of fast tools fails with a misleading timeout",
-)
 def test_hung_batch_calls_do_not_starve_later_batches() -> None:
     gate = threading.Event()
 

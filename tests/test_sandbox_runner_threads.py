@@ -175,3 +175,36 @@ def test_more_concurrent_runs_than_runner_threads_all_finish_when_nothing_blocks
         assert len(results) == 5
         assert all(r.ok for r in results), [r.error for r in results]  # type: ignore[attr-defined]
         assert sorted(tools.marks) == [f"run{i}" for i in range(5)]
+
+
+# --- tool threads (red9/29): a batch's hung calls keep their threads; others replace them -----
+def test_hung_batch_calls_get_replacement_threads_then_fail_fast(
+    tools: Tools, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox_module, "TOOL_THREADS", 2)
+    monkeypatch.setattr(sandbox_module, "TOOL_THREADS_HELD", 2)
+    hung = "call_tools([('hang', {}), ('hang', {})])\n"
+    fast = "print(call_tools([('mark', {'what': 'a'}), ('mark', {'what': 'b'})]))\n"
+    with make_sandbox(limits=Limits(timeout_s=TIMEOUT_S)) as sb:
+        first = sb.run_sync(hung, tools.specs)  # 2 threads held for good
+        assert first.error is not None and first.error.kind == "timeout"
+        assert sb._tools.held == 2
+        r = sb.run_sync(fast, tools.specs)  # on the 2 replacement threads
+        assert r.ok and r.stdout == "['a', 'b']\n", r.error
+        sb.run_sync(hung, tools.specs)  # the replacements are held too: 4 of 2 + 2
+        assert sb._tools.held == 4
+        started = time.monotonic()
+        r = sb.run_sync(fast, tools.specs)
+        assert time.monotonic() - started < 0.25  # at once, not at its time limit
+        assert r.error is not None and r.error.kind == "limit", r.error
+        assert "no tool thread is free: 4 of the sandbox's tool threads are held" in (
+            r.error.message
+        )
+        assert [c.ok for c in r.tool_calls] == [False, False]
+        tools.release.set()  # the hung tools return: every thread counts again
+        end = time.monotonic() + 5
+        while sb._tools.held and time.monotonic() < end:
+            time.sleep(0.01)
+        assert sb._tools.held == 0
+        r = sb.run_sync(fast, tools.specs)
+        assert r.ok and r.stdout == "['a', 'b']\n", r.error

@@ -23,6 +23,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import json
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -106,13 +107,64 @@ class DeadlineExceeded(Exception):
     """The run's time limit passed while a tool was running (not a tool's own TimeoutError)."""
 
 
-def _wait(future: concurrent.futures.Future[Any], timeout: float) -> Any:
+class ToolThreads(concurrent.futures.ThreadPoolExecutor):
+    """A sandbox's threads for sync tools (batches, and calls made off the runner thread), and
+    how many of them are held by tool calls that outlived their run.
+
+    A sync tool that never returns (a network call without a timeout) keeps its thread: Python
+    cannot stop it. Each such call gets a replacement thread, so later runs' tools still find
+    `size` threads (a later call used to wait in the queue until its run's deadline and be
+    blamed for it: red9/29), up to `max_held` held threads in all; past that a call fails at
+    once with a `limit` error that says why (`exhausted`). A held thread counts again the
+    moment its tool returns."""
+
+    def __init__(self, size: int, max_held: int = 56) -> None:
+        super().__init__(size, thread_name_prefix="codeact-tool")
+        self.size = size
+        self.max_held = max_held
+        self._held = 0
+        self._held_lock = threading.Lock()
+
+    @property
+    def held(self) -> int:
+        with self._held_lock:
+            return self._held
+
+    def hold(self, future: concurrent.futures.Future[Any]) -> None:
+        """`future`'s call outlived its run: its thread is held until it returns."""
+        with self._held_lock:
+            self._held += 1
+            if self._held <= self.max_held:
+                self._max_workers += 1  # a replacement (ThreadPoolExecutor starts it on demand)
+        future.add_done_callback(self._let_go)
+
+    def _let_go(self, _future: concurrent.futures.Future[Any]) -> None:
+        with self._held_lock:
+            if self._held <= self.max_held:
+                self._max_workers -= 1
+            self._held -= 1
+
+    def exhausted(self) -> str | None:
+        """Why no sync tool can run now, or None."""
+        held = self.held
+        if held < self.size + self.max_held:
+            return None
+        return (
+            f"no tool thread is free: {held} of the sandbox's tool threads are held by tool "
+            "calls of earlier runs that have not returned since their time limit passed (a "
+            "tool that blocks forever keeps its thread); make the tools return, or give them "
+            "their own timeouts"
+        )
+
+
+def _wait(future: concurrent.futures.Future[Any], timeout: float, pool: Any = None) -> Any:
     try:
         return future.result(timeout=timeout)
     except concurrent.futures.TimeoutError:
         if future.done():  # the tool itself raised TimeoutError
             raise
-        future.cancel()
+        if not future.cancel() and isinstance(pool, ToolThreads):
+            pool.hold(future)  # running: it keeps its thread until it returns
         raise DeadlineExceeded from None
 
 
@@ -313,6 +365,15 @@ class RunBridge:
         self.records.append(ToolCallRecord(spec.name, args, True, logged, None, ms))
         return True, text
 
+    def _no_tool_thread(self) -> str | None:
+        exhausted = getattr(self.pool, "exhausted", None)
+        return exhausted() if exhausted is not None else None
+
+    def _refuse(self, spec: ToolSpec, args: Any, message: str) -> Outcome:
+        """A call that cannot run (no tool thread): recorded, and a `limit` for the guest."""
+        self.records.append(ToolCallRecord(spec.name, args, False, None, message, 0.0))
+        return _err("limit", message)
+
     def _remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 
@@ -347,8 +408,11 @@ class RunBridge:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
                 elif self.inline:
+                    problem = self._no_tool_thread()
+                    if problem is not None:
+                        return self._refuse(spec, args, problem)
                     call = self.pool.submit(_call_sync, spec, (call_args, call_kwargs))
-                    value = _wait(call, self._remaining())
+                    value = _wait(call, self._remaining(), self.pool)
                 else:
                     # inline: a blocking tool is bounded by the caller, who stops waiting at
                     # the deadline (see Sandbox.run_sync); a thread hop here would cost ~45 µs
@@ -378,6 +442,11 @@ class RunBridge:
                 spec, parsed, call = prepared  # type: ignore[misc]
                 (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed, call))
             started = time.perf_counter()
+            problem = self._no_tool_thread() if sync_jobs else None
+            if problem is not None:
+                for i, spec, parsed, _ in sync_jobs:
+                    results[i] = self._refuse(spec, parsed, problem)
+                sync_jobs = []
             # each sync tool runs in a copy of the run's context (as a single call_tool does,
             # inline): the caller's context variables (Agent Framework's invocation context,
             # request-scoped state) reach it, and nothing it sets outlives the call in the
@@ -405,7 +474,7 @@ class RunBridge:
                         results[i] = self._finish(spec, parsed, started, value)
             for i, spec, parsed, _ in sync_jobs:
                 try:
-                    value = _wait(futures[i], self._remaining())
+                    value = _wait(futures[i], self._remaining(), self.pool)
                 except Exception as exc:
                     results[i] = self._finish(spec, parsed, started, exc=exc)
                 else:

@@ -29,7 +29,7 @@ from ..errors import SandboxError
 from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
 from . import stop
-from .bridge import RunBridge
+from .bridge import RunBridge, ToolThreads
 from .engine import LoadedGuest, loaded_guest, set_context
 from .fastcall import ExportCall
 from .limits import Limits
@@ -49,6 +49,9 @@ from .trap import classify_trap, prefer_sticky
 # Threads that run guests. A run abandoned at its deadline keeps its thread until its sync tool
 # returns (see Sandbox._all_runners_held); generous, so only many such runs exhaust them.
 RUNNER_THREADS = 32
+# Threads for sync tools in batches (and calls made off the runner thread); see ToolThreads.
+TOOL_THREADS = 8
+TOOL_THREADS_HELD = 56  # replacements for threads held by calls that never returned, at most
 
 # Helpers whose work happens in host code the guest's clock cannot interrupt: tool calls, HTTP
 # (the network's pace) and files (WASI: a named pipe in a mount blocks its read; red9/33, 35).
@@ -335,7 +338,7 @@ class Sandbox:
         self._filler = concurrent.futures.ThreadPoolExecutor(
             1, thread_name_prefix="codeact-pool", initializer=_background_thread
         )
-        self._tools = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="codeact-tool")
+        self._tools = ToolThreads(TOOL_THREADS, TOOL_THREADS_HELD)
         # Generous: a run abandoned at its deadline keeps its thread until its tool returns.
         self._runner = concurrent.futures.ThreadPoolExecutor(
             RUNNER_THREADS, thread_name_prefix="codeact-run"
