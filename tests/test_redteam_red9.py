@@ -152,11 +152,6 @@ def test_the_pool_does_not_close_a_sandbox_in_use() -> None:
 
 
 # --- red9/31: concurrent executions of one CodeAct report each other's /output files ----------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/31: runs sharing an output directory diff it around themselves; a file one "
-    "run writes is reported as an artifact of another run that overlaps it",
-)
 def test_concurrent_executions_report_only_their_own_artifacts() -> None:
     go = threading.Event()
     started = threading.Event()

@@ -37,6 +37,12 @@ from .trap import RunAbandoned
 
 Outcome = tuple[bool, str]
 
+# The sandbox whose run is calling a tool, in the context the tool runs in: a run that such a
+# tool starts on the same sandbox is nested in the calling run (Sandbox._output_turn).
+CALLING_RUN: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "codeact_calling_run", default=None
+)
+
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 _decode = json.JSONDecoder().decode
@@ -211,6 +217,7 @@ class RunBridge:
         # then runs on a worker thread, waited for until the deadline, so it cannot hold the
         # caller past it
         self.inline = False
+        self.owner: Any = None  # the Sandbox this run belongs to (set by it), see CALLING_RUN
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         # the first sticky outcome the guest recorded (a refusal, a limit), sent as it happened
@@ -404,6 +411,7 @@ class RunBridge:
             spec, args, (call_args, call_kwargs) = prepared  # type: ignore[misc]
             started = time.perf_counter()
             self.running = (spec.name, args, started)
+            calling = CALLING_RUN.set(self.owner)
             try:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
@@ -411,7 +419,9 @@ class RunBridge:
                     problem = self._no_tool_thread()
                     if problem is not None:
                         return self._refuse(spec, args, problem)
-                    call = self.pool.submit(_call_sync, spec, (call_args, call_kwargs))
+                    call = self.pool.submit(
+                        contextvars.copy_context().run, _call_sync, spec, (call_args, call_kwargs)
+                    )
                     value = _wait(call, self._remaining(), self.pool)
                 else:
                     # inline: a blocking tool is bounded by the caller, who stops waiting at
@@ -419,6 +429,8 @@ class RunBridge:
                     value = spec.func(*call_args, **call_kwargs)
             except Exception as exc:
                 return self._finish(spec, args, started, exc=exc)
+            finally:
+                CALLING_RUN.reset(calling)
             return self._finish(spec, args, started, value)
         finally:
             self.active = None
@@ -442,36 +454,40 @@ class RunBridge:
                 spec, parsed, call = prepared  # type: ignore[misc]
                 (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed, call))
             started = time.perf_counter()
-            problem = self._no_tool_thread() if sync_jobs else None
-            if problem is not None:
-                for i, spec, parsed, _ in sync_jobs:
-                    results[i] = self._refuse(spec, parsed, problem)
-                sync_jobs = []
-            # each sync tool runs in a copy of the run's context (as a single call_tool does,
-            # inline): the caller's context variables (Agent Framework's invocation context,
-            # request-scoped state) reach it, and nothing it sets outlives the call in the
-            # pool's thread (red-team finding red3/04)
-            futures = {
-                i: self.pool.submit(contextvars.copy_context().run, _call_sync, sp, c)
-                for i, sp, _, c in sync_jobs
-            }
-            if async_jobs:
+            calling = CALLING_RUN.set(self.owner)  # copied into each call's context below
+            try:
+                problem = self._no_tool_thread() if sync_jobs else None
+                if problem is not None:
+                    for i, spec, parsed, _ in sync_jobs:
+                        results[i] = self._refuse(spec, parsed, problem)
+                    sync_jobs = []
+                # each sync tool runs in a copy of the run's context (as a single call_tool does,
+                # inline): the caller's context variables (Agent Framework's invocation context,
+                # request-scoped state) reach it, and nothing it sets outlives the call in the
+                # pool's thread (red-team finding red3/04)
+                futures = {
+                    i: self.pool.submit(contextvars.copy_context().run, _call_sync, sp, c)
+                    for i, sp, _, c in sync_jobs
+                }
+                if async_jobs:
 
-                async def gather() -> list[Any]:
-                    return await asyncio.gather(
-                        *(s.func(*c[0], **c[1]) for _, s, _, c in async_jobs),
-                        return_exceptions=True,
-                    )
+                    async def gather() -> list[Any]:
+                        return await asyncio.gather(
+                            *(s.func(*c[0], **c[1]) for _, s, _, c in async_jobs),
+                            return_exceptions=True,
+                        )
 
-                try:
-                    values = self._run_async(gather())
-                except DeadlineExceeded as exc:
-                    values = [exc] * len(async_jobs)
-                for (i, spec, parsed, _), value in zip(async_jobs, values, strict=True):
-                    if isinstance(value, BaseException):
-                        results[i] = self._finish(spec, parsed, started, exc=value)
-                    else:
-                        results[i] = self._finish(spec, parsed, started, value)
+                    try:
+                        values = self._run_async(gather())
+                    except DeadlineExceeded as exc:
+                        values = [exc] * len(async_jobs)
+                    for (i, spec, parsed, _), value in zip(async_jobs, values, strict=True):
+                        if isinstance(value, BaseException):
+                            results[i] = self._finish(spec, parsed, started, exc=value)
+                        else:
+                            results[i] = self._finish(spec, parsed, started, value)
+            finally:
+                CALLING_RUN.reset(calling)
             for i, spec, parsed, _ in sync_jobs:
                 try:
                     value = _wait(futures[i], self._remaining(), self.pool)

@@ -29,7 +29,7 @@ from ..errors import SandboxError
 from ..grammar import load_grammar
 from ..tools import ToolSpec, tool_specs
 from . import stop
-from .bridge import RunBridge, ToolThreads
+from .bridge import CALLING_RUN, RunBridge, ToolThreads
 from .engine import LoadedGuest, loaded_guest, set_context
 from .fastcall import ExportCall
 from .limits import Limits
@@ -346,6 +346,7 @@ class Sandbox:
         # Runs abandoned at their deadline whose runner thread is still held (a sync tool that
         # has not returned): when they hold every runner thread, a new run fails at once
         self._stuck = 0
+        self._output_lock = threading.Lock()  # runs on the output directory take turns
         self._closed = False
         self._guest: LoadedGuest | None = None
         # RestrictedPython's transform runs on the host (faster) and the guest only compiles
@@ -498,6 +499,24 @@ class Sandbox:
         held = self._all_runners_held()
         if held is not None:
             return held
+        turn = self._output_turn()
+        if turn is not None and not turn.acquire(blocking=False):
+            if not await self._wait_turn(turn):
+                return self._output_busy()
+        try:
+            return await self._run_on(loop, program, specs, policy, approved_tools)
+        finally:
+            if turn is not None:
+                turn.release()
+
+    async def _run_on(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any],
+        policy: dict[str, Any] | None,
+        approved_tools: Iterable[str],
+    ) -> ExecutionResult:
         job = self._start(program, specs, policy, loop, approved_tools)
         try:
             # the caller's context variables reach the tools, as asyncio.to_thread does
@@ -540,6 +559,22 @@ class Sandbox:
         held = self._all_runners_held()
         if held is not None:
             return held
+        turn = self._output_turn()
+        if turn is not None and not turn.acquire(timeout=self._turn_wait_s()):
+            return self._output_busy()
+        try:
+            return self._run_sync_on(program, specs, policy, approved_tools)
+        finally:
+            if turn is not None:
+                turn.release()
+
+    def _run_sync_on(
+        self,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any],
+        policy: dict[str, Any] | None,
+        approved_tools: Iterable[str],
+    ) -> ExecutionResult:
         job = self._start(program, specs, policy, None, approved_tools)
         try:
             if self._inline(job):
@@ -623,6 +658,7 @@ class Sandbox:
             self._tools,
             frozenset(approved_tools) if not isinstance(approved_tools, str) else frozenset(),
         )
+        bridge.owner = self  # what a run its tools start is nested in (CALLING_RUN)
         job = _Job(program, config, inst, from_pool, before, bridge, started)
         job.switch = inst.switch
         job.restricted = json.dumps(restricted) if restricted is not None else ""
@@ -660,6 +696,39 @@ class Sandbox:
         text = json.dumps(policy)
         self._policy_cache = (copy.deepcopy(policy), text, _flag_types(policy))
         return text
+
+    # -- one run at a time on the output directory ------------------------------------------
+    # A run's artifacts are what changed in the output directory between its start and its
+    # end, so two runs that overlap would each report the other's files (red9/31): runs of a
+    # sandbox with an output directory take turns. A run that a tool of this sandbox's own
+    # run starts (a nested run: `bridge.CALLING_RUN`) runs inside the outer run's turn (its
+    # files are the outer run's too). A run waits for its turn at most its time limit.
+    def _output_turn(self) -> threading.Lock | None:
+        if self.output_dir is None or CALLING_RUN.get() is self:
+            return None
+        return self._output_lock
+
+    def _turn_wait_s(self) -> float:
+        return self.limits.timeout_s + self._GRACE_S
+
+    async def _wait_turn(self, turn: threading.Lock) -> bool:
+        end = time.monotonic() + self._turn_wait_s()
+        while not turn.acquire(blocking=False):  # polled: a cancelled wait holds nothing
+            if time.monotonic() >= end:
+                return False
+            await asyncio.sleep(0.002)
+        return True
+
+    def _output_busy(self) -> ExecutionResult:
+        message = (
+            f"time limit of {self.limits.timeout_s:g} s exceeded before the program started "
+            "(another run of this sandbox was using its output directory the whole time; runs "
+            "that share an output directory take turns); it was not run"
+        )
+        return ExecutionResult(
+            ok=False, stdout="", stderr="", error=ExecutionError("timeout", message, None),
+            timings={"not_started": 1.0},
+        )  # fmt: skip
 
     # -- runs that cannot start --------------------------------------------------------------
     # A run waits for a runner thread in the executor's queue. A sync tool that blocks past a
