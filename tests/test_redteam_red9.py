@@ -114,11 +114,6 @@ def test_hung_batch_calls_do_not_starve_later_batches() -> None:
 
 
 # --- red9/30: the sandbox pool closes a sandbox while a run is in it ---------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red9/30: SandboxPool.get closes the oldest sandbox (KEEP=4) while a run of "
-    "another thread is still in it; its next batch fails with a host RuntimeError",
-)
 def test_the_pool_does_not_close_a_sandbox_in_use() -> None:
     go = threading.Event()
     started = threading.Event()

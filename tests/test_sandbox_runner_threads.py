@@ -14,7 +14,6 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from test_sandbox_support import Limits, make_sandbox
@@ -87,14 +86,15 @@ def _wait_until_free(sb: sandbox_module.Sandbox) -> None:
     assert sb._stuck == 0
 
 
-LATE = "mark(what='late')\nwrite_text('/output/late.txt', 'late')\nprint('late')\n"
+# (no output directory here: runs that share one take turns before they queue for a thread,
+# see tests/test_sandbox_output_turns.py)
+LATE = "mark(what='late')\nprint('late')\n"
 
 
 def test_a_run_queued_behind_busy_runners_says_it_did_not_start_and_never_runs_later(
-    tools: Tools, tmp_path: Path
+    tools: Tools,
 ) -> None:
-    out = tmp_path / "out"
-    with make_sandbox(limits=Limits(timeout_s=TIMEOUT_S), output_dir=out) as sb:
+    with make_sandbox(limits=Limits(timeout_s=TIMEOUT_S)) as sb:
         holders = _hold_every_runner(sb, tools)
         started = time.monotonic()
         result = sb.run_sync(LATE, tools.specs)
@@ -112,18 +112,14 @@ def test_a_run_queued_behind_busy_runners_says_it_did_not_start_and_never_runs_l
         _wait_until_free(sb)
         time.sleep(0.3)  # a queued run that wrongly started would have run by now
         assert tools.marks == []
-        assert not (out / "late.txt").exists()
         # the sandbox works as before once the tools returned
         again = sb.run_sync("print(mark(what='again'))\n", tools.specs)
         assert again.ok and again.stdout == "again\n", again.error
         assert tools.marks == ["again"]
 
 
-def test_an_async_run_queued_behind_busy_runners_never_runs_later(
-    tools: Tools, tmp_path: Path
-) -> None:
-    out = tmp_path / "out"
-    with make_sandbox(limits=Limits(timeout_s=TIMEOUT_S), output_dir=out) as sb:
+def test_an_async_run_queued_behind_busy_runners_never_runs_later(tools: Tools) -> None:
+    with make_sandbox(limits=Limits(timeout_s=TIMEOUT_S)) as sb:
         holders = _hold_every_runner(sb, tools)
         result = asyncio.run(sb.run(LATE, tools.specs))
         assert result.error is not None and result.error.kind == "timeout"
@@ -134,7 +130,6 @@ def test_an_async_run_queued_behind_busy_runners_never_runs_later(
         _wait_until_free(sb)
         time.sleep(0.3)
         assert tools.marks == []
-        assert not (out / "late.txt").exists()
 
 
 def test_a_run_fails_at_once_when_stuck_runs_hold_every_runner_thread(tools: Tools) -> None:
@@ -208,3 +203,34 @@ def test_hung_batch_calls_get_replacement_threads_then_fail_fast(
         assert sb._tools.held == 0
         r = sb.run_sync(fast, tools.specs)
         assert r.ok and r.stdout == "['a', 'b']\n", r.error
+
+
+# --- close() and retire() while a run is under way (red9/30) ------------------------------------
+def test_close_lets_a_run_under_way_finish_then_stops_the_threads(tools: Tools) -> None:
+    sb = make_sandbox(limits=Limits(timeout_s=10))
+    out: dict[str, object] = {}
+    program = "hang()\nprint(call_tools([('mark', {'what': 'after'})]))\n"
+    t = threading.Thread(target=lambda: out.setdefault("r", sb.run_sync(program, tools.specs)))
+    t.start()
+    assert tools.entered.acquire(timeout=10)
+    sb.close()  # while the run is inside its first tool
+    with pytest.raises(sandbox_module.SandboxError, match="closed"):
+        sb.run_sync("print(1)\n")
+    tools.release.set()
+    t.join(10)
+    r = out["r"]
+    assert r.ok and r.stdout == "['after']\n", r.error  # type: ignore[attr-defined]
+    assert sb._runner._shutdown and sb._tools._shutdown  # stopped once the run ended
+
+
+def test_a_retired_sandbox_keeps_running_on_fresh_instances(tools: Tools) -> None:
+    with sandbox_module.Sandbox(pool_size=1, limits=Limits(timeout_s=10)) as sb:
+        sb.warm_up()
+        sb.wait_ready(10)
+        sb.retire()
+        assert len(sb._ready) == 0 and sb.pool_size == 0
+        for i in range(2):
+            r = sb.run_sync(f"print(mark(what='r{i}'))\n", tools.specs)
+            assert r.ok and r.stdout == f"r{i}\n", r.error
+            assert r.timings.get("from_pool") == 0.0
+        assert len(sb._ready) == 0

@@ -22,7 +22,7 @@ class SandboxPool:
     """Sandboxes by configuration, plus the staged `/input` and the `/output` directories.
 
     Shared by a `CodeAct` and its `snapshot()`s, so a run-scoped copy reuses the warm sandbox
-    of the same mounts, domains and limits. A few configurations are kept; older ones close.
+    of the same mounts, domains and limits. A few configurations are kept; older ones retire.
     """
 
     KEEP = 4
@@ -64,8 +64,10 @@ class SandboxPool:
                 box = make()
             self._sandboxes[key] = box  # most recent last
             while len(self._sandboxes) > self.KEEP:
+                # retired, not closed: a run of another thread may be in it, or about to
+                # start (red9/30); its threads end once nothing refers to it
                 oldest = next(iter(self._sandboxes))
-                self._sandboxes.pop(oldest).close()
+                self._sandboxes.pop(oldest).retire()
             return box
 
     def close(self) -> None:

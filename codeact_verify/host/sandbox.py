@@ -347,6 +347,7 @@ class Sandbox:
         # has not returned): when they hold every runner thread, a new run fails at once
         self._stuck = 0
         self._output_lock = threading.Lock()  # runs on the output directory take turns
+        self._inflight = 0  # runs under way (close() stops the threads after the last one)
         self._closed = False
         self._guest: LoadedGuest | None = None
         # RestrictedPython's transform runs on the host (faster) and the guest only compiles
@@ -499,15 +500,19 @@ class Sandbox:
         held = self._all_runners_held()
         if held is not None:
             return held
-        turn = self._output_turn()
-        if turn is not None and not turn.acquire(blocking=False):
-            if not await self._wait_turn(turn):
-                return self._output_busy()
+        self._enter()
         try:
-            return await self._run_on(loop, program, specs, policy, approved_tools)
+            turn = self._output_turn()
+            if turn is not None and not turn.acquire(blocking=False):
+                if not await self._wait_turn(turn):
+                    return self._output_busy()
+            try:
+                return await self._run_on(loop, program, specs, policy, approved_tools)
+            finally:
+                if turn is not None:
+                    turn.release()
         finally:
-            if turn is not None:
-                turn.release()
+            self._leave()
 
     async def _run_on(
         self,
@@ -559,14 +564,18 @@ class Sandbox:
         held = self._all_runners_held()
         if held is not None:
             return held
-        turn = self._output_turn()
-        if turn is not None and not turn.acquire(timeout=self._turn_wait_s()):
-            return self._output_busy()
+        self._enter()
         try:
-            return self._run_sync_on(program, specs, policy, approved_tools)
+            turn = self._output_turn()
+            if turn is not None and not turn.acquire(timeout=self._turn_wait_s()):
+                return self._output_busy()
+            try:
+                return self._run_sync_on(program, specs, policy, approved_tools)
+            finally:
+                if turn is not None:
+                    turn.release()
         finally:
-            if turn is not None:
-                turn.release()
+            self._leave()
 
     def _run_sync_on(
         self,
@@ -929,13 +938,42 @@ class Sandbox:
 
     # -- lifetime -------------------------------------------------------------------------
     def close(self) -> None:
-        """Drop the ready instances and stop the background threads."""
+        """Drop the ready instances and stop the background threads. A run already under way
+        finishes first (its tool and runner threads stop when the last such run ends); a run
+        started after this raises SandboxError."""
         with self._lock:
             self._closed = True
             self._ready.clear()
+            idle = self._inflight == 0
         self._filler.shutdown(wait=True, cancel_futures=True)
+        if idle:
+            self._stop_threads()
+
+    def retire(self) -> None:
+        """Keep no instance ready any more (the pool thread makes none), but go on running:
+        each later run gets a fresh instance. For a sandbox that its owner drops while a run of
+        another thread may still be in it, or about to start (`SandboxPool`): nothing is shut
+        down under that run (red9/30), and its threads end once nothing refers to it."""
+        with self._lock:
+            self.pool_size = 0
+            self._ready.clear()
+
+    def _stop_threads(self) -> None:
         self._tools.shutdown(wait=False, cancel_futures=True)
         self._runner.shutdown(wait=False, cancel_futures=True)
+
+    def _enter(self) -> None:
+        with self._lock:
+            if self._closed:
+                raise SandboxError("the sandbox is closed")
+            self._inflight += 1
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._inflight -= 1
+            last = self._closed and self._inflight == 0
+        if last:  # closed while this run was under way: it was the last one
+            self._stop_threads()
 
     def __enter__(self) -> Sandbox:
         return self
