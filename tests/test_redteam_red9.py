@@ -1,7 +1,8 @@
-"""Red-team findings red9/27-31 (docs/redteam/27_*.md ... 31_*.md): the run lifecycle.
+"""Red-team findings red9/27-35 (docs/redteam/27_*.md ... 35_*.md): the run lifecycle.
 
-Each test fails today because of its finding (`xfail`, strict). They avoid timing races: the
-slow tools wait for events the test sets at the moment that matters, not for fixed sleeps.
+Each test failed because of its finding (they were `xfail`, strict) and passes with its fix.
+They avoid timing races: the slow tools wait for events the test sets at the moment that
+matters, not for fixed sleeps.
 """
 
 from __future__ import annotations
