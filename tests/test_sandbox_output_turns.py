@@ -30,9 +30,9 @@ def _needs_sandbox() -> None:
         pytest.skip(f"sandbox unavailable: {reason}")
 
 
-def test_overlapping_runs_each_report_only_their_own_files(tmp_path: Path) -> None:
-    go = threading.Event()
-    entered = threading.Event()
+def _gate() -> tuple[dict[str, Any], threading.Event, threading.Event]:
+    """A `wait` tool that blocks until `go` is set (`entered` says it was called)."""
+    go, entered = threading.Event(), threading.Event()
 
     def wait(what: str) -> str:
         """Waits until the test lets it go."""
@@ -40,7 +40,11 @@ def test_overlapping_runs_each_report_only_their_own_files(tmp_path: Path) -> No
         go.wait(10)
         return what
 
-    specs = tool_specs([wait])
+    return tool_specs([wait]), go, entered
+
+
+def test_overlapping_runs_each_report_only_their_own_files(tmp_path: Path) -> None:
+    specs, go, entered = _gate()
     with make_sandbox(limits=Limits(timeout_s=10), output_dir=tmp_path) as sb:
         out: dict[str, Any] = {}
         first = threading.Thread(
@@ -66,14 +70,7 @@ def test_overlapping_runs_each_report_only_their_own_files(tmp_path: Path) -> No
 
 
 def test_an_async_run_waits_for_its_turn_without_blocking_its_loop(tmp_path: Path) -> None:
-    go = threading.Event()
-
-    def wait(what: str) -> str:
-        """Waits until the test lets it go."""
-        go.wait(10)
-        return what
-
-    specs = tool_specs([wait])
+    specs, go, _ = _gate()
     with make_sandbox(limits=Limits(timeout_s=10), output_dir=tmp_path) as sb:
 
         async def main() -> tuple[Any, Any, int]:
@@ -116,21 +113,11 @@ def test_a_nested_run_on_the_same_sandbox_runs_inside_the_outer_turn() -> None:
 
 
 def test_a_run_that_never_gets_its_turn_is_not_run(tmp_path: Path) -> None:
-    go = threading.Event()
-    entered = threading.Event()
-
-    def wait(what: str) -> str:
-        """Waits until the test lets it go."""
-        entered.set()
-        go.wait(10)
-        return what
-
-    specs = tool_specs([wait])
     with make_sandbox(limits=Limits(timeout_s=0.3), output_dir=tmp_path) as sb:
         sb._output_lock.acquire()  # another run holds the turn for longer than the limit
         try:
             started = time.monotonic()
-            r = sb.run_sync("write_text('/output/late.txt', 'x')\n", specs)
+            r = sb.run_sync("write_text('/output/late.txt', 'x')\n")
             assert time.monotonic() - started < 2.0
         finally:
             sb._output_lock.release()
@@ -138,4 +125,3 @@ def test_a_run_that_never_gets_its_turn_is_not_run(tmp_path: Path) -> None:
         assert "before the program started" in r.error.message
         assert "output directory" in r.error.message
         assert not (tmp_path / "late.txt").exists()
-        go.set()

@@ -61,6 +61,14 @@ _HOST_HELPERS = frozenset(
      "list_dir", "http_get", "http_request"}
 )  # fmt: skip
 
+def _not_run(kind: str, message: str) -> ExecutionResult:
+    """The result of a run that never started (nothing ran, nothing was recorded)."""
+    return ExecutionResult(
+        ok=False, stdout="", stderr="", error=ExecutionError(kind, message, None),
+        timings={"not_started": 1.0},
+    )  # fmt: skip
+
+
 # What the runner thread returns for a job its caller gave up on before it began (never read).
 _NOT_RUN = ExecutionResult(
     ok=False, stdout="", stderr="", error=ExecutionError("timeout", "not run", None)
@@ -734,10 +742,7 @@ class Sandbox:
             "(another run of this sandbox was using its output directory the whole time; runs "
             "that share an output directory take turns); it was not run"
         )
-        return ExecutionResult(
-            ok=False, stdout="", stderr="", error=ExecutionError("timeout", message, None),
-            timings={"not_started": 1.0},
-        )  # fmt: skip
+        return _not_run("timeout", message)
 
     # -- runs that cannot start --------------------------------------------------------------
     # A run waits for a runner thread in the executor's queue. A sync tool that blocks past a
@@ -758,10 +763,7 @@ class Sandbox:
             "passed (a tool that blocks forever keeps its thread); make the tools return, or "
             "give them their own timeouts"
         )
-        return ExecutionResult(
-            ok=False, stdout="", stderr="", error=ExecutionError("limit", message, None),
-            timings={"not_started": 1.0},
-        )  # fmt: skip
+        return _not_run("limit", message)
 
     @staticmethod
     def _give_up_unstarted(job: _Job) -> bool:
