@@ -1,0 +1,110 @@
+"""Red-team findings red10/36-38 (docs/redteam/36_*.md ... 38_*.md): attacks on the run
+lifecycle fixes of red9/27-35. Each test fails today because of its finding (xfail, strict)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codeact_verify import CodeAct
+from codeact_verify.fuzz.campaign import sandbox_unavailable
+from codeact_verify.host.limits import Limits
+from codeact_verify.host.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _needs_sandbox() -> None:
+    reason = sandbox_unavailable()
+    if reason:
+        pytest.skip(f"sandbox unavailable: {reason}")
+
+
+# --- red10/36: the output lock is per Sandbox, the output directory per pool -----------------
+@pytest.mark.xfail(strict=True, reason="red10/36: sandboxes of one pool share /output, not a lock")
+def test_snapshot_with_other_domains_reports_only_its_own_artifacts() -> None:
+    started, go = threading.Event(), threading.Event()
+
+    def lookup(q: str) -> str:
+        """Slow lookup."""
+        started.set()
+        go.wait(5)
+        return q
+
+    with CodeAct(tools=[lookup], approval_mode="never_require", output_dir=True) as ca:
+        other = ca.snapshot()
+        other.add_allowed_domains(["example.com"])  # another Sandbox, the same /output
+        out: dict[str, object] = {}
+        t = threading.Thread(
+            target=lambda: out.setdefault("b", ca.execute_sync("print(lookup(q='b'))\n"))
+        )
+        t.start()
+        assert started.wait(10)
+        a = other.execute_sync("write_text('/output/a_secret.txt', 'A')\n")
+        go.set()
+        t.join(10)
+        assert [x.path for x in a.artifacts] == ["/output/a_secret.txt"]
+        assert [x.path for x in out["b"].artifacts] == []  # type: ignore[attr-defined]
+
+
+# --- red10/37: a tool left to finish in the background blocks interpreter exit ----------------
+@pytest.mark.xfail(strict=True, reason="red10/37: runner/tool threads are joined at exit")
+def test_a_hung_tool_does_not_block_interpreter_exit() -> None:
+    script = ROOT / "docs" / "redteam" / "37_hung_tool_blocks_process_exit.py"
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the process did not exit within 20 s of its last run")
+    assert proc.returncode == 0, proc.stderr
+
+
+# --- red10/38: a nested run outlives the outer run's turn ------------------------------------
+@pytest.mark.xfail(strict=True, reason="red10/38: a nested run is not bound to the outer turn")
+def test_a_nested_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
+    release_nested = threading.Event()
+    nested_done = threading.Event()
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=3.0), output_dir=tmp_path / "out")
+
+    def gate() -> str:
+        """Waits until the test lets the nested run go on."""
+        release_nested.wait(10)
+        return "ok"
+
+    def slow(s: float) -> str:
+        """Waits."""
+        time.sleep(s)
+        return "ok"
+
+    def delegate(code: str) -> str:
+        """Runs a sub-program in the same sandbox."""
+        try:
+            return repr(sb.run_sync(code, [gate]).ok)
+        finally:
+            nested_done.set()
+
+    try:
+        nested = "gate()\nwrite_text('/output/from_a.txt', 'A')\n"
+        outer = f"slow(s=2.0)\nprint(delegate(code={nested!r}))\n"
+        a = sb.run_sync(outer, [delegate, slow])  # times out inside delegate
+        assert a.error is not None and a.error.kind == "timeout"
+        c: dict[str, object] = {}
+        t = threading.Thread(
+            target=lambda: c.setdefault("r", sb.run_sync("print(slow(s=1.0))\n", [slow]))
+        )
+        t.start()
+        time.sleep(0.3)  # C holds the turn now
+        release_nested.set()  # the nested run writes its file
+        t.join(10)
+        assert nested_done.wait(10)
+        assert [x.path for x in c["r"].artifacts] == []  # type: ignore[attr-defined]
+    finally:
+        release_nested.set()
+        sb.close()
