@@ -108,3 +108,32 @@ def test_a_nested_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
     finally:
         release_nested.set()
         sb.close()
+
+
+# --- red10/39: a cancelled run's async tool goes on -------------------------------------------
+@pytest.mark.xfail(strict=True, reason="red10/39: cancelling a run does not cancel its async tool")
+def test_a_cancelled_run_cancels_its_async_tool() -> None:
+    import asyncio
+
+    entered = threading.Event()
+    after: list[str] = []
+
+    async def send_mail(to: str) -> str:
+        """Sends an e-mail after a lookup."""
+        entered.set()
+        await asyncio.sleep(0.8)
+        after.append(to)
+        return "sent"
+
+    async def main() -> None:
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=10)) as sb:
+            task = asyncio.ensure_future(sb.run("print(send_mail(to='boss'))\n", [send_mail]))
+            while not entered.is_set():
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.sleep(1.5)  # the loop goes on, as a server's does
+
+    asyncio.run(main())
+    assert after == []
