@@ -137,3 +137,45 @@ def test_a_cancelled_run_cancels_its_async_tool() -> None:
 
     asyncio.run(main())
     assert after == []
+
+
+# --- red10/40: HTTP headers that trickle in hold the runner thread -----------------------------
+@pytest.mark.xfail(strict=True, reason="red10/40: headers are read without the run's deadline")
+def test_http_header_trickle_does_not_hold_the_runner() -> None:
+    import socketserver
+
+    from codeact_verify.host.network import NetworkPolicy
+
+    stop = threading.Event()
+
+    class Trickle(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 40 + b"\r\nContent-Length: 2\r\n\r\nok"
+            try:
+                for b in head:
+                    if stop.is_set():
+                        return
+                    self.request.sendall(bytes([b]))
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Trickle)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.server_address[1]}"
+    policy = NetworkPolicy(allowed_domains=[url])
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=0.5), network=policy)
+    try:
+        t = time.monotonic()
+        r = sb.run_sync(f"print(http_get('{url}/x')['status'])\n")
+        assert r.error is not None and r.error.kind == "timeout"
+        while sb._stuck and time.monotonic() - t < 2.5:
+            time.sleep(0.05)
+        assert sb._stuck == 0, "the runner thread is still held by the HTTP request"
+    finally:
+        stop.set()
+        sb.close()
+        srv.shutdown()
+        srv.server_close()
