@@ -179,3 +179,25 @@ def test_http_header_trickle_does_not_hold_the_runner() -> None:
         sb.close()
         srv.shutdown()
         srv.server_close()
+
+
+# --- red10/41: a blocking async tool holds execute_sync past the time limit ---------------------
+@pytest.mark.xfail(strict=True, reason="red10/41: async tools run on the sync caller's own loop")
+def test_a_blocking_async_tool_does_not_hold_execute_sync() -> None:
+    gate = threading.Event()
+
+    async def fetch(url: str) -> str:
+        """An async tool that calls a blocking client by mistake."""
+        gate.wait(5)
+        return url
+
+    ca = CodeAct(tools=[fetch], approval_mode="never_require", limits=Limits(timeout_s=0.5))
+    try:
+        t = time.monotonic()
+        r = ca.execute_sync("print(fetch(url='x'))\n")
+        took = time.monotonic() - t
+        assert r.error is not None and r.error.kind == "timeout"
+        assert took < 2.5, f"execute_sync returned after {took:.1f} s (time limit 0.5 s)"
+    finally:
+        gate.set()
+        ca.close()
