@@ -201,3 +201,33 @@ def test_a_blocking_async_tool_does_not_hold_execute_sync() -> None:
     finally:
         gate.set()
         ca.close()
+
+
+# --- red10/42: a nested run through the Agent Framework adapter waits for the outer one --------
+@pytest.mark.xfail(strict=True, reason="red10/42: the adapter's output lock does not nest")
+def test_a_nested_adapter_run_does_not_wait_for_the_outer_one(tmp_path: Path) -> None:
+    import asyncio
+
+    pytest.importorskip("agent_framework")
+    from codeact_verify.adapters.agent_framework import ExecuteCodeTool
+
+    (tmp_path / "a.txt").write_text("hi")
+    holder: dict[str, ExecuteCodeTool] = {}
+
+    async def sub_task(code: str) -> str:
+        """Runs a sub-program through the same CodeAct."""
+        return str(await holder["run"]._run_code(code))
+
+    async def main() -> str:
+        tool = ExecuteCodeTool(
+            tools=[sub_task],
+            workspace_root=tmp_path,
+            approval_mode="never_require",
+            limits=Limits(timeout_s=1.0),
+        )
+        holder["run"] = tool.create_run_tool()
+        out = await tool._run_code("print(sub_task(code='print(41 + 1)'))\n")
+        return repr([c.to_dict() for c in out])
+
+    text = asyncio.run(main())
+    assert "timeout" not in text, text
