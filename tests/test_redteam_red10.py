@@ -271,3 +271,36 @@ def test_stuck_runs_do_not_keep_their_guest_memory() -> None:
     finally:
         gate.set()
         sb.close()
+
+
+# --- red10/44: waiting for the output turn does not count against the time limit ---------------
+@pytest.mark.xfail(strict=True, reason="red10/44: the turn's wait gets a fresh time limit after")
+def test_waiting_for_the_output_turn_counts_against_the_limit(tmp_path: Path) -> None:
+    gate_a, gate_b = threading.Event(), threading.Event()
+    started = threading.Event()
+
+    def hold_a() -> str:
+        """Holds run A's turn."""
+        started.set()
+        gate_a.wait(0.9)
+        return "a"
+
+    def hang_b() -> str:
+        """Never returns in time."""
+        gate_b.wait(10)
+        return "b"
+
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=1.0), output_dir=tmp_path / "out")
+    try:
+        a = threading.Thread(target=sb.run_sync, args=("print(hold_a())\n", [hold_a]))
+        a.start()
+        assert started.wait(10)
+        t = time.monotonic()
+        b = sb.run_sync("print(hang_b())\n", [hang_b])
+        took = time.monotonic() - t
+        assert b.error is not None and b.error.kind == "timeout"
+        assert took < 1.6, f"the caller waited {took:.2f} s for a 1 s time limit"
+    finally:
+        gate_a.set()
+        gate_b.set()
+        sb.close()
