@@ -304,3 +304,38 @@ def test_waiting_for_the_output_turn_counts_against_the_limit(tmp_path: Path) ->
         gate_a.set()
         gate_b.set()
         sb.close()
+
+
+# --- red10/45: an interrupted run_sync leaves its guest running --------------------------------
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs setitimer")
+@pytest.mark.xfail(strict=True, reason="red10/45: run_sync does not stop its run on an exception")
+def test_an_interrupted_run_sync_stops_its_guest(tmp_path: Path) -> None:
+    import signal
+
+    calls: list[int] = []
+
+    def step(i: int) -> int:
+        """One step of a long job."""
+        time.sleep(0.2)
+        calls.append(i)
+        return i
+
+    class Interrupted(Exception):
+        pass
+
+    def on_alarm(*_: object) -> None:
+        raise Interrupted
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=10), output_dir=tmp_path / "out")
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.6)
+        with pytest.raises(Interrupted):
+            sb.run_sync("for i in range(10):\n    step(i=i)\n", [step])
+        at_interrupt = len(calls)
+        time.sleep(1.0)
+        assert len(calls) <= at_interrupt + 1, f"{len(calls) - at_interrupt} calls after"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        sb.close()
