@@ -339,3 +339,37 @@ def test_an_interrupted_run_sync_stops_its_guest(tmp_path: Path) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
         sb.close()
+
+
+# --- red10/46: CALLING_RUN leaks into tasks an async tool creates -------------------------------
+@pytest.mark.xfail(strict=True, reason="red10/46: a tool's background task keeps CALLING_RUN")
+def test_a_background_task_of_a_tool_does_not_skip_the_turn(tmp_path: Path) -> None:
+    import asyncio
+
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=3), output_dir=tmp_path / "out")
+    bg: list[asyncio.Task[None]] = []
+
+    async def later() -> None:
+        await asyncio.sleep(0.3)
+        await sb.run("write_text('/output/bg.txt', 'x')\n")
+
+    async def schedule() -> str:
+        """Schedules a follow-up job."""
+        bg.append(asyncio.get_running_loop().create_task(later()))
+        return "scheduled"
+
+    async def slow() -> str:
+        """Waits."""
+        await asyncio.sleep(1.0)
+        return "done"
+
+    async def main() -> list[str]:
+        await sb.run("print(schedule())\n", [schedule])
+        b = await sb.run("print(slow())\n", [slow])
+        await asyncio.gather(*bg)
+        return [x.path for x in b.artifacts]
+
+    try:
+        assert asyncio.run(main()) == []
+    finally:
+        sb.close()
