@@ -22,19 +22,34 @@ T = TypeVar("T")
 CLEANUP_S = 0.25
 
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop; close it with `close_loop`. (Its default executor, where
+    `asyncio.to_thread` runs, must be a ThreadPoolExecutor, whose threads Python joins at
+    exit: a to_thread call that never returns still holds up the process's exit.)"""
+    return asyncio.new_event_loop()
+
+
+def close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what `loop` still runs, give it `CLEANUP_S`, close async generators (as long at
+    most) and close the loop: its executor is shut down without waiting."""
+    try:
+        _cleanup(loop)
+    finally:
+        loop.close()
+
+
 def run_detached(coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` on a new event loop in this thread and return its result (as `asyncio.run`),
     then clean up for at most about 2 * `CLEANUP_S`, never joining the loop's executor."""
-    loop = asyncio.new_event_loop()
+    loop = new_loop()
     try:
         asyncio.set_event_loop(loop)
         return loop.run_until_complete(coro)
     finally:
         try:
-            _cleanup(loop)
+            close_loop(loop)
         finally:
             asyncio.set_event_loop(None)
-            loop.close()  # shuts the default executor down with wait=False
 
 
 def _cleanup(loop: asyncio.AbstractEventLoop) -> None:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import execute_code as ec
 from . import executor
-from .aio import run_detached
 from .approval import (
     ApprovalCallback,
     ApprovalDecision,
@@ -110,16 +109,12 @@ class ExecuteCodeTool:
         return (await self.run(arguments))[0]
 
     def call_sync(self, arguments: Any) -> str:
-        return _run_blocking(self(arguments))
-
-
-def _run_blocking(coro: Any) -> Any:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return run_detached(coro)  # see aio.py: never waits for a tool's stuck thread
-    coro.close()
-    raise CodeActError("called a blocking CodeAct method inside an event loop; await the async one")
+        """Blocking `__call__` (not from inside a running event loop): the run goes through
+        `CodeAct.execute_sync`, so async tools run on the run's own thread (red10/41)."""
+        code = ec.parse_arguments(arguments, max_code_bytes=self._codeact.max_code_bytes)
+        if isinstance(code, ec.BadArguments):
+            return code.message
+        return ec.render_result(self._codeact.execute_sync(code))
 
 
 class CodeAct:
@@ -512,12 +507,14 @@ class CodeAct:
             return None
         return execution.final_answer
 
-    def execute_sync(self, code: str, *, approved: bool | None = None) -> Execution:
+    def execute_sync(
+        self, code: str, *, approved: bool | None = None, report: Report | None = None
+    ) -> Execution:
         """Blocking `execute()`; not from inside a running event loop.
 
-        No event loop is started unless something needs one (an async tool, or an approval
-        callback asked for this block): verify, transpile and the sandbox run happen on this
-        thread, as `executor.execute_sync` does them."""
+        No event loop is started here unless an approval callback asks for one: verify,
+        transpile and the sandbox run happen on this thread, as `executor.execute_sync` does
+        them (async tools run on the run's own thread, with a loop of their own)."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -535,6 +532,7 @@ class CodeAct:
             sandbox=self.sandbox(),
             types=self.types,
             gate=self._gate(code, specs, approved, asked),
+            report=report,
         )
         return self._logged(execution, asked)
 

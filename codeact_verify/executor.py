@@ -327,42 +327,30 @@ def execute_sync(
 ) -> Execution:
     """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop).
 
-    Without async tools nothing needs an event loop: the steps run here and the sandbox runs
-    through `Sandbox.run_sync` (no loop to start and close per call). A gate may still answer
-    with an awaitable (an async approval callback): only then is a loop started, for it alone.
+    The steps run here and the sandbox runs through `Sandbox.run_sync` (no loop to start and
+    close per call). Async tools run on an event loop of the run's own thread, never on this
+    one, so one that blocks its loop (a blocking call inside `async def`) cannot hold the
+    caller past the time limit (red10/41). A gate may still answer with an awaitable (an async
+    approval callback): only then is a loop started here, for it alone.
     """
-    if not any(spec.is_async for spec in specs.values()):
-        steps = _Steps(code, specs, grammar)
-        program = code
-        if verified:
-            stopped = steps.verify(report, types)
-            if stopped is not None:
-                return stopped
-            assert steps.report is not None
-            if gate is not None:
-                t0 = time.perf_counter()
-                verdict = gate(steps.report)
-                if inspect.isawaitable(verdict):
-                    verdict = run_detached(_awaited(verdict))
-                if verdict is not None:
-                    return steps.denied(str(verdict), t0)
-                approved_tools = steps.approved(approved_tools, t0)
-            program = steps.transpile(sandbox)
-        t0 = time.perf_counter()
-        result = sandbox.run_sync(
-            program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
-        )
-        return steps.finish(result, t0)
-    return run_detached(  # see aio.py: never waits for a tool's stuck thread
-        execute(
-            code,
-            specs,
-            grammar=grammar,
-            sandbox=sandbox,
-            types=types,
-            verified=verified,
-            report=report,
-            gate=gate,
-            approved_tools=approved_tools,
-        )
+    steps = _Steps(code, specs, grammar)
+    program = code
+    if verified:
+        stopped = steps.verify(report, types)
+        if stopped is not None:
+            return stopped
+        assert steps.report is not None
+        if gate is not None:
+            t0 = time.perf_counter()
+            verdict = gate(steps.report)
+            if inspect.isawaitable(verdict):
+                verdict = run_detached(_awaited(verdict))
+            if verdict is not None:
+                return steps.denied(str(verdict), t0)
+            approved_tools = steps.approved(approved_tools, t0)
+        program = steps.transpile(sandbox)
+    t0 = time.perf_counter()
+    result = sandbox.run_sync(
+        program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
     )
+    return steps.finish(result, t0)

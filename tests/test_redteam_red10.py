@@ -54,7 +54,6 @@ def test_snapshot_with_other_domains_reports_only_its_own_artifacts() -> None:
 
 
 # --- red10/37: a tool left to finish in the background blocks interpreter exit ----------------
-@pytest.mark.xfail(strict=True, reason="red10/37: runner/tool threads are joined at exit")
 def test_a_hung_tool_does_not_block_interpreter_exit() -> None:
     script = ROOT / "docs" / "redteam" / "37_hung_tool_blocks_process_exit.py"
     try:
@@ -111,7 +110,6 @@ def test_a_nested_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
 
 
 # --- red10/39: a cancelled run's async tool goes on -------------------------------------------
-@pytest.mark.xfail(strict=True, reason="red10/39: cancelling a run does not cancel its async tool")
 def test_a_cancelled_run_cancels_its_async_tool() -> None:
     import asyncio
 
@@ -182,7 +180,6 @@ def test_http_header_trickle_does_not_hold_the_runner() -> None:
 
 
 # --- red10/41: a blocking async tool holds execute_sync past the time limit ---------------------
-@pytest.mark.xfail(strict=True, reason="red10/41: async tools run on the sync caller's own loop")
 def test_a_blocking_async_tool_does_not_hold_execute_sync() -> None:
     gate = threading.Event()
 
@@ -308,7 +305,6 @@ def test_waiting_for_the_output_turn_counts_against_the_limit(tmp_path: Path) ->
 
 # --- red10/45: an interrupted run_sync leaves its guest running --------------------------------
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs setitimer")
-@pytest.mark.xfail(strict=True, reason="red10/45: run_sync does not stop its run on an exception")
 def test_an_interrupted_run_sync_stops_its_guest(tmp_path: Path) -> None:
     import signal
 

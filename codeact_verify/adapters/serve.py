@@ -34,7 +34,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..aio import run_detached
 from ..astlock import AST_LOCK
 from ..execute_code import BadArguments, parse_arguments
 
@@ -406,8 +405,9 @@ def create_app(codeact: CodeAct, door: FrontDoor | None = None) -> _Guarded:
             # everything on a worker thread with its own event loop (async tools run there):
             # taking or making a guest instance, the host's restricted transform, the run
             report = _verify(codeact, code)
-            # not asyncio.run: the answer must not wait for a tool's stuck to_thread call
-            return run_detached(codeact.execute(code, approved=approved, report=report))
+            # the blocking path: async tools run on the run's own thread, so neither one that
+            # blocks its loop nor a stuck to_thread call holds this worker's answer (red10/41)
+            return codeact.execute_sync(code, approved=approved, report=report)
 
         execution = await admitted(request, True, verify_and_run)
         return execution if isinstance(execution, Response) else _JSON(execution.to_dict())

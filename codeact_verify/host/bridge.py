@@ -28,7 +28,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ..aio import run_detached
+from ..aio import close_loop, new_loop
+from ..threads import DaemonThreadPool
 from ..tools import ToolArgumentError, ToolSpec, to_jsonable
 from .limits import Limits
 from .network import NetworkPolicy, perform
@@ -113,7 +114,7 @@ class DeadlineExceeded(Exception):
     """The run's time limit passed while a tool was running (not a tool's own TimeoutError)."""
 
 
-class ToolThreads(concurrent.futures.ThreadPoolExecutor):
+class ToolThreads(DaemonThreadPool):
     """A sandbox's threads for sync tools (batches, and calls made off the runner thread), and
     how many of them are held by tool calls that outlived their run.
 
@@ -125,7 +126,7 @@ class ToolThreads(concurrent.futures.ThreadPoolExecutor):
     moment its tool returns."""
 
     def __init__(self, size: int, max_held: int = 56) -> None:
-        super().__init__(size, thread_name_prefix="codeact-tool")
+        super().__init__(size, "codeact-tool")
         self.size = size
         self.max_held = max_held
         self._held = 0
@@ -207,6 +208,10 @@ class RunBridge:
         self.http_requests = 0
         self.host_ms = 0.0
         self.abandoned = False
+        # cancels the async tool call under way (set while one runs), see abandon()
+        self._cancel_async: Any = None
+        # the run's own event loop for async tools when the caller has none (see _run_async)
+        self._own_loop: asyncio.AbstractEventLoop | None = None
         # what the guest is waiting for on the host right now (None: it is running itself)
         self.active: str | None = None
         # the single tool call running on the host now: (name, logged arguments, start time);
@@ -228,8 +233,15 @@ class RunBridge:
     # -- output ---------------------------------------------------------------------------
     def abandon(self) -> None:
         """The caller stopped waiting: from now on every host function of this run (a tool
-        call, a tool's late return, output, an HTTP request) traps the guest (`RunAbandoned`)."""
+        call, a tool's late return, output, an HTTP request) traps the guest (`RunAbandoned`),
+        and an async tool call under way is cancelled."""
         self.abandoned = True
+        cancel = self._cancel_async
+        if cancel is not None:
+            try:
+                cancel()
+            except RuntimeError:  # its loop is closed: nothing left to cancel
+                pass
 
     def _check_abandoned(self, what: str) -> None:
         if self.abandoned:
@@ -385,20 +397,42 @@ class RunBridge:
         return max(0.0, self.deadline - time.monotonic())
 
     def _run_async(self, coro: Any) -> Any:
-        """Run a coroutine on the caller's loop (or a private one) until the deadline."""
+        """Run a coroutine on the caller's loop (or a private one) until the deadline, or until
+        the run is abandoned (`abandon` cancels it: red10/39)."""
         if self.loop is not None and self.loop.is_running():
-            return _wait(asyncio.run_coroutine_threadsafe(coro, self.loop), self._remaining())
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+            self._cancel_async = future.cancel  # thread-safe: cancels the task on its loop
+            try:
+                return _wait(future, self._remaining())
+            finally:
+                self._cancel_async = None
 
         async def bounded() -> Any:
             task = asyncio.ensure_future(coro)
-            done, _ = await asyncio.wait({task}, timeout=self._remaining())
+            loop = asyncio.get_running_loop()
+            self._cancel_async = lambda: loop.call_soon_threadsafe(task.cancel)
+            try:
+                done, _ = await asyncio.wait({task}, timeout=self._remaining())
+            finally:
+                self._cancel_async = None
             if task in done:
                 return task.result()
             task.cancel()
             raise DeadlineExceeded
 
-        # not asyncio.run: it would wait for a to_thread call of the tool's that never returns
-        return run_detached(bounded())
+        # one loop for the run's async calls, on the run's own thread (a tool may keep a client
+        # bound to its loop from one call to the next); closed at the run's end by close_loop,
+        # which never waits for a to_thread call of the tool's that never returns
+        loop = self._own_loop
+        if loop is None:
+            loop = self._own_loop = new_loop()
+        return loop.run_until_complete(bounded())
+
+    def close_loop(self) -> None:
+        """The run is over: close its own event loop, if it made one (on the run's thread)."""
+        loop, self._own_loop = self._own_loop, None
+        if loop is not None:
+            close_loop(loop)
 
     # -- the WIT imports ------------------------------------------------------------------
     def call_tool(self, name: str, arguments: str) -> Outcome:

@@ -27,6 +27,7 @@ import wasmtime
 from ..astlock import AST_LOCK
 from ..errors import SandboxError
 from ..grammar import load_grammar
+from ..threads import DaemonThreadPool
 from ..tools import ToolSpec, tool_specs
 from . import stop
 from .bridge import CALLING_RUN, RunBridge, ToolThreads
@@ -348,9 +349,8 @@ class Sandbox:
         )
         self._tools = ToolThreads(TOOL_THREADS, TOOL_THREADS_HELD)
         # Generous: a run abandoned at its deadline keeps its thread until its tool returns.
-        self._runner = concurrent.futures.ThreadPoolExecutor(
-            RUNNER_THREADS, thread_name_prefix="codeact-run"
-        )
+        # daemon threads: one held by a tool that never returns does not hold up the exit
+        self._runner = DaemonThreadPool(RUNNER_THREADS, "codeact-run")
         # Runs abandoned at their deadline whose runner thread is still held (a sync tool that
         # has not returned): when they hold every runner thread, a new run fails at once
         self._stuck = 0
@@ -605,14 +605,21 @@ class Sandbox:
             try:
                 return future.result(timeout=job.wait_s())
             except concurrent.futures.TimeoutError:
-                if self._give_up_unstarted(job):
-                    return self._not_started(job)
-                if job.bridge.active is None:  # see run()
-                    try:
-                        return future.result(timeout=self._STOP_WAIT_S)
-                    except concurrent.futures.TimeoutError:
-                        pass
-                return self._abandon(job)
+                pass
+            except BaseException:
+                # the caller was interrupted while it waited (Ctrl-C, an exception from a
+                # signal handler): the run stops with it, as a cancelled async run (red10/45)
+                if not self._give_up_unstarted(job):
+                    self._stop(job)
+                raise
+            if self._give_up_unstarted(job):
+                return self._not_started(job)
+            if job.bridge.active is None:  # see run()
+                try:
+                    return future.result(timeout=self._STOP_WAIT_S)
+                except concurrent.futures.TimeoutError:
+                    pass
+            return self._abandon(job)
         finally:
             self._release(job)
 
@@ -828,6 +835,7 @@ class Sandbox:
             trap = exc
         finally:
             set_context(outer)
+            job.bridge.close_loop()
             self._spent(job, inst)
             del inst
         ran = time.perf_counter()
