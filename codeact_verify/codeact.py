@@ -391,9 +391,13 @@ class CodeAct:
         return Path(self.output_dir)
 
     @property
-    def output_lock(self) -> threading.Lock:
-        """Held by callers that read and clear the output directory after a run."""
-        return self._pool.output_lock
+    def output_lock(self) -> threading.Lock | None:
+        """The output directory's turn (host/turns.py): every run on it takes it; None without
+        an output directory."""
+        from .host import turns
+
+        path = self.output_path()
+        return turns.lock_for(turns.directory_key(path)) if path is not None else None
 
     def sandbox(self) -> Sandbox:
         """The sandbox for the current mounts, inputs, domains and limits (made on first use)."""

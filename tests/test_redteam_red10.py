@@ -27,7 +27,6 @@ def _needs_sandbox() -> None:
 
 
 # --- red10/36: the output lock is per Sandbox, the output directory per pool -----------------
-@pytest.mark.xfail(strict=True, reason="red10/36: sandboxes of one pool share /output, not a lock")
 def test_snapshot_with_other_domains_reports_only_its_own_artifacts() -> None:
     started, go = threading.Event(), threading.Event()
 
@@ -66,7 +65,6 @@ def test_a_hung_tool_does_not_block_interpreter_exit() -> None:
 
 
 # --- red10/38: a nested run outlives the outer run's turn ------------------------------------
-@pytest.mark.xfail(strict=True, reason="red10/38: a nested run is not bound to the outer turn")
 def test_a_nested_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
     release_nested = threading.Event()
     nested_done = threading.Event()
@@ -201,7 +199,6 @@ def test_a_blocking_async_tool_does_not_hold_execute_sync() -> None:
 
 
 # --- red10/42: a nested run through the Agent Framework adapter waits for the outer one --------
-@pytest.mark.xfail(strict=True, reason="red10/42: the adapter's output lock does not nest")
 def test_a_nested_adapter_run_does_not_wait_for_the_outer_one(tmp_path: Path) -> None:
     import asyncio
 
@@ -271,7 +268,6 @@ def test_stuck_runs_do_not_keep_their_guest_memory() -> None:
 
 
 # --- red10/44: waiting for the output turn does not count against the time limit ---------------
-@pytest.mark.xfail(strict=True, reason="red10/44: the turn's wait gets a fresh time limit after")
 def test_waiting_for_the_output_turn_counts_against_the_limit(tmp_path: Path) -> None:
     gate_a, gate_b = threading.Event(), threading.Event()
     started = threading.Event()
@@ -338,7 +334,6 @@ def test_an_interrupted_run_sync_stops_its_guest(tmp_path: Path) -> None:
 
 
 # --- red10/46: CALLING_RUN leaks into tasks an async tool creates -------------------------------
-@pytest.mark.xfail(strict=True, reason="red10/46: a tool's background task keeps CALLING_RUN")
 def test_a_background_task_of_a_tool_does_not_skip_the_turn(tmp_path: Path) -> None:
     import asyncio
 

@@ -20,6 +20,7 @@ from test_sandbox_support import Limits, make_sandbox
 
 from codeact_verify import CodeAct
 from codeact_verify.fuzz.campaign import sandbox_unavailable
+from codeact_verify.host import turns
 from codeact_verify.tools import tool_specs
 
 
@@ -114,13 +115,14 @@ def test_a_nested_run_on_the_same_sandbox_runs_inside_the_outer_turn() -> None:
 
 def test_a_run_that_never_gets_its_turn_is_not_run(tmp_path: Path) -> None:
     with make_sandbox(limits=Limits(timeout_s=0.3), output_dir=tmp_path) as sb:
-        sb._output_lock.acquire()  # another run holds the turn for longer than the limit
+        lock = turns.lock_for(turns.directory_key(tmp_path))
+        lock.acquire()  # another run holds the turn for longer than the limit
         try:
             started = time.monotonic()
             r = sb.run_sync("write_text('/output/late.txt', 'x')\n")
             assert time.monotonic() - started < 2.0
         finally:
-            sb._output_lock.release()
+            lock.release()
         assert r.error is not None and r.error.kind == "timeout"
         assert "before the program started" in r.error.message
         assert "output directory" in r.error.message

@@ -59,6 +59,7 @@ except ImportError as exc:  # pragma: no cover - depends on the optional extra
 from ..codeact import CodeAct
 from ..errors import CodeActError, ToolSpecError
 from ..execute_code import PARAMETERS, TOOL_NAME, parse_arguments
+from ..host import turns
 from ..host.inputs import FileMount, FileMountInput, normalize_file_mounts, resolve_workspace_root
 from ..host.network import AllowedDomain, AllowedDomainInput, normalize_allowed_domains
 from ..tools import ToolSpec
@@ -469,14 +470,26 @@ class ExecuteCodeTool(FunctionTool):
         try:
             if output is None:
                 return await self._execute(parsed, approved, None)
-            # Runs that share an output directory take turns (polling: safe under cancellation).
-            lock = codeact.output_lock
-            while not lock.acquire(blocking=False):
+            # Runs that share an output directory take turns (host/turns.py: the directory's
+            # own lock, which the sandbox's runs take too). Each run clears the directory
+            # before and after itself, inside its turn. A block that a tool of a block started
+            # runs inside the outer block's turn and clears nothing (red10/42).
+            key = turns.directory_key(output)
+            if turns.nested_in(key) is not None:
+                return await self._execute(parsed, approved, None)
+            lock = turns.lock_for(key)
+            while not lock.acquire(blocking=False):  # polled: safe under cancellation
                 await asyncio.sleep(0.005)
+            turn = turns.Turn(key, float("inf"))  # the sandbox run inside bounds itself
+            held = turns.HELD.set(turn)
             try:
                 return await self._execute(parsed, approved, output)
             finally:
-                lock.release()
+                turns.HELD.reset(held)
+                try:
+                    turn.end(0.2)
+                finally:
+                    lock.release()
         finally:
             _INVOCATION.reset(token)
 

@@ -35,14 +35,10 @@ from .limits import Limits
 from .network import NetworkPolicy, perform
 from .result import ToolCallRecord, clip_text, exception_text
 from .trap import RunAbandoned
+from .turns import HELD, Turn
 
 Outcome = tuple[bool, str]
 
-# The sandbox whose run is calling a tool, in the context the tool runs in: a run that such a
-# tool starts on the same sandbox is nested in the calling run (Sandbox._output_turn).
-CALLING_RUN: contextvars.ContextVar[Any] = contextvars.ContextVar(
-    "codeact_calling_run", default=None
-)
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
@@ -222,7 +218,9 @@ class RunBridge:
         # then runs on a worker thread, waited for until the deadline, so it cannot hold the
         # caller past it
         self.inline = False
-        self.owner: Any = None  # the Sandbox this run belongs to (set by it), see CALLING_RUN
+        # the output directory's turn this run is in (set by the sandbox), carried into the
+        # context of each of its tool calls (host/turns.py: a run a tool starts is nested)
+        self.turn: Turn | None = None
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         # the first sticky outcome the guest recorded (a refusal, a limit), sent as it happened
@@ -445,7 +443,7 @@ class RunBridge:
             spec, args, (call_args, call_kwargs) = prepared  # type: ignore[misc]
             started = time.perf_counter()
             self.running = (spec.name, args, started)
-            calling = CALLING_RUN.set(self.owner)
+            calling = HELD.set(self.turn)
             try:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
@@ -464,7 +462,7 @@ class RunBridge:
             except Exception as exc:
                 return self._finish(spec, args, started, exc=exc)
             finally:
-                CALLING_RUN.reset(calling)
+                HELD.reset(calling)
             return self._finish(spec, args, started, value)
         finally:
             self.active = None
@@ -488,7 +486,7 @@ class RunBridge:
                 spec, parsed, call = prepared  # type: ignore[misc]
                 (async_jobs if spec.is_async else sync_jobs).append((i, spec, parsed, call))
             started = time.perf_counter()
-            calling = CALLING_RUN.set(self.owner)  # copied into each call's context below
+            calling = HELD.set(self.turn)  # copied into each call's context below
             try:
                 problem = self._no_tool_thread() if sync_jobs else None
                 if problem is not None:
@@ -521,7 +519,7 @@ class RunBridge:
                         else:
                             results[i] = self._finish(spec, parsed, started, value)
             finally:
-                CALLING_RUN.reset(calling)
+                HELD.reset(calling)
             for i, spec, parsed, _ in sync_jobs:
                 try:
                     value = _wait(futures[i], self._remaining(), self.pool)

@@ -29,7 +29,6 @@ class SandboxPool:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.output_lock = threading.Lock()  # serializes runs that share the output directory
         self._sandboxes: dict[Any, Sandbox] = {}
         self._inputs: dict[Any, tuple[tempfile.TemporaryDirectory[str], Any]] = {}
         self._output: tempfile.TemporaryDirectory[str] | None = None

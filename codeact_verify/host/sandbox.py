@@ -29,8 +29,8 @@ from ..errors import SandboxError
 from ..grammar import load_grammar
 from ..threads import DaemonThreadPool
 from ..tools import ToolSpec, tool_specs
-from . import stop
-from .bridge import CALLING_RUN, RunBridge, ToolThreads
+from . import stop, turns
+from .bridge import RunBridge, ToolThreads
 from .engine import LoadedGuest, loaded_guest, set_context
 from .fastcall import ExportCall
 from .limits import Limits
@@ -61,6 +61,70 @@ _HOST_HELPERS = frozenset(
     {"call_tool", "call_tools", "read_text", "write_text", "read_json", "write_json",
      "list_dir", "http_get", "http_request"}
 )  # fmt: skip
+
+class _OutputHold:
+    """How one run holds its sandbox's output directory (host/turns.py): a turn of its own
+    (the directory's lock, taken within the run's time limit, counted from when the run was
+    asked for), or, for a run a tool of another run on that directory started, the outer
+    run's turn (no longer than the outer run; stopped when that turn ends)."""
+
+    _END_WAIT_S = 0.2  # for nested runs to trap once the turn ends
+
+    def __init__(self, sandbox: Sandbox, key: str, entered: float) -> None:
+        self.sandbox = sandbox
+        self.deadline = entered + sandbox.limits.timeout_s
+        self.turn: turns.Turn | None = None
+        self.job: _Job | None = None
+        self._nested_id: int | None = None
+        self._outer = turns.nested_in(key)
+        if self._outer is not None:
+            self._nested_id = self._outer.adopt(self._stop)
+            if self._nested_id is None:  # the outer turn ended just now: a turn of its own
+                self._outer = None
+            else:
+                self.deadline = min(self.deadline, self._outer.deadline)
+                self.turn = self._outer
+        self._lock = turns.lock_for(key) if self._outer is None else None
+        self._key = key
+
+    def take(self) -> bool:
+        if self._lock is None:
+            return True
+        if not self._lock.acquire(timeout=max(0.0, self.deadline - time.monotonic())):
+            return False
+        self.turn = turns.Turn(self._key, self.deadline)
+        return True
+
+    async def take_async(self) -> bool:
+        if self._lock is None:
+            return True
+        while not self._lock.acquire(blocking=False):  # polled: a cancelled wait holds nothing
+            if time.monotonic() >= self.deadline:
+                return False
+            await asyncio.sleep(0.002)
+        self.turn = turns.Turn(self._key, self.deadline)
+        return True
+
+    def started(self, job: _Job) -> None:
+        self.job = job
+        job.bridge.turn = self.turn
+
+    def _stop(self) -> None:
+        job = self.job
+        if job is not None:
+            self.sandbox._stop_nested(job)
+
+    def let_go(self) -> None:
+        if self._outer is not None:
+            if self._nested_id is not None:
+                self._outer.leave(self._nested_id)
+            return
+        if self._lock is not None and self.turn is not None:
+            try:
+                self.turn.end(self._END_WAIT_S)  # nested runs stop before the next run starts
+            finally:
+                self._lock.release()
+
 
 def _not_run(kind: str, message: str) -> ExecutionResult:
     """The result of a run that never started (nothing ran, nothing was recorded)."""
@@ -354,7 +418,6 @@ class Sandbox:
         # Runs abandoned at their deadline whose runner thread is still held (a sync tool that
         # has not returned): when they hold every runner thread, a new run fails at once
         self._stuck = 0
-        self._output_lock = threading.Lock()  # runs on the output directory take turns
         self._inflight = 0  # runs under way (close() stops the threads after the last one)
         self._closed = False
         self._guest: LoadedGuest | None = None
@@ -508,17 +571,17 @@ class Sandbox:
         held = self._all_runners_held()
         if held is not None:
             return held
+        entered = time.monotonic()  # the time limit counts from here, waits included
         self._enter()
         try:
-            turn = self._output_turn()
-            if turn is not None and not turn.acquire(blocking=False):
-                if not await self._wait_turn(turn):
-                    return self._output_busy()
+            hold = self._output_hold(entered)
+            if hold is not None and not await hold.take_async():
+                return self._output_busy()
             try:
-                return await self._run_on(loop, program, specs, policy, approved_tools)
+                return await self._run_on(loop, program, specs, policy, approved_tools, hold)
             finally:
-                if turn is not None:
-                    turn.release()
+                if hold is not None:
+                    hold.let_go()
         finally:
             self._leave()
 
@@ -529,8 +592,9 @@ class Sandbox:
         specs: Mapping[str, ToolSpec] | Iterable[Any],
         policy: dict[str, Any] | None,
         approved_tools: Iterable[str],
+        hold: _OutputHold | None,
     ) -> ExecutionResult:
-        job = self._start(program, specs, policy, loop, approved_tools)
+        job = self._start(program, specs, policy, loop, approved_tools, hold)
         try:
             # the caller's context variables reach the tools, as asyncio.to_thread does
             run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
@@ -572,16 +636,17 @@ class Sandbox:
         held = self._all_runners_held()
         if held is not None:
             return held
+        entered = time.monotonic()  # the time limit counts from here, waits included
         self._enter()
         try:
-            turn = self._output_turn()
-            if turn is not None and not turn.acquire(timeout=self._turn_wait_s()):
+            hold = self._output_hold(entered)
+            if hold is not None and not hold.take():
                 return self._output_busy()
             try:
-                return self._run_sync_on(program, specs, policy, approved_tools)
+                return self._run_sync_on(program, specs, policy, approved_tools, hold)
             finally:
-                if turn is not None:
-                    turn.release()
+                if hold is not None:
+                    hold.let_go()
         finally:
             self._leave()
 
@@ -591,8 +656,9 @@ class Sandbox:
         specs: Mapping[str, ToolSpec] | Iterable[Any],
         policy: dict[str, Any] | None,
         approved_tools: Iterable[str],
+        hold: _OutputHold | None,
     ) -> ExecutionResult:
-        job = self._start(program, specs, policy, None, approved_tools)
+        job = self._start(program, specs, policy, None, approved_tools, hold)
         try:
             if self._inline(job):
                 # nothing can block past the deadline (the program names no tool and no
@@ -647,6 +713,7 @@ class Sandbox:
         policy: dict[str, Any] | None,
         loop: asyncio.AbstractEventLoop | None,
         approved_tools: Iterable[str] = (),
+        hold: _OutputHold | None = None,
     ) -> _Job:
         if self._closed:
             raise SandboxError("the sandbox is closed")
@@ -677,14 +744,15 @@ class Sandbox:
             tools,
             self.limits,
             self.network,
-            time.monotonic() + self.limits.timeout_s,
+            hold.deadline if hold is not None else time.monotonic() + self.limits.timeout_s,
             loop,
             self._tools,
             frozenset(approved_tools) if not isinstance(approved_tools, str) else frozenset(),
         )
-        bridge.owner = self  # what a run its tools start is nested in (CALLING_RUN)
         job = _Job(program, config, inst, from_pool, before, bridge, started)
         job.switch = inst.switch
+        if hold is not None:
+            hold.started(job)
         job.restricted = json.dumps(restricted) if restricted is not None else ""
         job.names = names if restricted is not None else None
         return job
@@ -721,27 +789,11 @@ class Sandbox:
         self._policy_cache = (copy.deepcopy(policy), text, _flag_types(policy))
         return text
 
-    # -- one run at a time on the output directory ------------------------------------------
-    # A run's artifacts are what changed in the output directory between its start and its
-    # end, so two runs that overlap would each report the other's files (red9/31): runs of a
-    # sandbox with an output directory take turns. A run that a tool of this sandbox's own
-    # run starts (a nested run: `bridge.CALLING_RUN`) runs inside the outer run's turn (its
-    # files are the outer run's too). A run waits for its turn at most its time limit.
-    def _output_turn(self) -> threading.Lock | None:
-        if self.output_dir is None or CALLING_RUN.get() is self:
+    # -- one run at a time on the output directory (host/turns.py) -----------------------------
+    def _output_hold(self, entered: float) -> _OutputHold | None:
+        if self.output_dir is None:
             return None
-        return self._output_lock
-
-    def _turn_wait_s(self) -> float:
-        return self.limits.timeout_s + self._GRACE_S
-
-    async def _wait_turn(self, turn: threading.Lock) -> bool:
-        end = time.monotonic() + self._turn_wait_s()
-        while not turn.acquire(blocking=False):  # polled: a cancelled wait holds nothing
-            if time.monotonic() >= end:
-                return False
-            await asyncio.sleep(0.002)
-        return True
+        return _OutputHold(self, turns.directory_key(self.output_dir), entered)
 
     def _output_busy(self) -> ExecutionResult:
         message = (
@@ -866,6 +918,12 @@ class Sandbox:
         return self._finish(
             job, ok, stdout, stderr, error, timings, answer if isinstance(answer, str) else None
         )
+
+    def _stop_nested(self, job: _Job) -> None:
+        """The outer run's turn ended: stop this nested run (its caller is still waiting)."""
+        job.bridge.abandon()
+        if job.switch is not None:
+            job.switch.stop()
 
     def _stop(self, job: _Job) -> None:
         """Stop waiting for a run that began: its host calls trap from now on (see
