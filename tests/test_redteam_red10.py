@@ -91,7 +91,10 @@ def test_a_nested_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
         nested = "gate()\nwrite_text('/output/from_a.txt', 'A')\n"
         outer = f"slow(s=2.0)\nprint(delegate(code={nested!r}))\n"
         a = sb.run_sync(outer, [delegate, slow])  # times out inside delegate
-        assert a.error is not None and a.error.kind == "timeout"
+        # either A's caller gives up first (timeout), or the nested run's caller does at the
+        # same moment (its deadline is A's) and A ends within its grace with the nested
+        # run's failure; what matters is that the nested run writes nothing into C's turn
+        assert (a.error is not None and a.error.kind == "timeout") or a.stdout == "False\n"
         c: dict[str, object] = {}
         t = threading.Thread(
             target=lambda: c.setdefault("r", sb.run_sync("print(slow(s=1.0))\n", [slow]))
@@ -136,7 +139,6 @@ def test_a_cancelled_run_cancels_its_async_tool() -> None:
 
 
 # --- red10/40: HTTP headers that trickle in hold the runner thread -----------------------------
-@pytest.mark.xfail(strict=True, reason="red10/40: headers are read without the run's deadline")
 def test_http_header_trickle_does_not_hold_the_runner() -> None:
     import socketserver
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -276,7 +278,75 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+# -- the run's deadline over a whole request ---------------------------------------------------
+# A socket timeout bounds each read, not the request: a server that sends its status line and
+# headers a byte at a time held the run's thread for as long as it liked (red10/40; the body is
+# read in chunks against the deadline, see `_read_body`). So each request's sockets are
+# watched: at the run's deadline a timer shuts them down, and the blocked read fails at once.
+class _Watch:
+    """The sockets one request opened (on this thread), shut down when `expire` runs."""
+
+    def __init__(self) -> None:
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self._guard = threading.Lock()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._guard:
+            self.sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def expire(self) -> None:
+        with self._guard:
+            self.expired = True
+            sockets = list(self.sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
+
+
+_watching = threading.local()
+
+
+def _watched(sock: Any) -> None:
+    watch = getattr(_watching, "current", None)
+    if watch is not None and isinstance(sock, socket.socket):
+        watch.add(sock)
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watched(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watched(self.sock)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: Any) -> Any:
+        return self.do_open(_WatchedHTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: Any) -> Any:
+        return self.do_open(_WatchedHTTPSConnection, req, context=self._context)
+
+
+_OPENER = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirect(), _HTTPHandler(), _HTTPSHandler()
+)
 
 
 def _err(kind: str, message: str) -> tuple[bool, str]:
@@ -323,7 +393,27 @@ def _read_body(resp: Any, limit: int, deadline: float, timeout: float) -> bytes:
 def perform(
     policy: NetworkPolicy | None, request: dict[str, Any], deadline: float
 ) -> tuple[bool, str]:
-    """Perform one guest HTTP request; (ok, JSON payload) as the WIT import returns it."""
+    """Perform one guest HTTP request; (ok, JSON payload) as the WIT import returns it. No
+    longer than the run's deadline, whatever the server's pace (see `_Watch`)."""
+    watch = _Watch()
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), watch.expire)
+    timer.daemon = True
+    timer.start()
+    outer = getattr(_watching, "current", None)
+    _watching.current = watch
+    try:
+        outcome = _perform(policy, request, deadline)
+    finally:
+        _watching.current = outer
+        timer.cancel()
+    if watch.expired:  # what was read may be cut short: never handed over as a response
+        return _err("timeout", "the run's time limit was reached during an HTTP request")
+    return outcome
+
+
+def _perform(
+    policy: NetworkPolicy | None, request: dict[str, Any], deadline: float
+) -> tuple[bool, str]:
     method = str(request.get("method") or "GET").upper()
     url = str(request.get("url") or "")
     if policy is None or not policy.rules:
