@@ -153,3 +153,33 @@ def test_replacement_tool_threads_start_after_a_large_batch() -> None:
             assert r3.ok, (r3.error, [c.error for c in r3.tool_calls])
     finally:
         release.set()
+
+
+# --- red11/52: a nested run adopted before it started is never stopped -----------------------
+@pytest.mark.xfail(strict=True, reason="red11/52: stop is a no-op before started(job)")
+def test_a_sub_run_still_setting_up_when_the_turn_ends_is_stopped(tmp_path: Path) -> None:
+    import contextvars
+
+    pause = _named(_pause, "pause")
+    sub_program = "x = 0\n" * 20000 + "pause(s=0.5)\nwrite_text('/output/from_a.txt', 'A')\n"
+    done = threading.Event()
+    with Sandbox(pool_size=0, limits=Limits(timeout_s=3.0), output_dir=tmp_path) as sb:
+
+        def spawn(task: str) -> str:
+            """Starts a sub-agent in the background."""
+
+            def sub() -> None:
+                try:
+                    sb.run_sync(sub_program, [pause])
+                finally:
+                    done.set()
+
+            threading.Thread(target=contextvars.copy_context().run, args=(sub,)).start()
+            return "started"
+
+        a = sb.run_sync("print(spawn(task='t'))\n", [spawn])
+        assert a.ok, a.error
+        c = sb.run_sync("pause(s=1.0)\nprint('C')\n", [pause])
+        done.wait(10)
+    assert [x.path for x in c.artifacts] == []
+    assert not (tmp_path / "from_a.txt").exists()
