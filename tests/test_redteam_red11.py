@@ -183,3 +183,31 @@ def test_a_sub_run_still_setting_up_when_the_turn_ends_is_stopped(tmp_path: Path
         done.wait(10)
     assert [x.path for x in c.artifacts] == []
     assert not (tmp_path / "from_a.txt").exists()
+
+
+# --- red11/53: output_dir changed on a live sandbox ------------------------------------------
+@pytest.mark.xfail(strict=True, reason="red11/53: _finish re-reads self.output_dir")
+def test_changing_output_dir_mid_run_does_not_report_the_new_dirs_files(tmp_path: Path) -> None:
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "bob_private.txt").write_text("b")
+    entered = threading.Event()
+
+    def pause(s: float) -> str:
+        """Waits."""
+        entered.set()
+        time.sleep(s)
+        return "ok"
+
+    out: dict[str, object] = {}
+    with Sandbox(pool_size=0, limits=Limits(timeout_s=5), output_dir=tmp_path / "alice") as sb:
+        t = threading.Thread(
+            target=lambda: out.setdefault(
+                "a", sb.run_sync("pause(s=0.5)\nwrite_text('/output/alice.txt', 'a')\n", [pause])
+            )
+        )
+        t.start()
+        assert entered.wait(5)
+        sb.output_dir = tmp_path / "bob"
+        t.join(10)
+    assert [a.path for a in out["a"].artifacts] == ["/output/alice.txt"]  # type: ignore[attr-defined]
