@@ -211,3 +211,46 @@ def test_changing_output_dir_mid_run_does_not_report_the_new_dirs_files(tmp_path
         sb.output_dir = tmp_path / "bob"
         t.join(10)
     assert [a.path for a in out["a"].artifacts] == ["/output/alice.txt"]  # type: ignore[attr-defined]
+
+
+# --- red11/54: Turn.end blocks the event loop -------------------------------------------------
+@pytest.mark.xfail(strict=True, reason="red11/54: Turn.end sleeps on the loop thread")
+def test_ending_a_turn_does_not_stall_the_event_loop(tmp_path: Path) -> None:
+    import asyncio
+
+    tasks: list[asyncio.Task[object]] = []
+    with Sandbox(pool_size=2, limits=Limits(timeout_s=3.0), output_dir=tmp_path) as sb:
+
+        async def pause(s: float) -> str:
+            """Waits."""
+            await asyncio.sleep(s)
+            return "ok"
+
+        async def spawn(task: str) -> str:
+            """Starts a sub-agent in the background."""
+            tasks.append(asyncio.create_task(sb.run("pause(s=2.0)\n", [pause])))
+            await asyncio.sleep(0.1)
+            return "started"
+
+        async def main() -> float:
+            gaps: list[float] = []
+
+            async def heartbeat() -> None:
+                last = time.monotonic()
+                while True:
+                    await asyncio.sleep(0.005)
+                    now = time.monotonic()
+                    gaps.append(now - last)
+                    last = now
+
+            hb = asyncio.create_task(heartbeat())
+            await asyncio.sleep(0.1)
+            gaps.clear()
+            await sb.run("print(spawn(task='t'))\n", [spawn, pause])
+            await asyncio.sleep(0.1)
+            hb.cancel()
+            await tasks[0]
+            return max(gaps)
+
+        sb.warm_up()
+        assert asyncio.run(main()) < 0.15
