@@ -254,3 +254,34 @@ def test_ending_a_turn_does_not_stall_the_event_loop(tmp_path: Path) -> None:
 
         sb.warm_up()
         assert asyncio.run(main()) < 0.15
+
+
+# --- red11/55: an interrupt right after the turn was taken ------------------------------------
+@pytest.mark.xfail(strict=True, reason="red11/55: take() happens outside the try/finally")
+def test_an_interrupt_right_after_taking_the_turn_releases_it(tmp_path: Path) -> None:
+    import sys
+
+    from codeact_verify.host.sandbox import _OutputHold
+
+    def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call" and frame.f_code is _OutputHold.take.__code__:
+
+            def on_return(frame, event, arg):  # type: ignore[no-untyped-def]
+                if event == "return":
+                    sys.settrace(None)
+                    raise KeyboardInterrupt
+                return on_return
+
+            return on_return
+        return None
+
+    with Sandbox(pool_size=0, limits=Limits(timeout_s=1.0), output_dir=tmp_path) as sb:
+        old = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                sb.run_sync("print(1)\n")
+        finally:
+            sys.settrace(old)
+        r = sb.run_sync("print(2)\n")
+    assert r.ok, r.error
