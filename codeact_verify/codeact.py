@@ -390,15 +390,6 @@ class CodeAct:
             return None
         return Path(self.output_dir)
 
-    @property
-    def output_lock(self) -> threading.Lock | None:
-        """The output directory's turn (host/turns.py): every run on it takes it; None without
-        an output directory."""
-        from .host import turns
-
-        path = self.output_path()
-        return turns.lock_for(turns.directory_key(path)) if path is not None else None
-
     def sandbox(self) -> Sandbox:
         """The sandbox for the current mounts, inputs, domains and limits (made on first use)."""
         from .host import Mount, NetworkPolicy, Sandbox

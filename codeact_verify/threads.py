@@ -35,7 +35,11 @@ class DaemonThreadPool(concurrent.futures.Executor):
         self._max_workers = max_workers
         self._prefix = f"{thread_name_prefix}-{next(self._counter)}"
         self._work: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
-        self._idle = threading.Semaphore(0)
+        # counted exactly, under _lock: calls queued and not yet taken, threads waiting for one
+        # (a token per finished call, as ThreadPoolExecutor keeps, goes stale when the thread
+        # takes queued work at once: then no new thread started while others hung; red11/51)
+        self._queued = 0
+        self._waiting = 0
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._shutdown = False
@@ -46,7 +50,8 @@ class DaemonThreadPool(concurrent.futures.Executor):
                 raise RuntimeError("cannot schedule new futures after shutdown")
             future: concurrent.futures.Future[Any] = concurrent.futures.Future()
             self._work.put((future, fn, args, kwargs))
-            if not self._idle.acquire(timeout=0) and len(self._threads) < self._max_workers:
+            self._queued += 1
+            if self._queued > self._waiting and len(self._threads) < self._max_workers:
                 thread = threading.Thread(
                     target=self._worker,
                     name=f"{self._prefix}_{len(self._threads)}",
@@ -58,7 +63,13 @@ class DaemonThreadPool(concurrent.futures.Executor):
 
     def _worker(self) -> None:
         while True:
+            with self._lock:
+                self._waiting += 1
             item = self._work.get()
+            with self._lock:
+                self._waiting -= 1
+                if item is not None:
+                    self._queued -= 1
             if item is None:  # shut down: pass the word on to the next thread
                 self._work.put(None)
                 return
@@ -71,7 +82,6 @@ class DaemonThreadPool(concurrent.futures.Executor):
                     future.set_exception(exc)
                     del exc
             del future, fn, args, kwargs
-            self._idle.release()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
@@ -83,6 +93,7 @@ class DaemonThreadPool(concurrent.futures.Executor):
                     except queue.Empty:
                         break
                     if item is not None:
+                        self._queued -= 1
                         item[0].cancel()
             self._work.put(None)
             threads = list(self._threads)

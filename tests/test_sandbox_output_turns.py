@@ -115,14 +115,14 @@ def test_a_nested_run_on_the_same_sandbox_runs_inside_the_outer_turn() -> None:
 
 def test_a_run_that_never_gets_its_turn_is_not_run(tmp_path: Path) -> None:
     with make_sandbox(limits=Limits(timeout_s=0.3), output_dir=tmp_path) as sb:
-        lock = turns.lock_for(turns.directory_key(tmp_path))
-        lock.acquire()  # another run holds the turn for longer than the limit
+        key, owner = turns.directory_key(tmp_path), object()
+        assert turns.REGISTRY.try_take(key, owner)  # another run holds the turn all along
         try:
             started = time.monotonic()
             r = sb.run_sync("write_text('/output/late.txt', 'x')\n")
             assert time.monotonic() - started < 2.0
         finally:
-            lock.release()
+            turns.REGISTRY.release(key, owner)
         assert r.error is not None and r.error.kind == "timeout"
         assert "before the program started" in r.error.message
         assert "output directory" in r.error.message

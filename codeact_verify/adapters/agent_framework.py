@@ -477,8 +477,8 @@ class ExecuteCodeTool(FunctionTool):
             key = turns.directory_key(output)
             if turns.nested_in(key) is not None:
                 return await self._execute(parsed, approved, None)
-            lock = turns.lock_for(key)
-            while not lock.acquire(blocking=False):  # polled: safe under cancellation
+            owner = object()
+            while not turns.REGISTRY.try_take(key, owner):  # polled: safe under cancellation
                 await asyncio.sleep(0.005)
             turn = turns.Turn(key, float("inf"))  # the sandbox run inside bounds itself
             held = turns.HELD.set(turn)
@@ -487,9 +487,13 @@ class ExecuteCodeTool(FunctionTool):
             finally:
                 turns.HELD.reset(held)
                 try:
-                    turn.end(0.2)
+                    if turn.close():  # a nested block still going: a moment to stop
+                        for _ in range(40):
+                            if not turn.busy():
+                                break
+                            await asyncio.sleep(0.005)
                 finally:
-                    lock.release()
+                    turns.REGISTRY.release(key, owner)
         finally:
             _INVOCATION.reset(token)
 

@@ -188,7 +188,7 @@ class RunBridge:
         network: NetworkPolicy | None,
         deadline: float,
         loop: asyncio.AbstractEventLoop | None,
-        pool: concurrent.futures.ThreadPoolExecutor,
+        pool: concurrent.futures.Executor,
         approved_tools: frozenset[str] = frozenset(),
     ) -> None:
         self.specs = specs

@@ -63,67 +63,106 @@ _HOST_HELPERS = frozenset(
 )  # fmt: skip
 
 class _OutputHold:
-    """How one run holds its sandbox's output directory (host/turns.py): a turn of its own
-    (the directory's lock, taken within the run's time limit, counted from when the run was
-    asked for), or, for a run a tool of another run on that directory started, the outer
-    run's turn (no longer than the outer run; stopped when that turn ends)."""
+    """How one run holds its sandbox's output directory (host/turns.py): a turn of its own on
+    the directory, taken within the run's time limit (counted from when the run was asked
+    for); or, for a run that a tool of another run on that directory started, a turn inside
+    the outer one (one such run at a time, no longer than the outer run, stopped when the
+    outer turn ends, even before it has started)."""
 
     _END_WAIT_S = 0.2  # for nested runs to trap once the turn ends
 
     def __init__(self, sandbox: Sandbox, key: str, entered: float) -> None:
         self.sandbox = sandbox
+        self.key = key
         self.deadline = entered + sandbox.limits.timeout_s
+        self.outer = turns.nested_in(key)
+        if self.outer is not None:
+            self.deadline = min(self.deadline, self.outer.deadline)
         self.turn: turns.Turn | None = None
         self.job: _Job | None = None
+        self._taken = False
         self._nested_id: int | None = None
-        self._outer = turns.nested_in(key)
-        if self._outer is not None:
-            self._nested_id = self._outer.adopt(self._stop)
-            if self._nested_id is None:  # the outer turn ended just now: a turn of its own
-                self._outer = None
-            else:
-                self.deadline = min(self.deadline, self._outer.deadline)
-                self.turn = self._outer
-        self._lock = turns.lock_for(key) if self._outer is None else None
-        self._key = key
+        self._stop_asked = False
 
+    # taking it
     def take(self) -> bool:
-        if self._lock is None:
-            return True
-        if not self._lock.acquire(timeout=max(0.0, self.deadline - time.monotonic())):
-            return False
-        self.turn = turns.Turn(self._key, self.deadline)
-        return True
+        left = max(0.0, self.deadline - time.monotonic())
+        if self.outer is None:
+            self._taken = True  # before: an interrupt inside take() still releases (token)
+            if not turns.REGISTRY.take(self.key, self, self.deadline):
+                self._taken = False
+                return False
+        else:
+            if not self.outer.children.acquire(timeout=left):
+                return False
+            self._taken = True
+        return self._begin()
 
     async def take_async(self) -> bool:
-        if self._lock is None:
-            return True
-        while not self._lock.acquire(blocking=False):  # polled: a cancelled wait holds nothing
+        while True:  # polled: a cancelled wait holds nothing
+            if self.outer is None:
+                if turns.REGISTRY.try_take(self.key, self):
+                    self._taken = True
+                    break
+            elif self.outer.children.acquire(blocking=False):
+                self._taken = True
+                break
             if time.monotonic() >= self.deadline:
                 return False
             await asyncio.sleep(0.002)
-        self.turn = turns.Turn(self._key, self.deadline)
+        return self._begin()
+
+    def _begin(self) -> bool:
+        if self.outer is not None:
+            self._nested_id = self.outer.adopt(self._stop)
+            if self._nested_id is None:  # the outer run is over: nothing runs inside it
+                self._release()
+                return False
+        self.turn = turns.Turn(self.key, self.deadline, self.outer)
         return True
 
     def started(self, job: _Job) -> None:
         self.job = job
         job.bridge.turn = self.turn
+        if self._stop_asked:  # the outer turn ended while this run was being set up
+            self.sandbox._stop_nested(job)
 
     def _stop(self) -> None:
+        self._stop_asked = True
         job = self.job
         if job is not None:
             self.sandbox._stop_nested(job)
 
+    # letting it go: nested runs inside this turn stop first
     def let_go(self) -> None:
-        if self._outer is not None:
-            if self._nested_id is not None:
-                self._outer.leave(self._nested_id)
+        if not self._taken:
             return
-        if self._lock is not None and self.turn is not None:
-            try:
-                self.turn.end(self._END_WAIT_S)  # nested runs stop before the next run starts
-            finally:
-                self._lock.release()
+        try:
+            if self.turn is not None:
+                self.turn.end(self._END_WAIT_S)
+        finally:
+            self._release()
+
+    async def let_go_async(self) -> None:
+        if not self._taken:
+            return
+        try:
+            if self.turn is not None and self.turn.close():
+                end = time.monotonic() + self._END_WAIT_S
+                while self.turn.busy() and time.monotonic() < end:
+                    await asyncio.sleep(0.005)  # not time.sleep: the loop runs on (red11/54)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._taken = False
+        if self.outer is None:
+            turns.REGISTRY.release(self.key, self)
+            return
+        if self._nested_id is not None:
+            self.outer.leave(self._nested_id)
+            self._nested_id = None
+        self.outer.children.release()
 
 
 def _not_run(kind: str, message: str) -> ExecutionResult:
@@ -278,6 +317,7 @@ class _Job:
         self.stuck = False
         self.lock = threading.Lock()
         self.switch: stop.StopSwitch | None = None  # its instance's (see host/stop.py)
+        self.output_dir: Path | None = None  # the run's own, fixed when it starts
 
     def wait_s(self) -> float:
         return max(0.0, self.bridge.deadline - time.monotonic()) + Sandbox._GRACE_S
@@ -432,10 +472,18 @@ class Sandbox:
         self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
 
     # -- instances ------------------------------------------------------------------------
-    def _all_mounts(self) -> list[Mount]:
-        out = list(self.mounts)
-        if self.output_dir is not None:
-            out.append(Mount(self.output_dir, OUTPUT_GUEST_DIR, read_only=False))
+    def _all_mounts(self, output_dir: Path | None = None) -> list[Mount]:
+        """The run's preopens, each host directory by its real path: an instance made for a
+        symlink's old target, or for a relative path before the working directory changed,
+        does not match (see `_made_with`; red11/50). `output_dir`: the run's (its turn's)."""
+        out = [
+            Mount(Path(os.path.realpath(m.host_dir)), m.guest_dir, m.read_only)
+            for m in self.mounts
+        ]
+        if output_dir is None and self.output_dir is not None:
+            output_dir = Path(turns.directory_key(self.output_dir))
+        if output_dir is not None:
+            out.append(Mount(output_dir, OUTPUT_GUEST_DIR, read_only=False))
         return out
 
     def _load(self) -> LoadedGuest:
@@ -575,13 +623,13 @@ class Sandbox:
         self._enter()
         try:
             hold = self._output_hold(entered)
-            if hold is not None and not await hold.take_async():
-                return self._output_busy()
             try:
+                if hold is not None and not await hold.take_async():
+                    return self._output_busy()
                 return await self._run_on(loop, program, specs, policy, approved_tools, hold)
             finally:
                 if hold is not None:
-                    hold.let_go()
+                    await hold.let_go_async()
         finally:
             self._leave()
 
@@ -640,9 +688,9 @@ class Sandbox:
         self._enter()
         try:
             hold = self._output_hold(entered)
-            if hold is not None and not hold.take():
-                return self._output_busy()
             try:
+                if hold is not None and not hold.take():
+                    return self._output_busy()
                 return self._run_sync_on(program, specs, policy, approved_tools, hold)
             finally:
                 if hold is not None:
@@ -725,7 +773,11 @@ class Sandbox:
             policy, policy_text = _default_policy_snapshot()
         else:
             policy_text = self._policy_text(policy)
-        mounts = self._all_mounts()  # once a run: the config text and the instance both need it
+        # the run's output directory is its turn's, fixed here for the whole run: the lock, the
+        # preopen, the snapshot and the artifacts all use it, whatever `output_dir` says later
+        # (red11/53)
+        out_dir = Path(hold.key) if hold is not None else None
+        mounts = self._all_mounts(out_dir)  # once a run: the config text and the instance both
         config = self._config_text(tools, policy_text, mounts)
         self._config_hint = config
         restricted = None
@@ -739,7 +791,7 @@ class Sandbox:
                 names=names,
             )
         inst, from_pool = self._take(mounts)
-        before = snapshot(self.output_dir) if self.output_dir is not None else None
+        before = snapshot(out_dir) if out_dir is not None else None
         bridge = RunBridge(
             tools,
             self.limits,
@@ -750,6 +802,7 @@ class Sandbox:
             frozenset(approved_tools) if not isinstance(approved_tools, str) else frozenset(),
         )
         job = _Job(program, config, inst, from_pool, before, bridge, started)
+        job.output_dir = out_dir
         job.switch = inst.switch
         if hold is not None:
             hold.started(job)
@@ -894,8 +947,16 @@ class Sandbox:
 
         stats: dict[str, Any] = {}
         stdout, stderr = job.bridge.output()  # streamed: kept even when the guest was stopped
-        if trap is not None:
-            error: ExecutionError | None = classify_trap(trap, self.limits)
+        error: ExecutionError | None
+        if trap is not None and job.bridge.abandoned:
+            # stopped from outside: its caller stopped waiting, or the run whose tool started
+            # it ended (a nested run); nobody but a nested run's caller reads this
+            error = ExecutionError(
+                "timeout", "the run was stopped: its caller stopped waiting for it", None
+            )
+            ok = False
+        elif trap is not None:
+            error = classify_trap(trap, self.limits)
             ok = False
         else:
             stats = _stats(outcome.stats)
@@ -978,9 +1039,9 @@ class Sandbox:
         records: list[ToolCallRecord] | None = None,
     ) -> ExecutionResult:
         artifacts: list[Artifact] = []
-        if self.output_dir is not None and job.before is not None:
+        if job.output_dir is not None and job.before is not None:
             artifacts, problem = collect_artifacts(
-                self.output_dir, job.before, self.limits.max_artifacts,
+                job.output_dir, job.before, self.limits.max_artifacts,
                 self.limits.max_artifact_bytes,
             )
             if problem and error is None:

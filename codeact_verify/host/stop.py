@@ -29,7 +29,8 @@ from .wasmtime_engine import TICK_S, ticks_for
 try:  # wasmtime-py's private C API bindings (tested with wasmtime 50)
     from wasmtime import _ffi as ffi
 
-    _CALLBACK_TYPE: Any = ffi._wasmtime_store_epoch_deadline_callback.argtypes[1]
+    _SET_CALLBACK: Any = ffi.wasmtime_store_epoch_deadline_callback
+    _CALLBACK_TYPE: Any = ffi._wasmtime_store_epoch_deadline_callback.argtypes[1]  # type: ignore[attr-defined]
     AVAILABLE = True
 except (ImportError, AttributeError, IndexError):  # pragma: no cover - another layout
     AVAILABLE = False
