@@ -1,4 +1,4 @@
-"""Red-team findings red12/56-58 (docs/redteam/56_*.md ... 58_*.md): attacks on the output-turn
+"""Red-team findings red12/56-59 (docs/redteam/56_*.md ... 59_*.md): attacks on the output-turn
 fixes of red11. Each test fails today because of its finding (xfail, strict)."""
 
 from __future__ import annotations
@@ -86,3 +86,30 @@ def test_a_grandchild_run_does_not_write_into_the_next_run(tmp_path: Path) -> No
             return [a.path for a in nxt.artifacts]
 
     assert asyncio.run(main()) == []
+
+
+# --- red12/59: a blocking sub-run in an async tool deadlocks its awaited sibling -------------
+@pytest.mark.xfail(strict=True, reason="red12/59: run_sync in async def waits on the loop")
+def test_a_blocking_and_an_awaited_sub_run_of_one_batch_both_run(tmp_path: Path) -> None:
+    oks: dict[str, bool] = {}
+
+    async def main() -> None:
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=4), output_dir=tmp_path) as sb:
+
+            async def a_async() -> str:
+                """Sub-run, awaited."""
+                r = await sb.run("pause(s=0.3)\nwrite_text('/output/a.txt', 'a')\n", [pause])
+                oks["a"] = r.ok
+                return repr(r.ok)
+
+            async def b_blocking() -> str:
+                """Sub-run, called with run_sync from async code."""
+                await asyncio.sleep(0.05)
+                oks["b"] = sb.run_sync("write_text('/output/b.txt', 'b')\n").ok
+                return repr(oks["b"])
+
+            prog = "print(call_tools([('a_async', {}), ('b_blocking', {})]))\n"
+            await sb.run(prog, [a_async, b_blocking])
+
+    asyncio.run(main())
+    assert oks == {"a": True, "b": True}
