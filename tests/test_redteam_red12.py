@@ -1,5 +1,6 @@
 """Red-team findings red12/56-59 (docs/redteam/56_*.md ... 59_*.md): attacks on the output-turn
-fixes of red11. Each test fails today because of its finding (xfail, strict)."""
+fixes of red11. Each test failed because of its finding; 56-58 pass with their fixes, 59 is
+mitigated (refused at once instead of a deadlock) and stays xfail (strict)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ def pause(s: float) -> str:
 
 
 # --- red12/56: a sub-run on a sub-directory of the outer run's output directory ---------------
-@pytest.mark.xfail(strict=True, reason="red12/56: a sub-run on OUT/sub waits for its own caller")
 def test_a_sub_run_on_a_sub_directory_is_not_refused(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     got: dict[str, object] = {}
@@ -48,7 +48,6 @@ def test_a_sub_run_on_a_sub_directory_is_not_refused(tmp_path: Path) -> None:
 
 
 # --- red12/57: batched nested runs spend their own limits waiting for each other -------------
-@pytest.mark.xfail(strict=True, reason="red12/57: serialised nested runs refused by own limit")
 def test_a_batch_of_sub_runs_that_each_fit_their_limit_all_run(tmp_path: Path) -> None:
     oks: dict[str, bool] = {}
     with Sandbox(pool_size=0, limits=Limits(timeout_s=3), output_dir=tmp_path) as sb:
@@ -66,7 +65,6 @@ def test_a_batch_of_sub_runs_that_each_fit_their_limit_all_run(tmp_path: Path) -
 
 
 # --- red12/58: a run nested two deep outlives the outer turn ---------------------------------
-@pytest.mark.xfail(strict=True, reason="red12/58: Turn.close() does not stop grandchildren")
 def test_a_grandchild_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
     async def main() -> list[str]:
         with Sandbox(pool_size=0, limits=Limits(timeout_s=10), output_dir=tmp_path) as sb:
@@ -89,7 +87,11 @@ def test_a_grandchild_run_does_not_write_into_the_next_run(tmp_path: Path) -> No
 
 
 # --- red12/59: a blocking sub-run in an async tool deadlocks its awaited sibling -------------
-@pytest.mark.xfail(strict=True, reason="red12/59: run_sync in async def waits on the loop")
+@pytest.mark.xfail(
+    strict=True,
+    reason="red12/59 (mitigated): run_sync inside async def cannot wait on the loop for its "
+    "sibling, so it is refused at once (no deadlock); only awaited sub-runs take turns",
+)
 def test_a_blocking_and_an_awaited_sub_run_of_one_batch_both_run(tmp_path: Path) -> None:
     oks: dict[str, bool] = {}
 
@@ -113,3 +115,37 @@ def test_a_blocking_and_an_awaited_sub_run_of_one_batch_both_run(tmp_path: Path)
 
     asyncio.run(main())
     assert oks == {"a": True, "b": True}
+
+
+def test_a_blocking_sub_run_in_async_code_is_refused_at_once_not_deadlocked(
+    tmp_path: Path,
+) -> None:
+    # red12/59's mitigation: the awaited sibling runs; the blocking one is refused at once with
+    # a message that says what to do, and the outer run ends well within its limit
+    got: dict[str, object] = {}
+
+    async def main() -> object:
+        with Sandbox(pool_size=0, limits=Limits(timeout_s=4), output_dir=tmp_path) as sb:
+
+            async def a_async() -> str:
+                """Sub-run, awaited."""
+                r = await sb.run("pause(s=0.3)\nwrite_text('/output/a.txt', 'a')\n", [pause])
+                got["a"] = r.ok
+                return repr(r.ok)
+
+            async def b_blocking() -> str:
+                """Sub-run, called with run_sync from async code."""
+                await asyncio.sleep(0.05)
+                got["b"] = sb.run_sync("write_text('/output/b.txt', 'b')\n")
+                return "b"
+
+            prog = "print(call_tools([('a_async', {}), ('b_blocking', {})]))\n"
+            return await sb.run(prog, [a_async, b_blocking])
+
+    started = time.monotonic()
+    outer = asyncio.run(main())
+    assert time.monotonic() - started < 3.5
+    assert outer.ok, outer.error  # type: ignore[attr-defined]
+    assert got["a"] is True
+    b = got["b"]
+    assert b.error is not None and "await Sandbox.run" in b.error.message  # type: ignore[attr-defined]

@@ -76,8 +76,8 @@ class _OutputHold:
         self.key = key
         self.deadline = entered + sandbox.limits.timeout_s
         self.outer = turns.nested_in(key)
-        if self.outer is not None:
-            self.deadline = min(self.deadline, self.outer.deadline)
+        if self.outer is not None:  # waits for its siblings no longer than the outer run
+            self.deadline = self.outer.deadline
         self.turn: turns.Turn | None = None
         self.job: _Job | None = None
         self._taken = False
@@ -93,7 +93,16 @@ class _OutputHold:
                 self._taken = False
                 return False
         else:
-            if not self.outer.children.acquire(timeout=left):
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                acquired = self.outer.children.acquire(timeout=left)
+            else:
+                # a blocking run inside `async def`, on the loop's thread: a sibling that holds
+                # the turn can only let go on this very loop, so waiting would deadlock
+                # (red12/59): only a turn free now is taken; await Sandbox.run instead
+                acquired = self.outer.children.acquire(blocking=False)
+            if not acquired:
                 return False
             self._taken = True
         return self._begin()
@@ -118,6 +127,11 @@ class _OutputHold:
             if self._nested_id is None:  # the outer run is over: nothing runs inside it
                 self._release()
                 return False
+            # its own time limit counts from its turn (waiting for siblings spent none of it:
+            # red12/57), never past the outer run's
+            self.deadline = min(
+                time.monotonic() + self.sandbox.limits.timeout_s, self.outer.deadline
+            )
         self.turn = turns.Turn(self.key, self.deadline, self.outer)
         return True
 
@@ -129,6 +143,9 @@ class _OutputHold:
 
     def _stop(self) -> None:
         self._stop_asked = True
+        turn = self.turn
+        if turn is not None:  # the runs nested in this one stop too, at every depth (red12/58)
+            turn.close()
         job = self.job
         if job is not None:
             self.sandbox._stop_nested(job)
@@ -625,7 +642,7 @@ class Sandbox:
             hold = self._output_hold(entered)
             try:
                 if hold is not None and not await hold.take_async():
-                    return self._output_busy()
+                    return self._output_busy(hold)
                 return await self._run_on(loop, program, specs, policy, approved_tools, hold)
             finally:
                 if hold is not None:
@@ -690,7 +707,7 @@ class Sandbox:
             hold = self._output_hold(entered)
             try:
                 if hold is not None and not hold.take():
-                    return self._output_busy()
+                    return self._output_busy(hold)
                 return self._run_sync_on(program, specs, policy, approved_tools, hold)
             finally:
                 if hold is not None:
@@ -848,11 +865,21 @@ class Sandbox:
             return None
         return _OutputHold(self, turns.directory_key(self.output_dir), entered)
 
-    def _output_busy(self) -> ExecutionResult:
+    def _output_busy(self, hold: _OutputHold) -> ExecutionResult:
+        if hold.outer is None:
+            why = (
+                "another run was using its output directory the whole time; runs that share "
+                "an output directory take turns"
+            )
+        else:
+            why = (
+                "it was started by a tool of another run on its output directory, and that "
+                "run ended, or another run it started held the turn (they take turns; from "
+                "async code, await Sandbox.run rather than calling run_sync)"
+            )
         message = (
             f"time limit of {self.limits.timeout_s:g} s exceeded before the program started "
-            "(another run of this sandbox was using its output directory the whole time; runs "
-            "that share an output directory take turns); it was not run"
+            f"({why}); it was not run"
         )
         return _not_run("timeout", message)
 

@@ -147,8 +147,9 @@ HELD: contextvars.ContextVar[Turn | None] = contextvars.ContextVar(
 
 
 def nested_in(key: str) -> Turn | None:
-    """The outer run's turn when this context is a tool of a run holding `key`'s turn."""
+    """The outer run's turn when this context is a tool of a run holding a turn on `key`, on a
+    directory inside it or on one it is inside (it would wait for its own caller: red12/56)."""
     turn = HELD.get()
-    if turn is not None and turn.active and turn.key == key:
+    if turn is not None and turn.active and _overlap(turn.key, key):
         return turn
     return None
