@@ -22,16 +22,11 @@ T = TypeVar("T")
 CLEANUP_S = 0.25
 
 
-def new_loop() -> asyncio.AbstractEventLoop:
-    """A new event loop; close it with `close_loop`. (Its default executor, where
-    `asyncio.to_thread` runs, must be a ThreadPoolExecutor, whose threads Python joins at
-    exit: a to_thread call that never returns still holds up the process's exit.)"""
-    return asyncio.new_event_loop()
-
-
 def close_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Cancel what `loop` still runs, give it `CLEANUP_S`, close async generators (as long at
-    most) and close the loop: its executor is shut down without waiting."""
+    most) and close the loop: its executor is shut down without waiting. (That executor, where
+    `asyncio.to_thread` runs, must be a ThreadPoolExecutor, whose threads Python joins at exit:
+    a to_thread call that never returns still holds up the process's exit.)"""
     try:
         _cleanup(loop)
     finally:
@@ -41,7 +36,7 @@ def close_loop(loop: asyncio.AbstractEventLoop) -> None:
 def run_detached(coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` on a new event loop in this thread and return its result (as `asyncio.run`),
     then clean up for at most about 2 * `CLEANUP_S`, never joining the loop's executor."""
-    loop = new_loop()
+    loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)
         return loop.run_until_complete(coro)

@@ -6,10 +6,11 @@ without a timeout), which the run's caller was told was "left to finish in the b
 with ThreadPoolExecutor the process then never exited (red-team finding red10/37). Here the
 threads are daemon threads, as `threading.Thread(daemon=True)`: at exit they are dropped.
 
-The same submit / shutdown contract as ThreadPoolExecutor: a thread is started per submitted
-call while fewer than `max_workers` exist and none is idle; an idle thread takes the next
-call; `shutdown(cancel_futures=True)` cancels what has not started. `max_workers` may be
-raised and lowered while the pool runs (`ToolThreads` replaces held threads that way).
+The same submit / shutdown contract as ThreadPoolExecutor: a submitted call starts a thread
+while queued calls outnumber the threads waiting for one and fewer than `max_workers` exist;
+a waiting thread takes the next call; `shutdown(cancel_futures=True)` cancels what has not
+started. `max_workers` may be raised and lowered while the pool runs (`ToolThreads` replaces
+held threads that way).
 """
 
 from __future__ import annotations

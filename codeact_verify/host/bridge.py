@@ -23,12 +23,11 @@ import asyncio
 import concurrent.futures
 import contextvars
 import json
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from ..aio import close_loop, new_loop
+from ..aio import close_loop
 from ..threads import DaemonThreadPool
 from ..tools import ToolArgumentError, ToolSpec, to_jsonable
 from .limits import Limits
@@ -38,7 +37,6 @@ from .trap import RunAbandoned
 from .turns import HELD, Turn
 
 Outcome = tuple[bool, str]
-
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
@@ -125,24 +123,23 @@ class ToolThreads(DaemonThreadPool):
         super().__init__(size, "codeact-tool")
         self.size = size
         self.max_held = max_held
-        self._held = 0
-        self._held_lock = threading.Lock()
+        self._held = 0  # under the pool's own lock, as `_max_workers`
 
     @property
     def held(self) -> int:
-        with self._held_lock:
+        with self._lock:
             return self._held
 
     def hold(self, future: concurrent.futures.Future[Any]) -> None:
         """`future`'s call outlived its run: its thread is held until it returns."""
-        with self._held_lock:
+        with self._lock:
             self._held += 1
             if self._held <= self.max_held:
-                self._max_workers += 1  # a replacement (ThreadPoolExecutor starts it on demand)
+                self._max_workers += 1  # a replacement, started by the next submit
         future.add_done_callback(self._let_go)
 
     def _let_go(self, _future: concurrent.futures.Future[Any]) -> None:
-        with self._held_lock:
+        with self._lock:
             if self._held <= self.max_held:
                 self._max_workers -= 1
             self._held -= 1
@@ -383,8 +380,7 @@ class RunBridge:
         return True, text
 
     def _no_tool_thread(self) -> str | None:
-        exhausted = getattr(self.pool, "exhausted", None)
-        return exhausted() if exhausted is not None else None
+        return self.pool.exhausted() if isinstance(self.pool, ToolThreads) else None
 
     def _refuse(self, spec: ToolSpec, args: Any, message: str) -> Outcome:
         """A call that cannot run (no tool thread): recorded, and a `limit` for the guest."""
@@ -423,7 +419,7 @@ class RunBridge:
         # which never waits for a to_thread call of the tool's that never returns
         loop = self._own_loop
         if loop is None:
-            loop = self._own_loop = new_loop()
+            loop = self._own_loop = asyncio.new_event_loop()
         return loop.run_until_complete(bounded())
 
     def close_loop(self) -> None:

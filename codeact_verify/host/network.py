@@ -279,10 +279,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 # -- the run's deadline over a whole request ---------------------------------------------------
-# A socket timeout bounds each read, not the request: a server that sends its status line and
-# headers a byte at a time held the run's thread for as long as it liked (red10/40; the body is
-# read in chunks against the deadline, see `_read_body`). So each request's sockets are
-# watched: at the run's deadline a timer shuts them down, and the blocked read fails at once.
+# A socket timeout bounds each read, not the request: a server that sends its status line,
+# headers or body a byte at a time held the run's thread for as long as it liked (red9/33,
+# red10/40). So each request's sockets are watched: at the run's deadline a timer shuts them
+# down, the blocked read fails at once, and `perform` answers `timeout`.
 class _Watch:
     """The sockets one request opened (on this thread), shut down when `expire` runs."""
 
@@ -353,43 +353,6 @@ def _err(kind: str, message: str) -> tuple[bool, str]:
     return False, json.dumps({"kind": kind, "message": message})
 
 
-_CHUNK = 65536
-
-
-class _RunDeadline(Exception):
-    """The run's time limit passed while a response was being read."""
-
-
-def _read_body(resp: Any, limit: int, deadline: float, timeout: float) -> bytes:
-    """At most `limit` bytes of the body, read as they come, with the run's deadline checked
-    between reads (each read's socket timeout at most what is left, where the socket can be
-    reached): a body that trickles in cannot hold the run past its time limit, which a socket
-    timeout alone, bounding each read, did not prevent (red9/33). `_RunDeadline` past it; a
-    read that waits longer than `timeout` fails as before (OSError)."""
-    source = resp if hasattr(resp, "read1") else getattr(resp, "fp", resp)
-    read = getattr(source, "read1", None) or source.read
-    sock = getattr(getattr(getattr(source, "fp", None), "raw", None), "_sock", None)
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _RunDeadline
-        if sock is not None and hasattr(sock, "settimeout"):
-            sock.settimeout(min(timeout, left))
-        try:
-            chunk = read(min(_CHUNK, limit - size))
-        except TimeoutError:
-            if time.monotonic() >= deadline:
-                raise _RunDeadline from None
-            raise
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
 def perform(
     policy: NetworkPolicy | None, request: dict[str, Any], deadline: float
 ) -> tuple[bool, str]:
@@ -458,10 +421,8 @@ def _perform(
                     method, data = "GET", None
                 continue
             try:
-                raw = _read_body(resp, policy.max_response_bytes + 1, deadline, timeout)
-            except _RunDeadline:
-                return _err("timeout", "the run's time limit was reached during an HTTP request")
-            except OSError as exc:
+                raw = resp.read(policy.max_response_bytes + 1)
+            except (OSError, http.client.HTTPException) as exc:
                 return _err("network", f"{method} {url} failed while reading: {exc}")
             if len(raw) > policy.max_response_bytes:
                 return _err(

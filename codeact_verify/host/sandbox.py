@@ -139,7 +139,7 @@ class _OutputHold:
         self.job = job
         job.bridge.turn = self.turn
         if self._stop_asked:  # the outer turn ended while this run was being set up
-            self.sandbox._stop_nested(job)
+            self.sandbox._halt(job)
 
     def _stop(self) -> None:
         self._stop_asked = True
@@ -148,7 +148,7 @@ class _OutputHold:
             turn.close()
         job = self.job
         if job is not None:
-            self.sandbox._stop_nested(job)
+            self.sandbox._halt(job)
 
     # letting it go: nested runs inside this turn stop first
     def let_go(self) -> None:
@@ -1007,20 +1007,19 @@ class Sandbox:
             job, ok, stdout, stderr, error, timings, answer if isinstance(answer, str) else None
         )
 
-    def _stop_nested(self, job: _Job) -> None:
-        """The outer run's turn ended: stop this nested run (its caller is still waiting)."""
+    @staticmethod
+    def _halt(job: _Job) -> None:
+        """Stop a run that began: its host calls trap from now on (see `RunBridge.abandon`),
+        and the guest traps at its next epoch check (host/stop.py), not at the backstop. Also
+        for a nested run whose outer turn ended (its caller may still be waiting)."""
         job.bridge.abandon()
         if job.switch is not None:
             job.switch.stop()
 
     def _stop(self, job: _Job) -> None:
-        """Stop waiting for a run that began: its host calls trap from now on (see
-        `RunBridge.abandon`), and the guest traps at its next epoch check (host/stop.py), not
-        at the backstop. Its runner thread, if still busy (a tool that has not returned),
-        counts as stuck until it lets go."""
-        job.bridge.abandon()
-        if job.switch is not None:
-            job.switch.stop()
+        """Stop waiting for a run that began (`_halt`). Its runner thread, if still busy (a tool
+        that has not returned), counts as stuck until it lets go."""
+        self._halt(job)
         with job.lock:
             if not job.finished:
                 job.stuck = True
