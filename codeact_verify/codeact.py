@@ -141,6 +141,10 @@ class CodeAct:
       `execution.final_answer` set (and `execution.is_final` true), and the agent loops
       (`CodeActAgent`, the Agent Framework provider) end with that text as the reply, without
       another model turn.
+    - `run_ahead` (default True): a program that names no tool, file or HTTP helper may start
+      in the sandbox once every grammar rule and tool check has passed, while mypy still checks
+      its types; its output is used only when the types pass (see `executor.execute`). False:
+      nothing starts before the whole verdict.
     """
 
     def __init__(
@@ -161,6 +165,7 @@ class CodeAct:
         pool_size: int = 1,
         grammar_detail: str = "compact",
         one_turn_answers: bool = False,
+        run_ahead: bool = True,
     ) -> None:
         if approval_mode not in _MODES:
             raise CodeActError(f"approval_mode must be one of {_MODES}, not {approval_mode!r}")
@@ -176,6 +181,7 @@ class CodeAct:
         self.pool_size = pool_size
         self.grammar_detail = grammar_detail
         self.one_turn_answers = one_turn_answers
+        self.run_ahead = run_ahead
         self.run_log = (
             run_log if isinstance(run_log, RunLog) or run_log is None else RunLog(run_log)
         )
@@ -456,6 +462,7 @@ class CodeAct:
             types=self.types,
             gate=self._gate(code, specs, approved, asked),
             report=report,
+            run_ahead=self.run_ahead,
         )
         return self._logged(execution, asked)
 
@@ -486,6 +493,9 @@ class CodeAct:
                 request, ApprovalDecision(approved, None if approved else "denied by the host")
             )
 
+        # a program that names no tool needs no approval unless every block does (see
+        # executor.Gate): it may start while its types are checked
+        gate.tool_free_passes = self.approval_mode != "always_require"  # type: ignore[attr-defined]
         return gate
 
     def _logged(
@@ -528,6 +538,7 @@ class CodeAct:
             types=self.types,
             gate=self._gate(code, specs, approved, asked),
             report=report,
+            run_ahead=self.run_ahead,
         )
         return self._logged(execution, asked)
 

@@ -21,11 +21,15 @@ from .tools import ToolSpec
 if TYPE_CHECKING:
     from .grammar import Grammar
     from .host import ExecutionResult, Sandbox
+    from .host.sandbox import RunAhead
 
 # Approval gate: called with the report of an accepted program; returns None to go on, or the
 # message explaining why the program must not run (then nothing runs, error kind "denied").
 # Going on approves, for this run, the approval-requiring tools listed in the report's effects;
-# the host refuses a call of any other approval-requiring tool.
+# the host refuses a call of any other approval-requiring tool. A gate that always lets a
+# program go on when it calls no tool says so with an attribute, `gate.tool_free_passes =
+# True`: such a program may then start in the sandbox while mypy checks it (see
+# `_Steps.prepare`), as it may with no gate at all.
 Gate = Callable[[Report], "str | Awaitable[str | None] | None"]
 
 
@@ -184,24 +188,61 @@ class _Steps:
         self.timings: dict[str, float] = {}
         self.grammar = _resolve_grammar(grammar)
         self.report: Report | None = None
+        # the transpiled program, made while mypy checked the code (`prepare`), and its run
+        # when it started ahead of the check's answer (`Sandbox.run_ahead`)
+        self.prepared: str | None = None
+        self.ahead: RunAhead | None = None
+        self.may_run_ahead = False
 
     def _stop(self, result: ExecutionResult) -> Execution:
         self.timings["total_ms"] = (time.perf_counter() - self.started) * 1000
         return Execution(result=result, report=self.report, code=self.code, timings=self.timings)
 
-    def verify(self, report: Report | None, types: bool) -> Execution | None:
-        """None to go on, or the execution of a rejected program (nothing ran)."""
+    def verify(
+        self,
+        report: Report | None,
+        types: bool,
+        sandbox: Any = None,
+        gate: Any = None,
+        run_ahead: bool = False,
+    ) -> Execution | None:
+        """None to go on, or the execution of a rejected program (nothing ran that anyone
+        sees). With a ``sandbox``, the run is prepared while mypy checks the program
+        (`prepare`); with ``run_ahead``, a program that names no tool may start then, when
+        the ``gate`` (if any) lets such programs pass (`Gate`)."""
+        self.may_run_ahead = run_ahead and (
+            gate is None or getattr(gate, "tool_free_passes", False) is True
+        )
+        try:
+            return self._verify(report, types, sandbox)
+        except BaseException:
+            self.cancel_ahead()
+            raise
+
+    def cancel_ahead(self) -> None:
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            ahead.cancel()
+
+    def _verify(self, report: Report | None, types: bool, sandbox: Any) -> Execution | None:
         if report is not None and report.source != self.code:
             # a report of another text is not a report of this one (red-team finding red3/03):
             # verify the code that runs
             report = None
         if report is None:
             t0 = time.perf_counter()
-            report = check(self.code, self.specs, grammar=self.grammar, types=types)
+            if types and getattr(sandbox, "host_restrict", False) is True:
+                from .typecheck import while_checking
+
+                with while_checking(lambda checked, known: self.prepare(checked, known, sandbox)):
+                    report = check(self.code, self.specs, grammar=self.grammar, types=types)
+            else:
+                report = check(self.code, self.specs, grammar=self.grammar, types=types)
             self.timings["verify_ms"] = (time.perf_counter() - t0) * 1000
         self.report = report
         if report.ok:
             return None
+        self.cancel_ahead()  # rejected: its run ahead, if any, is stopped and never read
         first = report.errors[0] if report.errors else None
         result = _not_run(
             "rejected",
@@ -226,15 +267,42 @@ class _Steps:
         assert self.report is not None
         return tools_needing_approval(self.report, self.specs)
 
+    def prepare(self, checked: Any, known: tuple[Any, ...], sandbox: Any) -> None:
+        """While mypy checks the program in its own process (`typecheck.while_checking`):
+        transpile it and make the host's restricted transform of the result, which the run then
+        takes (`Sandbox.prepare`). Nothing runs; a program the check rejects leaves an unused
+        transform behind (dropped after a few more). Only for a program with no error so far."""
+        if any(d.severity == "error" for d in known):
+            return
+        if checked.tree is None or checked.index is None:
+            return  # transpiling would parse again, under a lock this must not wait for
+        from .transpile import transpile
+
+        program = transpile(self.code, self.specs, program=checked).code
+        self.prepared = program
+        if self.may_run_ahead and callable(getattr(sandbox, "run_ahead", None)):
+            self.ahead = sandbox.run_ahead(program, self.specs, self.policy())
+        else:
+            sandbox.prepare(program, self.specs, self.policy())
+
     def transpile(self, sandbox: Any) -> str:
         assert self.report is not None
         t0 = time.perf_counter()
-        program = _transpile(self.code, self.specs, self.report, sandbox)
+        if self.prepared is not None:  # transpiled while mypy checked it, from the same tree
+            program = self.prepared
+        else:
+            program = _transpile(self.code, self.specs, self.report, sandbox)
         self.timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
         return program
 
     def policy(self) -> dict[str, Any]:
         return _runtime_policy(self.grammar)
+
+    def ran_ahead(self, result: ExecutionResult | None) -> ExecutionResult | None:
+        """The result of the run ahead (None: there was none, or it must run again)."""
+        if result is not None:
+            self.timings["ran_ahead"] = 1.0
+        return result
 
     def finish(self, result: ExecutionResult, t0: float) -> Execution:
         self.timings["sandbox_ms"] = (time.perf_counter() - t0) * 1000
@@ -254,6 +322,7 @@ async def execute(
     report: Report | None = None,
     gate: Gate | None = None,
     approved_tools: Iterable[str] | None = None,
+    run_ahead: bool = True,
 ) -> Execution:
     """Verify `code`, transpile it, and run it in `sandbox`.
 
@@ -268,28 +337,39 @@ async def execute(
     "denied" (the gate said no). In both cases no tool is called and no guest code runs. The
     sandbox's own "denied": the program called an approval-requiring tool not approved for this
     run (that call was refused; earlier calls and output stand).
+    - `run_ahead`: a program that names no tool, no file and no HTTP helper may start in the
+      sandbox once every grammar rule and tool check has passed, while mypy still checks its
+      types (`Sandbox.run_ahead`: no output directory, no writable mount); its result is used
+      only if the types pass, and it is stopped at once if they do not. False: nothing starts
+      before the whole verdict.
     """
     steps = _Steps(code, specs, grammar)
     program = code
-    if verified:
-        stopped = steps.verify(report, types)
-        if stopped is not None:
-            return stopped
-        assert steps.report is not None
-        if gate is not None:
-            t0 = time.perf_counter()
-            verdict = gate(steps.report)
-            if inspect.isawaitable(verdict):
-                verdict = await verdict
-            if verdict is not None:
-                return steps.denied(str(verdict), t0)
-            approved_tools = steps.approved(approved_tools, t0)
-        program = steps.transpile(sandbox)
-    t0 = time.perf_counter()
-    result = await sandbox.run(
-        program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
-    )
-    return steps.finish(result, t0)
+    try:
+        if verified:
+            stopped = steps.verify(report, types, sandbox, gate, run_ahead)
+            if stopped is not None:
+                return stopped
+            assert steps.report is not None
+            if gate is not None:
+                t0 = time.perf_counter()
+                verdict = gate(steps.report)
+                if inspect.isawaitable(verdict):
+                    verdict = await verdict
+                if verdict is not None:
+                    return steps.denied(str(verdict), t0)
+                approved_tools = steps.approved(approved_tools, t0)
+            program = steps.transpile(sandbox)
+        t0 = time.perf_counter()
+        ahead, steps.ahead = steps.ahead, None
+        result = steps.ran_ahead(await ahead.result_async()) if ahead is not None else None
+        if result is None:
+            result = await sandbox.run(
+                program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
+            )
+        return steps.finish(result, t0)
+    finally:
+        steps.cancel_ahead()
 
 
 def _transpile(code: str, specs: Mapping[str, ToolSpec], report: Report, sandbox: Any) -> str:
@@ -324,6 +404,7 @@ def execute_sync(
     report: Report | None = None,
     gate: Gate | None = None,
     approved_tools: Iterable[str] | None = None,
+    run_ahead: bool = True,
 ) -> Execution:
     """Blocking `execute()` (for the CLI and other sync callers; not from inside an event loop).
 
@@ -335,22 +416,28 @@ def execute_sync(
     """
     steps = _Steps(code, specs, grammar)
     program = code
-    if verified:
-        stopped = steps.verify(report, types)
-        if stopped is not None:
-            return stopped
-        assert steps.report is not None
-        if gate is not None:
-            t0 = time.perf_counter()
-            verdict = gate(steps.report)
-            if inspect.isawaitable(verdict):
-                verdict = run_detached(_awaited(verdict))
-            if verdict is not None:
-                return steps.denied(str(verdict), t0)
-            approved_tools = steps.approved(approved_tools, t0)
-        program = steps.transpile(sandbox)
-    t0 = time.perf_counter()
-    result = sandbox.run_sync(
-        program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
-    )
-    return steps.finish(result, t0)
+    try:
+        if verified:
+            stopped = steps.verify(report, types, sandbox, gate, run_ahead)
+            if stopped is not None:
+                return stopped
+            assert steps.report is not None
+            if gate is not None:
+                t0 = time.perf_counter()
+                verdict = gate(steps.report)
+                if inspect.isawaitable(verdict):
+                    verdict = run_detached(_awaited(verdict))
+                if verdict is not None:
+                    return steps.denied(str(verdict), t0)
+                approved_tools = steps.approved(approved_tools, t0)
+            program = steps.transpile(sandbox)
+        t0 = time.perf_counter()
+        ahead, steps.ahead = steps.ahead, None
+        result = steps.ran_ahead(ahead.result()) if ahead is not None else None
+        if result is None:
+            result = sandbox.run_sync(
+                program, specs, policy=steps.policy(), approved_tools=approved_tools or ()
+            )
+        return steps.finish(result, t0)
+    finally:
+        steps.cancel_ahead()

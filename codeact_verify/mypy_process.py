@@ -226,12 +226,21 @@ class MypyProcess:
         return answer
 
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
+        return self.answer(stubs, self.request(stubs, program))
+
+    def request(self, stubs: Mapping[str, str], program: str) -> float:
+        """Send a check and return at once (the worker is another process): the caller may
+        work meanwhile, then takes the answer with :meth:`answer`. Returns when it was sent."""
         self._ready(stubs)
         new = {name: text for name, text in stubs.items() if name not in self.sent}
         # the budget counts from the request: writing it can already let the worker run
         since = time.monotonic()
         self._send({"stubs": new, "program": program})
         self.sent.update(new)
+        return since
+
+    def answer(self, stubs: Mapping[str, str], since: float) -> list[dict[str, Any]]:
+        """The messages of the check :meth:`request` sent at ``since``."""
         try:
             answer = self._receive(self.budget.seconds, "on this program", since)
         except CheckerFailed:

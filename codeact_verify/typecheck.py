@@ -46,8 +46,9 @@ import threading
 import tokenize
 import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -615,6 +616,37 @@ def _result_key(
     return (code, stub_text, tuple(specs), known, strict)
 
 
+# Work a caller wants done while mypy checks the program: the worker is another process, so
+# host work done between sending the check and reading its answer costs no wall time (the
+# executor prepares the run there: `executor._Steps.prepare`). It gets the checked program
+# and the diagnostics found so far; it runs at most once per check, only reads the tree, and
+# can never change the verdict: whatever it raises is ignored.
+Meanwhile = Callable[[CheckedProgram, tuple[Diagnostic, ...]], None]
+_meanwhile: ContextVar[Meanwhile | None] = ContextVar("codeact_verify_meanwhile", default=None)
+
+
+@contextmanager
+def while_checking(work: Meanwhile) -> Iterator[None]:
+    """Within the block, a type check that sends its program to the mypy worker calls
+    ``work(checked_program, diagnostics_so_far)`` before it waits for the answer."""
+    token = _meanwhile.set(work)
+    try:
+        yield
+    finally:
+        _meanwhile.reset(token)
+
+
+def _work_meanwhile(parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]) -> None:
+    work = _meanwhile.get()
+    if work is None or parsed is None:
+        return
+    _meanwhile.set(None)  # once
+    try:
+        work(parsed, known)
+    except Exception:  # an optimisation only: the run prepares itself as before
+        pass
+
+
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
     out = []
     for m in messages:
@@ -677,9 +709,10 @@ def _typecheck(
 
     with _lock:
         worker = _get_worker(budget)
-        messages = _program_messages(
-            worker.check({stubs.module: stubs.text}, program(stubs.module)), stubs
-        )
+        main = {stubs.module: stubs.text}
+        since = worker.request(main, program(stubs.module))
+        _work_meanwhile(parsed, known)
+        messages = _program_messages(worker.answer(main, since), stubs)
         has_error = any(m.get("severity") == "error" for m in messages)
         definite: set[tuple[int, int, str]] | None = None
         if has_error and not strict:

@@ -104,3 +104,26 @@ def test_the_callback_traps_unless_a_live_switch_lets_the_run_go_on() -> None:
     assert stop._on_deadline(None, 10**9 + 1, ctypes.pointer(delta), ctypes.pointer(kind)) != 0
     switch.arm(-1.0)  # past its hard deadline: trap
     assert stop._on_deadline(None, 10**9 + 1, ctypes.pointer(delta), ctypes.pointer(kind)) != 0
+
+
+def test_the_switch_is_installed_with_this_wasmtime() -> None:
+    # The callback's ctypes type is read from wasmtime-py's private bindings; with a layout
+    # this module does not know, the switch silently degrades to the fixed backstop (a
+    # cancelled run then runs on to its time limit). It did once: `_ffi` re-exports the
+    # bindings with `import *`, which leaves out the `_wasmtime_...` function objects.
+    assert stop.AVAILABLE
+
+
+def test_a_cancelled_pure_loop_stops_within_steps() -> None:
+    # no host call at all to trap at: only the epoch callback can stop it
+    with make_sandbox(limits=Limits(timeout_s=30)) as sb:
+
+        async def main() -> None:
+            task = asyncio.ensure_future(sb.run("n = 0\nwhile True:\n    n += 1\n"))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(main())
+        assert _wait_for(lambda: sb._stuck == 0, 2.0)

@@ -201,6 +201,11 @@ class RunBridge:
         self.http_requests = 0
         self.host_ms = 0.0
         self.abandoned = False
+        # a run ahead of its program's type check (`Sandbox.run_ahead`): it may only compute
+        # and print; a tool call or HTTP request stops it (`spoiled`), and the program runs
+        # again once the check accepts it
+        self.ahead = False
+        self.spoiled = False
         # cancels the async tool call under way (set while one runs), see abandon()
         self._cancel_async: Any = None
         # the run's own event loop for async tools when the caller has none (see _run_async)
@@ -241,6 +246,13 @@ class RunBridge:
     def _check_abandoned(self, what: str) -> None:
         if self.abandoned:
             raise RunAbandoned(f"{what} after the run's caller stopped waiting")
+
+    def _check_ahead(self, what: str) -> None:
+        """A run ahead of the type check reaches nothing outside the guest: it stops here,
+        before the call is looked at, and its program runs again once accepted."""
+        if self.ahead:
+            self.spoiled = True
+            raise RunAbandoned(f"{what} in a run ahead of the type check")
 
     def emit_output(self, to_stderr: bool, text: str) -> None:
         """Output the guest printed (streamed, so it survives a trap)."""
@@ -430,6 +442,7 @@ class RunBridge:
 
     # -- the WIT imports ------------------------------------------------------------------
     def call_tool(self, name: str, arguments: str) -> Outcome:
+        self._check_ahead("a tool call")
         t0 = time.perf_counter()
         self.active = f"a tool call ({name[:100]})"
         try:
@@ -466,6 +479,7 @@ class RunBridge:
             self.host_ms += (time.perf_counter() - t0) * 1000.0
 
     def call_tools(self, calls: str) -> list[Outcome]:
+        self._check_ahead("a batch of tool calls")
         t0 = time.perf_counter()
         self.active = "a batch of tool calls"
         try:
@@ -529,6 +543,7 @@ class RunBridge:
             self.host_ms += (time.perf_counter() - t0) * 1000.0
 
     def http_request(self, request: str) -> Outcome:
+        self._check_ahead("an HTTP request")
         self._check_abandoned("an HTTP request")
         if len(request) > self.limits.max_arg_bytes:
             return _err("size", f"an HTTP request exceeds {self.limits.max_arg_bytes} bytes")

@@ -200,8 +200,71 @@ def _take_handed(program: str) -> ast.Module | None:
         return _handed.pop(program, None)
 
 
+# Transforms made ahead of their run (`prepare`), for the next `restrict_on_host` of exactly
+# the same text, attribute policy and tool names; taken once, like a handed-over tree.
+_Key = tuple[str, Any, frozenset[str] | None]
+_prepared: OrderedDict[_Key, tuple[dict[str, Any] | None, frozenset[str]]] = OrderedDict()
+_PREPARED_MAX = 16
+
+
+def _prepared_key(
+    program: str, attributes: dict[str, Any] | None, known_globals: Iterable[str] | None
+) -> _Key:
+    return (
+        program,
+        _policy_of(attributes),
+        frozenset(known_globals) if known_globals is not None else None,
+    )
+
+
+def prepare(
+    program: str,
+    attributes: dict[str, Any] | None = None,
+    *,
+    known_globals: Iterable[str] | None = None,
+) -> frozenset[str] | None:
+    """Make the restricted transform of ``program`` now, for its run to take (the executor
+    does this while mypy checks the program in its own process); returns the names the
+    program reads, or None when they are not known (the guest is left to transform it, or
+    nothing was made). Skipped when another thread holds the `ast` lock: this may be called
+    with other locks held (the type checker's), and must never wait for it."""
+    key = _prepared_key(program, attributes, known_globals)
+    if not AST_LOCK.acquire(blocking=False):
+        return None
+    try:
+        names: set[str] = set()
+        result = _restrict_on_host(program, "<program>", attributes, known_globals, names)
+    finally:
+        AST_LOCK.release()
+    with _handed_lock:
+        _prepared[key] = (result, frozenset(names))
+        _prepared.move_to_end(key)
+        while len(_prepared) > _PREPARED_MAX:
+            _prepared.popitem(last=False)
+    return frozenset(names) if result is not None else None
+
+
+def _take_prepared(
+    program: str, attributes: dict[str, Any] | None, known_globals: Iterable[str] | None
+) -> tuple[dict[str, Any] | None, frozenset[str]] | None:
+    key = _prepared_key(program, attributes, known_globals)
+    with _handed_lock:
+        return _prepared.pop(key, None)
+
+
 def program_digest(program: str) -> str:
     return hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _policy_of(attributes: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """The attribute policy as the transformer takes it (`transformer_for`)."""
+    if attributes is None:
+        return None
+    return (
+        attributes.get("deny_private", True) is not False,
+        tuple(attributes.get("deny") or ()),
+        tuple(attributes.get("deny_prefixes") or ()),
+    )
 
 
 def restrict_on_host(
@@ -214,7 +277,14 @@ def restrict_on_host(
 ) -> dict[str, Any] | None:
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
     `names`, when given, receives the names the program reads (RestrictedPython's
-    `used_names`). One at a time: see codeact_verify/astlock.py."""
+    `used_names`). One at a time: see codeact_verify/astlock.py. A transform made ahead for
+    exactly these inputs (`prepare`) is taken instead of made again."""
+    ready = _take_prepared(program, attributes, known_globals)
+    if ready is not None:
+        result, used = ready
+        if names is not None and result is not None:
+            names.update(used)
+        return result
     with AST_LOCK:
         return _restrict_on_host(program, filename, attributes, known_globals, names)
 
@@ -234,13 +304,7 @@ def _restrict_on_host(
     globals besides its fixed helpers). Only with it may the transform leave `x += v` on a
     provably plain scalar unguarded (`sandbox/runtime/plain.py`); without it every `+=` keeps
     its `_inplacevar_` call."""
-    policy = None
-    if attributes is not None:
-        policy = (
-            attributes.get("deny_private", True) is not False,
-            tuple(attributes.get("deny") or ()),
-            tuple(attributes.get("deny_prefixes") or ()),
-        )
+    policy = _policy_of(attributes)
     try:
         tree = _take_handed(program)
         # only for a tree parsed here from this very text (a handed-over tree is unparsed)

@@ -36,6 +36,7 @@ from .fastcall import ExportCall
 from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
+from .precompile import prepare as prepare_restricted
 from .precompile import restrict_on_host
 from .result import (
     ERROR_KINDS,
@@ -180,6 +181,56 @@ class _OutputHold:
             self.outer.leave(self._nested_id)
             self._nested_id = None
         self.outer.children.release()
+
+
+class RunAhead:
+    """A run started ahead of its program's type check (`Sandbox.run_ahead`). Exactly one of
+    `result` (the program was accepted) or `cancel` (it was not) ends it."""
+
+    def __init__(
+        self, sandbox: Sandbox, job: _Job, future: concurrent.futures.Future[ExecutionResult]
+    ) -> None:
+        self._sandbox = sandbox
+        self._job = job
+        self._future = future
+        self._open = True
+
+    def result(self) -> ExecutionResult | None:
+        """The run's result, waited for within its time limit; None when the program tried to
+        reach outside the guest (a tool call, an HTTP request): it was stopped before that
+        happened, and must now run as usual."""
+        try:
+            result = self._sandbox._wait(self._job, self._future)
+        finally:
+            self._end()
+        return None if self._job.bridge.spoiled else result
+
+    async def result_async(self) -> ExecutionResult | None:
+        """`result`, awaited."""
+        try:
+            waiting = asyncio.wrap_future(self._future)
+            result = await self._sandbox._wait_async(self._job, waiting)
+        finally:
+            self._end()
+        return None if self._job.bridge.spoiled else result
+
+    def cancel(self) -> None:
+        """The program was not accepted (or its caller gave up): stop the run now and let
+        nothing of it out."""
+        if not self._open:
+            return
+        sandbox, job = self._sandbox, self._job
+        if sandbox._give_up_unstarted(job):
+            sandbox._not_started(job)  # gives its instance back
+        else:
+            sandbox._stop(job)
+        self._end()
+
+    def _end(self) -> None:
+        if self._open:
+            self._open = False
+            self._sandbox._release(self._job)
+            self._sandbox._leave()
 
 
 def _not_run(kind: str, message: str) -> ExecutionResult:
@@ -664,31 +715,37 @@ class Sandbox:
             # the caller's context variables reach the tools, as asyncio.to_thread does
             run_guest = functools.partial(contextvars.copy_context().run, self._run_guest, job)
             future = loop.run_in_executor(self._runner, run_guest)
-            try:
-                done, _ = await asyncio.wait({future}, timeout=job.wait_s())
-                if future not in done and self._give_up_unstarted(job):
-                    return self._not_started(job)
-                if future not in done and job.bridge.active is None:
-                    # not inside a host call, so the epoch deadline stops the guest any moment
-                    # now (a busy machine can delay it): wait for its own result, which names
-                    # the line
-                    done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
-            except BaseException as exc:
-                # the caller was cancelled (asyncio.wait_for, a framework's own timeout): the
-                # run stops with it, before it calls another tool or writes another file
-                # (red9/28); a run that has not begun never will
-                if not self._give_up_unstarted(job):
-                    self._stop(job)
-                    if isinstance(exc, asyncio.CancelledError):
-                        # a moment for the guest to trap (its next epoch check), so whoever
-                        # runs next on the output directory does not meet its last writes
-                        await asyncio.wait({future}, timeout=self._CANCEL_WAIT_S)
-                raise
-            if future in done:
-                return future.result()
-            return self._abandon(job)
+            return await self._wait_async(job, future)
         finally:
             self._release(job)
+
+    async def _wait_async(
+        self, job: _Job, future: asyncio.Future[ExecutionResult]
+    ) -> ExecutionResult:
+        """Await the run on a runner thread, until it ends or its time limit passes."""
+        try:
+            done, _ = await asyncio.wait({future}, timeout=job.wait_s())
+            if future not in done and self._give_up_unstarted(job):
+                return self._not_started(job)
+            if future not in done and job.bridge.active is None:
+                # not inside a host call, so the epoch deadline stops the guest any moment
+                # now (a busy machine can delay it): wait for its own result, which names
+                # the line
+                done, _ = await asyncio.wait({future}, timeout=self._STOP_WAIT_S)
+        except BaseException as exc:
+            # the caller was cancelled (asyncio.wait_for, a framework's own timeout): the
+            # run stops with it, before it calls another tool or writes another file
+            # (red9/28); a run that has not begun never will
+            if not self._give_up_unstarted(job):
+                self._stop(job)
+                if isinstance(exc, asyncio.CancelledError):
+                    # a moment for the guest to trap (its next epoch check), so whoever
+                    # runs next on the output directory does not meet its last writes
+                    await asyncio.wait({future}, timeout=self._CANCEL_WAIT_S)
+            raise
+        if future in done:
+            return future.result()
+        return self._abandon(job)
 
     def run_sync(
         self,
@@ -733,26 +790,32 @@ class Sandbox:
                 return self._run_began(job)  # on this thread: no one else can give up on it
             # the caller's context variables reach the tools here too, as in run()
             future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
-            try:
-                return future.result(timeout=job.wait_s())
-            except concurrent.futures.TimeoutError:
-                pass
-            except BaseException:
-                # the caller was interrupted while it waited (Ctrl-C, an exception from a
-                # signal handler): the run stops with it, as a cancelled async run (red10/45)
-                if not self._give_up_unstarted(job):
-                    self._stop(job)
-                raise
-            if self._give_up_unstarted(job):
-                return self._not_started(job)
-            if job.bridge.active is None:  # see run()
-                try:
-                    return future.result(timeout=self._STOP_WAIT_S)
-                except concurrent.futures.TimeoutError:
-                    pass
-            return self._abandon(job)
+            return self._wait(job, future)
         finally:
             self._release(job)
+
+    def _wait(
+        self, job: _Job, future: concurrent.futures.Future[ExecutionResult]
+    ) -> ExecutionResult:
+        """Block until the run on a runner thread ends, or its time limit passes."""
+        try:
+            return future.result(timeout=job.wait_s())
+        except concurrent.futures.TimeoutError:
+            pass
+        except BaseException:
+            # the caller was interrupted while it waited (Ctrl-C, an exception from a
+            # signal handler): the run stops with it, as a cancelled async run (red10/45)
+            if not self._give_up_unstarted(job):
+                self._stop(job)
+            raise
+        if self._give_up_unstarted(job):
+            return self._not_started(job)
+        if job.bridge.active is None:  # see run()
+            try:
+                return future.result(timeout=self._STOP_WAIT_S)
+            except concurrent.futures.TimeoutError:
+                pass
+        return self._abandon(job)
 
     @staticmethod
     def _inline(job: _Job) -> bool:
@@ -770,6 +833,68 @@ class Sandbox:
         if names is None or not _HOST_HELPERS.isdisjoint(names):
             return False
         return not any(name in names for name in specs)
+
+    def prepare(
+        self,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any] = (),
+        policy: dict[str, Any] | None = None,
+    ) -> None:
+        """Do the host's share of a coming run of ``program`` now (its restricted transform),
+        so that the run, when it comes with the same program, tools and policy, starts without
+        it. Runs nothing. The executor calls this while mypy checks the program in its own
+        process."""
+        self._prepare(program, tool_specs(specs), policy)
+
+    def _prepare(
+        self, program: str, tools: Mapping[str, ToolSpec], policy: dict[str, Any] | None
+    ) -> frozenset[str] | None:
+        """`prepare`; the names the program reads, or None when not known."""
+        if not self.host_restrict or self._closed or not isinstance(program, str):
+            return None
+        if policy is None:
+            policy = _default_policy_snapshot()[0]
+        return prepare_restricted(
+            program, policy.get("attributes"), known_globals=frozenset(tools)
+        )
+
+    # -- a run ahead of the type check ----------------------------------------------------------
+    def run_ahead(
+        self,
+        program: str,
+        specs: Mapping[str, ToolSpec] | Iterable[Any] = (),
+        policy: dict[str, Any] | None = None,
+    ) -> RunAhead | None:
+        """Start ``program`` now, before its type check has answered, when it can have no
+        effect outside the guest: it names no tool and no file or HTTP helper, the sandbox has
+        no output directory and no writable mount, and a ready instance is waiting. Its output
+        is held in the run; a tool call or HTTP request it makes anyway stops it at once
+        (nothing is called) and it runs again after the check. The caller takes the result
+        (`RunAhead.result`) only once the program is accepted, and otherwise stops it
+        (`RunAhead.cancel`): a rejected program's run is never seen. None when it cannot
+        run ahead (then `prepare` was done)."""
+        tools = tool_specs(specs)
+        if self.output_dir is not None or any(not m.read_only for m in self.mounts):
+            self._prepare(program, tools, policy)
+            return None
+        names = self._prepare(program, tools, policy)
+        if names is None or not _HOST_HELPERS.isdisjoint(names) or any(n in names for n in tools):
+            return None
+        with self._lock:
+            made_with = self._made_with()
+            if not any(inst.made_with == made_with for inst in self._ready):
+                return None  # no instance to spare: the run makes its own afterwards
+        if self._all_runners_held() is not None:
+            return None
+        self._enter()
+        try:
+            job = self._start(program, tools, policy, None)
+            job.bridge.ahead = True
+            future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
+        except BaseException:
+            self._leave()
+            raise
+        return RunAhead(self, job, future)
 
     def _start(
         self,
@@ -956,6 +1081,11 @@ class Sandbox:
         # The guest stops the program itself at the deadline (on the wall clock, so it can name
         # the line); the epoch deadline, a little later, is the backstop (see host/stop.py).
         inst.store.set_epoch_deadline(inst.switch.arm(remaining + self._HARD_GRACE_S))
+        if job.bridge.abandoned:
+            # stopped between its start and the arming above, which clears the switch (a run
+            # ahead of a type check that rejected the program at once): stopped again, so the
+            # guest traps at its first check
+            inst.switch.stop()
         restricted = _with_deadline(job.restricted, time.time() + remaining)
         outer = set_context(job.bridge)  # a run inside another run's tool: put it back after
         outcome: Any = None

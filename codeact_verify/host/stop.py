@@ -26,11 +26,13 @@ from wasmtime import WasmtimeError
 
 from .wasmtime_engine import TICK_S, ticks_for
 
-try:  # wasmtime-py's private C API bindings (tested with wasmtime 50)
-    from wasmtime import _ffi as ffi
+try:  # wasmtime-py's private C API bindings (tested with wasmtime 50): `_bindings` itself,
+    # since `_ffi` re-exports them with `import *`, which leaves out the ctypes function
+    # object (`_wasmtime_...`) whose argtypes hold the callback's type
+    from wasmtime import _bindings as ffi
 
     _SET_CALLBACK: Any = ffi.wasmtime_store_epoch_deadline_callback
-    _CALLBACK_TYPE: Any = ffi._wasmtime_store_epoch_deadline_callback.argtypes[1]  # type: ignore[attr-defined]
+    _CALLBACK_TYPE: Any = ffi._wasmtime_store_epoch_deadline_callback.argtypes[1]
     AVAILABLE = True
 except (ImportError, AttributeError, IndexError):  # pragma: no cover - another layout
     AVAILABLE = False
