@@ -276,9 +276,15 @@ class _Steps:
             return
         if checked.tree is None or checked.index is None:
             return  # transpiling would parse again, under a lock this must not wait for
-        from .transpile import transpile
+        from .host.precompile import hand_over
+        from .transpile import transpile_for_run
 
-        program = transpile(self.code, self.specs, program=checked).code
+        # the verifier's own tree goes to the restricted transform, as after the verdict (the
+        # type check reads it no more once its request is sent: `typecheck._typecheck`)
+        result, tree = transpile_for_run(self.code, self.specs, checked)
+        program = result.code
+        if tree is not None:
+            hand_over(program, tree)
         self.prepared = program
         if self.may_run_ahead and callable(getattr(sandbox, "run_ahead", None)):
             self.ahead = sandbox.run_ahead(program, self.specs, self.policy())

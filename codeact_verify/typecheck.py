@@ -636,15 +636,19 @@ def while_checking(work: Meanwhile) -> Iterator[None]:
         _meanwhile.reset(token)
 
 
-def _work_meanwhile(parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]) -> None:
+def _work_meanwhile(parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]) -> bool:
+    """Do the caller's work (`while_checking`), if any; True when it ran: it may have taken
+    the checked program's tree for the run (`CheckedProgram.take_tree`), which rewrites it, so
+    the check must not read that tree again."""
     work = _meanwhile.get()
     if work is None or parsed is None:
-        return
+        return False
     _meanwhile.set(None)  # once
     try:
         work(parsed, known)
     except Exception:  # an optimisation only: the run prepares itself as before
         pass
+    return True
 
 
 def _program_messages(messages: list[dict[str, Any]], stubs: _Stubs) -> list[dict[str, Any]]:
@@ -711,7 +715,8 @@ def _typecheck(
         worker = _get_worker(budget)
         main = {stubs.module: stubs.text}
         since = worker.request(main, program(stubs.module))
-        _work_meanwhile(parsed, known)
+        # the tree may be taken for the run meanwhile: parsed again below if needed
+        reread = _work_meanwhile(parsed, known)
         messages = _program_messages(worker.answer(main, since), stubs)
         has_error = any(m.get("severity") == "error" for m in messages)
         definite: set[tuple[int, int, str]] | None = None
@@ -727,6 +732,8 @@ def _typecheck(
                 for m in lenient
                 if m.get("severity") == "error" and not relaxed_message(str(m.get("message")))
             }
+    if has_error and reread:
+        tree = parse(code)  # the text the verifier parsed: the same tree
     origins = NoneOrigins(tree, code, stubs.optional, code_lines) if has_error else None
     out: list[Diagnostic] = []
     seen: set[tuple[int, int, str]] = set()

@@ -12,7 +12,9 @@ from codeact_verify.mypy_process import MypyProcess
 
 def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
     originals = (
-        MypyProcess.check,
+        MypyProcess.request,
+        MypyProcess.answer,
+        executor._Steps.prepare,
         typecheck_module.typecheck,
         executor.check,
         executor._transpile,
@@ -21,15 +23,22 @@ def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
     results = bench_verify.split(repeat=2)
     assert [label for label, _ in results] == list(bench_verify.SPLIT_PROGRAMS)
     for _, stages in results:
-        assert stages["type check: mypy worker"] > 0 and stages["sandbox run"] > 0
+        mypy = stages["type check: mypy worker (waited for)"]
+        assert mypy > 0 and stages["sandbox run (after the verdict)"] > 0
+        # the run is prepared (and a tool-free one started) while mypy checks
+        assert stages["while mypy checks: prepare, run ahead"] > 0
         # (an indented row is a detail of the row above it, not a stage)
         parts = sum(v for k, v in stages.items() if not k.startswith(("total", " ")))
-        assert 0 < stages["  of which mypy in the worker"] <= stages["type check: mypy worker"]
+        assert 0 < stages["  of which mypy in the worker"] <= mypy + stages[
+            "while mypy checks: prepare, run ahead"
+        ]
         # each run's parts add up to its total; the median of two runs is their mean, so the
         # medians add up too
         assert parts == pytest.approx(stages["total (CodeAct.execute_sync)"], rel=1e-9)
     assert originals == (
-        MypyProcess.check,
+        MypyProcess.request,
+        MypyProcess.answer,
+        executor._Steps.prepare,
         typecheck_module.typecheck,
         executor.check,
         executor._transpile,

@@ -1,6 +1,7 @@
 """Verification latency: p50/p90 for 10-, 50- and 200-line programs, with and without mypy.
 
-Run: python -m codeact_verify.bench.verify [--repeat N] [--split | --shortcuts | --against DIR]
+Run: python -m codeact_verify.bench.verify [--repeat N]
+     [--split | --shortcuts | --ahead | --against DIR]
 
 Baseline, measured in the same run on the same programs: CPython's `ast.parse` (what any
 verifier must at least pay). The mypy rows are measured warm (one untimed check first).
@@ -8,9 +9,15 @@ verifier must at least pay). The mypy rows are measured warm (one untimed check 
 ``--split``: where the time of one `CodeAct.execute_sync` goes (verify + run in a warm
 process, a ready sandbox pool, a new program text each run, mypy's findings never remembered),
 for `print` and a 10-line tool-calling program: our rules and tool checks, the type check's
-own work around mypy, the mypy worker (request, check, answer; and of that, the time the
-worker itself measured around its check), transpile, the sandbox run, and what is left (the
-`CodeAct` wrapper, approvals, the report).
+own work around mypy, the mypy worker (request, check, answer, waited for; and of that, the
+time the worker itself measured around its check), what the host does while the worker checks
+(transpile, the restricted transform, and the start of a run ahead of the verdict, see
+`executor.execute`), transpile, the sandbox run after the verdict (for a run ahead: the rest of
+its run, if any), and what is left (the `CodeAct` wrapper, approvals, the report).
+
+``--ahead``: `CodeAct.execute_sync` three ways, taking turns in one process: all of the run
+after the verdict, the run prepared while mypy checks, and a tool-free program started then too
+(see :func:`ahead`).
 
 ``--shortcuts``: `CodeAct.execute_sync` with the mypy worker's module search kept between
 checks and without it, taking turns in one process (see :func:`shortcuts`).
@@ -141,18 +148,22 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
         setattr(owner, name, wrapper)
         return lambda: setattr(owner, name, real)
 
-    real_check = MypyProcess.check
+    real_answer = MypyProcess.answer
 
-    def check(self: MypyProcess, *args: object, **kwargs: object) -> object:
+    def answer(self: MypyProcess, *args: object, **kwargs: object) -> object:
         try:
-            return real_check(self, *args, **kwargs)  # type: ignore[arg-type]
+            return real_answer(self, *args, **kwargs)  # type: ignore[arg-type]
         finally:
             spent["mypy inside"] = spent.get("mypy inside", 0.0) + self.worker_ms
 
-    MypyProcess.check = check  # type: ignore[method-assign]
+    MypyProcess.answer = answer  # type: ignore[method-assign]
     restore = [
-        lambda: setattr(MypyProcess, "check", real_check),
-        timed(MypyProcess, "check", "mypy"),
+        lambda: setattr(MypyProcess, "answer", real_answer),
+        # a check is a request, then its answer: the host's work in between (the run prepared,
+        # or started ahead, while mypy checks) is its own stage
+        timed(MypyProcess, "request", "mypy"),
+        timed(MypyProcess, "answer", "mypy"),
+        timed(executor._Steps, "prepare", "meanwhile"),
         timed(typecheck_module, "typecheck", "typecheck"),
         timed(executor, "check", "verify"),
         timed(executor, "_transpile", "transpile"),
@@ -182,14 +193,18 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
                     stages = {
                         "verify: rules, tool checks, effects": spent["verify"]
                         - spent["typecheck"],
-                        "type check: ours around mypy": spent["typecheck"] - spent["mypy"],
-                        "type check: mypy worker": spent["mypy"],
+                        "type check: ours around mypy": spent["typecheck"]
+                        - spent["mypy"]
+                        - spent.get("meanwhile", 0.0),
+                        "type check: mypy worker (waited for)": spent["mypy"],
                         "  of which mypy in the worker": spent["mypy inside"],
-                        "transpile + hand-over": spent["transpile"],
-                        "sandbox run": run,
+                        "while mypy checks: prepare, run ahead": spent.get("meanwhile", 0.0),
+                        # (done while mypy checked, when the run was prepared then)
+                        "transpile + hand-over": spent.get("transpile", 0.0),
+                        "sandbox run (after the verdict)": run,
                         "CodeAct wrapper, the rest": total
                         - spent["verify"]
-                        - spent["transpile"]
+                        - spent.get("transpile", 0.0)
                         - run,
                         "total (CodeAct.execute_sync)": total,
                     }
@@ -267,6 +282,78 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
         for process in ways.values():
             process.stop()
     return out
+
+
+AHEAD_PROGRAMS: dict[str, Callable[[int], str]] = {
+    **SPLIT_PROGRAMS,
+    "CPU loop (no tool)": lambda n: (
+        f"total = {n}\nfor i in range(20000):\n    total += i * i % 7\nprint(total)\n"
+    ),
+}
+AHEAD_WAYS = ("after the verdict", "prepared", "run ahead")
+
+
+def ahead(repeat: int) -> list[tuple[str, dict[str, float], dict[str, float]]]:
+    """`CodeAct.execute_sync` three ways, taking turns in one process (a new program text each
+    run, a ready pool, mypy's findings never remembered): everything after the verdict (the
+    work mypy's check could hide switched off), the run prepared while mypy checks
+    (`run_ahead=False`), and a tool-free program started then too (the default). Medians of
+    the total per way, and the median paired difference of each way against the first."""
+    from codeact_verify import executor
+    from codeact_verify import typecheck as typecheck_module
+    from codeact_verify.codeact import CodeAct
+
+    real_prepare = executor._Steps.prepare
+
+    def no_prepare(*_args: object) -> None:
+        return None
+
+    previous = typecheck_module.remember_findings(False)
+    out = []
+    try:
+        with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
+            codeact.warm_up()
+            sandbox = codeact.sandbox()
+            n = 0
+            for label, make in AHEAD_PROGRAMS.items():
+                runs: dict[str, list[float]] = {w: [] for w in AHEAD_WAYS}
+                for i in range(repeat + 3):
+                    for way in AHEAD_WAYS:
+                        executor._Steps.prepare = (  # type: ignore[method-assign]
+                            no_prepare if way == "after the verdict" else real_prepare
+                        )
+                        codeact.run_ahead = way == "run ahead"
+                        n += 1
+                        sandbox.wait_ready()  # an agent turn refills the pool between programs
+                        t0 = time.perf_counter()
+                        execution = codeact.execute_sync(make(n))
+                        total = (time.perf_counter() - t0) * 1000
+                        if not execution.ok:
+                            raise SystemExit(f"{label}: {execution.error}")
+                        if i >= 3:  # warm-up runs
+                            runs[way].append(total)
+                first = runs[AHEAD_WAYS[0]]
+                paired = {
+                    way: statistics.median(a - b for a, b in zip(v, first, strict=True))
+                    for way, v in runs.items()
+                }
+                medians = {way: statistics.median(v) for way, v in runs.items()}
+                out.append((label, medians, paired))
+    finally:
+        executor._Steps.prepare = real_prepare  # type: ignore[method-assign]
+        typecheck_module.remember_findings(previous)
+    return out
+
+
+def print_ahead(repeat: int) -> None:
+    print(f"work done while mypy checks: CodeAct.execute_sync p50 ms of {repeat} runs a way, "
+          "taking turns")
+    print(f"{'program':<22}{'way':>20}{'total':>9}{'paired':>9}")
+    for label, medians, paired in ahead(repeat):
+        for way in AHEAD_WAYS:
+            change = f"{paired[way]:>+9.2f}" if way != AHEAD_WAYS[0] else f"{'':>9}"
+            print(f"{label:<22}{way:>20}{medians[way]:>9.2f}{change}")
+    print("paired: the median of (this way - after the verdict), run by run")
 
 
 def print_shortcuts(repeat: int) -> None:
@@ -387,6 +474,11 @@ def main() -> None:
         help="CodeAct.execute_sync with the mypy worker's kept module search and without",
     )
     parser.add_argument(
+        "--ahead",
+        action="store_true",
+        help="CodeAct.execute_sync with the run prepared / started while mypy checks, and not",
+    )
+    parser.add_argument(
         "--against",
         metavar="DIR",
         help="compare verify without types with another checkout (its directory), taking turns",
@@ -397,6 +489,9 @@ def main() -> None:
         return
     if args.shortcuts:
         print_shortcuts(args.repeat)
+        return
+    if args.ahead:
+        print_ahead(args.repeat)
         return
     if args.against:
         against(args.against, args.repeat)
