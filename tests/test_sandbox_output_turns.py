@@ -127,3 +127,37 @@ def test_a_run_that_never_gets_its_turn_is_not_run(tmp_path: Path) -> None:
         assert "before the program started" in r.error.message
         assert "output directory" in r.error.message
         assert not (tmp_path / "late.txt").exists()
+
+
+def test_a_run_waiting_for_its_turn_when_the_sandbox_closes_still_runs(tmp_path: Path) -> None:
+    # close() lets runs under way finish; one that had entered but still waited for the
+    # directory's turn is under way too (it used to get SandboxError when its turn came)
+    specs, go, entered = _gate()
+    sb = make_sandbox(limits=Limits(timeout_s=10), output_dir=tmp_path)
+    out: dict[str, Any] = {}
+    first = threading.Thread(
+        target=lambda: out.setdefault(
+            "a", sb.run_sync("write_text('/output/a.txt', wait(what='a'))\n", specs)
+        )
+    )
+    first.start()
+    assert entered.wait(10)
+
+    def second_run() -> None:
+        try:
+            out["b"] = sb.run_sync("write_text('/output/b.txt', 'b')\n", specs)
+        except Exception as exc:  # the bug: SandboxError("the sandbox is closed")
+            out["b"] = exc
+
+    second = threading.Thread(target=second_run)
+    second.start()
+    time.sleep(0.3)  # the second run has entered and waits for the turn
+    sb.close()
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert out["a"].ok, out["a"].error
+    assert not isinstance(out["b"], Exception), out["b"]
+    assert out["b"].ok and [a.path for a in out["b"].artifacts] == ["/output/b.txt"]
+    with pytest.raises(Exception, match="closed"):  # a run started after close() is refused
+        sb.run_sync("print(1)\n")

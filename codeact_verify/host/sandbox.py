@@ -905,8 +905,8 @@ class Sandbox:
         approved_tools: Iterable[str] = (),
         hold: _OutputHold | None = None,
     ) -> _Job:
-        if self._closed:
-            raise SandboxError("the sandbox is closed")
+        # (no check of `_closed` here: a run that entered before `close()` finishes, also when
+        # it was still waiting for its output directory's turn then; `_enter` refuses new ones)
         if not isinstance(program, str):
             raise TypeError("program must be a str")
         started = time.perf_counter()
