@@ -69,3 +69,17 @@ def test_shortcuts_takes_turns_and_puts_the_worker_back() -> None:
         assert all(v > 0 and t >= v for v, t in medians.values())
     assert typecheck_module._worker is worker
     assert typecheck_module._remember == remembering
+
+
+def test_ahead_takes_turns_three_ways_and_puts_prepare_back() -> None:
+    prepare = executor._Steps.prepare
+    remembering = typecheck_module._remember
+    results = bench_verify.ahead(repeat=1)
+    assert [label for label, _, _ in results] == list(bench_verify.AHEAD_PROGRAMS)
+    for _, medians, paired in results:
+        assert set(medians) == set(bench_verify.AHEAD_WAYS) and all(
+            v > 0 for v in medians.values()
+        )
+        assert paired["after the verdict"] == 0.0
+    assert executor._Steps.prepare is prepare
+    assert typecheck_module._remember == remembering

@@ -32,8 +32,8 @@ import argparse
 import ast
 import statistics
 import time
-from collections.abc import Callable
-from typing import TypedDict
+from collections.abc import Callable, Iterable
+from typing import Any, TypedDict
 
 from codeact_verify.tools import tool_specs
 from codeact_verify.verifier import verify
@@ -218,6 +218,49 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
     return out
 
 
+Runs = dict[str, tuple[list[float], list[float]]]
+
+
+def _taking_turns(
+    programs: dict[str, Callable[[int], str]],
+    ways: Iterable[str],
+    use: Callable[[Any, str], None],
+    repeat: int,
+) -> list[tuple[str, Runs]]:
+    """Per program, `CodeAct.execute_sync` of a new program text each run, the ways taking
+    turns run by run in one process (all see the same load), after 3 warm-up rounds; ``use(
+    codeact, way)`` sets a way up before its run. Per way: verify ms and total ms of each run."""
+    from codeact_verify.codeact import CodeAct
+
+    ways = tuple(ways)
+    out = []
+    with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
+        codeact.warm_up()
+        sandbox = codeact.sandbox()
+        n = 0
+        for label, make in programs.items():
+            runs: Runs = {w: ([], []) for w in ways}
+            for i in range(repeat + 3):
+                for way in ways:
+                    use(codeact, way)
+                    n += 1
+                    sandbox.wait_ready()  # an agent turn refills the pool between programs
+                    t0 = time.perf_counter()
+                    execution = codeact.execute_sync(make(n))
+                    total = (time.perf_counter() - t0) * 1000
+                    if not execution.ok:
+                        raise SystemExit(f"{label}: {execution.error}")
+                    if i >= 3:  # warm-up runs
+                        runs[way][0].append(execution.timings["verify_ms"])
+                        runs[way][1].append(total)
+            out.append((label, runs))
+    return out
+
+
+def _paired(values: list[float], base: list[float]) -> float:
+    return statistics.median(a - b for a, b in zip(values, base, strict=True))
+
+
 def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], float]]:
     """`CodeAct.execute_sync` with the mypy worker's shortcut and without it, taking turns run
     by run in one process (both see the same load): a worker whose module search is kept
@@ -228,7 +271,6 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
     import os
 
     from codeact_verify import typecheck as typecheck_module
-    from codeact_verify.codeact import CodeAct
     from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
     from codeact_verify.mypy_worker import REUSE_ENV
 
@@ -248,34 +290,17 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
     ways = {"without": worker("off"), "with": worker("")}
     previous = typecheck_module.remember_findings(False)
     saved = typecheck_module._worker
+
+    def use(_codeact: Any, way: str) -> None:
+        typecheck_module._worker = ways[way]
+
     out = []
     try:
-        with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
-            codeact.warm_up()
-            sandbox = codeact.sandbox()
-            n = 0
-            for label, make in SPLIT_PROGRAMS.items():
-                runs: dict[str, tuple[list[float], list[float]]] = {w: ([], []) for w in ways}
-                for i in range(repeat + 3):
-                    for way, process in ways.items():
-                        typecheck_module._worker = process
-                        n += 1
-                        sandbox.wait_ready()
-                        t0 = time.perf_counter()
-                        execution = codeact.execute_sync(make(n))
-                        total = (time.perf_counter() - t0) * 1000
-                        if not execution.ok:
-                            raise SystemExit(f"{label}: {execution.error}")
-                        if i >= 3:  # warm-up runs
-                            runs[way][0].append(execution.timings["verify_ms"])
-                            runs[way][1].append(total)
-                got, base = runs["with"][0], runs["without"][0]
-                paired = [a - b for a, b in zip(got, base, strict=True)]
-                medians = {
-                    way: (statistics.median(v), statistics.median(t))
-                    for way, (v, t) in runs.items()
-                }
-                out.append((label, medians, statistics.median(paired)))
+        for label, runs in _taking_turns(SPLIT_PROGRAMS, ways, use, repeat):
+            medians = {
+                way: (statistics.median(v), statistics.median(t)) for way, (v, t) in runs.items()
+            }
+            out.append((label, medians, _paired(runs["with"][0], runs["without"][0])))
     finally:
         typecheck_module._worker = saved
         typecheck_module.remember_findings(previous)
@@ -301,44 +326,26 @@ def ahead(repeat: int) -> list[tuple[str, dict[str, float], dict[str, float]]]:
     the total per way, and the median paired difference of each way against the first."""
     from codeact_verify import executor
     from codeact_verify import typecheck as typecheck_module
-    from codeact_verify.codeact import CodeAct
 
     real_prepare = executor._Steps.prepare
 
     def no_prepare(*_args: object) -> None:
         return None
 
+    def use(codeact: Any, way: str) -> None:
+        executor._Steps.prepare = (  # type: ignore[method-assign]
+            no_prepare if way == "after the verdict" else real_prepare
+        )
+        codeact.run_ahead = way == "run ahead"
+
     previous = typecheck_module.remember_findings(False)
     out = []
     try:
-        with CodeAct(tools=[get_weather, get_exchange_rate], pool_size=2) as codeact:
-            codeact.warm_up()
-            sandbox = codeact.sandbox()
-            n = 0
-            for label, make in AHEAD_PROGRAMS.items():
-                runs: dict[str, list[float]] = {w: [] for w in AHEAD_WAYS}
-                for i in range(repeat + 3):
-                    for way in AHEAD_WAYS:
-                        executor._Steps.prepare = (  # type: ignore[method-assign]
-                            no_prepare if way == "after the verdict" else real_prepare
-                        )
-                        codeact.run_ahead = way == "run ahead"
-                        n += 1
-                        sandbox.wait_ready()  # an agent turn refills the pool between programs
-                        t0 = time.perf_counter()
-                        execution = codeact.execute_sync(make(n))
-                        total = (time.perf_counter() - t0) * 1000
-                        if not execution.ok:
-                            raise SystemExit(f"{label}: {execution.error}")
-                        if i >= 3:  # warm-up runs
-                            runs[way].append(total)
-                first = runs[AHEAD_WAYS[0]]
-                paired = {
-                    way: statistics.median(a - b for a, b in zip(v, first, strict=True))
-                    for way, v in runs.items()
-                }
-                medians = {way: statistics.median(v) for way, v in runs.items()}
-                out.append((label, medians, paired))
+        for label, runs in _taking_turns(AHEAD_PROGRAMS, AHEAD_WAYS, use, repeat):
+            first = runs[AHEAD_WAYS[0]][1]
+            paired = {way: _paired(totals, first) for way, (_, totals) in runs.items()}
+            medians = {way: statistics.median(totals) for way, (_, totals) in runs.items()}
+            out.append((label, medians, paired))
     finally:
         executor._Steps.prepare = real_prepare  # type: ignore[method-assign]
         typecheck_module.remember_findings(previous)

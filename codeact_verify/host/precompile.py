@@ -200,8 +200,9 @@ def _take_handed(program: str) -> ast.Module | None:
         return _handed.pop(program, None)
 
 
-# Transforms made ahead of their run (`prepare`), for the next `restrict_on_host` of exactly
-# the same text, attribute policy and tool names; taken once, like a handed-over tree.
+# Transforms made ahead of their run (`Sandbox.prepare`: `transform_now`, then `keep`), for
+# the next `restrict_on_host` of exactly the same text, attribute policy and tool names; taken
+# once, like a handed-over tree.
 _Key = tuple[str, Any, frozenset[str] | None]
 _prepared: OrderedDict[_Key, tuple[dict[str, Any] | None, frozenset[str]]] = OrderedDict()
 _PREPARED_MAX = 16
@@ -217,18 +218,18 @@ def _prepared_key(
     )
 
 
-def prepare(
+Made = tuple[dict[str, Any] | None, frozenset[str]]
+
+
+def transform_now(
     program: str,
     attributes: dict[str, Any] | None = None,
     *,
     known_globals: Iterable[str] | None = None,
-) -> frozenset[str] | None:
-    """Make the restricted transform of ``program`` now, for its run to take (the executor
-    does this while mypy checks the program in its own process); returns the names the
-    program reads, or None when they are not known (the guest is left to transform it, or
-    nothing was made). Skipped when another thread holds the `ast` lock: this may be called
-    with other locks held (the type checker's), and must never wait for it."""
-    key = _prepared_key(program, attributes, known_globals)
+) -> Made | None:
+    """The restricted transform of ``program`` and the names it reads, made now, for a caller
+    that must not wait for the `ast` lock (it may hold other locks, the type checker's): None
+    when another thread holds that lock."""
     if not AST_LOCK.acquire(blocking=False):
         return None
     try:
@@ -236,12 +237,23 @@ def prepare(
         result = _restrict_on_host(program, "<program>", attributes, known_globals, names)
     finally:
         AST_LOCK.release()
+    return result, frozenset(names)
+
+
+def keep(
+    program: str,
+    attributes: dict[str, Any] | None,
+    known_globals: Iterable[str] | None,
+    made: Made,
+) -> None:
+    """Keep ``made`` (`transform_now` of exactly these inputs) for the next
+    `restrict_on_host` of them, which takes it instead of transforming again."""
+    key = _prepared_key(program, attributes, known_globals)
     with _handed_lock:
-        _prepared[key] = (result, frozenset(names))
+        _prepared[key] = made
         _prepared.move_to_end(key)
         while len(_prepared) > _PREPARED_MAX:
             _prepared.popitem(last=False)
-    return frozenset(names) if result is not None else None
 
 
 def _take_prepared(
@@ -278,7 +290,7 @@ def restrict_on_host(
     """{"source", "lines", "digest"} for the guest, or None to let the guest transform it.
     `names`, when given, receives the names the program reads (RestrictedPython's
     `used_names`). One at a time: see codeact_verify/astlock.py. A transform made ahead for
-    exactly these inputs (`prepare`) is taken instead of made again."""
+    exactly these inputs (`keep`) is taken instead of made again."""
     ready = _take_prepared(program, attributes, known_globals)
     if ready is not None:
         result, used = ready

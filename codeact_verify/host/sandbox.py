@@ -29,14 +29,13 @@ from ..errors import SandboxError
 from ..grammar import load_grammar
 from ..threads import DaemonThreadPool
 from ..tools import ToolSpec, tool_specs
-from . import stop, turns
+from . import precompile, stop, turns
 from .bridge import RunBridge, ToolThreads
 from .engine import LoadedGuest, loaded_guest, set_context
 from .fastcall import ExportCall
 from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
-from .precompile import prepare as prepare_restricted
 from .precompile import restrict_on_host
 from .result import (
     ERROR_KINDS,
@@ -848,15 +847,27 @@ class Sandbox:
 
     def _prepare(
         self, program: str, tools: Mapping[str, ToolSpec], policy: dict[str, Any] | None
-    ) -> frozenset[str] | None:
-        """`prepare`; the names the program reads, or None when not known."""
+    ) -> precompile.Made | None:
+        """`prepare`, kept for the run; what was made, or None when nothing was."""
+        made = self._transform_now(program, tools, policy)
+        if made is not None:
+            precompile.keep(program, self._attributes(policy), frozenset(tools), made)
+        return made
+
+    def _transform_now(
+        self, program: str, tools: Mapping[str, ToolSpec], policy: dict[str, Any] | None
+    ) -> precompile.Made | None:
         if not self.host_restrict or self._closed or not isinstance(program, str):
             return None
+        return precompile.transform_now(
+            program, self._attributes(policy), known_globals=frozenset(tools)
+        )
+
+    @staticmethod
+    def _attributes(policy: dict[str, Any] | None) -> Any:
         if policy is None:
             policy = _default_policy_snapshot()[0]
-        return prepare_restricted(
-            program, policy.get("attributes"), known_globals=frozenset(tools)
-        )
+        return policy.get("attributes")
 
     # -- a run ahead of the type check ----------------------------------------------------------
     def run_ahead(
@@ -877,18 +888,27 @@ class Sandbox:
         if self.output_dir is not None or any(not m.read_only for m in self.mounts):
             self._prepare(program, tools, policy)
             return None
-        names = self._prepare(program, tools, policy)
-        if names is None or not _HOST_HELPERS.isdisjoint(names) or any(n in names for n in tools):
+        made = self._transform_now(program, tools, policy)
+        if made is None:
             return None
+        result, names = made
         with self._lock:
             made_with = self._made_with()
-            if not any(inst.made_with == made_with for inst in self._ready):
-                return None  # no instance to spare: the run makes its own afterwards
-        if self._all_runners_held() is not None:
+            spare = any(inst.made_with == made_with for inst in self._ready)
+        if (
+            result is None  # the guest transforms it: the names it reads are not known
+            or not _HOST_HELPERS.isdisjoint(names)
+            or any(n in names for n in tools)
+            or not spare  # no instance to spare: the run makes its own afterwards
+            or self._all_runners_held() is not None
+        ):
+            precompile.keep(program, self._attributes(policy), frozenset(tools), made)
             return None
         self._enter()
         try:
-            job = self._start(program, tools, policy, None)
+            # the transform made here, handed on directly: `_start` must not wait for the `ast`
+            # lock under the type checker's lock (a kept one could be taken by another run)
+            job = self._start(program, tools, policy, None, made=made)
             job.bridge.ahead = True
             future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
         except BaseException:
@@ -904,6 +924,7 @@ class Sandbox:
         loop: asyncio.AbstractEventLoop | None,
         approved_tools: Iterable[str] = (),
         hold: _OutputHold | None = None,
+        made: precompile.Made | None = None,
     ) -> _Job:
         # (no check of `_closed` here: a run that entered before `close()` finishes, also when
         # it was still waiting for its output directory's turn then; `_enter` refuses new ones)
@@ -924,7 +945,9 @@ class Sandbox:
         self._config_hint = config
         restricted = None
         names: set[str] | None = None
-        if self.host_restrict:  # the tool names: what may shadow a builtin in the guest
+        if made is not None:  # made for exactly these inputs (`run_ahead`)
+            restricted, names = made[0], set(made[1])
+        elif self.host_restrict:  # the tool names: what may shadow a builtin in the guest
             names = set()
             restricted = restrict_on_host(
                 program,
