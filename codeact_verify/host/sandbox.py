@@ -182,6 +182,11 @@ class _OutputHold:
         self.outer.children.release()
 
 
+class _NoSpare(Exception):
+    """No ready instance for a run ahead (`Sandbox.run_ahead` makes none: it runs under the
+    type checker's lock)."""
+
+
 class RunAhead:
     """A run started ahead of its program's type check (`Sandbox.run_ahead`). Exactly one of
     `result` (the program was accepted) or `cancel` (it was not) ends it."""
@@ -628,7 +633,9 @@ class Sandbox:
         if refill:
             self._fill()
 
-    def _take(self, mounts: list[Mount] | None = None) -> tuple[_Instance, bool]:
+    def _take(
+        self, mounts: list[Mount] | None = None, pooled_only: bool = False
+    ) -> tuple[_Instance, bool]:
         made_with = self._made_with(mounts)
         with self._lock:
             while self._ready:
@@ -636,6 +643,8 @@ class Sandbox:
                 if inst.made_with == made_with:
                     return inst, True
                 # made for other limits or mounts: dropped (the refill makes current ones)
+        if pooled_only:
+            raise _NoSpare
         return self._new_instance(warm=False), False
 
     def warm_up(self) -> None:
@@ -911,6 +920,10 @@ class Sandbox:
             job = self._start(program, tools, policy, None, made=made)
             job.bridge.ahead = True
             future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
+        except _NoSpare:  # another run took the ready instance meanwhile
+            self._leave()
+            precompile.keep(program, self._attributes(policy), frozenset(tools), made)
+            return None
         except BaseException:
             self._leave()
             raise
@@ -955,7 +968,7 @@ class Sandbox:
                 known_globals=frozenset(tools),
                 names=names,
             )
-        inst, from_pool = self._take(mounts)
+        inst, from_pool = self._take(mounts, pooled_only=made is not None)
         before = snapshot(out_dir) if out_dir is not None else None
         bridge = RunBridge(
             tools,
