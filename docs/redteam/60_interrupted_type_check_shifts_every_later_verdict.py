@@ -10,8 +10,8 @@ import os
 import signal
 import time
 
-from codeact_verify import executor
 import codeact_verify.mypy_process as mp
+from codeact_verify import executor
 from codeact_verify.host import Limits, Sandbox
 from codeact_verify.typecheck import remember_findings
 
