@@ -114,3 +114,60 @@ def test_an_exception_in_the_hook_does_not_orphan_a_run_ahead(
     finally:
         signal.signal(signal.SIGALRM, previous)
         sb.close()
+
+
+# --- red13/62: the hook parses (blocking on AST_LOCK) for a BOM-prefixed program ----------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red13/62: prepare() does not check that the checked program is of self.code; for a "
+    "BOM program it parses under a blocking AST_LOCK with the type checker's lock held",
+)
+def test_the_hook_never_waits_for_the_ast_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from codeact_verify.astlock import AST_LOCK
+
+    sb = _ready(limits=Limits(timeout_s=5))
+    try:
+        assert executor.execute_sync("print(1)", {}, sandbox=sb).ok
+        held: dict[str, float] = {}
+        original = mp.MypyProcess.request
+
+        def hold() -> None:
+            with AST_LOCK:
+                time.sleep(2.0)
+
+        def request(self: Any, stubs: Any, program: str) -> float:
+            since = original(self, stubs, program)
+            threading.Thread(target=hold, daemon=True).start()
+            time.sleep(0.02)
+            held["since"] = since
+            return since
+
+        def answer(self: Any, stubs: Any, since: float) -> Any:
+            held["waited"] = time.monotonic() - since  # time spent between request and answer
+            return original_answer(self, stubs, since)
+
+        original_answer = mp.MypyProcess.answer
+        monkeypatch.setattr(mp.MypyProcess, "request", request)
+        monkeypatch.setattr(mp.MypyProcess, "answer", answer)
+        executor.execute_sync('\ufeffprint("bom")\n', {}, sandbox=sb)
+        assert held["waited"] < 1.0  # the hook did not wait for the other thread's ast work
+    finally:
+        time.sleep(2.1)
+        sb.close()
+
+
+# --- red13/63: the verifier accepts a BOM-prefixed program that the sandbox cannot compile ------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red13/63: the verifier drops a leading BOM, the run keeps it: accepted, then a "
+    "SyntaxError in the guest",
+)
+def test_an_accepted_bom_program_runs() -> None:
+    sb = _ready()
+    try:
+        result = executor.execute_sync('\ufeffprint("bom")\n', {}, sandbox=sb)
+        assert result.ok and result.stdout == "bom\n"
+    finally:
+        sb.close()
