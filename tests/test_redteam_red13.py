@@ -171,3 +171,18 @@ def test_an_accepted_bom_program_runs() -> None:
         assert result.ok and result.stdout == "bom\n"
     finally:
         sb.close()
+
+
+# --- red13/64: an infinite time limit passes Limits, then every run raises OverflowError --------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red13/64: Limits accepts timeout_s=inf; StopSwitch.arm -> ticks_for(inf) overflows",
+)
+def test_an_infinite_timeout_is_refused_or_runs() -> None:
+    try:
+        limits = Limits(timeout_s=float("inf"))
+    except ValueError:
+        return  # refused up front: fine
+    with Sandbox(limits=limits, pool_size=0) as sb:
+        result = sb.run_sync("print(1)")
+        assert result.ok and result.stdout == "1\n"
