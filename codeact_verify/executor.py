@@ -241,6 +241,10 @@ class _Steps:
             self.timings["verify_ms"] = (time.perf_counter() - t0) * 1000
         self.report = report
         if report.ok:
+            if self.code.startswith("\ufeff") and report.source == self.code[1:]:
+                # the verifier checked the text without its byte-order mark, which the guest's
+                # compile() of a str refuses: that text is what runs (red13/63)
+                self.code = report.source
             return None
         self.cancel_ahead()  # rejected: its run ahead, if any, is stopped and never read
         first = report.errors[0] if report.errors else None
@@ -274,8 +278,10 @@ class _Steps:
         transform behind (dropped after a few more). Only for a program with no error so far."""
         if any(d.severity == "error" for d in known):
             return
-        if checked.tree is None or checked.index is None:
-            return  # transpiling would parse again, under a lock this must not wait for
+        if not checked.serves(self.code, self.specs) or checked.index is None:
+            # not this text's (the verifier dropped a BOM: red13/62) or its tree is gone:
+            # transpiling would parse again, under a lock this must not wait for
+            return
         from .host.precompile import hand_over
         from .transpile import transpile_for_run
 

@@ -235,9 +235,21 @@ class MypyProcess:
         new = {name: text for name, text in stubs.items() if name not in self.sent}
         # the budget counts from the request: writing it can already let the worker run
         since = time.monotonic()
-        self._send({"stubs": new, "program": program})
+        try:
+            self._send({"stubs": new, "program": program})
+        except CheckerFailed:
+            raise
+        except BaseException:
+            self.abandon()  # interrupted mid-write: the worker may hold half a request
+            raise
         self.sent.update(new)
         return since
+
+    def abandon(self) -> None:
+        """A check was sent and its answer will never be read (the caller was interrupted:
+        Ctrl-C, an exception from a signal handler): stop the worker, so the next check does
+        not read this one's answer as its own (red13/60). The next check starts a new one."""
+        self.stop()
 
     def answer(self, stubs: Mapping[str, str], since: float) -> list[dict[str, Any]]:
         """The messages of the check :meth:`request` sent at ``since``."""
@@ -245,6 +257,9 @@ class MypyProcess:
             answer = self._receive(self.budget.seconds, "on this program", since)
         except CheckerFailed:
             self.respawn(stubs)
+            raise
+        except BaseException:
+            self.abandon()
             raise
         if not answer.get("ok"):
             self.respawn(stubs)  # the worker exits after a failure; never reuse its build

@@ -636,18 +636,23 @@ def while_checking(work: Meanwhile) -> Iterator[None]:
         _meanwhile.reset(token)
 
 
-def _work_meanwhile(parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]) -> bool:
+def _work_meanwhile(
+    worker: MypyProcess, parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]
+) -> bool:
     """Do the caller's work (`while_checking`), if any; True when it ran: it may have taken
     the checked program's tree for the run (`CheckedProgram.take_tree`), which rewrites it, so
-    the check must not read that tree again."""
+    the check must not read that tree again. What the work raises goes on (a bug in it fails
+    the check closed, CV799; a signal handler's exception reaches its caller), and the
+    worker, whose answer is then never read, is stopped (red13/60, 61)."""
     work = _meanwhile.get()
     if work is None or parsed is None:
         return False
     _meanwhile.set(None)  # once
     try:
         work(parsed, known)
-    except Exception:  # an optimisation only: the run prepares itself as before
-        pass
+    except BaseException:
+        worker.abandon()
+        raise
     return True
 
 
@@ -716,7 +721,7 @@ def _typecheck(
         main = {stubs.module: stubs.text}
         since = worker.request(main, program(stubs.module))
         # the tree may be taken for the run meanwhile: parsed again below if needed
-        reread = _work_meanwhile(parsed, known)
+        reread = _work_meanwhile(worker, parsed, known)
         messages = _program_messages(worker.answer(main, since), stubs)
         has_error = any(m.get("severity") == "error" for m in messages)
         definite: set[tuple[int, int, str]] | None = None

@@ -1,6 +1,6 @@
 """Red-team findings red13/60-... (docs/redteam/60_*.md ...): attacks on the run ahead of the
 type check (commit 24ee393) and the stop switch it installed again. Each test fails because of
-its finding and is marked xfail (strict) until it is fixed."""
+its finding; all five are fixed (each reproduction's Status line says how)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,6 @@ def _ready(**kwargs: Any) -> Sandbox:
 
 
 # --- red13/60: an interrupted type check leaves its answer in the pipe ------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red13/60: an exception while waiting for mypy's answer leaves it unread; the next "
-    "check reads it (an ill-typed program is accepted and runs)",
-)
 def test_an_interrupted_type_check_does_not_shift_the_next_verdict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -78,11 +73,6 @@ class _HarnessTimeout(Exception):
     pass
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red13/61: _work_meanwhile swallows the exception; the started RunAhead has no "
-    "owner (never cancelled, never ended)",
-)
 def test_an_exception_in_the_hook_does_not_orphan_a_run_ahead(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -117,11 +107,6 @@ def test_an_exception_in_the_hook_does_not_orphan_a_run_ahead(
 
 
 # --- red13/62: the hook parses (blocking on AST_LOCK) for a BOM-prefixed program ----------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red13/62: prepare() does not check that the checked program is of self.code; for a "
-    "BOM program it parses under a blocking AST_LOCK with the type checker's lock held",
-)
 def test_the_hook_never_waits_for_the_ast_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
@@ -159,11 +144,6 @@ def test_the_hook_never_waits_for_the_ast_lock(monkeypatch: pytest.MonkeyPatch) 
 
 
 # --- red13/63: the verifier accepts a BOM-prefixed program that the sandbox cannot compile ------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red13/63: the verifier drops a leading BOM, the run keeps it: accepted, then a "
-    "SyntaxError in the guest",
-)
 def test_an_accepted_bom_program_runs() -> None:
     sb = _ready()
     try:
@@ -174,10 +154,6 @@ def test_an_accepted_bom_program_runs() -> None:
 
 
 # --- red13/64: an infinite time limit passes Limits, then every run raises OverflowError --------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red13/64: Limits accepts timeout_s=inf; StopSwitch.arm -> ticks_for(inf) overflows",
-)
 def test_an_infinite_timeout_is_refused_or_runs() -> None:
     try:
         limits = Limits(timeout_s=float("inf"))

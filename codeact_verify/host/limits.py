@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -40,8 +41,15 @@ class Limits:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not value > 0  # NaN too
+                or not math.isfinite(value)  # an infinite time limit overflowed (red13/64)
+            ):
+                raise ValueError(
+                    f"Limits.{name} must be a positive, finite number, got {value!r}"
+                )
         if self.max_message_bytes < 256:
             raise ValueError("Limits.max_message_bytes must be at least 256")
         if self.memory_mb < 32:

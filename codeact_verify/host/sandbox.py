@@ -218,6 +218,15 @@ class RunAhead:
             self._end()
         return None if self._job.bridge.spoiled else result
 
+    def __del__(self) -> None:
+        # dropped without `result` or `cancel` (an exception between its start and the hand-
+        # over to its caller, e.g. from a signal handler: red13/61): stopped, so it neither
+        # burns on nor keeps the sandbox from closing
+        try:
+            self.cancel()
+        except Exception:
+            pass
+
     def cancel(self) -> None:
         """The program was not accepted (or its caller gave up): stop the run now and let
         nothing of it out."""
