@@ -145,7 +145,12 @@ def count(n: int) -> int:
 @needs_guest
 def test_a_run_that_names_no_tool_runs_on_the_callers_thread() -> None:
     with make_sandbox() as sb:
-        assert run(sb, "print(1)", [slow, count]).timings["inline"] == 1.0
+        # off the main thread (on it, signal handlers could run inside the guest's callbacks
+        # into Python: red14/67, tests/test_redteam_red14.py)
+        with concurrent.futures.ThreadPoolExecutor(1) as other:
+            off_main = other.submit(run, sb, "print(1)", [slow, count]).result()
+        assert off_main.ok and off_main.timings["inline"] == 1.0
+        assert run(sb, "print(1)", [slow, count]).timings["inline"] == 0.0  # the main thread
         r = run(sb, "print(count(n=2))", [slow, count])
         assert r.ok and r.stdout == "2\n" and r.timings["inline"] == 0.0
         r = run(sb, "print(call_tool('count', n=3))", [slow, count])

@@ -18,9 +18,9 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import wasmtime
 
@@ -180,6 +180,9 @@ class _OutputHold:
             self.outer.leave(self._nested_id)
             self._nested_id = None
         self.outer.children.release()
+
+
+_T = TypeVar("_T")
 
 
 class _NoSpare(Exception):
@@ -654,7 +657,7 @@ class Sandbox:
                 # made for other limits or mounts: dropped (the refill makes current ones)
         if pooled_only:
             raise _NoSpare
-        return self._new_instance(warm=False), False
+        return self._off_main_thread(lambda: self._new_instance(warm=False)), False
 
     def warm_up(self) -> None:
         """Load the guest (building it on first use) and fill the ready pool now."""
@@ -662,7 +665,29 @@ class Sandbox:
         if self.pool_size:
             with self._lock:
                 self._filling += 1
-            self._fill()
+            self._off_main_thread(self._fill)
+
+    def _off_main_thread(self, work: Callable[[], _T]) -> _T:
+        """``work()``, on a runner thread when this is the main thread. Guest code calls back
+        into Python through ctypes (the host functions, the stop switch's epoch callback), and
+        on the main thread a signal's Python handler (Ctrl-C, a harness's SIGALRM) can run at
+        such a callback's entry, outside any `try`: ctypes then returns garbage to wasmtime and
+        the process crashes (red14/67). Python runs signal handlers on the main thread only, so
+        guest code never runs there; the main thread waits, and Ctrl-C reaches it there."""
+        if threading.current_thread() is not threading.main_thread():
+            return work()
+        # a thread of its own: the runner threads may all be busy (or held by stuck runs)
+        done: concurrent.futures.Future[_T] = concurrent.futures.Future()
+        context = contextvars.copy_context()
+
+        def main() -> None:
+            try:
+                done.set_result(context.run(work))
+            except BaseException as exc:
+                done.set_exception(exc)
+
+        threading.Thread(target=main, name="codeact-off-main", daemon=True).start()
+        return done.result()
 
     def wait_ready(self, timeout: float = 30.0) -> bool:
         """Wait until the ready pool is full (True) or `timeout` passes (False)."""
@@ -844,11 +869,14 @@ class Sandbox:
         In that mode the bridge still runs a sync tool, should one be called after all, on a
         worker thread bounded by the deadline. A program that calls async tools runs on a
         runner thread too: an async tool can block its loop's thread (a blocking call inside
-        `async def`), and the caller must still get its answer at the time limit."""
+        `async def`), and the caller must still get its answer at the time limit. Never on the
+        main thread, where signal handlers run (see `_off_main_thread`)."""
         specs = job.bridge.specs
         names = job.names
         if names is None or not _HOST_HELPERS.isdisjoint(names):
             return False
+        if threading.current_thread() is threading.main_thread():
+            return False  # no guest code on the main thread (see `_off_main_thread`)
         return not any(name in names for name in specs)
 
     def prepare(
