@@ -120,3 +120,74 @@ def test_an_exception_in_submit_does_not_orphan_a_run_ahead() -> None:
         signal.signal(signal.SIGALRM, previous)
         sb.close()
         time.sleep(6.5)  # let an orphaned loop reach its time limit before the next test
+
+
+# --- red14/67: Ctrl-C during an inline run crashes the process ---------------------------------
+_CTRL_C = """
+import os, signal, threading, time
+from codeact_verify.host import Limits, Sandbox
+sb = Sandbox(limits=Limits(timeout_s=5))
+sb.warm_up()
+sb.wait_ready()
+threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    r = sb.run_sync("x = 0\\nwhile True:\\n    x += 1\\n")
+    print("RETURNED", r.ok)
+except KeyboardInterrupt:
+    print("INTERRUPTED")
+sb.close()
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red14/67: a KeyboardInterrupt raised in the stop switch's ctypes callback during an "
+    "inline run crashes the process (segfault / heap corruption)",
+)
+def test_ctrl_c_during_an_inline_run_does_not_crash() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])
+    assert "INTERRUPTED" in done.stdout or "RETURNED" in done.stdout
+
+
+# --- red14/68: an interrupt while a new worker starts stalls the next check -------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red14/68: an interrupt between Popen and the warm-up request leaves a worker that "
+    "never answers; the next check waits start_seconds for it",
+)
+def test_an_interrupted_worker_start_does_not_stall_the_next_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import codeact_verify.typecheck as tc
+    from codeact_verify import verify
+    from codeact_verify.mypy_process import Budget
+
+    monkeypatch.setattr(tc, "DEFAULT_BUDGET", Budget(start_seconds=15.0))
+    try:
+        assert verify("print(1)", {}).ok  # the worker is up
+        tc._get_worker(tc.DEFAULT_BUDGET).stop()  # as after an abandoned check
+        original = mp.MypyProcess._send
+        fire = {"on": True}
+
+        def send(self: Any, obj: Any) -> None:
+            if fire["on"] and "modules" in obj:  # the new worker's warm-up request
+                fire["on"] = False
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+            original(self, obj)
+
+        monkeypatch.setattr(mp.MypyProcess, "_send", send)
+        with pytest.raises(KeyboardInterrupt):
+            verify('print("A")\n', {})
+        monkeypatch.setattr(mp.MypyProcess, "_send", original)
+        t0 = time.monotonic()
+        assert verify('print("B")\n', {}).ok
+        assert time.monotonic() - t0 < 10.0  # a warm-up from the cache takes a few seconds
+    finally:
+        _reset_engine()
