@@ -99,6 +99,8 @@ class MypyProcess:
         self.ready = False
         #: the stub modules this worker already has (each is sent once per worker)
         self.sent: set[str] = set()
+        #: the id of the last check sent (the worker sends it back with the answer)
+        self.asked = 0
         #: where mypy's persisted cache lives (None: off or not usable, see ``cache_note``)
         self.cache, self.cache_note = cache_dir()
         #: what the cache did for the current worker ("hit", "built (missing)", "off", ...)
@@ -151,14 +153,20 @@ class MypyProcess:
         warm = "".join(f"import {m}\n" for m in self.warm_modules) + "x = 1\n"
         self.ready = False
         self.cache_state = ""
-        self._send(
-            {
-                "stubs": dict(stubs or {}),
-                "program": warm,
-                "modules": list(self.warm_modules),
-                "cache": str(self.cache) if self.cache is not None else None,
-            }
-        )
+        try:
+            self._send(
+                {
+                    "stubs": dict(stubs or {}),
+                    "program": warm,
+                    "modules": list(self.warm_modules),
+                    "cache": str(self.cache) if self.cache is not None else None,
+                }
+            )
+        except BaseException:
+            # interrupted before the warm-up went out: a worker waiting for it would make the
+            # next check wait out the start-up budget (red14/68)
+            self.stop()
+            raise
         self.sent = set(stubs or {})
 
     def _ready(self, stubs: Mapping[str, str]) -> None:
@@ -226,7 +234,13 @@ class MypyProcess:
         return answer
 
     def check(self, stubs: Mapping[str, str], program: str) -> list[dict[str, Any]]:
-        return self.answer(stubs, self.request(stubs, program))
+        try:
+            return self.answer(stubs, self.request(stubs, program))
+        except CheckerFailed:
+            raise
+        except BaseException:
+            self.abandon()  # interrupted between the request and its answer (red14/65)
+            raise
 
     def request(self, stubs: Mapping[str, str], program: str) -> float:
         """Send a check and return at once (the worker is another process): the caller may
@@ -235,8 +249,9 @@ class MypyProcess:
         new = {name: text for name, text in stubs.items() if name not in self.sent}
         # the budget counts from the request: writing it can already let the worker run
         since = time.monotonic()
+        self.asked += 1
         try:
-            self._send({"stubs": new, "program": program})
+            self._send({"stubs": new, "program": program, "id": self.asked})
         except CheckerFailed:
             raise
         except BaseException:
@@ -261,6 +276,10 @@ class MypyProcess:
         except BaseException:
             self.abandon()
             raise
+        if answer.get("id") != self.asked:
+            # another check's answer (one whose caller was interrupted): never this one's
+            self.respawn(stubs)
+            raise CheckerFailed("the type checker answered out of step")
         if not answer.get("ok"):
             self.respawn(stubs)  # the worker exits after a failure; never reuse its build
             error = str(answer.get("error", "unknown error"))

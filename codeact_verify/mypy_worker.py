@@ -484,9 +484,27 @@ def main(argv: list[str]) -> int:
                 messages = engine.check(str(request["program"]))
                 spent = (time.perf_counter() - t0) * 1000
             except BaseException as exc:  # reported to the host, then exit
-                _answer(out, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]})
+                _answer(
+                    out,
+                    {
+                        "ok": False,
+                        "id": request.get("id"),
+                        "error": f"{type(exc).__name__}: {exc}"[:500],
+                    },
+                )
                 return 1
-            _answer(out, {"ok": True, "messages": messages, "ms": spent, "vm": address_space()})
+            # the request's id comes back with its answer: the host never takes one check's
+            # answer for another's (red14/65)
+            _answer(
+                out,
+                {
+                    "ok": True,
+                    "id": request.get("id"),
+                    "messages": messages,
+                    "ms": spent,
+                    "vm": address_space(),
+                },
+            )
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -636,23 +636,17 @@ def while_checking(work: Meanwhile) -> Iterator[None]:
         _meanwhile.reset(token)
 
 
-def _work_meanwhile(
-    worker: MypyProcess, parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]
-) -> bool:
+def _work_meanwhile(parsed: CheckedProgram | None, known: tuple[Diagnostic, ...]) -> bool:
     """Do the caller's work (`while_checking`), if any; True when it ran: it may have taken
     the checked program's tree for the run (`CheckedProgram.take_tree`), which rewrites it, so
-    the check must not read that tree again. What the work raises goes on (a bug in it fails
-    the check closed, CV799; a signal handler's exception reaches its caller), and the
-    worker, whose answer is then never read, is stopped (red13/60, 61)."""
+    the check must not read that tree again. What the work raises goes on, as anything raised
+    in the type check does (an `Exception` fails the check closed, CV799; a KeyboardInterrupt
+    reaches the caller), and the worker, whose answer is then never read, is stopped."""
     work = _meanwhile.get()
     if work is None or parsed is None:
         return False
     _meanwhile.set(None)  # once
-    try:
-        work(parsed, known)
-    except BaseException:
-        worker.abandon()
-        raise
+    work(parsed, known)
     return True
 
 
@@ -719,10 +713,20 @@ def _typecheck(
     with _lock:
         worker = _get_worker(budget)
         main = {stubs.module: stubs.text}
-        since = worker.request(main, program(stubs.module))
-        # the tree may be taken for the run meanwhile: parsed again below if needed
-        reread = _work_meanwhile(worker, parsed, known)
-        messages = _program_messages(worker.answer(main, since), stubs)
+        try:
+            since = worker.request(main, program(stubs.module))
+            # the tree may be taken for the run meanwhile: parsed again below if needed
+            reread = _work_meanwhile(parsed, known)
+            answer = worker.answer(main, since)
+        except CheckerFailed:
+            raise
+        except BaseException:
+            # interrupted anywhere between the request and its answer (Ctrl-C, a signal
+            # handler's exception, what the work done meanwhile raised): the answer will
+            # never be read, so the worker goes (red13/60, red14/65)
+            worker.abandon()
+            raise
+        messages = _program_messages(answer, stubs)
         has_error = any(m.get("severity") == "error" for m in messages)
         definite: set[tuple[int, int, str]] | None = None
         if has_error and not strict:

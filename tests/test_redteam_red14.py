@@ -1,6 +1,6 @@
 """Red-team findings red14/65-... (docs/redteam/65_*.md ...): attacks on the run ahead of the
-type check and on the red13 fixes (5ffeed0). Each test fails because of its finding (xfail,
-strict) until the finding is fixed."""
+type check and on the red13 fixes (5ffeed0). Each test failed because of its finding; all
+five are fixed (see each reproduction's Status line)."""
 
 from __future__ import annotations
 
@@ -46,11 +46,6 @@ def _cpu() -> float:
 
 
 # --- red14/65: an interrupt between request() and answer() leaves the answer in the pipe -------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red14/65: an interrupt after request() returned and before answer() reads shifts "
-    "every later verdict (the red13/60 fix guards each half, not the gap)",
-)
 def test_an_interrupt_after_the_request_does_not_shift_the_next_verdict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -84,11 +79,6 @@ class _HarnessTimeout(Exception):
     pass
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red14/66: an exception raised in DaemonThreadPool.submit after the job was queued "
-    "leaves the rejected program running to its time limit",
-)
 def test_an_exception_in_submit_does_not_orphan_a_run_ahead() -> None:
     def on_alarm(*_: object) -> None:
         raise _HarnessTimeout("this execution took too long")
@@ -139,11 +129,6 @@ sb.close()
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red14/67: a KeyboardInterrupt raised in the stop switch's ctypes callback during an "
-    "inline run crashes the process (segfault / heap corruption)",
-)
 def test_ctrl_c_during_an_inline_run_does_not_crash() -> None:
     import subprocess
     import sys
@@ -156,11 +141,6 @@ def test_ctrl_c_during_an_inline_run_does_not_crash() -> None:
 
 
 # --- red14/68: an interrupt while a new worker starts stalls the next check -------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red14/68: an interrupt between Popen and the warm-up request leaves a worker that "
-    "never answers; the next check waits start_seconds for it",
-)
 def test_an_interrupted_worker_start_does_not_stall_the_next_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -194,11 +174,6 @@ def test_an_interrupted_worker_start_does_not_stall_the_next_check(
 
 
 # --- red14/69: a huge finite time limit overflows the wait for a run ahead --------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red14/69: Limits(timeout_s=1e10) passes, then waiting for a run ahead raises "
-    "OverflowError (past threading.TIMEOUT_MAX)",
-)
 def test_a_huge_finite_timeout_is_refused_or_runs_ahead() -> None:
     try:
         limits = Limits(timeout_s=1e10)

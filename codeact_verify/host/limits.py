@@ -11,6 +11,10 @@ from typing import Any
 _abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 
 
+#: the longest time limit (a week): longer waits overflow the platform's timeouts (red14/69)
+MAX_TIMEOUT_S = 7 * 24 * 3600.0
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one run may use. Hitting a limit ends the run with a structured error:
@@ -50,6 +54,11 @@ class Limits:
                 raise ValueError(
                     f"Limits.{name} must be a positive, finite number, got {value!r}"
                 )
+        if self.timeout_s > MAX_TIMEOUT_S:  # waits past threading.TIMEOUT_MAX overflow
+            raise ValueError(
+                f"Limits.timeout_s must be at most {MAX_TIMEOUT_S:g} s (one week), "
+                f"got {self.timeout_s!r}"
+            )
         if self.max_message_bytes < 256:
             raise ValueError("Limits.max_message_bytes must be at least 256")
         if self.memory_mb < 32:

@@ -194,12 +194,10 @@ class RunAhead:
     """A run started ahead of its program's type check (`Sandbox.run_ahead`). Exactly one of
     `result` (the program was accepted) or `cancel` (it was not) ends it."""
 
-    def __init__(
-        self, sandbox: Sandbox, job: _Job, future: concurrent.futures.Future[ExecutionResult]
-    ) -> None:
+    def __init__(self, sandbox: Sandbox, job: _Job) -> None:
         self._sandbox = sandbox
         self._job = job
-        self._future = future
+        self._future: concurrent.futures.Future[ExecutionResult] = concurrent.futures.Future()
         self._open = True
 
     def result(self) -> ExecutionResult | None:
@@ -955,8 +953,6 @@ class Sandbox:
             # the transform made here, handed on directly: `_start` must not wait for the `ast`
             # lock under the type checker's lock (a kept one could be taken by another run)
             job = self._start(program, tools, policy, None, made=made)
-            job.bridge.ahead = True
-            future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
         except _NoSpare:  # another run took the ready instance meanwhile
             self._leave()
             precompile.keep(program, self._attributes(policy), frozenset(tools), made)
@@ -964,7 +960,18 @@ class Sandbox:
         except BaseException:
             self._leave()
             raise
-        return RunAhead(self, job, future)
+        job.bridge.ahead = True
+        ahead = RunAhead(self, job)  # from here on it owns the job (and `_leave`)
+        try:
+            ahead._future = self._runner.submit(
+                contextvars.copy_context().run, self._run_guest, job
+            )
+        except BaseException:
+            # interrupted, perhaps after the job was queued (red14/66): it never starts, or
+            # it is stopped
+            ahead.cancel()
+            raise
+        return ahead
 
     def _start(
         self,
