@@ -228,7 +228,8 @@ def _taking_turns(
     repeat: int,
 ) -> list[tuple[str, Runs]]:
     """Per program, `CodeAct.execute_sync` of a new program text each run, the ways taking
-    turns run by run in one process (all see the same load), after 3 warm-up rounds; ``use(
+    turns run by run in one process (all see the same load; each round starts with the next
+    way), after 3 warm-up rounds; ``use(
     codeact, way)`` sets a way up before its run. Per way: verify ms and total ms of each run."""
     from codeact_verify.codeact import CodeAct
 
@@ -241,7 +242,8 @@ def _taking_turns(
         for label, make in programs.items():
             runs: Runs = {w: ([], []) for w in ways}
             for i in range(repeat + 3):
-                for way in ways:
+                # each round starts with another way: no way always runs first or last
+                for way in ways[i % len(ways) :] + ways[: i % len(ways)]:
                     use(codeact, way)
                     n += 1
                     sandbox.wait_ready()  # an agent turn refills the pool between programs
