@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .astlock import renew_after_fork
 from .checked import CheckedProgram, checked_program
 from .diagnostics import Diagnostic, Severity
 from .mypy_process import (
@@ -281,6 +282,8 @@ def _fix_hint(message: str, stubs: _Stubs) -> str:
 
 
 _lock = threading.Lock()
+if hasattr(os, "register_at_fork"):  # a child forked during a check (red15/71)
+    os.register_at_fork(after_in_child=lambda: renew_after_fork(_lock))
 _worker: MypyProcess | None = None
 _stub_cache: dict[str, _Stubs] = {}
 

@@ -12,6 +12,7 @@ import ast
 import concurrent.futures
 import contextlib
 import io
+import threading
 import time
 from typing import Any
 
@@ -27,8 +28,7 @@ from codeact_verify.guest.runtime.ticks import (
     make_ticked,
     make_ticks,
 )
-from codeact_verify.host.bridge import RunBridge
-from codeact_verify.tools import tool_specs
+from codeact_verify.host import Sandbox
 
 
 class _Late(BaseException):
@@ -143,27 +143,43 @@ def count(n: int) -> int:
 
 
 @needs_guest
-def test_a_run_that_names_no_tool_runs_on_the_callers_thread() -> None:
+def test_guest_code_never_runs_on_the_callers_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exception raised asynchronously in the thread running the guest (a signal handler on
+    # the main thread, PyThreadState_SetAsyncExc on any thread) lands at the entry of a ctypes
+    # callback and crashed the process (red14/67, red15/70): the guest runs on the sandbox's
+    # own threads only, whoever calls, with or without tools.
+    threads: list[threading.Thread] = []
+    real = Sandbox._run_began
+
+    def run_began(self: Sandbox, job: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(self, job)
+
+    made_on: list[threading.Thread] = []
+    real_new = Sandbox._new_instance
+
+    def new_instance(self: Sandbox, warm: bool = True) -> Any:
+        made_on.append(threading.current_thread())
+        return real_new(self, warm)
+
+    monkeypatch.setattr(Sandbox, "_run_began", run_began)
+    monkeypatch.setattr(Sandbox, "_new_instance", new_instance)
     with make_sandbox() as sb:
-        # off the main thread (on it, signal handlers could run inside the guest's callbacks
-        # into Python: red14/67, tests/test_redteam_red14.py)
-        with concurrent.futures.ThreadPoolExecutor(1) as other:
-            off_main = other.submit(run, sb, "print(1)", [slow, count]).result()
-        assert off_main.ok and off_main.timings["inline"] == 1.0
-        assert run(sb, "print(1)", [slow, count]).timings["inline"] == 0.0  # the main thread
-        r = run(sb, "print(count(n=2))", [slow, count])
-        assert r.ok and r.stdout == "2\n" and r.timings["inline"] == 0.0
-        r = run(sb, "print(call_tool('count', n=3))", [slow, count])
-        assert r.ok and r.stdout == "3\n" and r.timings["inline"] == 0.0
-
-
-def test_on_the_callers_thread_a_blocking_sync_tool_still_ends_at_the_deadline() -> None:
-    pool = concurrent.futures.ThreadPoolExecutor(1)
-    bridge = RunBridge(tool_specs([slow]), Limits(), None, time.monotonic() + 0.2, None, pool)
-    bridge.inline = True
-    ok, text = bridge.call_tool("slow", "{}")
-    assert not ok and '"timeout"' in text and "did not finish before" in text
-    pool.shutdown(wait=False)
+        for program in ("print(1)", "print(count(n=2))", "print(call_tool('count', n=3))"):
+            r = run(sb, program, [slow, count])
+            assert r.ok, r.error
+            assert threads[-1] is not threading.main_thread()
+            with concurrent.futures.ThreadPoolExecutor(1) as other:
+                caller = other.submit(threading.current_thread).result()
+                r = other.submit(run, sb, program, [slow, count]).result()
+            assert r.ok and threads[-1] is not caller
+        assert len(threads) == 6
+        # each cold instance (pool_size=0) was made off the caller's thread too, and so is
+        # warm_up's fill with its dry runs
+        assert made_on and threading.main_thread() not in made_on
+        sb.pool_size = 1
+        sb.warm_up()
+        assert made_on[-1] is not threading.main_thread()
 
 
 @needs_guest

@@ -216,10 +216,6 @@ class RunBridge:
         # cleared before its record is written, so a caller that gives up waiting can tell
         # whether the call's record exists (see Sandbox._abandon)
         self.running: tuple[str, Any, float] | None = None
-        # True when the guest runs on the caller's own thread (Sandbox.run_sync): a sync tool
-        # then runs on a worker thread, waited for until the deadline, so it cannot hold the
-        # caller past it
-        self.inline = False
         # the output directory's turn this run is in (set by the sandbox), carried into the
         # context of each of its tool calls (host/turns.py: a run a tool starts is nested)
         self.turn: Turn | None = None
@@ -456,17 +452,10 @@ class RunBridge:
             try:
                 if spec.is_async:
                     value = self._run_async(spec.func(*call_args, **call_kwargs))
-                elif self.inline:
-                    problem = self._no_tool_thread()
-                    if problem is not None:
-                        return self._refuse(spec, args, problem)
-                    call = self.pool.submit(
-                        contextvars.copy_context().run, _call_sync, spec, (call_args, call_kwargs)
-                    )
-                    value = _wait(call, self._remaining(), self.pool)
                 else:
-                    # inline: a blocking tool is bounded by the caller, who stops waiting at
-                    # the deadline (see Sandbox.run_sync); a thread hop here would cost ~45 µs
+                    # on the runner thread: a blocking tool is bounded by the caller, who stops
+                    # waiting at the deadline (see Sandbox.run_sync); a thread hop here would
+                    # cost ~45 µs
                     value = spec.func(*call_args, **call_kwargs)
             except Exception as exc:
                 return self._finish(spec, args, started, exc=exc)

@@ -13,6 +13,9 @@ _abi: Any = importlib.import_module("codeact_verify.guest.runtime.abi")
 
 #: the longest time limit (a week): longer waits overflow the platform's timeouts (red14/69)
 MAX_TIMEOUT_S = 7 * 24 * 3600.0
+#: what the guest can take (red15/72): wasm32 addresses 4 GiB; the guest's
+#: `sys.setrecursionlimit` takes a C int, and far fewer frames fit its stack anyway
+_MAXIMA = {"memory_mb": 4096, "recursion": 1_000_000}
 
 
 @dataclass(frozen=True)
@@ -45,15 +48,25 @@ class Limits:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if (
-                not isinstance(value, int | float)
-                or isinstance(value, bool)
-                or not value > 0  # NaN too
-                or not math.isfinite(value)  # an infinite time limit overflowed (red13/64)
-            ):
-                raise ValueError(
-                    f"Limits.{name} must be a positive, finite number, got {value!r}"
+            # only the time limit may be a fraction; counts and sizes are whole numbers (a
+            # float memory_mb broke every run: red15/72)
+            kinds: tuple[type, ...] = (int, float) if name == "timeout_s" else (int,)
+            try:
+                good = (
+                    isinstance(value, kinds)
+                    and not isinstance(value, bool)
+                    and value > 0  # NaN too
+                    and math.isfinite(value)  # an infinite time limit overflowed (red13/64)
                 )
+            except OverflowError:  # an int too large for a float
+                good = False
+            if not good:
+                what = "positive, finite number" if name == "timeout_s" else "positive integer"
+                raise ValueError(f"Limits.{name} must be a {what}, got {value!r}")
+        for name, most in _MAXIMA.items():
+            value = getattr(self, name)
+            if value > most:
+                raise ValueError(f"Limits.{name} must be at most {most:g}, got {value!r}")
         if self.timeout_s > MAX_TIMEOUT_S:  # waits past threading.TIMEOUT_MAX overflow
             raise ValueError(
                 f"Limits.timeout_s must be at most {MAX_TIMEOUT_S:g} s (one week), "

@@ -29,13 +29,14 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib
+import os
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-from ..astlock import AST_LOCK
+from ..astlock import AST_LOCK, renew_after_fork
 
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
 # codeact_verify.guest): one transformer for host and guest.
@@ -182,6 +183,8 @@ def _unparse_with_lines(tree: ast.AST) -> tuple[str, list[int]] | None:
 # docstring). A few at most: a tree whose run never came is dropped after `_HANDED_MAX` more.
 _handed: OrderedDict[str, ast.Module] = OrderedDict()
 _handed_lock = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: renew_after_fork(_handed_lock))
 _HANDED_MAX = 16
 
 

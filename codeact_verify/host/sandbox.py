@@ -655,7 +655,7 @@ class Sandbox:
                 # made for other limits or mounts: dropped (the refill makes current ones)
         if pooled_only:
             raise _NoSpare
-        return self._off_main_thread(lambda: self._new_instance(warm=False)), False
+        return self._on_own_thread(lambda: self._new_instance(warm=False)), False
 
     def warm_up(self) -> None:
         """Load the guest (building it on first use) and fill the ready pool now."""
@@ -663,17 +663,18 @@ class Sandbox:
         if self.pool_size:
             with self._lock:
                 self._filling += 1
-            self._off_main_thread(self._fill)
+            self._on_own_thread(self._fill)
 
-    def _off_main_thread(self, work: Callable[[], _T]) -> _T:
-        """``work()``, on a runner thread when this is the main thread. Guest code calls back
-        into Python through ctypes (the host functions, the stop switch's epoch callback), and
-        on the main thread a signal's Python handler (Ctrl-C, a harness's SIGALRM) can run at
-        such a callback's entry, outside any `try`: ctypes then returns garbage to wasmtime and
-        the process crashes (red14/67). Python runs signal handlers on the main thread only, so
-        guest code never runs there; the main thread waits, and Ctrl-C reaches it there."""
-        if threading.current_thread() is not threading.main_thread():
-            return work()
+    def _on_own_thread(self, work: Callable[[], _T]) -> _T:
+        """``work()`` (it runs guest code, or may), on a thread of the sandbox's own, never the
+        caller's. Guest code calls back into Python through ctypes (the host functions, the
+        stop switch's epoch callback every 50 ms), and an exception raised asynchronously in
+        the thread running it lands at such a callback's entry, outside any `try`: ctypes
+        then returns garbage to wasmtime and the process crashes. The caller's thread may get
+        one: a signal's Python handler on the main thread (Ctrl-C, a harness's SIGALRM:
+        red14/67), `PyThreadState_SetAsyncExc` on any thread (thread-timeout helpers such as
+        `func_timeout`: red15/70). The sandbox's own threads run only its code; the caller
+        waits, and gets its exception there (the run is then stopped)."""
         # a thread of its own: the runner threads may all be busy (or held by stuck runs)
         done: concurrent.futures.Future[_T] = concurrent.futures.Future()
         context = contextvars.copy_context()
@@ -684,7 +685,7 @@ class Sandbox:
             except BaseException as exc:
                 done.set_exception(exc)
 
-        threading.Thread(target=main, name="codeact-off-main", daemon=True).start()
+        threading.Thread(target=main, name="codeact-own", daemon=True).start()
         return done.result()
 
     def wait_ready(self, timeout: float = 30.0) -> bool:
@@ -822,13 +823,8 @@ class Sandbox:
     ) -> ExecutionResult:
         job = self._start(program, specs, policy, None, approved_tools, hold)
         try:
-            if self._inline(job):
-                # nothing can block past the deadline (the program names no tool and no
-                # helper that works in host code; a sync tool, should one be called after
-                # all, runs on a worker bounded by it): no thread hop
-                job.bridge.inline = True
-                return self._run_began(job)  # on this thread: no one else can give up on it
-            # the caller's context variables reach the tools here too, as in run()
+            # always on a runner thread, never the caller's (see `_on_own_thread`); the caller's
+            # context variables reach the tools here too, as in run()
             future = self._runner.submit(contextvars.copy_context().run, self._run_guest, job)
             return self._wait(job, future)
         finally:
@@ -856,26 +852,6 @@ class Sandbox:
             except concurrent.futures.TimeoutError:
                 pass
         return self._abandon(job)
-
-    @staticmethod
-    def _inline(job: _Job) -> bool:
-        """True when the run may execute on the caller's thread: nothing can block it.
-
-        Only when the program names no tool at all and no helper that does its work in host
-        code (`_HOST_HELPERS`: tool calls, HTTP, files) (its names come from the host's
-        transform; unknown names count as naming everything).
-        In that mode the bridge still runs a sync tool, should one be called after all, on a
-        worker thread bounded by the deadline. A program that calls async tools runs on a
-        runner thread too: an async tool can block its loop's thread (a blocking call inside
-        `async def`), and the caller must still get its answer at the time limit. Never on the
-        main thread, where signal handlers run (see `_off_main_thread`)."""
-        specs = job.bridge.specs
-        names = job.names
-        if names is None or not _HOST_HELPERS.isdisjoint(names):
-            return False
-        if threading.current_thread() is threading.main_thread():
-            return False  # no guest code on the main thread (see `_off_main_thread`)
-        return not any(name in names for name in specs)
 
     def prepare(
         self,
@@ -1210,7 +1186,6 @@ class Sandbox:
             "host_tool_ms": job.bridge.host_ms,
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
-            "inline": 1.0 if job.bridge.inline else 0.0,
         }
         answer = stats.get("final_answer") if ok else None
         return self._finish(
