@@ -517,9 +517,10 @@ class CodeAct:
     ) -> Execution:
         """Blocking `execute()`; not from inside a running event loop.
 
-        No event loop is started here unless an approval callback asks for one: verify,
-        transpile and the sandbox run happen on this thread, as `executor.execute_sync` does
-        them (async tools run on the run's own thread, with a loop of their own)."""
+        No event loop is started here unless an approval callback asks for one: verify and
+        transpile happen on this thread, as `executor.execute_sync` does them, and the sandbox
+        run on one of the sandbox's runner threads while this one waits (async tools run on
+        the run's own thread, with a loop of their own)."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
