@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import wasmtime
 
@@ -676,17 +676,46 @@ class Sandbox:
         `func_timeout`: red15/70). The sandbox's own threads run only its code; the caller
         waits, and gets its exception there (the run is then stopped)."""
         # a thread of its own: the runner threads may all be busy (or held by stuck runs)
-        done: concurrent.futures.Future[_T] = concurrent.futures.Future()
         context = contextvars.copy_context()
+        lock = threading.Lock()
+        box: list[tuple[bool, Any]] = []
+        ready = threading.Event()
+        gone = False
 
         def main() -> None:
             try:
-                done.set_result(context.run(work))
+                out: tuple[bool, Any] = (True, context.run(work))
             except BaseException as exc:
-                done.set_exception(exc)
+                out = (False, exc)
+            with lock:
+                if gone:  # the caller was interrupted: what was made is dropped here
+                    self._let_go_of(out[1])
+                    return
+                box.append(out)
+            ready.set()
 
         threading.Thread(target=main, name="codeact-own", daemon=True).start()
-        return done.result()
+        try:
+            ready.wait()
+        except BaseException:
+            # interrupted while it waited: nothing made for it may be freed on this thread (an
+            # instance's store freed here, in a destructor, would swallow the next interrupt:
+            # red15/73)
+            with lock:
+                gone = True
+                left = box.pop() if box else None
+            if left is not None:
+                self._let_go_of(left[1])
+            raise
+        ok, value = box.pop()
+        if ok:
+            return cast(_T, value)
+        raise value
+
+    def _let_go_of(self, value: Any) -> None:
+        """An instance nobody will run: freed on the pool thread, as a used one is."""
+        if isinstance(value, _Instance):
+            self._recycle(value)
 
     def wait_ready(self, timeout: float = 30.0) -> bool:
         """Wait until the ready pool is full (True) or `timeout` passes (False)."""
@@ -777,8 +806,7 @@ class Sandbox:
             # the caller was cancelled (asyncio.wait_for, a framework's own timeout): the
             # run stops with it, before it calls another tool or writes another file
             # (red9/28); a run that has not begun never will
-            if not self._give_up_unstarted(job):
-                self._stop(job)
+            if not self._stop_or_drop(job):
                 if isinstance(exc, asyncio.CancelledError):
                     # a moment for the guest to trap (its next epoch check), so whoever
                     # runs next on the output directory does not meet its last writes
@@ -841,8 +869,7 @@ class Sandbox:
         except BaseException:
             # the caller was interrupted while it waited (Ctrl-C, an exception from a
             # signal handler): the run stops with it, as a cancelled async run (red10/45)
-            if not self._give_up_unstarted(job):
-                self._stop(job)
+            self._stop_or_drop(job)
             raise
         if self._give_up_unstarted(job):
             return self._not_started(job)
@@ -1084,6 +1111,18 @@ class Sandbox:
             "give them their own timeouts"
         )
         return _not_run("limit", message)
+
+    def _stop_or_drop(self, job: _Job) -> bool:
+        """The caller stopped waiting: a run that began is stopped (False); one that has not
+        never begins, and its instance goes back to the pool thread to be freed there, not
+        with the job on the caller's thread (True; red15/73)."""
+        if not self._give_up_unstarted(job):
+            self._stop(job)
+            return False
+        inst, job.inst = job.inst, None
+        if inst is not None:
+            self._spent(job, inst)
+        return True
 
     @staticmethod
     def _give_up_unstarted(job: _Job) -> bool:
