@@ -70,3 +70,45 @@ def test_an_async_exception_in_an_inline_run_does_not_crash() -> None:
         child = _child(_ASYNC_EXC)
         assert child.returncode == 0, (child.returncode, child.stderr[-600:])
         assert "RESULT delivered" in child.stdout, (child.stdout, child.stderr[-600:])
+
+
+# --- red15/71: a fork while another thread is inside a type check ---------------------------
+_FORK = """
+    import os, signal, threading, time
+    from codeact_verify import executor
+    from codeact_verify.host import Sandbox
+    from codeact_verify.typecheck import remember_findings, typecheck
+
+    remember_findings(False)
+    typecheck("x = 1\\n", {})
+    stop = False
+
+    def turns():
+        i = 0
+        while not stop:
+            i += 1
+            typecheck(f"y = {i}\\nprint(y + 1)\\n", {})
+
+    threading.Thread(target=turns, daemon=True).start()
+    time.sleep(0.5)
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(10)
+            executor.execute_sync("print(1)", {}, sandbox=Sandbox(pool_size=0))
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        print("STATUS", os.waitstatus_to_exitcode(status), flush=True)
+    stop = True
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red15/71: the child of a fork taken during a type check inherits typecheck._lock "
+    "held and waits for it forever",
+)
+def test_a_fork_during_a_check_leaves_the_child_able_to_check() -> None:
+    child = _child(_FORK, timeout=90.0)
+    statuses = [line.split()[1] for line in child.stdout.splitlines() if line.startswith("STATUS")]
+    assert statuses == ["0", "0"], (child.stdout, child.stderr[-600:])
