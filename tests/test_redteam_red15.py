@@ -112,3 +112,26 @@ def test_a_fork_during_a_check_leaves_the_child_able_to_check() -> None:
     child = _child(_FORK, timeout=90.0)
     statuses = [line.split()[1] for line in child.stdout.splitlines() if line.startswith("STATUS")]
     assert statuses == ["0", "0"], (child.stdout, child.stderr[-600:])
+
+
+# --- red15/72: Limits accepts values that break every run -------------------------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="red15/72: Limits(memory_mb=64.5) and Limits(recursion=10**20) are accepted, and "
+    "every run then raises TypeError / fails 'runtime'",
+)
+@pytest.mark.parametrize("bad", [{"memory_mb": 64.5}, {"recursion": 10**20}])
+def test_limits_refuse_values_that_break_every_run(bad: dict[str, Any]) -> None:
+    from codeact_verify import executor
+    from codeact_verify.host import Limits, Sandbox
+
+    try:
+        limits = Limits(**bad)
+    except ValueError:
+        return  # refused at construction: fixed
+    sb = Sandbox(pool_size=0, limits=limits)
+    try:
+        result = executor.execute_sync("print('hi')", {}, sandbox=sb, types=False).result
+        assert result.ok and result.stdout == "hi\n", result.to_dict()
+    finally:
+        sb.close()
