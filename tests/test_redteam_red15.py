@@ -1,6 +1,6 @@
 """Red-team findings red15/70-... (docs/redteam/70_*.md ...): attacks on the red14 fixes
-(`Sandbox._off_main_thread`, mypy request ids, `Limits` caps). Each test fails because of its
-finding (xfail strict until fixed)."""
+(`Sandbox._off_main_thread`, mypy request ids, `Limits` caps). Each test failed because of its
+finding; all are fixed (see each reproduction's Status line)."""
 
 from __future__ import annotations
 
@@ -60,11 +60,6 @@ _ASYNC_EXC = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red15/70: an async exception (func_timeout, stopit) in a non-main thread running a "
-    "tool-free program inline fires at the ctypes callback's entry: crash (139/134) or lost",
-)
 def test_an_async_exception_in_an_inline_run_does_not_crash() -> None:
     for _ in range(2):
         child = _child(_ASYNC_EXC)
@@ -103,11 +98,6 @@ _FORK = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red15/71: the child of a fork taken during a type check inherits typecheck._lock "
-    "held and waits for it forever",
-)
 def test_a_fork_during_a_check_leaves_the_child_able_to_check() -> None:
     child = _child(_FORK, timeout=90.0)
     statuses = [line.split()[1] for line in child.stdout.splitlines() if line.startswith("STATUS")]
@@ -115,11 +105,6 @@ def test_a_fork_during_a_check_leaves_the_child_able_to_check() -> None:
 
 
 # --- red15/72: Limits accepts values that break every run -------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="red15/72: Limits(memory_mb=64.5) and Limits(recursion=10**20) are accepted, and "
-    "every run then raises TypeError / fails 'runtime'",
-)
 @pytest.mark.parametrize("bad", [{"memory_mb": 64.5}, {"recursion": 10**20}])
 def test_limits_refuse_values_that_break_every_run(bad: dict[str, Any]) -> None:
     from codeact_verify import executor
@@ -176,11 +161,6 @@ _STORES = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red15/73: after interrupted runs their stores are freed on the main thread, where "
-    "an interrupt landing in Managed.__del__ is ignored and lost",
-)
 def test_no_store_is_freed_on_the_main_thread_after_interrupts() -> None:
     child = _child(_STORES, timeout=120.0)
     assert "MAIN 0" in child.stdout, (child.stdout, child.stderr[-600:])

@@ -16,6 +16,7 @@ import copy
 import functools
 import json
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -316,10 +317,32 @@ class _Instance:
         guest.fast_run = self.run.fast
         self.ms = (time.perf_counter() - started) * 1000.0
 
+    def __del__(self) -> None:
+        # Not dropped on the pool thread (`_drop`): the last reference went on another thread,
+        # perhaps the caller's after an interrupt. Freeing the store there takes a while in C,
+        # and an interrupt arriving meanwhile would run its handler inside a destructor, where
+        # its exception is lost (red15/73): the store goes to the reaper thread instead.
+        held = (self.__dict__.pop("run", None), self.__dict__.pop("store", None))
+        if held[1] is not None:
+            _reaped.put(held)
+
 
 def _drop(inst: _Instance) -> None:
     inst.run = None  # type: ignore[assignment]
     del inst.store
+
+
+# Stores whose instance was let go of on some other thread, freed here (see `_Instance.__del__`).
+_reaped: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+
+def _reap() -> None:
+    while True:
+        item = _reaped.get()
+        del item  # the store (about 0.5 ms of C for a 256 MB one) is freed on this thread
+
+
+threading.Thread(target=_reap, name="codeact-reaper", daemon=True).start()
 
 
 def _only_call_line(program: str, tool: str) -> int | None:
