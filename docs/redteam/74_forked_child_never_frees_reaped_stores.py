@@ -1,6 +1,7 @@
 """red16/74: in a forked child the reaper thread does not exist: stores let go of there pile up.
 
-Run: CODEACT_VERIFY_CACHE=... python docs/redteam/74_forked_child_never_frees_reaped_stores.py
+Run: CODEACT_VERIFY_CACHE=... python \
+    docs/redteam/74_forked_child_never_frees_reaped_stores.py
 """
 
 import os
@@ -22,7 +23,8 @@ def churn(tag: str) -> None:
         sb.warm_up()
         sb.close()  # its ready instances go to `_Instance.__del__` -> `_reaped`
     time.sleep(1.0)
-    print(f"{tag}: stores still queued {_reaped.qsize()}, rss {before} -> {rss_mb()} MB", flush=True)
+    queued = _reaped.qsize()
+    print(f"{tag}: stores still queued {queued}, rss {before} -> {rss_mb()} MB", flush=True)
 
 
 Sandbox(pool_size=0).run_sync("print(1)")  # the parent imported and used the library

@@ -1,7 +1,8 @@
 """red16/75: a Sandbox inherited by a forked child: its first run waits out its time limit and is
 not run, and every later run leaks its instance (the pool thread does not exist in the child).
 
-Run: CODEACT_VERIFY_CACHE=... python docs/redteam/75_sandbox_inherited_by_forked_child_stalls_and_leaks.py
+Run: CODEACT_VERIFY_CACHE=... python \
+    docs/redteam/75_sandbox_inherited_by_forked_child_stalls_and_leaks.py
 """
 
 import os

@@ -4,7 +4,8 @@ caller waits forever in `_on_own_thread` (`ready.wait()` has no timeout).
 
 Natural form: a thread-timeout helper (`PyThreadState_SetAsyncExc`, as `func_timeout` does)
 interrupting `run_sync` on a sandbox without a ready instance; about 1 in 60 tries here.
-Run: CODEACT_VERIFY_CACHE=... python docs/redteam/76_async_exception_redirected_to_own_thread_hangs_caller.py
+Run: CODEACT_VERIFY_CACHE=... python \
+    docs/redteam/76_async_exception_redirected_to_own_thread_hangs_caller.py
 """
 
 import ctypes
