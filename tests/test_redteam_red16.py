@@ -1,4 +1,4 @@
-"""Red-team findings red16/74-... (docs/redteam/74_*.md ...): attacks on the red15 fixes
+"""Red-team findings red16/74-77 (docs/redteam/74_*.md ...): attacks on the red15 fixes
 (`Sandbox._on_own_thread`, the store reaper thread, `astlock.renew_after_fork`). Each test
 fails because of its finding (xfail, strict) until it is fixed."""
 
@@ -144,3 +144,38 @@ _OWN_THREAD_DIES = """
 def test_the_caller_is_not_left_waiting_when_the_own_thread_dies() -> None:
     child = _child(_OWN_THREAD_DIES)
     assert "DONE" in child.stdout, (child.stdout, child.stderr[-600:])
+
+
+# --- red16/77: runner threads that die at their start count against the pool forever --------
+_DEAD_RUNNERS = """
+    import threading
+    from codeact_verify.host import Limits, Sandbox
+
+    sb = Sandbox(pool_size=0, limits=Limits(timeout_s=0.2))
+    kill = True
+
+    def tracer(frame, event, arg):
+        # an asynchronous exception redirected into a runner thread as it starts (red16/76)
+        if kill and threading.current_thread().name.startswith("codeact-run"):
+            raise RuntimeError("died at its start")
+        return None
+
+    threading.settrace(tracer)
+    for _ in range(33):
+        sb.run_sync("print(1)")
+    kill = False
+    threading.settrace(None)
+    sb.limits = Limits(timeout_s=3)
+    r = sb.run_sync("print(2)")
+    print("AFTER", r.ok, flush=True)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="red16/77: `DaemonThreadPool` counts dead threads in `_threads`: after 32 die at "
+    "their start no run of the sandbox ever starts",
+)
+def test_runner_threads_that_died_are_replaced() -> None:
+    child = _child(_DEAD_RUNNERS)
+    assert "AFTER True" in child.stdout, (child.stdout, child.stderr[-400:])
