@@ -52,6 +52,9 @@ class DaemonThreadPool(concurrent.futures.Executor):
             future: concurrent.futures.Future[Any] = concurrent.futures.Future()
             self._work.put((future, fn, args, kwargs))
             self._queued += 1
+            # a thread that died (an exception raised into it as it started: red16/77) takes
+            # no work: it must not count against `max_workers`
+            self._threads = [t for t in self._threads if t.is_alive()]
             if self._queued > self._waiting and len(self._threads) < self._max_workers:
                 thread = threading.Thread(
                     target=self._worker,

@@ -1,6 +1,6 @@
 """Red-team findings red16/74-77 (docs/redteam/74_*.md ...): attacks on the red15 fixes
 (`Sandbox._on_own_thread`, the store reaper thread, `astlock.renew_after_fork`). Each test
-fails because of its finding (xfail, strict) until it is fixed."""
+failed because of its finding; all four are fixed (see each reproduction's Status line)."""
 
 from __future__ import annotations
 
@@ -54,10 +54,6 @@ _REAPER = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red16/74: in a forked child no reaper thread drains `_reaped`: stores pile up",
-)
 def test_a_forked_child_frees_the_stores_it_lets_go_of() -> None:
     child = _child(_REAPER)
     queued = [line.split()[1] for line in child.stdout.splitlines() if line.startswith("QUEUED")]
@@ -86,11 +82,6 @@ _INHERITED = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red16/75: a forked child's inherited sandbox has no runner/pool threads: its first "
-    "run is not run, later runs leak their instances",
-)
 def test_a_sandbox_inherited_by_a_forked_child_runs_and_frees_its_instances() -> None:
     child = _child(_INHERITED)
     lines = dict(
@@ -136,11 +127,6 @@ _OWN_THREAD_DIES = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red16/76: `_on_own_thread` waits without a bound for a thread that can die before "
-    "it posts its result (an async exception redirected to it on CPython 3.11)",
-)
 def test_the_caller_is_not_left_waiting_when_the_own_thread_dies() -> None:
     child = _child(_OWN_THREAD_DIES)
     assert "DONE" in child.stdout, (child.stdout, child.stderr[-600:])
@@ -171,11 +157,6 @@ _DEAD_RUNNERS = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="red16/77: `DaemonThreadPool` counts dead threads in `_threads`: after 32 die at "
-    "their start no run of the sandbox ever starts",
-)
 def test_runner_threads_that_died_are_replaced() -> None:
     child = _child(_DEAD_RUNNERS)
     assert "AFTER True" in child.stdout, (child.stdout, child.stderr[-400:])

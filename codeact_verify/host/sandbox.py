@@ -342,7 +342,13 @@ def _reap() -> None:
         del item  # the store (about 0.5 ms of C for a 256 MB one) is freed on this thread
 
 
-threading.Thread(target=_reap, name="codeact-reaper", daemon=True).start()
+def _start_reaper() -> None:
+    threading.Thread(target=_reap, name="codeact-reaper", daemon=True).start()
+
+
+_start_reaper()
+if hasattr(os, "register_at_fork"):  # a forked child has no reaper of its own (red16/74)
+    os.register_at_fork(after_in_child=_start_reaper)
 
 
 def _only_call_line(program: str, tool: str) -> int | None:
@@ -550,6 +556,23 @@ class Sandbox:
         check_mounts(self._all_mounts())
         self.network = network
         self.pool_size = max(0, int(pool_size))
+        self._make_threads()
+        self._closed = False
+        self._guest: LoadedGuest | None = None
+        # RestrictedPython's transform runs on the host (faster) and the guest only compiles
+        # the result; False makes the guest transform every program itself.
+        self.host_restrict = True
+        # The last run's config text: the next pooled instance parses it ahead of time.
+        self._config_hint = ""
+        # (the last run's (name, spec) pairs, the rest of its config key, its config text)
+        self._config_cache: tuple[tuple[tuple[str, ToolSpec], ...], Any, str] | None = None
+        # (a deep copy of the last run's policy, its JSON text, its flags' types)
+        self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
+
+    def _make_threads(self) -> None:
+        """The pool, its lock and counters, and the thread pools: at the start, and again in a
+        forked child, which has none of its parent's threads (`_enter`)."""
+        self._pid = os.getpid()
         self._ready: collections.deque[_Instance] = collections.deque()
         self._lock = threading.Lock()
         self._filling = 0
@@ -564,17 +587,6 @@ class Sandbox:
         # has not returned): when they hold every runner thread, a new run fails at once
         self._stuck = 0
         self._inflight = 0  # runs under way (close() stops the threads after the last one)
-        self._closed = False
-        self._guest: LoadedGuest | None = None
-        # RestrictedPython's transform runs on the host (faster) and the guest only compiles
-        # the result; False makes the guest transform every program itself.
-        self.host_restrict = True
-        # The last run's config text: the next pooled instance parses it ahead of time.
-        self._config_hint = ""
-        # (the last run's (name, spec) pairs, the rest of its config key, its config text)
-        self._config_cache: tuple[tuple[tuple[str, ToolSpec], ...], Any, str] | None = None
-        # (a deep copy of the last run's policy, its JSON text, its flags' types)
-        self._policy_cache: tuple[dict[str, Any], str, tuple[type, type]] | None = None
 
     # -- instances ------------------------------------------------------------------------
     def _all_mounts(self, output_dir: Path | None = None) -> list[Mount]:
@@ -717,9 +729,18 @@ class Sandbox:
                 box.append(out)
             ready.set()
 
-        threading.Thread(target=main, name="codeact-own", daemon=True).start()
+        thread = threading.Thread(target=main, name="codeact-own", daemon=True)
+        thread.start()
         try:
-            ready.wait()
+            while not ready.wait(0.05):
+                if not thread.is_alive() and not ready.is_set():
+                    # it died before it could post anything: an exception meant for the
+                    # caller can land in a thread as it starts (CPython 3.11 gives it the
+                    # starter's id for a moment: red16/76); never wait for it for ever
+                    raise SandboxError(
+                        "the sandbox's own thread stopped before it finished (an exception "
+                        "raised into the calling thread reached it as it started)"
+                    )
         except BaseException:
             # interrupted while it waited: nothing made for it may be freed on this thread (an
             # instance's store freed here, in a destructor, would swallow the next interrupt:
@@ -1365,6 +1386,12 @@ class Sandbox:
         self._runner.shutdown(wait=False, cancel_futures=True)
 
     def _enter(self) -> None:
+        if self._pid != os.getpid():
+            # made before a fork: this child has none of the parent's threads, and the pools
+            # still count them (its first run never started, later ones leaked their
+            # instances: red16/75); the parent's runs and ready instances are not this
+            # process's either
+            self._make_threads()
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox is closed")

@@ -7,6 +7,7 @@ deserializes with it: both import it from here.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -34,6 +35,21 @@ def shared_engine() -> wasmtime.Engine:
             )
             _ticker.start()
         return _engine
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has no ticker thread: without one the epoch never moves, so no time
+    limit or stop would reach a guest from outside. A new lock too (a parent's thread may
+    have held it at the fork), and a new ticker when there is an engine."""
+    global _lock, _ticker
+    _lock = threading.Lock()
+    _ticker = None
+    if _engine is not None:
+        shared_engine()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _tick(engine: wasmtime.Engine) -> None:
