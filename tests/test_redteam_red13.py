@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+from test_sandbox_support import ready_sandbox
 
 import codeact_verify.mypy_process as mp
 from codeact_verify import executor
@@ -32,18 +33,11 @@ def _check_every_time() -> Any:
     remember_findings(previous)
 
 
-def _ready(**kwargs: Any) -> Sandbox:
-    sb = Sandbox(**kwargs)
-    sb.warm_up()
-    assert sb.wait_ready()
-    return sb
-
-
 # --- red13/60: an interrupted type check leaves its answer in the pipe ------------------------
 def test_an_interrupted_type_check_does_not_shift_the_next_verdict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sb = _ready(limits=Limits(timeout_s=5))
+    sb = ready_sandbox(limits=Limits(timeout_s=5))
     try:
         assert executor.execute_sync("print(1)", {}, sandbox=sb).ok  # the worker is up
         original = mp.MypyProcess._receive
@@ -89,7 +83,7 @@ def test_an_exception_in_the_hook_does_not_orphan_a_run_ahead(
         return ahead
 
     monkeypatch.setattr(Sandbox, "run_ahead", run_ahead)
-    sb = _ready(limits=Limits(timeout_s=6))
+    sb = ready_sandbox(limits=Limits(timeout_s=6))
     try:
         raised = False
         try:
@@ -112,7 +106,7 @@ def test_the_hook_never_waits_for_the_ast_lock(monkeypatch: pytest.MonkeyPatch) 
 
     from codeact_verify.astlock import AST_LOCK
 
-    sb = _ready(limits=Limits(timeout_s=5))
+    sb = ready_sandbox(limits=Limits(timeout_s=5))
     try:
         assert executor.execute_sync("print(1)", {}, sandbox=sb).ok
         held: dict[str, float] = {}
@@ -145,7 +139,7 @@ def test_the_hook_never_waits_for_the_ast_lock(monkeypatch: pytest.MonkeyPatch) 
 
 # --- red13/63: the verifier accepts a BOM-prefixed program that the sandbox cannot compile ------
 def test_an_accepted_bom_program_runs() -> None:
-    sb = _ready()
+    sb = ready_sandbox()
     try:
         result = executor.execute_sync('\ufeffprint("bom")\n', {}, sandbox=sb)
         assert result.ok and result.stdout == "bom\n"

@@ -11,11 +11,12 @@ import time
 from typing import Any
 
 import pytest
+from test_sandbox_support import ready_sandbox
 
 import codeact_verify.mypy_process as mp
 from codeact_verify import executor
 from codeact_verify.fuzz.campaign import sandbox_unavailable
-from codeact_verify.host import Limits, Sandbox
+from codeact_verify.host import Limits
 from codeact_verify.typecheck import _reset_engine, remember_findings
 
 
@@ -33,13 +34,6 @@ def _check_every_time() -> Any:
     remember_findings(previous)
 
 
-def _ready(**kwargs: Any) -> Sandbox:
-    sb = Sandbox(**kwargs)
-    sb.warm_up()
-    assert sb.wait_ready()
-    return sb
-
-
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -49,7 +43,7 @@ def _cpu() -> float:
 def test_an_interrupt_after_the_request_does_not_shift_the_next_verdict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sb = _ready(limits=Limits(timeout_s=5))
+    sb = ready_sandbox(limits=Limits(timeout_s=5))
     try:
         assert executor.execute_sync("print(1)", {}, sandbox=sb).ok  # the worker is up
         original = mp.MypyProcess.request
@@ -84,7 +78,7 @@ def test_an_exception_in_submit_does_not_orphan_a_run_ahead() -> None:
         raise _HarnessTimeout("this execution took too long")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    sb = _ready(limits=Limits(timeout_s=6))
+    sb = ready_sandbox(limits=Limits(timeout_s=6))
     try:
         executor.execute_sync("print(1)", {}, sandbox=sb, run_ahead=False)  # mypy is up
         sb.wait_ready()
@@ -179,7 +173,7 @@ def test_a_huge_finite_timeout_is_refused_or_runs_ahead() -> None:
         limits = Limits(timeout_s=1e10)
     except ValueError:
         return  # refused up front: fine
-    sb = _ready(limits=limits)
+    sb = ready_sandbox(limits=limits)
     try:
         code = "s = 0\nfor i in range(3_000_000):\n    s += i\nprint(s)\n"
         result = executor.execute_sync(code, {}, sandbox=sb)

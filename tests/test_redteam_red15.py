@@ -4,12 +4,10 @@ finding; 70-72 are fixed, 73 partly (see each reproduction's Status line)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from typing import Any
 
 import pytest
+from test_sandbox_support import run_child
 
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 
@@ -19,15 +17,6 @@ def _needs_sandbox() -> None:
     reason = sandbox_unavailable()
     if reason:
         pytest.skip(f"sandbox unavailable: {reason}")
-
-
-def _child(code: str, timeout: float = 60.0) -> subprocess.CompletedProcess[Any]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 # --- red15/70: an async exception in a thread running a program inline --------------------
@@ -62,7 +51,7 @@ _ASYNC_EXC = """
 
 def test_an_async_exception_in_an_inline_run_does_not_crash() -> None:
     for _ in range(2):
-        child = _child(_ASYNC_EXC)
+        child = run_child(_ASYNC_EXC)
         assert child.returncode == 0, (child.returncode, child.stderr[-600:])
         assert "RESULT delivered" in child.stdout, (child.stdout, child.stderr[-600:])
 
@@ -99,7 +88,7 @@ _FORK = """
 
 
 def test_a_fork_during_a_check_leaves_the_child_able_to_check() -> None:
-    child = _child(_FORK, timeout=90.0)
+    child = run_child(_FORK, timeout=90.0)
     statuses = [line.split()[1] for line in child.stdout.splitlines() if line.startswith("STATUS")]
     assert statuses == ["0", "0"], (child.stdout, child.stderr[-600:])
 
@@ -170,5 +159,5 @@ _STORES = """
     "explicitly corrupted the heap",
 )
 def test_no_store_is_freed_on_the_main_thread_after_interrupts() -> None:
-    child = _child(_STORES, timeout=120.0)
+    child = run_child(_STORES, timeout=120.0)
     assert "MAIN 0" in child.stdout, (child.stdout, child.stderr[-600:])

@@ -4,12 +4,10 @@ failed because of its finding; all four are fixed (see each reproduction's Statu
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import textwrap
-from typing import Any
 
 import pytest
+from test_sandbox_support import run_child
 
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 
@@ -21,15 +19,6 @@ def _needs_sandbox() -> None:
     reason = sandbox_unavailable()
     if reason:
         pytest.skip(f"sandbox unavailable: {reason}")
-
-
-def _child(code: str, timeout: float = 90.0) -> subprocess.CompletedProcess[Any]:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 # --- red16/74: the reaper thread does not exist in a forked child ---------------------------
@@ -55,7 +44,7 @@ _REAPER = """
 
 
 def test_a_forked_child_frees_the_stores_it_lets_go_of() -> None:
-    child = _child(_REAPER)
+    child = run_child(_REAPER)
     queued = [line.split()[1] for line in child.stdout.splitlines() if line.startswith("QUEUED")]
     assert queued == ["0"], (child.stdout, child.stderr[-600:])
 
@@ -83,7 +72,7 @@ _INHERITED = """
 
 
 def test_a_sandbox_inherited_by_a_forked_child_runs_and_frees_its_instances() -> None:
-    child = _child(_INHERITED)
+    child = run_child(_INHERITED)
     lines = dict(
         line.split(" ", 1) for line in child.stdout.splitlines() if line[:4] in ("FIRS", "LEFT")
     )
@@ -128,7 +117,7 @@ _OWN_THREAD_DIES = """
 
 
 def test_the_caller_is_not_left_waiting_when_the_own_thread_dies() -> None:
-    child = _child(_OWN_THREAD_DIES)
+    child = run_child(_OWN_THREAD_DIES)
     assert "DONE" in child.stdout, (child.stdout, child.stderr[-600:])
 
 
@@ -158,5 +147,5 @@ _DEAD_RUNNERS = """
 
 
 def test_runner_threads_that_died_are_replaced() -> None:
-    child = _child(_DEAD_RUNNERS)
+    child = run_child(_DEAD_RUNNERS)
     assert "AFTER True" in child.stdout, (child.stdout, child.stderr[-400:])

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_sandbox_support import POLICY, make_sandbox
+from test_sandbox_support import POLICY, make_sandbox, ready_sandbox
 
 from codeact_verify import CodeAct, executor
 from codeact_verify.fuzz.campaign import sandbox_unavailable
@@ -76,13 +76,6 @@ class Spy:
         monkeypatch.setattr(Sandbox, "run_ahead", run_ahead)
 
 
-def _ready(pool: int = 1, **kwargs: Any) -> Sandbox:
-    sb = make_sandbox(pool_size=pool, **kwargs)
-    sb.warm_up()
-    assert sb.wait_ready()
-    return sb
-
-
 def _settled(sb: Sandbox, timeout: float = 5.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -94,7 +87,7 @@ def _settled(sb: Sandbox, timeout: float = 5.0) -> bool:
 
 # -- an accepted program -------------------------------------------------------------------------
 def test_a_tool_free_program_runs_ahead_and_its_result_is_the_runs() -> None:
-    sb = _ready()
+    sb = ready_sandbox()
     try:
         program = "total = 0\nfor i in range(1000):\n    total += i\nprint(total)\n"
         ahead = executor.execute_sync(program, SPECS, sandbox=sb)
@@ -108,7 +101,7 @@ def test_a_tool_free_program_runs_ahead_and_its_result_is_the_runs() -> None:
 
 
 def test_the_async_path_runs_ahead_too() -> None:
-    sb = _ready()
+    sb = ready_sandbox()
     try:
         result = asyncio.run(executor.execute("print(6 * 7)", SPECS, sandbox=sb))
         assert result.ok and result.stdout == "42\n"
@@ -120,7 +113,7 @@ def test_the_async_path_runs_ahead_too() -> None:
 
 def test_a_program_naming_a_tool_does_not_run_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     spy = Spy(monkeypatch)
-    sb = _ready()
+    sb = ready_sandbox()
     CALLS.clear()
     try:
         result = executor.execute_sync(
@@ -136,7 +129,7 @@ def test_a_program_naming_a_tool_does_not_run_ahead(monkeypatch: pytest.MonkeyPa
 # -- a rejected program --------------------------------------------------------------------------
 def test_a_program_the_types_reject_is_never_seen_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
     spy = Spy(monkeypatch)
-    sb = _ready()
+    sb = ready_sandbox()
     try:
         result = executor.execute_sync('print("leak")\nz: int = "a"\n', SPECS, sandbox=sb)
         assert not result.ok and result.rejected
@@ -152,7 +145,7 @@ def test_an_endless_rejected_program_is_stopped_not_waited_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     spy = Spy(monkeypatch)
-    sb = _ready(limits=Limits(timeout_s=20.0))
+    sb = ready_sandbox(limits=Limits(timeout_s=20.0))
     try:
         t0 = time.monotonic()
         result = executor.execute_sync('y: int = "a"\nwhile True:\n    pass\n', SPECS, sandbox=sb)
@@ -167,7 +160,7 @@ def test_an_endless_rejected_program_is_stopped_not_waited_for(
 
 def test_the_async_path_stops_a_rejected_run_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     spy = Spy(monkeypatch)
-    sb = _ready(limits=Limits(timeout_s=20.0))
+    sb = ready_sandbox(limits=Limits(timeout_s=20.0))
     try:
         program = 'print("leak")\ny: int = "a"\nwhile True:\n    pass\n'
         result = asyncio.run(executor.execute(program, SPECS, sandbox=sb))
@@ -203,7 +196,7 @@ def test_a_spoiled_run_ahead_gives_no_result_and_the_program_runs_again(
 ) -> None:
     # A program that reaches the host without naming a tool cannot pass the verifier; to show
     # the path anyway, the run ahead's bridge treats output as a host call it may not make.
-    sb = _ready()
+    sb = ready_sandbox()
     original = RunBridge.emit_output
 
     def emit(self: RunBridge, to_stderr: bool, text: str) -> None:
@@ -231,13 +224,13 @@ def test_no_run_ahead_with_an_output_directory_or_a_writable_mount(tmp_path: Pat
     ro = tmp_path / "ro"
     ro.mkdir()
     for kwargs in ({"output_dir": out}, {"mounts": [Mount(rw, "/rw", read_only=False)]}):
-        sb = _ready(**kwargs)
+        sb = ready_sandbox(**kwargs)
         try:
             assert sb.run_ahead("print(1)", {}, POLICY) is None
             assert _settled(sb)
         finally:
             sb.close()
-    sb = _ready(mounts=[Mount(ro, "/ro", read_only=True)])  # reading has no effect
+    sb = ready_sandbox(mounts=[Mount(ro, "/ro", read_only=True)])  # reading has no effect
     try:
         ahead = sb.run_ahead("print(1)", {}, POLICY)
         assert ahead is not None
@@ -248,7 +241,7 @@ def test_no_run_ahead_with_an_output_directory_or_a_writable_mount(tmp_path: Pat
 
 
 def test_no_run_ahead_for_helpers_or_without_a_ready_instance() -> None:
-    sb = _ready()
+    sb = ready_sandbox()
     try:
         for program in ("print(read_text('/x'))", "print(http_get('http://a'))",
                         "call_tool('get_weather', city='x')", "get_weather('x')"):

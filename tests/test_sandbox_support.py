@@ -64,3 +64,25 @@ def host_files(*roots: Path) -> set[str]:
 
 
 __all__ = ["POLICY", "Limits", "host_files", "make_sandbox", "run", "specs"]
+
+
+def ready_sandbox(pool_size: int = 1, **kwargs: Any) -> Sandbox:
+    """A sandbox whose ready pool is full (a run can start ahead of its type check)."""
+    sb = make_sandbox(pool_size=pool_size, **kwargs)
+    sb.warm_up()
+    assert sb.wait_ready()
+    return sb
+
+
+def run_child(code: str, timeout: float = 90.0) -> Any:
+    """``code`` (dedented) in a new Python process: for crashes, signals and forks."""
+    import subprocess
+    import sys
+    import textwrap
+
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
