@@ -282,15 +282,9 @@ class _Steps:
             # not this text's (the verifier dropped a BOM: red13/62) or its tree is gone:
             # transpiling would parse again, under a lock this must not wait for
             return
-        from .host.precompile import hand_over
-        from .transpile import transpile_for_run
-
         # the verifier's own tree goes to the restricted transform, as after the verdict (the
         # type check reads it no more once its request is sent: `typecheck._typecheck`)
-        result, tree = transpile_for_run(self.code, self.specs, checked)
-        program = result.code
-        if tree is not None:
-            hand_over(program, tree)
+        program = _transpile(self.code, self.specs, checked, sandbox)
         self.prepared = program
         if self.may_run_ahead and callable(getattr(sandbox, "run_ahead", None)):
             self.ahead = sandbox.run_ahead(program, self.specs, self.policy())
@@ -303,7 +297,7 @@ class _Steps:
         if self.prepared is not None:  # transpiled while mypy checked it, from the same tree
             program = self.prepared
         else:
-            program = _transpile(self.code, self.specs, self.report, sandbox)
+            program = _transpile(self.code, self.specs, self.report.program, sandbox)
         self.timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
         return program
 
@@ -384,16 +378,17 @@ async def execute(
         steps.cancel_ahead()
 
 
-def _transpile(code: str, specs: Mapping[str, ToolSpec], report: Report, sandbox: Any) -> str:
-    """The program to run: ``code`` transpiled, from the verifier's own tree (``report.program``)
-    when it has one for this code. That tree, rewritten as the text was, goes on to the host's
-    restricted transform (`host.precompile.hand_over`), so the run parses the program once."""
+def _transpile(code: str, specs: Mapping[str, ToolSpec], program: Any, sandbox: Any) -> str:
+    """The program to run: ``code`` transpiled, from the verifier's own tree (``program``, the
+    report's `CheckedProgram`) when it has one for this code. That tree, rewritten as the text
+    was, goes on to the host's restricted transform (`host.precompile.hand_over`), so the run
+    parses the program once."""
     from .transpile import transpile, transpile_for_run
 
     if getattr(sandbox, "host_restrict", False) is not True:
         # a host that does not do the restricted transform itself would never take the tree
-        return transpile(code, specs, program=report.program).code
-    result, tree = transpile_for_run(code, specs, report.program)
+        return transpile(code, specs, program=program).code
+    result, tree = transpile_for_run(code, specs, program)
     if tree is not None:
         from .host.precompile import hand_over
 
