@@ -946,8 +946,18 @@ class Sandbox:
         """`prepare`, kept for the run; what was made, or None when nothing was."""
         made = self._transform_now(program, tools, policy)
         if made is not None:
-            precompile.keep(program, self._attributes(policy), frozenset(tools), made)
+            self._keep(program, tools, policy, made)
         return made
+
+    def _keep(
+        self,
+        program: str,
+        tools: Mapping[str, ToolSpec],
+        policy: dict[str, Any] | None,
+        made: precompile.Made,
+    ) -> None:
+        """Keep a transform made ahead for the run of exactly these inputs (`precompile.keep`)."""
+        precompile.keep(program, self._attributes(policy), frozenset(tools), made)
 
     def _transform_now(
         self, program: str, tools: Mapping[str, ToolSpec], policy: dict[str, Any] | None
@@ -997,7 +1007,7 @@ class Sandbox:
             or not spare  # no instance to spare: the run makes its own afterwards
             or self._all_runners_held() is not None
         ):
-            precompile.keep(program, self._attributes(policy), frozenset(tools), made)
+            self._keep(program, tools, policy, made)
             return None
         self._enter()
         try:
@@ -1006,7 +1016,7 @@ class Sandbox:
             job = self._start(program, tools, policy, None, made=made)
         except _NoSpare:  # another run took the ready instance meanwhile
             self._leave()
-            precompile.keep(program, self._attributes(policy), frozenset(tools), made)
+            self._keep(program, tools, policy, made)
             return None
         except BaseException:
             self._leave()
