@@ -284,7 +284,7 @@ class _Steps:
             return
         # the verifier's own tree goes to the restricted transform, as after the verdict (the
         # type check reads it no more once its request is sent: `typecheck._typecheck`)
-        program = _transpile(self.code, self.specs, checked, sandbox)
+        program = transpile_to_run(self.code, self.specs, checked, sandbox)
         self.prepared = program
         if self.may_run_ahead and callable(getattr(sandbox, "run_ahead", None)):
             self.ahead = sandbox.run_ahead(program, self.specs, self.policy())
@@ -297,7 +297,7 @@ class _Steps:
         if self.prepared is not None:  # transpiled while mypy checked it, from the same tree
             program = self.prepared
         else:
-            program = _transpile(self.code, self.specs, self.report.program, sandbox)
+            program = transpile_to_run(self.code, self.specs, self.report.program, sandbox)
         self.timings["transpile_ms"] = (time.perf_counter() - t0) * 1000
         return program
 
@@ -378,7 +378,7 @@ async def execute(
         steps.cancel_ahead()
 
 
-def _transpile(code: str, specs: Mapping[str, ToolSpec], program: Any, sandbox: Any) -> str:
+def transpile_to_run(code: str, specs: Mapping[str, ToolSpec], program: Any, sandbox: Any) -> str:
     """The program to run: ``code`` transpiled, from the verifier's own tree (``program``, the
     report's `CheckedProgram`) when it has one for this code. That tree, rewritten as the text
     was, goes on to the host's restricted transform (`host.precompile.hand_over`), so the run

@@ -118,6 +118,58 @@ class Context:
             self.rules[d.rule] += 1
         return report
 
+    def run_if_accepted(self, code: str, *, rules_first: bool = True) -> Any:
+        """The oracle's run (`OracleRun`) of ``code`` when the verifier accepts it, else None:
+        the same verdict as `accepts` (``rules_first=True``) or as `verify` (False: every rule
+        counted, as `meaning` does), and the same run as transpiling and running it after the
+        verdict, the way `executor.execute` runs an accepted program (from the verifier's own
+        tree, parsed once). With the type check on, the run is made while mypy checks the
+        program in its own process (`typecheck.while_checking`), once every other check has
+        passed; a program mypy then rejects has its run thrown away unread (its canary events
+        included), so nothing a rejected program did is ever reported."""
+        known = self._verdicts.get(code) if self.fast_verdicts and rules_first else None
+        if known is False:
+            return None
+        if known is None and rules_first and self.fast_verdicts and self.types:
+            from codeact_verify.verifier import verify
+
+            if not verify(code, self.specs, grammar=self.grammar, types=False).ok:
+                self._remember(code, False)
+                return None
+        ran: list[Any] = []
+        program = None
+        if known is None:
+
+            def meanwhile(checked: Any, so_far: tuple[Any, ...]) -> None:
+                if any(d.severity == "error" for d in so_far):
+                    return
+                if checked.serves(code, self.specs) and checked.index is not None:
+                    ran.append(self._run(code, checked))
+
+            from codeact_verify.typecheck import while_checking
+
+            with while_checking(meanwhile):
+                report = self.verify(code)
+            if rules_first and self.fast_verdicts:
+                self._remember(code, report.ok)
+            if not report.ok:
+                return None
+            program = report.program
+        return ran[0] if ran else self._run(code, program)
+
+    def _run(self, code: str, program: Any) -> Any:
+        from codeact_verify.executor import transpile_to_run
+
+        sandbox = self.oracle.sandbox
+        return self.oracle.run(
+            transpile_to_run(code, self.specs, program, sandbox), self.specs, self.policy
+        )
+
+    def _remember(self, code: str, ok: bool) -> None:
+        if len(self._verdicts) >= 4096:
+            self._verdicts.clear()
+        self._verdicts[code] = ok
+
     def accepts(self, code: str) -> bool:
         """`verify(code).ok`, computed as cheaply as exactly possible, for checks that need only
         the verdict: the grammar and tool rules run first (about 1 ms) and only a program they
@@ -137,9 +189,7 @@ class Context:
             ok = verify(code, self.specs, grammar=self.grammar, types=False).ok
         if ok:
             ok = self.verify(code).ok
-        if len(self._verdicts) >= 4096:
-            self._verdicts.clear()
-        self._verdicts[code] = ok
+        self._remember(code, ok)
         return ok
 
     def close(self) -> None:
@@ -177,17 +227,11 @@ def check_total(ctx: Context, data: str | bytes) -> Finding | None:
     return None
 
 
-def _transpiled(ctx: Context, code: str) -> str:
-    from codeact_verify.transpile import transpile
-
-    return transpile(code, ctx.specs).code
-
-
 def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None:
     ctx.examples["contained"] += 1
-    if not ctx.accepts(code):
+    run = ctx.run_if_accepted(code)
+    if run is None:
         return None
-    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
     if run.events:
         return Finding("contained", "escape", "; ".join(run.events), code, {"origin": origin})
     return None
@@ -195,14 +239,13 @@ def check_contained(ctx: Context, code: str, origin: str = "") -> Finding | None
 
 def check_meaning(ctx: Context, code: str) -> Finding | None:
     ctx.examples["meaning"] += 1
-    report = ctx.verify(code)
-    if not report.ok:
+    run = ctx.run_if_accepted(code, rules_first=False)
+    if run is None:
         return None
     from .reference import run_reference
 
     tools = {f.__name__: f for f in fuzz_tools.TOOLS if f.__name__ in fuzz_tools.PURE_TOOLS}
     ref = run_reference(code, tools)
-    run = ctx.oracle.run(_transpiled(ctx, code), ctx.specs, ctx.policy)
     if run.result is None:
         return Finding("meaning", "host-error", "; ".join(run.events), code)
     got = run.result

@@ -17,7 +17,7 @@ def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
         executor._Steps.prepare,
         typecheck_module.typecheck,
         executor.check,
-        executor._transpile,
+        executor.transpile_to_run,
     )
     remembering = typecheck_module._remember
     results = bench_verify.split(repeat=2)
@@ -41,7 +41,7 @@ def test_split_accounts_for_every_stage_and_restores_what_it_timed() -> None:
         executor._Steps.prepare,
         typecheck_module.typecheck,
         executor.check,
-        executor._transpile,
+        executor.transpile_to_run,
     )
     assert typecheck_module._remember == remembering
 

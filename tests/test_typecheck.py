@@ -378,3 +378,43 @@ def test_a_wrong_type_for_an_optional_parameter_is_an_error() -> None:
     # declared None result)
     (d,) = errors("import re\nm = re.match('a', 'b')\nprint(m.group(0))\n", specs)
     assert (d.code, d.severity) == ("CV704", "warning")
+
+
+def test_an_answer_that_waited_while_the_caller_worked_past_the_budget_is_read() -> None:
+    """The caller's work done meanwhile (`while_checking`: a fuzz oracle's run of up to its
+    time limit) may outlast the budget; mypy answered long before, and that answer is taken,
+    not thrown away as over budget (CV799)."""
+    import time
+
+    from codeact_verify.typecheck import remember_findings, while_checking
+    from codeact_verify.verifier import verify
+
+    specs = example_specs()
+    code = f"n: int = 1\nprint(n, {uuid.uuid4().hex!r})\n"
+    program = verify(code, specs, types=False).program
+    slept: list[float] = []
+
+    def meanwhile(checked: object, known: object) -> None:
+        time.sleep(1.3)
+        slept.append(1.3)
+
+    previous = remember_findings(False)
+    try:
+        with while_checking(meanwhile):
+            found = typecheck(
+                code, specs, program=program, budget=mypy_process.Budget(seconds=1.0)
+            )
+        assert slept == [1.3]
+        assert found == []
+        # and a program with a type error still gets its error that way
+        bad = f'n: int = "one"\nprint(n, {uuid.uuid4().hex!r})\n'
+        bad_program = verify(bad, specs, types=False).program
+        with while_checking(meanwhile):
+            found = typecheck(
+                bad, specs, program=bad_program, budget=mypy_process.Budget(seconds=1.0)
+            )
+        assert [d.code for d in found if d.severity == "error"] and all(
+            d.code != "CV799" for d in found
+        )
+    finally:
+        remember_findings(previous)

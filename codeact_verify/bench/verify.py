@@ -166,7 +166,7 @@ def split(repeat: int) -> list[tuple[str, dict[str, float]]]:
         timed(executor._Steps, "prepare", "meanwhile"),
         timed(typecheck_module, "typecheck", "typecheck"),
         timed(executor, "check", "verify"),
-        timed(executor, "_transpile", "transpile"),
+        timed(executor, "transpile_to_run", "transpile"),
     ]
     previous = typecheck_module.remember_findings(False)
     out: list[tuple[str, dict[str, float]]] = []
