@@ -10,6 +10,7 @@ cheaper must not make it blind.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 from collections.abc import Callable, Iterator
@@ -115,14 +116,20 @@ def test_contained_finds_an_escape_past_a_verifier_without_its_dunder_rule(
 def test_meaning_finds_a_transpiler_that_changes_an_operator(
     monkeypatch: pytest.MonkeyPatch, ctx: P.Context, sandbox: None
 ) -> None:
+    """The plant breaks both forms of the transpiler's output, the text and the tree the run
+    takes from it (`transpile_for_run`, what `executor.execute` runs and the oracle runs)."""
     transpile_module = importlib.import_module("codeact_verify.transpile")
-    real = transpile_module.transpile
+    real = transpile_module._transpile
 
     def planted(code: str, *args: Any, **kwargs: Any) -> Any:
-        result = real(code, *args, **kwargs)
-        return dataclasses.replace(result, code=result.code.replace(" // ", " / "))
+        result, tree = real(code, *args, **kwargs)
+        if tree is not None:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+                    node.op = ast.Div()
+        return dataclasses.replace(result, code=result.code.replace(" // ", " / ")), tree
 
-    monkeypatch.setattr(transpile_module, "transpile", planted)
+    monkeypatch.setattr(transpile_module, "_transpile", planted)
     found = _finds("meaning", ctx)
     assert found.kind == "output-differs"
     assert " // " in found.input

@@ -174,3 +174,18 @@ def test_a_remembered_verdict_runs_after_it(
     monkeypatch.setattr(P.Context, "verify", lambda self, c: pytest.fail("verified again"))
     run = running.run_if_accepted(code)
     assert run is not None and run.result is not None and run.result.stdout == "twice\n"
+
+
+def test_the_oracle_runs_on_fresh_and_on_pooled_instances(running: P.Context) -> None:
+    """Most oracle runs take an instance made for them (a campaign's CPU goes to its
+    examples, not to refilling a pool); one in POOLED_EVERY a pooled one, made ahead with its
+    dry runs: both paths a real run can take stay under the oracle."""
+    oracle = running.oracle
+    pooled = []
+    for i in range(2 * oracle.POOLED_EVERY + 1):
+        if oracle.runs % oracle.POOLED_EVERY == 0:
+            oracle.pooled.wait_ready()
+        run = oracle.run(f"print({i})\n", running.specs, running.policy)
+        assert run.result is not None and run.result.stdout == f"{i}\n" and not run.events
+        pooled.append(run.result.timings.get("from_pool"))
+    assert 1.0 in pooled and pooled.count(0.0) >= 2 * (oracle.POOLED_EVERY - 1)
