@@ -207,14 +207,12 @@ class MypyProcess:
         deadline = (time.monotonic() if since is None else since) + seconds
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
-            if left <= 0 and not select.select([fd], [], [], 0)[0]:
-                # (an answer already waiting in the pipe is read even when the caller looks
-                # only after the budget: it did its own work meanwhile, `typecheck.while_checking`)
+            if left <= 0:
                 self.stop()
                 raise CheckerFailed(
                     f"the type checker went over its time budget ({seconds:g} s) {what}"
                 )
-            ready, _, _ = select.select([fd], [], [], max(left, 0))
+            ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
             chunk = os.read(fd, 1 << 16)

@@ -23,6 +23,7 @@ that raises ``FindingError``; Hypothesis then shrinks the input and the last fin
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import random
 import re
@@ -71,6 +72,8 @@ class Context:
     #: remembered); False: every verdict is a full verify (the A/B baseline of bench/fuzz.py).
     fast_verdicts: bool = True
     _verdicts: dict[str, bool] = field(default_factory=dict)
+    _programs: int = 0
+    _thread: concurrent.futures.ThreadPoolExecutor | None = None
 
     @property
     def specs(self) -> Any:
@@ -122,11 +125,19 @@ class Context:
         """The oracle's run (`OracleRun`) of ``code`` when the verifier accepts it, else None:
         the same verdict as `accepts` (``rules_first=True``) or as `verify` (False: every rule
         counted, as `meaning` does), and the same run as transpiling and running it after the
-        verdict, the way `executor.execute` runs an accepted program (from the verifier's own
-        tree, parsed once). With the type check on, the run is made while mypy checks the
-        program in its own process (`typecheck.while_checking`), once every other check has
-        passed; a program mypy then rejects has its run thrown away unread (its canary events
-        included), so nothing a rejected program did is ever reported."""
+        verdict, the way `executor.execute` runs an accepted program.
+
+        With the type check on, the run is started while mypy checks the program in its own
+        process (`typecheck.while_checking`), once every other check has passed: the program
+        is transpiled there (the verifier's own tree taken, as `execute` does) and the oracle
+        runs it on a thread of the Context's own, so the type check keeps its time budget
+        whatever the run takes. The run always ends before this returns; a program mypy then
+        rejects has its run thrown away unread (its canary events included). What the
+        transpiler raises is raised here, for an accepted program, as before.
+
+        Runs alternate between the two routes a real run takes (`_program`): the tree handed
+        over to the host's restricted transform, and the text parsed again (a host without
+        `host_restrict`, a report without its tree)."""
         known = self._verdicts.get(code) if self.fast_verdicts and rules_first else None
         if known is False:
             return None
@@ -136,34 +147,59 @@ class Context:
             if not verify(code, self.specs, grammar=self.grammar, types=False).ok:
                 self._remember(code, False)
                 return None
-        ran: list[Any] = []
-        program = None
-        if known is None:
+        if known is True:
+            return self._run(self._program(code, None))
+        started: list[concurrent.futures.Future[Any]] = []
+        failed: list[Exception] = []
 
-            def meanwhile(checked: Any, so_far: tuple[Any, ...]) -> None:
-                if any(d.severity == "error" for d in so_far):
-                    return
-                if checked.serves(code, self.specs) and checked.index is not None:
-                    ran.append(self._run(code, checked))
+        def meanwhile(checked: Any, so_far: tuple[Any, ...]) -> None:
+            if any(d.severity == "error" for d in so_far):
+                return
+            if not (checked.serves(code, self.specs) and checked.index is not None):
+                return
+            try:
+                program = self._program(code, checked)
+            except Exception as exc:  # raised below if the program is accepted
+                failed.append(exc)
+                return
+            started.append(self._runner().submit(self._run, program))
 
-            from codeact_verify.typecheck import while_checking
+        from codeact_verify.typecheck import while_checking
 
-            with while_checking(meanwhile):
-                report = self.verify(code)
-            if rules_first and self.fast_verdicts:
-                self._remember(code, report.ok)
-            if not report.ok:
-                return None
-            program = report.program
-        return ran[0] if ran else self._run(code, program)
+        with while_checking(meanwhile):
+            report = self.verify(code)
+        # (the one thread runs one program at a time: even a run left behind by an interrupt
+        # ends before the next one starts, so each run's canary check is its own)
+        run = started[0].result() if started else None
+        if rules_first and self.fast_verdicts:
+            self._remember(code, report.ok)
+        if not report.ok:
+            return None
+        if failed:
+            raise failed[0]
+        if run is not None:
+            return run
+        return self._run(self._program(code, report.program))
 
-    def _run(self, code: str, program: Any) -> Any:
+    def _program(self, code: str, checked: Any) -> str:
+        """``code`` transpiled for the oracle's run as `executor.execute` transpiles it: every
+        other program from the verifier's tree (``checked``), handed over to the host's
+        restricted transform, the others from the text, parsed again."""
         from codeact_verify.executor import transpile_to_run
 
-        sandbox = self.oracle.sandbox
-        return self.oracle.run(
-            transpile_to_run(code, self.specs, program, sandbox), self.specs, self.policy
-        )
+        self._programs += 1
+        tree = checked if self._programs % 2 else None
+        return transpile_to_run(code, self.specs, tree, self.oracle.sandbox)
+
+    def _run(self, program: str) -> Any:
+        return self.oracle.run(program, self.specs, self.policy)
+
+    def _runner(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._thread is None:
+            self._thread = concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix="codeact-fuzz-oracle"
+            )
+        return self._thread
 
     def _remember(self, code: str, ok: bool) -> None:
         if len(self._verdicts) >= 4096:
@@ -193,6 +229,9 @@ class Context:
         return ok
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
         if self._oracle is not None:
             self._oracle.close()
             self._oracle = None

@@ -113,21 +113,26 @@ def test_contained_finds_an_escape_past_a_verifier_without_its_dunder_rule(
     assert "runtime guard refusal" in found.detail  # the sandbox's guard stopped what got through
 
 
+@pytest.mark.parametrize("form", ["text", "tree"])
 def test_meaning_finds_a_transpiler_that_changes_an_operator(
-    monkeypatch: pytest.MonkeyPatch, ctx: P.Context, sandbox: None
+    monkeypatch: pytest.MonkeyPatch, ctx: P.Context, sandbox: None, form: str
 ) -> None:
-    """The plant breaks both forms of the transpiler's output, the text and the tree the run
-    takes from it (`transpile_for_run`, what `executor.execute` runs and the oracle runs)."""
+    """The plant breaks one form of the transpiler's output: the text (what runs when the host
+    parses the program again: no `host_restrict`, a report without its tree) or the tree the
+    run takes from the verifier (`transpile_for_run`, handed over to the host's transform).
+    The oracle takes both routes in turn, so each plant is found."""
     transpile_module = importlib.import_module("codeact_verify.transpile")
     real = transpile_module._transpile
 
     def planted(code: str, *args: Any, **kwargs: Any) -> Any:
         result, tree = real(code, *args, **kwargs)
-        if tree is not None:
+        if form == "tree" and tree is not None:
             for node in ast.walk(tree):
                 if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
                     node.op = ast.Div()
-        return dataclasses.replace(result, code=result.code.replace(" // ", " / ")), tree
+        if form == "text":
+            result = dataclasses.replace(result, code=result.code.replace(" // ", " / "))
+        return result, tree
 
     monkeypatch.setattr(transpile_module, "_transpile", planted)
     found = _finds("meaning", ctx)

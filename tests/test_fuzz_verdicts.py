@@ -3,6 +3,7 @@ runs on every program the rules accept, and a remembered verdict is the one veri
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -81,13 +82,23 @@ def running() -> Iterator[P.Context]:
     ctx.close()
 
 
-def _spy_runs(ctx: P.Context, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
-    """Every oracle run, with whether the mypy worker's answer was still to be read then."""
+@dataclasses.dataclass
+class _Spy:
+    #: each program transpiled for a run, with whether mypy's answer was still to be read then
+    started: list[tuple[str, bool]] = dataclasses.field(default_factory=list)
+    runs: list[str] = dataclasses.field(default_factory=list)  # each oracle run's program
+    handed: list[str] = dataclasses.field(default_factory=list)  # trees handed over
+
+
+def _spy_runs(ctx: P.Context, monkeypatch: pytest.MonkeyPatch) -> _Spy:
+    from codeact_verify.host import precompile
     from codeact_verify.mypy_process import MypyProcess
 
     pending: list[bool] = [False]
-    runs: list[tuple[str, bool]] = []
+    spy = _Spy()
     real_request, real_answer = MypyProcess.request, MypyProcess.answer
+    real_program, real_run = P.Context._program, type(ctx.oracle).run
+    real_hand_over = precompile.hand_over
 
     def request(self: Any, *a: Any) -> Any:
         out = real_request(self, *a)
@@ -98,72 +109,123 @@ def _spy_runs(ctx: P.Context, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str
         pending[0] = False
         return real_answer(self, *a)
 
-    real_run = type(ctx.oracle).run
+    def program(self: Any, code: str, checked: Any) -> str:
+        out = real_program(self, code, checked)
+        spy.started.append((out, pending[0]))
+        return out
 
     def run(self: Any, program: str, *a: Any) -> Any:
-        runs.append((program, pending[0]))
+        spy.runs.append(program)
         return real_run(self, program, *a)
+
+    def hand_over(program: str, tree: Any) -> None:
+        spy.handed.append(program)
+        real_hand_over(program, tree)
 
     monkeypatch.setattr(MypyProcess, "request", request)
     monkeypatch.setattr(MypyProcess, "answer", answer)
+    monkeypatch.setattr(P.Context, "_program", program)
     monkeypatch.setattr(type(ctx.oracle), "run", run)
-    return runs
+    monkeypatch.setattr(precompile, "hand_over", hand_over)
+    return spy
+
+
+@pytest.fixture
+def fresh_checks() -> Iterator[None]:
+    """Each type check sent to the worker, not answered from what an earlier one found."""
+    from codeact_verify.typecheck import remember_findings
+
+    previous = remember_findings(False)
+    yield
+    remember_findings(previous)
 
 
 @pytest.mark.parametrize("rules_first", [True, False])
 def test_an_accepted_program_runs_while_mypy_checks_it(
-    running: P.Context, monkeypatch: pytest.MonkeyPatch, rules_first: bool
+    running: P.Context, monkeypatch: pytest.MonkeyPatch, rules_first: bool, fresh_checks: None
 ) -> None:
-    from codeact_verify.typecheck import remember_findings
-
-    runs = _spy_runs(running, monkeypatch)
-    previous = remember_findings(False)  # a check of its own, not a remembered one
-    try:
-        code = f'w = get_weather(city="Paris")\nprint("seen", {rules_first!r})\n'
-        run = running.run_if_accepted(code, rules_first=rules_first)
-    finally:
-        remember_findings(previous)
+    spy = _spy_runs(running, monkeypatch)
+    code = f'w = get_weather(city="Paris")\nprint("seen", {rules_first!r})\n'
+    run = running.run_if_accepted(code, rules_first=rules_first)
     assert run is not None and run.result is not None and not run.events
     assert run.result.ok and run.result.stdout == f"seen {rules_first}\n"
     assert [call.name for call in run.result.tool_calls] == ["get_weather"]
-    assert len(runs) == 1 and runs[0][1], "the run was made while mypy's answer was pending"
+    assert [pending for _, pending in spy.started] == [True], "started while mypy checked"
     # the same run as after the verdict: the program the executor would run
     from codeact_verify.transpile import transpile
 
-    assert runs[0][0] == transpile(code, running.specs).code
+    assert spy.runs == [transpile(code, running.specs).code] == [spy.started[0][0]]
+
+
+def test_runs_take_the_tree_and_the_text_route_in_turn(
+    running: P.Context, monkeypatch: pytest.MonkeyPatch, fresh_checks: None
+) -> None:
+    """Every other run takes the verifier's tree (handed over to the host's transform), the
+    others the text, parsed again: both ways a real run's program reaches the guest."""
+    spy = _spy_runs(running, monkeypatch)
+    for i in range(4):
+        run = running.run_if_accepted(f"print({i} // 2, {id(spy)})\n")
+        assert run is not None and run.result is not None
+        assert run.result.stdout == f"{i // 2} {id(spy)}\n"
+    assert len(spy.runs) == 4 and len(spy.handed) == 2
 
 
 def test_a_program_mypy_rejects_has_its_run_thrown_away(
-    running: P.Context, monkeypatch: pytest.MonkeyPatch
+    running: P.Context, monkeypatch: pytest.MonkeyPatch, fresh_checks: None
 ) -> None:
-    """The rules accept it, so it runs while mypy checks; mypy rejects it: no run is returned,
-    and its canary events (it prints the environment canary it cannot read, so none) never
-    reach a finding."""
-    runs = _spy_runs(running, monkeypatch)
+    """The rules accept it, so it starts while mypy checks; mypy rejects it: no run is
+    returned (nothing it did reaches a finding), and it ended before the call returned."""
+    spy = _spy_runs(running, monkeypatch)
     code = 'n: int = "three"\nprint("ran anyway")\n'
     assert running.run_if_accepted(code) is None
     assert running.run_if_accepted(code, rules_first=False) is None
-    assert len(runs) <= 2 and all(pending for _, pending in runs)
+    assert len(spy.runs) == len(spy.started) == 2
+    assert all(pending for _, pending in spy.started)
     assert not running.accepts(code)
+
+
+def test_a_transpiler_failure_on_an_accepted_program_is_raised(
+    running: P.Context, monkeypatch: pytest.MonkeyPatch, fresh_checks: None
+) -> None:
+    """A transpiler that raises while mypy checks must not become a silent rejection (the
+    hook's exception would fail the type check closed, CV799): the property reports it, as
+    when the transpile came after the verdict (red-team finding, 2026-12-01)."""
+    import importlib
+
+    transpile_module = importlib.import_module("codeact_verify.transpile")
+
+    def broken(*a: Any, **k: Any) -> Any:
+        raise RuntimeError("planted: the transpiler fails")
+
+    monkeypatch.setattr(transpile_module, "_transpile", broken)
+    for rules_first in (True, False):
+        with pytest.raises(RuntimeError, match="planted"):
+            running.run_if_accepted(f"print(7 // 2, {rules_first})\n", rules_first=rules_first)
+        # a program mypy rejects is not run, so its transpile failure is nobody's
+        assert running.run_if_accepted(f'n: int = "x{rules_first}"\n') is None
+    for name in ("contained", "meaning"):
+        P.LAST_FINDING.pop(name, None)
+    with pytest.raises(RuntimeError):
+        P.check_contained(running, "print(8 // 3)\n")
 
 
 @pytest.mark.parametrize("name", ["rejected by a rule", "not python"])
 def test_a_program_the_rules_reject_never_runs(
     running: P.Context, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    runs = _spy_runs(running, monkeypatch)
+    spy = _spy_runs(running, monkeypatch)
     assert running.run_if_accepted(PROGRAMS[name]) is None
     assert running.run_if_accepted(PROGRAMS[name], rules_first=False) is None
-    assert runs == []
+    assert spy.runs == spy.started == []
 
 
 def test_every_published_escape_is_rejected_and_never_run(
     running: P.Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runs = _spy_runs(running, monkeypatch)
+    spy = _spy_runs(running, monkeypatch)
     for path in ESCAPES:
         assert running.run_if_accepted(path.read_text(encoding="utf-8")) is None, path.name
-    assert runs == []
+    assert spy.runs == spy.started == []
 
 
 def test_a_remembered_verdict_runs_after_it(
