@@ -148,7 +148,7 @@ class Context:
                 self._remember(code, False)
                 return None
         if known is True:
-            return self._run(self._program(code, None))
+            return self._run_now(self._program(code, None))
         started: list[concurrent.futures.Future[Any]] = []
         failed: list[Exception] = []
 
@@ -168,8 +168,8 @@ class Context:
 
         with while_checking(meanwhile):
             report = self.verify(code)
-        # (the one thread runs one program at a time: even a run left behind by an interrupt
-        # ends before the next one starts, so each run's canary check is its own)
+        # (one thread runs every oracle run, one at a time: even a run left behind by an
+        # interrupt ends before the next one starts, so each run's canary check is its own)
         run = started[0].result() if started else None
         if rules_first and self.fast_verdicts:
             self._remember(code, report.ok)
@@ -179,7 +179,7 @@ class Context:
             raise failed[0]
         if run is not None:
             return run
-        return self._run(self._program(code, report.program))
+        return self._run_now(self._program(code, report.program))
 
     def _program(self, code: str, checked: Any) -> str:
         """``code`` transpiled for the oracle's run as `executor.execute` transpiles it: every
@@ -193,6 +193,11 @@ class Context:
 
     def _run(self, program: str) -> Any:
         return self.oracle.run(program, self.specs, self.policy)
+
+    def _run_now(self, program: str) -> Any:
+        """The oracle's run of ``program``, on the same one thread as the runs started during a
+        check: one run at a time, even after an interrupt left one behind."""
+        return self._runner().submit(self._run, program).result()
 
     def _runner(self) -> concurrent.futures.ThreadPoolExecutor:
         if self._thread is None:
