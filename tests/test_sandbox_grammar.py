@@ -247,6 +247,18 @@ GUARDED = [
      "import operator\nmatch 1:\n    case operator.attrgetter:\n        pass\n",
      "runtime", "not allowed"),
     ("match-capture-dunder", "match 1:\n    case __x:\n        pass\n", "rejected", "_"),
+    # a class pattern's keyword reads with a plain getattr: never the guard-wrapped
+    # str.format / format_map (red-team finding, 2026-12-01: an attribute walk with no guard)
+    ("match-format-kwarg",
+     "t = '{0.__class__.__mro__}'\nmatch t:\n    case str(format=f):\n        print(f(0))\n",
+     "rejected", "format"),
+    ("match-format-map-kwarg",
+     "t = '{a.__class__}'\nmatch t:\n    case str(format_map=f):\n        print(f({'a': 1}))\n",
+     "rejected", "format_map"),
+    ("match-format-kwarg-nested",
+     "match ['{0.__class__}']:\n    case [str(format=f) as s] | [s, str(format=f)]:\n"
+     "        print(f(0))\n",
+     "rejected", "format"),
     ("format-dunder-field", "print('{0.__class__}'.format(1))\n", "runtime", "__class__"),
     ("format-map-dunder", "print('{a.__class__}'.format_map({'a': 1}))\n", "runtime",
      "__class__"),

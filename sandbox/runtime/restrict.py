@@ -41,6 +41,12 @@ from .ticks import add_ticks
 # run-time guard (guards.guarded_getattr) checks every read again with the run's policy.
 NO_ATTRIBUTE_POLICY = (True, (), ())
 
+# Attributes the run-time guard never hands out as they are (guards.guarded_getattr gives a
+# str's `format`/`format_map` as a wrapper whose field lookups go through the guards). A class
+# pattern's keyword (`case str(format=f)`) reads its attribute with a plain getattr, past that
+# guard, so a class pattern may not name them (the verifier refuses them too: CV110).
+GUARD_WRAPPED_ATTRIBUTES = frozenset({"format", "format_map"})
+
 
 def _load(name):
     return ast.Name(id=name, ctx=ast.Load())
@@ -266,6 +272,12 @@ class SandboxTransformer(RestrictingNodeTransformer):
     def visit_MatchClass(self, node):
         for name in node.kwd_attrs:
             self.check_attribute_name(node, name)
+            if name in GUARD_WRAPPED_ATTRIBUTES:
+                self.error(
+                    node,
+                    f'"{name}" cannot be read by a class pattern in the sandbox '
+                    f"(read it as an attribute: x.{name}).",
+                )
         cls = self.visit(node.cls)
         node.cls = self._hoist(node.cls, _located(_call("_match_class_", cls), node.cls))
         node.patterns = [self.visit(p) for p in node.patterns]
