@@ -14,6 +14,7 @@ import pytest
 
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 from codeact_verify.host.limits import Limits
+from codeact_verify.host.result import ExecutionResult
 from codeact_verify.host.sandbox import Sandbox
 
 
@@ -178,6 +179,45 @@ def test_a_sub_run_still_setting_up_when_the_turn_ends_is_stopped(tmp_path: Path
         done.wait(10)
     assert [x.path for x in c.artifacts] == []
     assert not (tmp_path / "from_a.txt").exists()
+
+
+def test_a_sub_run_that_starts_only_after_the_turn_ended_is_refused(tmp_path: Path) -> None:
+    """The race of the test above, made certain: the sub-run's thread reaches `run_sync` only
+    after the run that started it has ended (a busy machine schedules it late). It is refused,
+    not run as a run of its own that writes into the directory afterwards."""
+    import contextvars
+
+    outer_over = threading.Event()
+    out: dict[str, object] = {}
+    with Sandbox(pool_size=0, limits=Limits(timeout_s=3.0), output_dir=tmp_path) as sb:
+
+        def spawn(task: str) -> str:
+            """Starts a sub-agent in the background."""
+
+            def sub() -> None:
+                outer_over.wait(10)
+                out["sub"] = sb.run_sync("write_text('/output/late.txt', 'L')\n")
+
+            thread = threading.Thread(target=contextvars.copy_context().run, args=(sub,))
+            out["thread"] = thread
+            thread.start()
+            return "started"
+
+        a = sb.run_sync("print(spawn(task='t'))\n", [spawn])
+        assert a.ok, a.error
+        outer_over.set()
+        thread = out["thread"]
+        assert isinstance(thread, threading.Thread)
+        thread.join(10)
+        late = out["sub"]
+        assert isinstance(late, ExecutionResult)
+        assert not late.ok and late.error is not None
+        assert "that run ended" in late.error.message, late.error.message
+        # a run of the caller's own, outside any tool, still takes the directory as before
+        c = sb.run_sync("write_text('/output/mine.txt', 'M')\n")
+        assert c.ok, c.error
+    assert not (tmp_path / "late.txt").exists()
+    assert (tmp_path / "mine.txt").read_text() == "M"
 
 
 # --- red11/53: output_dir changed on a live sandbox ------------------------------------------
