@@ -97,7 +97,9 @@ class _OutputHold:
             try:
                 asyncio.get_running_loop()
             except RuntimeError:
-                acquired = self.outer.children.acquire(timeout=left)
+                # (an outer turn without a deadline, the Agent Framework adapter's, gives an
+                # infinite `left`, which Lock.acquire refuses with OverflowError)
+                acquired = self.outer.children.acquire(timeout=min(left, threading.TIMEOUT_MAX))
             else:
                 # a blocking run inside `async def`, on the loop's thread: a sibling that holds
                 # the turn can only let go on this very loop, so waiting would deadlock

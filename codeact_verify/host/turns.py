@@ -148,13 +148,8 @@ HELD: contextvars.ContextVar[Turn | None] = contextvars.ContextVar(
 
 def nested_in(key: str) -> Turn | None:
     """The outer run's turn when this context is a tool of a run holding a turn on `key`, on a
-    directory inside it or on one it is inside (it would wait for its own caller: red12/56).
-
-    Also when that run is over: a run that a tool of it starts after it ended (from a thread
-    the tool left behind, with the tool's context) is then refused (`Turn.adopt`), not run as a
-    run of its own that writes into the directory after the caller had its answer (red11/52,
-    its race: the nested run reached this only after the outer run had ended)."""
+    directory inside it or on one it is inside (it would wait for its own caller: red12/56)."""
     turn = HELD.get()
-    if turn is not None and _overlap(turn.key, key):
+    if turn is not None and turn.active and _overlap(turn.key, key):
         return turn
     return None
