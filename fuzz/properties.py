@@ -138,17 +138,6 @@ class Context:
         Runs alternate between the two routes a real run takes (`_program`): the tree handed
         over to the host's restricted transform, and the text parsed again (a host without
         `host_restrict`, a report without its tree)."""
-        known = self._verdicts.get(code) if self.fast_verdicts and rules_first else None
-        if known is False:
-            return None
-        if known is None and rules_first and self.fast_verdicts and self.types:
-            from codeact_verify.verifier import verify
-
-            if not verify(code, self.specs, grammar=self.grammar, types=False).ok:
-                self._remember(code, False)
-                return None
-        if known is True:
-            return self._run_now(self._program(code, None))
         started: list[concurrent.futures.Future[Any]] = []
         failed: list[Exception] = []
 
@@ -164,22 +153,19 @@ class Context:
                 return
             started.append(self._runner().submit(self._run, program))
 
-        from codeact_verify.typecheck import while_checking
-
-        with while_checking(meanwhile):
-            report = self.verify(code)
+        ok, report = self._verdict(code, rules_first=rules_first, meanwhile=meanwhile)
         # (one thread runs every oracle run, one at a time: even a run left behind by an
         # interrupt ends before the next one starts, so each run's canary check is its own)
         run = started[0].result() if started else None
-        if rules_first and self.fast_verdicts:
-            self._remember(code, report.ok)
-        if not report.ok:
+        if not ok:
             return None
         if failed:
             raise failed[0]
         if run is not None:
             return run
-        return self._run_now(self._program(code, report.program))
+        # a remembered verdict (no report) or no type check: transpiled and run after it
+        program = report.program if report is not None else None
+        return self._run_now(self._program(code, program))
 
     def _program(self, code: str, checked: Any) -> str:
         """``code`` transpiled for the oracle's run as `executor.execute` transpiles it: every
@@ -218,20 +204,36 @@ class Context:
         rejected without types is rejected with them). Verdicts are remembered per program text
         (the tools, grammar and settings are fixed for a Context). The ``total`` property keeps
         calling ``verify`` itself: it checks the whole verifier, types included."""
-        if not self.fast_verdicts:
-            return bool(self.verify(code).ok)
-        known = self._verdicts.get(code)
-        if known is not None:
-            return known
-        ok = True
-        if self.types:
-            from codeact_verify.verifier import verify
+        return self._verdict(code)[0]
 
-            ok = verify(code, self.specs, grammar=self.grammar, types=False).ok
-        if ok:
-            ok = self.verify(code).ok
-        self._remember(code, ok)
-        return ok
+    def _verdict(
+        self, code: str, *, rules_first: bool = True, meanwhile: Any = None
+    ) -> tuple[bool, Any]:
+        """(ok, the full report, or None when the verdict came without one: remembered, or
+        the rules alone rejected it). ``rules_first``: the cheap exact path of `accepts`
+        (with ``fast_verdicts``); False: one full `verify`, every rule counted. ``meanwhile``:
+        work for `typecheck.while_checking` during the full verify."""
+        fast = rules_first and self.fast_verdicts
+        if fast:
+            known = self._verdicts.get(code)
+            if known is not None:
+                return known, None
+            if self.types:
+                from codeact_verify.verifier import verify
+
+                if not verify(code, self.specs, grammar=self.grammar, types=False).ok:
+                    self._remember(code, False)
+                    return False, None
+        if meanwhile is None:
+            report = self.verify(code)
+        else:
+            from codeact_verify.typecheck import while_checking
+
+            with while_checking(meanwhile):
+                report = self.verify(code)
+        if fast:
+            self._remember(code, report.ok)
+        return bool(report.ok), report
 
     def close(self) -> None:
         if self._thread is not None:

@@ -35,7 +35,7 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from . import audit
 from .output import STDERR, STDOUT
-from .restrict import restricted_exec
+from .restrict import GUARD_WRAPPED_ATTRIBUTES, restricted_exec
 
 # Never given to the program, whatever the policy says.
 DENIED_BUILTINS = frozenset(
@@ -311,7 +311,7 @@ def guarded_getattr(obj, name, default=_MISSING):
         raise AttributeError(f"access to attribute {name!r} is not allowed in the sandbox")
     if issubclass(type(obj), types.ModuleType):
         return _module_attr(obj, name, default, default is not _MISSING)
-    if name in ("format", "format_map"):
+    if name in GUARD_WRAPPED_ATTRIBUTES:
         # str.format walks attributes named in the template: only through the guards, and
         # only on a str instance (never the unbound method, never other format methods)
         if isinstance(obj, str):
