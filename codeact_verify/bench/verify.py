@@ -33,10 +33,13 @@ import ast
 import statistics
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from codeact_verify.tools import tool_specs
 from codeact_verify.verifier import verify
+
+if TYPE_CHECKING:
+    from codeact_verify.mypy_process import MypyProcess
 
 
 class Weather(TypedDict):
@@ -263,6 +266,26 @@ def _paired(values: list[float], base: list[float]) -> float:
     return statistics.median(a - b for a, b in zip(values, base, strict=True))
 
 
+def worker_with(name: str, value: str) -> MypyProcess:
+    """A mypy worker started (not yet waited for) with environment variable ``name`` set to
+    ``value``: the worker reads its switches at start, so two can take turns in one process."""
+    import os
+
+    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
+
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        made = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
+        made.spawn()
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+    return made
+
+
 def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], float]]:
     """`CodeAct.execute_sync` with the mypy worker's shortcut and without it, taking turns run
     by run in one process (both see the same load): a worker whose module search is kept
@@ -270,26 +293,11 @@ def shortcuts(repeat: int) -> list[tuple[str, dict[str, tuple[float, float]], fl
     ``CODEACT_VERIFY_MYPY_REUSE=off``. Per program: medians of verify and total ms each way,
     and the median of the paired differences of verify (with - without).
     """
-    import os
 
     from codeact_verify import typecheck as typecheck_module
-    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
     from codeact_verify.mypy_worker import REUSE_ENV
 
-    def worker(reuse: str) -> MypyProcess:
-        previous = os.environ.get(REUSE_ENV)
-        os.environ[REUSE_ENV] = reuse
-        try:
-            made = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
-            made.spawn()
-        finally:
-            if previous is None:
-                os.environ.pop(REUSE_ENV, None)
-            else:
-                os.environ[REUSE_ENV] = previous
-        return made
-
-    ways = {"without": worker("off"), "with": worker("")}
+    ways = {"without": worker_with(REUSE_ENV, "off"), "with": worker_with(REUSE_ENV, "")}
     previous = typecheck_module.remember_findings(False)
     saved = typecheck_module._worker
 
@@ -389,6 +397,34 @@ def cold_start(repeat: int, pause_s: float) -> float:
     return statistics.median(times)
 
 
+def cold_mypy(repeat: int, pauses: tuple[float, ...]) -> dict[float, float]:
+    """Median ms inside a warm mypy worker (its own timer) for a new `print(1 + n)`, per pause
+    of sleep before each check (0: back to back): the same worker, nothing else running, so
+    what grows with the pause is the worker's caches and CPU going cold between checks."""
+    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
+
+    worker = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
+    out: dict[float, float] = {}
+    try:
+        worker.check({}, "x = 1\n")
+        times: dict[float, list[float]] = {pause: [] for pause in pauses}
+        n = 0
+        # a block of checks per pause (back to back must be back to back), in the order
+        # A B C D D C B A so that a drift in the machine's load falls on every pause alike
+        for pause in (*pauses, *reversed(pauses)):
+            for i in range(repeat // 2 + 3):
+                n += 1
+                if pause:
+                    time.sleep(pause)
+                worker.check({}, f"print(1 + {n})\n")
+                if i >= 3:
+                    times[pause].append(worker.worker_ms)
+        out = {pause: statistics.median(values) for pause, values in times.items()}
+    finally:
+        worker.stop()
+    return out
+
+
 def print_split(repeat: int) -> None:
     results = split(repeat)
     labels = [label for label, _ in results]
@@ -400,6 +436,15 @@ def print_split(repeat: int) -> None:
     print(
         f"verify without types of print(1 + n): {hot:.2f} ms back to back, "
         f"{cold:.2f} ms after a 2 ms sleep"
+    )
+    pauses = (0.0, 0.002, 0.005, 0.02)
+    mypy_ms = cold_mypy(repeat, pauses)
+    print(
+        "mypy in the worker for print(1 + n): "
+        + ", ".join(
+            f"{ms:.2f} ms " + ("back to back" if not p else f"after {p * 1000:g} ms idle")
+            for p, ms in mypy_ms.items()
+        )
     )
 
 
