@@ -407,3 +407,94 @@ def test_issue_escape_is_contained_unverified(sb, path: Path) -> None:
     assert r.error is not None and r.error.kind in ("runtime", "rejected"), r.error
     assert r.tool_calls == [], "nothing may reach a tool"
     assert "ran" not in r.stdout and "object" not in r.stdout and "module" not in r.stdout
+
+
+# --- red17/79: a class pattern's captured attributes get the attribute read's value check --------
+
+# A class attribute that holds a module: `b.m` is refused by guarded_getattr; a class pattern
+# reads `m` itself, with a plain getattr, so its capture is checked by `_match_checked_`.
+_BOX = "import json\nclass Box:\n    m = json\n    items = [json]\n    n = 3\nb = Box()\n"
+PATTERN_ATTACKS = [
+    ("keyword-capture", "match b:\n    case Box(m=x):\n        print('bound', x)\n"),
+    ("keyword-as", "match b:\n    case Box(m=y as x):\n        print('bound', x)\n"),
+    ("nested-in-sequence", "match b:\n    case Box(items=[x]):\n        print('bound', x)\n"),
+    ("nested-class", "match [b]:\n    case [Box(n=int(), m=x)]:\n        print('bound', x)\n"),
+    ("or-pattern", "match b:\n    case Box(n=str() as x) | Box(m=x):\n        print('bound', x)\n"),
+    ("with-own-guard",
+     "match b:\n    case Box(m=x) if x is not None:\n        print('bound', x)\n"),
+]
+
+
+@pytest.mark.parametrize("body", [a[1] for a in PATTERN_ATTACKS],
+                         ids=[a[0] for a in PATTERN_ATTACKS])
+def test_a_class_pattern_never_binds_a_value_the_attribute_guard_refuses(sb, body: str) -> None:
+    assert run(sb, _BOX + "print(b.n)\n", policy=CLASSES).stdout == "3\n"  # the class is usable
+    attribute = run(sb, _BOX + "print(b.m)\n", policy=CLASSES)
+    assert attribute.error is not None and "a module" in attribute.error.message
+    r = run(sb, _BOX + body, policy=CLASSES)
+    assert r.error is not None, r.stdout
+    assert r.error.kind == "runtime", r.error
+    assert "a value read by a class pattern is not allowed" in r.error.message, r.error.message
+    assert "bound" not in r.stdout
+
+
+PATTERN_PROGRAMS = [
+    # (id, program, its output, natively the same)
+    ("keyword-values",
+     "import datetime\nmatch datetime.date(2024, 5, 17):\n"
+     "    case datetime.date(year=y, month=m) if y > 2000:\n        print(y, m)\n",
+     "2024 5\n"),
+    ("false-guard-falls-through",
+     "import datetime\nmatch datetime.date(1999, 5, 17):\n"
+     "    case datetime.date(year=y) if y > 2000:\n        print('new', y)\n"
+     "    case datetime.date(year=y):\n        print('old', y)\n",
+     "old 1999\n"),
+    ("positional-self-match",
+     "match [1, 'a', (2, 3)]:\n    case [int(a), str(s), (b, *rest)]:\n"
+     "        print(a, s, b, rest)\n",
+     "1 a 2 [3]\n"),
+    ("rest-of-a-mapping",
+     "import datetime\nmatch {'d': datetime.date(2024, 1, 2), 'k': 1}:\n"
+     "    case {'d': datetime.date(day=d), **others}:\n        print(d, others)\n",
+     "2 {'k': 1}\n"),
+    ("no-class-pattern-no-check",
+     "match (1, 2):\n    case (a, b) if a < b:\n        print(a + b)\n", "3\n"),
+]
+
+
+@pytest.mark.parametrize(("program", "out"), [p[1:] for p in PATTERN_PROGRAMS],
+                         ids=[p[0] for p in PATTERN_PROGRAMS])
+def test_class_patterns_with_plain_values_run_as_in_cpython(sb, program: str, out: str) -> None:
+    r = run(sb, program, policy=DEFAULT)
+    assert r.error is None, r.error
+    assert r.stdout == out
+    native: dict[str, Any] = {}
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(compile(program, "<native>", "exec"), native)  # our own test program
+    assert buffer.getvalue() == out
+
+
+def test_the_value_check_is_added_only_where_a_class_pattern_binds() -> None:
+    import sys
+
+    sys.path.insert(0, str(SANDBOX))
+    try:
+        from runtime.restrict import class_pattern_captures  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(SANDBOX))
+
+    def names(source: str) -> list[str]:
+        match = ast.parse(source).body[0]
+        assert isinstance(match, ast.Match)
+        return class_pattern_captures(match.cases[0].pattern)
+
+    assert names("match v:\n case C(a=x, b=[y, *z], c={**r}) as whole: pass\n") == [
+        "x", "y", "z", "r",
+    ]
+    assert names("match v:\n case [x, {'k': y}]: pass\n") == []  # no class pattern: no check
+    assert names("match v:\n case D(C(x)) | D(C(x)): pass\n") == ["x"]
+    assert names("match v:\n case C(): pass\n") == []

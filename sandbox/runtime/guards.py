@@ -299,6 +299,17 @@ def match_class(cls):
     return cls
 
 
+def match_checked(*values):
+    """The values a class pattern read from its subject and bound to names (the interpreter
+    reads them with a plain getattr): the value check `guarded_getattr` makes on every
+    attribute it reads, before the case's guard and body run; True, or AttributeError."""
+    for value in values:
+        what = "a value read by a class pattern"
+        if _resolved(value, what) is not value:  # one the guard hands out only as a wrapper
+            raise AttributeError(f"{what} is not allowed in the sandbox (read it as x.attr)")
+    return True
+
+
 def guarded_getattr(obj, name, default=_MISSING):
     if type(name) is not str:
         raise TypeError("attribute name must be a str")
@@ -536,6 +547,7 @@ def program_globals(extra, builtins_dict=None):
         "_print_": _Print,
         "_match_values_": match_values,
         "_match_class_": match_class,
+        "_match_checked_": match_checked,
         "_slice_": slice,  # slices in the host-restricted text (see host/precompile.py)
     }
     if POLICY.classes:

@@ -15,7 +15,9 @@ read and write still goes through the run-time guards:
   (`case str():`, `case datetime.date(year=y):`) are evaluated through the guards before the
   statement (`_match_values_` / `_match_class_`, the latter refusing modules, frames, code and
   tracebacks) and the patterns then refer to the evaluated values; keyword attribute names in
-  class patterns are checked like any attribute name; capture names like any variable name.
+  class patterns are checked like any attribute name; capture names like any variable name;
+  and a name bound to a value a class pattern read is checked as an attribute read's value is
+  (`case C(a=x)` gets the guard `_match_checked_(x) and <its own guard>`).
 
 Temporary names start with `_`, which no program can name (RestrictedPython refuses them).
 This module needs only `ast` and RestrictedPython, so the host can import it too.
@@ -46,6 +48,28 @@ NO_ATTRIBUTE_POLICY = (True, (), ())
 # pattern's keyword (`case str(format=f)`) reads its attribute with a plain getattr, past that
 # guard, so a class pattern may not name them (the verifier refuses them too: CV110).
 GUARD_WRAPPED_ATTRIBUTES = frozenset({"format", "format_map"})
+
+
+def class_pattern_captures(pattern):
+    """The names `pattern` binds to values a class pattern read from its subject (its positional
+    and keyword sub-patterns, at any depth), in order of first appearance. The interpreter reads
+    those attributes itself, with a plain getattr: their names are checked by the transform,
+    their values by `_match_checked_` at run time."""
+    names = []
+    for node in ast.walk(pattern):
+        if not isinstance(node, ast.MatchClass):
+            continue
+        for sub in (*node.patterns, *node.kwd_patterns):
+            for inner in ast.walk(sub):
+                if isinstance(inner, (ast.MatchAs, ast.MatchStar)):
+                    name = inner.name
+                elif isinstance(inner, ast.MatchMapping):
+                    name = inner.rest
+                else:
+                    continue
+                if name is not None and name not in names:
+                    names.append(name)
+    return names
 
 
 def _load(name):
@@ -239,7 +263,16 @@ class SandboxTransformer(RestrictingNodeTransformer):
         return [_located(hoist, node), node]
 
     def visit_match_case(self, node):
-        return self.node_contents_visit(node)
+        node = self.node_contents_visit(node)
+        names = class_pattern_captures(node.pattern)
+        if names:
+            # the values a class pattern read (past guarded_getattr) and bound get the value
+            # check any attribute read gets, before the case's own guard and body (red17/79)
+            check = _located(_call("_match_checked_", *map(_load, names)), node.pattern)
+            if node.guard is not None:
+                check = _located(ast.BoolOp(op=ast.And(), values=[check, node.guard]), check)
+            node.guard = check
+        return node
 
     def visit_MatchValue(self, node):
         if isinstance(node.value, ast.Attribute):
