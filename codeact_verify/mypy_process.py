@@ -107,9 +107,6 @@ class MypyProcess:
         self.cache_state = ""
         #: the last check's time inside the worker, ms (the rest of a check is the hand-over)
         self.worker_ms = 0.0
-        #: garbage collections the current worker made between its checks so far (as of the
-        #: last answer; see ``mypy_worker.Collector``)
-        self.collections = 0
         #: workers replaced because they had grown past ``budget.recycle_mark()``
         self.recycled = 0
 
@@ -291,8 +288,6 @@ class MypyProcess:
             raise CheckerFailed(f"mypy raised {error}")
         spent = answer.get("ms")
         self.worker_ms = float(spent) if isinstance(spent, int | float) else 0.0
-        collections = answer.get("collections")
-        self.collections = collections if isinstance(collections, int) else 0
         size = answer.get("vm")
         if isinstance(size, int) and size > self.budget.recycle_mark():
             # grown past the mark: a fresh worker warms up (from the persisted cache) while

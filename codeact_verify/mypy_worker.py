@@ -16,7 +16,7 @@ null: see :mod:`codeact_verify.mypy_cache`) and reads one answer per request fro
 real stdout; mypy's own prints go to stderr)::
 
     {"ok": true, "messages": [<mypy --output=json message>, ...], "ms": <ms spent here>,
-     "vm": <this process's address space, bytes>, "collections": <made between checks>}
+     "vm": <this process's address space, bytes>}
     {"ok": false, "error": "OverflowError: ..."}
 
 The first line written is ``{"ready": true, "cache": "<what the cache did>"}``, after the warm-up
@@ -391,47 +391,6 @@ class Engine:
         return messages
 
 
-#: Set to ``auto`` to leave garbage collection to mypy's settings (see :class:`Collector`).
-GC_ENV = "CODEACT_VERIFY_MYPY_GC"
-
-
-class Collector:
-    """Garbage collection between checks instead of in the middle of one.
-
-    mypy raises the collector's first threshold to 200,000 objects (``build.py``), so in a warm
-    worker a collection came every ~1,500 small checks and took ~160-250 ms inside whichever
-    check it hit (measured: a check's maximum 245 ms against a median of 0.76 ms), and
-    examining that many young objects cost ~13% of the worker's CPU. So:
-
-    - once warm (:meth:`warmed`), everything the warm-up made is frozen (``gc.freeze``: never
-      examined again, as mypy's own build does with what it loads); its few garbage objects
-      stay, the worker's memory budget and replacement mark count them as before;
-    - after each answer has been written (:meth:`between_checks`), once ``every`` new objects
-      are pending, the young generation is collected then, while the host runs the program;
-      every 10th time the middle generation with it, every 100th all of them;
-    - mypy's own threshold stays as the backstop: a check that makes a great deal of cyclic
-      garbage is still collected during it, so the address-space limit means what it meant.
-    """
-
-    def __init__(self, every: int = 3_000) -> None:
-        self.every = every
-        self.collections = 0
-        #: ``CODEACT_VERIFY_MYPY_GC=auto``: mypy's own collections only, as before (for A/B
-        #: benchmarks: ``python -m codeact_verify.bench.mypy_gc``)
-        self.on = os.environ.get(GC_ENV, "").strip().lower() != "auto"
-
-    def warmed(self) -> None:
-        if self.on:
-            gc.freeze()
-
-    def between_checks(self) -> None:
-        if not self.on or gc.get_count()[0] < self.every:
-            return
-        self.collections += 1
-        n = self.collections
-        gc.collect(2 if n % 100 == 0 else 1 if n % 10 == 0 else 0)
-
-
 def address_space() -> int:
     """This process's address space in bytes (what ``RLIMIT_AS`` limits), or its peak resident
     size where /proc is missing. The host replaces a worker that has grown past a mark: the
@@ -516,8 +475,6 @@ def main(argv: list[str]) -> int:
     try:
         warm = json.loads(sys.stdin.readline() or "{}")
         engine, state = start(workdir, warm)
-        collector = Collector()
-        collector.warmed()
         _answer(out, {"ready": True, "cache": state})
         for line in sys.stdin:
             request = json.loads(line)
@@ -546,10 +503,8 @@ def main(argv: list[str]) -> int:
                     "messages": messages,
                     "ms": spent,
                     "vm": address_space(),
-                    "collections": collector.collections,
                 },
             )
-            collector.between_checks()  # the answer is out: the host is not waiting for this
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

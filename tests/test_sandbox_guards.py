@@ -413,6 +413,7 @@ def test_issue_escape_is_contained_unverified(sb, path: Path) -> None:
 
 # A class attribute that holds a module: `b.m` is refused by guarded_getattr; a class pattern
 # reads `m` itself, with a plain getattr, so its capture is checked by `_match_checked_`.
+DEFAULT_CLASSES = {**DEFAULT, "classes": True}
 _BOX = "import json\nclass Box:\n    m = json\n    items = [json]\n    n = 3\nb = Box()\n"
 PATTERN_ATTACKS = [
     ("keyword-capture", "match b:\n    case Box(m=x):\n        print('bound', x)\n"),
@@ -428,14 +429,56 @@ PATTERN_ATTACKS = [
 @pytest.mark.parametrize("body", [a[1] for a in PATTERN_ATTACKS],
                          ids=[a[0] for a in PATTERN_ATTACKS])
 def test_a_class_pattern_never_binds_a_value_the_attribute_guard_refuses(sb, body: str) -> None:
-    assert run(sb, _BOX + "print(b.n)\n", policy=CLASSES).stdout == "3\n"  # the class is usable
-    attribute = run(sb, _BOX + "print(b.m)\n", policy=CLASSES)
+    usable = run(sb, _BOX + "print(b.n)\n", policy=DEFAULT_CLASSES)
+    assert usable.stdout == "3\n"  # the class itself is usable
+    attribute = run(sb, _BOX + "print(b.m)\n", policy=DEFAULT_CLASSES)
     assert attribute.error is not None and "a module" in attribute.error.message
-    r = run(sb, _BOX + body, policy=CLASSES)
+    r = run(sb, _BOX + body, policy=DEFAULT_CLASSES)
     assert r.error is not None, r.stdout
     assert r.error.kind == "runtime", r.error
     assert "a value read by a class pattern is not allowed" in r.error.message, r.error.message
     assert "bound" not in r.stdout
+
+
+# Python binds a pattern's names before its guard runs: the check must come first, or a caught
+# refusal leaves the value in the program's name (red-team review of the first version).
+PATTERN_LEAKS = [
+    ("caught-around-the-match",
+     "try:\n    match b:\n        case Box(m=x):\n            pass\n"
+     "except AttributeError as e:\n    print('caught')\nprint('leaked', x)\n"),
+    ("global-from-a-function",
+     "def f():\n    global x\n    match b:\n        case Box(m=x):\n            pass\n"
+     "try:\n    f()\nexcept AttributeError:\n    print('caught')\nprint('leaked', x)\n"),
+    ("or-pattern-caught",
+     "try:\n    match b:\n        case Box(n=str() as x) | Box(m=x) if x:\n            pass\n"
+     "except AttributeError:\n    print('caught')\nprint('leaked', x)\n"),
+]
+
+
+@pytest.mark.parametrize("host_restrict", [True, False], ids=["host-transform", "guest-transform"])
+@pytest.mark.parametrize("body", [a[1] for a in PATTERN_LEAKS], ids=[a[0] for a in PATTERN_LEAKS])
+def test_a_refused_class_pattern_value_is_never_left_in_a_name(
+    sb, body: str, host_restrict: bool
+) -> None:
+    sb.host_restrict = host_restrict
+    try:
+        r = run(sb, _BOX + body, policy=DEFAULT_CLASSES)
+    finally:
+        sb.host_restrict = True
+    assert r.stdout == "caught\n", (r.stdout, r.error)
+    assert r.error is not None and "NameError" in r.error.message, r.error
+
+
+def test_a_passing_check_binds_the_names_even_when_the_guard_is_false(sb) -> None:
+    """As in CPython: a matched pattern's names stay bound when its guard fails."""
+    program = (
+        "import datetime\nmatch datetime.date(1999, 5, 17):\n"
+        "    case datetime.date(year=y) if y > 2000:\n        print('new')\n"
+        "    case _:\n        print('other', y)\n"
+    )
+    r = run(sb, program, policy=DEFAULT)
+    assert r.error is None, r.error
+    assert r.stdout == "other 1999\n"
 
 
 PATTERN_PROGRAMS = [

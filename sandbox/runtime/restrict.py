@@ -16,8 +16,9 @@ read and write still goes through the run-time guards:
   statement (`_match_values_` / `_match_class_`, the latter refusing modules, frames, code and
   tracebacks) and the patterns then refer to the evaluated values; keyword attribute names in
   class patterns are checked like any attribute name; capture names like any variable name;
-  and a name bound to a value a class pattern read is checked as an attribute read's value is
-  (`case C(a=x)` gets the guard `_match_checked_(x) and <its own guard>`).
+  and a name bound to a value a class pattern read is checked as an attribute read's value is,
+  before the program's name is bound (`case C(a=x) if g` becomes
+  `case C(a=_t) if _match_checked_(_t) and (x := _t,) and g`).
 
 Temporary names start with `_`, which no program can name (RestrictedPython refuses them).
 This module needs only `ast` and RestrictedPython, so the host can import it too.
@@ -265,13 +266,27 @@ class SandboxTransformer(RestrictingNodeTransformer):
     def visit_match_case(self, node):
         node = self.node_contents_visit(node)
         names = class_pattern_captures(node.pattern)
-        if names:
-            # the values a class pattern read (past guarded_getattr) and bound get the value
-            # check any attribute read gets, before the case's own guard and body (red17/79)
-            check = _located(_call("_match_checked_", *map(_load, names)), node.pattern)
-            if node.guard is not None:
-                check = _located(ast.BoolOp(op=ast.And(), values=[check, node.guard]), check)
-            node.guard = check
+        if not names:
+            return node
+        # The values a class pattern read (past guarded_getattr) get the value check any
+        # attribute read gets (red17/79). Python binds a pattern's names before it runs the
+        # guard, so the pattern binds temporaries the program cannot name, and the guard
+        # checks them and only then binds the program's names:
+        #   case C(a=x) if g:  ->  case C(a=_t) if _match_checked_(_t) and (x := _t,) and g:
+        # (every occurrence of a name is renamed alike, so or-patterns still bind one set)
+        temps = {name: self.gen_tmp_name() for name in names}
+        for inner in ast.walk(node.pattern):
+            if isinstance(inner, (ast.MatchAs, ast.MatchStar)) and inner.name in temps:
+                inner.name = temps[inner.name]
+            elif isinstance(inner, ast.MatchMapping) and inner.rest in temps:
+                inner.rest = temps[inner.rest]
+        check = _call("_match_checked_", *(_load(temps[n]) for n in names))
+        bind = ast.Tuple(
+            elts=[ast.NamedExpr(target=_store(n), value=_load(temps[n])) for n in names],
+            ctx=ast.Load(),
+        )
+        values = [check, bind] if node.guard is None else [check, bind, node.guard]
+        node.guard = _located(ast.BoolOp(op=ast.And(), values=values), node.pattern)
         return node
 
     def visit_MatchValue(self, node):
