@@ -469,6 +469,40 @@ def test_a_refused_class_pattern_value_is_never_left_in_a_name(
     assert r.error is not None and "NameError" in r.error.message, r.error
 
 
+# The guard added for the check makes no case irrefutable, and the temporaries rename the
+# captures: CPython's own compile-time refusals of the statement as written still apply, with
+# its messages (second red-team review).
+PATTERN_SYNTAX = [
+    ("capture-makes-later-alternatives-unreachable",
+     "match b:\n    case Box(m=x) | x:\n        pass\n    case _:\n        pass\n",
+     "name capture 'x' makes remaining patterns unreachable"),
+    ("capture-makes-later-cases-unreachable",
+     "match b:\n    case Box(m=x):\n        pass\n    case x:\n        pass\n"
+     "    case _:\n        pass\n",
+     "name capture 'x' makes remaining patterns unreachable"),
+    ("a-name-bound-twice", "match b:\n    case Box(m=x, n=x):\n        pass\n",
+     "multiple assignments to name 'x' in pattern"),
+]
+
+
+@pytest.mark.parametrize("host_restrict", [True, False], ids=["host-transform", "guest-transform"])
+@pytest.mark.parametrize(("body", "message"), [a[1:] for a in PATTERN_SYNTAX],
+                         ids=[a[0] for a in PATTERN_SYNTAX])
+def test_a_match_cpython_refuses_is_refused_with_its_message(
+    sb, body: str, message: str, host_restrict: bool
+) -> None:
+    with pytest.raises(SyntaxError, match=message):
+        compile(_BOX + body, "<native>", "exec")
+    sb.host_restrict = host_restrict
+    try:
+        r = run(sb, _BOX + body, policy=DEFAULT_CLASSES)
+    finally:
+        sb.host_restrict = True
+    assert r.error is not None and r.error.kind == "syntax", r.error
+    assert message in r.error.message
+    assert "_tmp" not in r.error.message
+
+
 def test_a_passing_check_binds_the_names_even_when_the_guard_is_false(sb) -> None:
     """As in CPython: a matched pattern's names stay bound when its guard fails."""
     program = (

@@ -73,6 +73,33 @@ def class_pattern_captures(pattern):
     return names
 
 
+def _compile_problem(match):
+    """CPython's compile-time refusal of the `match` statement's patterns as written, or None.
+    Only the patterns, and whether a case has a guard, are compiled (the subject, guards and
+    bodies are placeholders: a `return`, `await` or `break` there belongs to its context)."""
+    import copy
+
+    cases = [
+        ast.match_case(
+            pattern=copy.deepcopy(case.pattern),
+            guard=None if case.guard is None else ast.Constant(value=True),
+            body=[ast.Pass()],
+        )
+        for case in match.cases
+    ]
+    statement = ast.Match(subject=ast.Name(id="v", ctx=ast.Load()), cases=cases)
+    module = ast.fix_missing_locations(
+        ast.Module(body=[ast.copy_location(statement, match)], type_ignores=[])
+    )
+    try:
+        compile(module, "<match>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return exc.msg
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        return None  # not a pattern problem: the statement's own compile reports it
+    return None
+
+
 def _load(name):
     return ast.Name(id=name, ctx=ast.Load())
 
@@ -253,6 +280,15 @@ class SandboxTransformer(RestrictingNodeTransformer):
         return _located(ref, node)
 
     def visit_Match(self, node):
+        if any(class_pattern_captures(case.pattern) for case in node.cases):
+            # the guards visit_match_case adds make no case irrefutable and rename captures,
+            # which would hide CPython's own refusals of the statement as written (a capture
+            # that makes later patterns unreachable, a name bound twice): compile it as
+            # written first, alone, and refuse it as CPython would
+            problem = _compile_problem(node)
+            if problem is not None:
+                self.error(node, f"SyntaxError: {problem}")
+                return node
         self._match_hoists.append((self.gen_tmp_name(), []))
         try:
             node = self.node_contents_visit(node)
