@@ -400,7 +400,7 @@ def cold_start(repeat: int, pause_s: float) -> float:
 def cold_mypy(repeat: int, pauses: tuple[float, ...]) -> dict[float, float]:
     """Median ms inside a warm mypy worker (its own timer) for a new `print(1 + n)`, per pause
     of sleep before each check (0: back to back): the same worker, nothing else running, so
-    what grows with the pause is the worker's caches and CPU going cold between checks."""
+    what grows with the pause is the worker's data going cold in the caches between checks."""
     from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
 
     worker = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)

@@ -25,6 +25,7 @@ This module needs only `ast` and RestrictedPython, so the host can import it too
 """
 
 import ast
+import copy
 
 from RestrictedPython import compile_restricted_exec
 from RestrictedPython.transformer import (
@@ -77,8 +78,6 @@ def _compile_problem(match):
     """CPython's compile-time refusal of the `match` statement's patterns as written, or None.
     Only the patterns, and whether a case has a guard, are compiled (the subject, guards and
     bodies are placeholders: a `return`, `await` or `break` there belongs to its context)."""
-    import copy
-
     cases = [
         ast.match_case(
             pattern=copy.deepcopy(case.pattern),
