@@ -575,3 +575,53 @@ def test_the_value_check_is_added_only_where_a_class_pattern_binds() -> None:
     assert names("match v:\n case [x, {'k': y}]: pass\n") == []  # no class pattern: no check
     assert names("match v:\n case D(C(x)) | D(C(x)): pass\n") == ["x"]
     assert names("match v:\n case C(): pass\n") == []
+
+
+# A positional sub-pattern reads the attribute its class names in `__match_args__`, a name the
+# transform never sees: `_match_class_` checks those names as guarded_getattr checks a name
+# (second red-team review: unchecked before; no stdlib class of the allowed modules names a
+# refused attribute there, so the attacks below make one with namedtuple).
+MATCH_ARGS_REFUSED = [
+    ("inspect-attribute",
+     "import collections\nP = collections.namedtuple('P', 'gi_frame')\nmatch P(1):\n"
+     "    case P(f):\n        print('read', f)\n", "'gi_frame'"),
+    ("guard-wrapped-attribute",
+     "import collections\nP = collections.namedtuple('P', 'x format')\nmatch P(1, 2):\n"
+     "    case P(x, f):\n        print('read', f)\n", "'format'"),
+]
+
+
+@pytest.mark.parametrize(("program", "needle"), [a[1:] for a in MATCH_ARGS_REFUSED],
+                         ids=[a[0] for a in MATCH_ARGS_REFUSED])
+def test_a_positional_pattern_never_reads_a_refused_attribute_name(
+    sb, program: str, needle: str
+) -> None:
+    r = run(sb, program, policy=DEFAULT)
+    assert r.error is not None and r.error.kind == "runtime", (r.stdout, r.error)
+    assert "__match_args__" in r.error.message and needle in r.error.message
+    assert "read" not in r.stdout
+
+
+MATCH_ARGS_PROGRAMS = [
+    ("namedtuple", "import collections\nP = collections.namedtuple('P', 'x y')\n"
+     "match P(1, 2):\n    case P(a, b):\n        print(a, b)\n", DEFAULT, "1 2\n"),
+    ("stdlib-class", "import difflib\nm = difflib.SequenceMatcher(None, 'abc', 'abd')"
+     ".find_longest_match(0, 3, 0, 3)\nmatch m:\n    case difflib.Match(a, b, size):\n"
+     "        print(a, b, size)\n", DEFAULT, "0 0 2\n"),
+    ("keyword-only-on-a-refused-name-class", "import collections\n"
+     "P = collections.namedtuple('P', 'x format')\nmatch P(1, 2):\n    case P(x=v):\n"
+     "        print(v)\n", DEFAULT, "1\n"),
+    ("subclass", "import collections\nP = collections.namedtuple('P', 'x y')\n"
+     "class Q(P):\n    pass\nmatch Q(1, 2):\n    case Q(a, b):\n        print(a + b)\n",
+     DEFAULT_CLASSES, "3\n"),
+]
+
+
+@pytest.mark.parametrize(("program", "policy", "out"), [a[1:] for a in MATCH_ARGS_PROGRAMS],
+                         ids=[a[0] for a in MATCH_ARGS_PROGRAMS])
+def test_positional_patterns_on_plain_classes_run_as_in_cpython(
+    sb, program: str, policy: dict[str, Any], out: str
+) -> None:
+    r = run(sb, program, policy=policy)
+    assert r.error is None, r.error
+    assert r.stdout == out

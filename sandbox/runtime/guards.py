@@ -288,15 +288,48 @@ def match_values(*values):
     return ns
 
 
-def match_class(cls):
+def match_class(cls, positional=0):
     """A class pattern's class: class patterns read attributes of the subject directly, so
-    the kinds of objects guarded_getattr treats specially are refused here."""
+    the kinds of objects guarded_getattr treats specially are refused here. `positional`: how
+    many positional sub-patterns it has; each reads the attribute its class names in
+    `__match_args__`, a name the transform never sees, so that name is checked here as
+    guarded_getattr checks a name (the values it reads are checked by `_match_checked_`)."""
     if not isinstance(cls, type):
         raise TypeError(f"called match pattern must be a class, not {type(cls).__name__}")
     why = _why_refused(cls)
     if why is not None:
         raise TypeError(f"class pattern is not allowed in the sandbox ({why})")
+    if positional:
+        names = _match_args(cls)
+        if names is not None and type(names) is not tuple:
+            raise TypeError("class pattern with a __match_args__ that is not a plain tuple is "
+                            "not allowed in the sandbox")
+        for name in (names or ())[:positional]:
+            if type(name) is str and (_name_refused(name) or name in GUARD_WRAPPED_ATTRIBUTES):
+                raise TypeError(
+                    f"class pattern would read attribute {name!r} (its class's "
+                    "__match_args__), which is not allowed in the sandbox"
+                )
     return cls
+
+
+_CLASS_DICT = type.__dict__["__dict__"].__get__
+_CLASS_MRO = type.__dict__["__mro__"].__get__
+
+
+def _match_args(cls):
+    """`__match_args__` as the class or a base (or its metaclass) holds it in its own dict:
+    read without running any descriptor or metaclass code; None when nothing defines it."""
+    for klass in (*_CLASS_MRO(cls), *_CLASS_MRO(type(cls))):
+        found = _CLASS_DICT(klass)
+        if "__match_args__" in found:
+            return found["__match_args__"]
+    return None
+
+
+def _name_refused(name):
+    """An attribute name no program may read (what guarded_getattr refuses by name)."""
+    return name.startswith("_") or name in INSPECT_ATTRIBUTES or POLICY.attribute_denied(name)
 
 
 def match_checked(*values):
@@ -313,12 +346,7 @@ def match_checked(*values):
 def guarded_getattr(obj, name, default=_MISSING):
     if type(name) is not str:
         raise TypeError("attribute name must be a str")
-    if (
-        name.startswith("_")
-        or name in INSPECT_ATTRIBUTES
-        or POLICY.attribute_denied(name)
-        or issubclass(type(obj), _DENIED_TYPES)
-    ):
+    if _name_refused(name) or issubclass(type(obj), _DENIED_TYPES):
         raise AttributeError(f"access to attribute {name!r} is not allowed in the sandbox")
     if issubclass(type(obj), types.ModuleType):
         return _module_attr(obj, name, default, default is not _MISSING)

@@ -18,7 +18,8 @@ read and write still goes through the run-time guards:
   class patterns are checked like any attribute name; capture names like any variable name;
   and a name bound to a value a class pattern read is checked as an attribute read's value is,
   before the program's name is bound (`case C(a=x) if g` becomes
-  `case C(a=_t) if _match_checked_(_t) and (x := _t,) and g`).
+  `case C(a=_t) if _match_checked_(_t) and (x := _t,) and g`); positional sub-patterns read the
+  names in the class's `__match_args__`, which `_match_class_(C, n)` checks at run time.
 
 Temporary names start with `_`, which no program can name (RestrictedPython refuses them).
 This module needs only `ast` and RestrictedPython, so the host can import it too.
@@ -362,7 +363,10 @@ class SandboxTransformer(RestrictingNodeTransformer):
                     f"(read it as an attribute: x.{name}).",
                 )
         cls = self.visit(node.cls)
-        node.cls = self._hoist(node.cls, _located(_call("_match_class_", cls), node.cls))
+        check = _call("_match_class_", cls)
+        if node.patterns:  # positional sub-patterns read the names in `__match_args__`
+            check.args.append(ast.Constant(value=len(node.patterns)))
+        node.cls = self._hoist(node.cls, _located(check, node.cls))
         node.patterns = [self.visit(p) for p in node.patterns]
         node.kwd_patterns = [self.visit(p) for p in node.kwd_patterns]
         return node
