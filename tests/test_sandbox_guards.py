@@ -625,3 +625,45 @@ def test_positional_patterns_on_plain_classes_run_as_in_cpython(
     r = run(sb, program, policy=policy)
     assert r.error is None, r.error
     assert r.stdout == out
+
+
+# A dotted value pattern (or mapping key) inside a class pattern is compared (==) with what the
+# class pattern read past guarded_getattr: with the program's own `__eq__` that handed the
+# unchecked value to program code (third red-team review). Such a value is refused; built-in
+# and standard-library equality is kept.
+_SPY = (
+    "got = []\nclass Spy:\n    def __eq__(self, other):\n        got.append(other)\n"
+    "        return True\nclass H:\n    spy = Spy()\n"
+)
+COMPARED_ATTACKS = [
+    ("keyword-value", "match b:\n    case Box(m=H.spy):\n        print('matched', got)\n"),
+    ("in-a-sequence", "match b:\n    case Box(items=[H.spy]):\n        print('matched', got)\n"),
+    ("positional", "import collections\nP = collections.namedtuple('P', 'x')\n"
+     "match P(json):\n    case P(H.spy):\n        print('matched', got)\n"),
+    ("mapping-key", "match b:\n    case Box(table={H.spy: v}):\n        print('matched', got)\n"),
+]
+
+
+@pytest.mark.parametrize("body", [a[1] for a in COMPARED_ATTACKS],
+                         ids=[a[0] for a in COMPARED_ATTACKS])
+def test_a_class_pattern_never_compares_a_read_value_with_program_equality(
+    sb, body: str
+) -> None:
+    box = _BOX.replace("    n = 3\n", "    n = 3\n    table = {json: 1}\n")
+    r = run(sb, box + _SPY + body, policy=DEFAULT_CLASSES)
+    assert r.error is not None and r.error.kind == "runtime", (r.stdout, r.error)
+    assert "the program's own __eq__" in r.error.message, r.error.message
+    assert "matched" not in r.stdout
+
+
+def test_value_patterns_with_library_equality_still_match_inside_class_patterns(sb) -> None:
+    program = (
+        "import datetime, collections, decimal\nP = collections.namedtuple('P', 'd n')\n"
+        "match P(datetime.date.min, decimal.Decimal('1.5')):\n"
+        "    case P(d=datetime.date.min, n=x):\n        print('min', x)\n"
+        "class C:\n    def __eq__(self, other):\n        return True\nclass K:\n    c = C()\n"
+        "match 3:\n    case K.c:\n        print('top-level value patterns keep program equality')\n"
+    )
+    r = run(sb, program, policy=DEFAULT_CLASSES)
+    assert r.error is None, r.error
+    assert r.stdout == "min 1.5\ntop-level value patterns keep program equality\n"

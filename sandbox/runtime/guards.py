@@ -332,6 +332,23 @@ def _name_refused(name):
     return name.startswith("_") or name in INSPECT_ATTRIBUTES or POLICY.attribute_denied(name)
 
 
+def match_compared(value):
+    """A dotted value pattern's value (or mapping key) inside a class pattern: `==` compares
+    it with a value the class pattern read past guarded_getattr, and may call this value's
+    `__eq__` with it. So its `__eq__` may not be one a program class defines (that would hand
+    the unchecked value to program code); built-in and standard-library equality is kept."""
+    for klass in _CLASS_MRO(type(value)):
+        found = _CLASS_DICT(klass)
+        if "__eq__" in found:
+            if found.get("__module__") == "__main__":
+                raise TypeError(
+                    "a value pattern inside a class pattern may not use the program's own "
+                    f"__eq__ (class {klass.__name__!s}) in the sandbox"
+                )
+            break
+    return value
+
+
 def match_checked(*values):
     """The values a class pattern read from its subject and bound to names (the interpreter
     reads them with a plain getattr): the value check `guarded_getattr` makes on every
@@ -576,6 +593,7 @@ def program_globals(extra, builtins_dict=None):
         "_match_values_": match_values,
         "_match_class_": match_class,
         "_match_checked_": match_checked,
+        "_match_compared_": match_compared,
         "_slice_": slice,  # slices in the host-restricted text (see host/precompile.py)
     }
     if POLICY.classes:

@@ -19,7 +19,9 @@ read and write still goes through the run-time guards:
   and a name bound to a value a class pattern read is checked as an attribute read's value is,
   before the program's name is bound (`case C(a=x) if g` becomes
   `case C(a=_t) if _match_checked_(_t) and (x := _t,) and g`); positional sub-patterns read the
-  names in the class's `__match_args__`, which `_match_class_(C, n)` checks at run time.
+  names in the class's `__match_args__`, which `_match_class_(C, n)` checks at run time; and a
+  dotted value pattern or mapping key inside a class pattern, compared with what it read, must
+  not compare with the program's own `__eq__` (`_match_compared_`).
 
 Temporary names start with `_`, which no program can name (RestrictedPython refuses them).
 This module needs only `ast` and RestrictedPython, so the host can import it too.
@@ -145,6 +147,7 @@ class SandboxTransformer(RestrictingNodeTransformer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._match_hoists = []  # one list per `match` being visited
+        self._in_class_pattern = 0  # how many class patterns' sub-patterns are being visited
         self._plain = frozenset()  # names that provably hold only int/float/complex/bool/str
 
     # False when the caller has seen the program's text hold no augmented assignment operator
@@ -325,9 +328,18 @@ class SandboxTransformer(RestrictingNodeTransformer):
         node.guard = _located(ast.BoolOp(op=ast.And(), values=values), node.pattern)
         return node
 
+    def _compared(self, value):
+        """A dotted value pattern or mapping key, evaluated before the statement; inside a
+        class pattern it is compared (==) with what the class pattern read past
+        guarded_getattr, so `_match_compared_` refuses one whose `__eq__` is program code."""
+        value = self.visit(value)
+        if self._in_class_pattern:
+            value = _located(_call("_match_compared_", value), value)
+        return value
+
     def visit_MatchValue(self, node):
         if isinstance(node.value, ast.Attribute):
-            node.value = self._hoist(node, self.visit(node.value))
+            node.value = self._hoist(node, self._compared(node.value))
             return node
         return self.node_contents_visit(node)
 
@@ -346,7 +358,7 @@ class SandboxTransformer(RestrictingNodeTransformer):
         keys = []
         for key in node.keys:
             if isinstance(key, ast.Attribute):
-                keys.append(self._hoist(key, self.visit(key)))
+                keys.append(self._hoist(key, self._compared(key)))
             else:
                 keys.append(self.visit(key))
         node.keys = keys
@@ -367,8 +379,12 @@ class SandboxTransformer(RestrictingNodeTransformer):
         if node.patterns:  # positional sub-patterns read the names in `__match_args__`
             check.args.append(ast.Constant(value=len(node.patterns)))
         node.cls = self._hoist(node.cls, _located(check, node.cls))
-        node.patterns = [self.visit(p) for p in node.patterns]
-        node.kwd_patterns = [self.visit(p) for p in node.kwd_patterns]
+        self._in_class_pattern += 1
+        try:
+            node.patterns = [self.visit(p) for p in node.patterns]
+            node.kwd_patterns = [self.visit(p) for p in node.kwd_patterns]
+        finally:
+            self._in_class_pattern -= 1
         return node
 
     def visit_MatchAs(self, node):
