@@ -455,16 +455,26 @@ PATTERN_LEAKS = [
 ]
 
 
-@pytest.mark.parametrize("host_restrict", [True, False], ids=["host-transform", "guest-transform"])
+TRANSFORMS = pytest.mark.parametrize(
+    "host_restrict", [True, False], ids=["host-transform", "guest-transform"]
+)
+
+
+def _run_transformed(sb, program: str, host_restrict: bool):
+    """`program` with classes on, transformed on the host (the default) or in the guest."""
+    sb.host_restrict = host_restrict
+    try:
+        return run(sb, program, policy=DEFAULT_CLASSES)
+    finally:
+        sb.host_restrict = True
+
+
+@TRANSFORMS
 @pytest.mark.parametrize("body", [a[1] for a in PATTERN_LEAKS], ids=[a[0] for a in PATTERN_LEAKS])
 def test_a_refused_class_pattern_value_is_never_left_in_a_name(
     sb, body: str, host_restrict: bool
 ) -> None:
-    sb.host_restrict = host_restrict
-    try:
-        r = run(sb, _BOX + body, policy=DEFAULT_CLASSES)
-    finally:
-        sb.host_restrict = True
+    r = _run_transformed(sb, _BOX + body, host_restrict)
     assert r.stdout == "caught\n", (r.stdout, r.error)
     assert r.error is not None and "NameError" in r.error.message, r.error
 
@@ -485,7 +495,7 @@ PATTERN_SYNTAX = [
 ]
 
 
-@pytest.mark.parametrize("host_restrict", [True, False], ids=["host-transform", "guest-transform"])
+@TRANSFORMS
 @pytest.mark.parametrize(("body", "message"), [a[1:] for a in PATTERN_SYNTAX],
                          ids=[a[0] for a in PATTERN_SYNTAX])
 def test_a_match_cpython_refuses_is_refused_with_its_message(
@@ -493,11 +503,7 @@ def test_a_match_cpython_refuses_is_refused_with_its_message(
 ) -> None:
     with pytest.raises(SyntaxError, match=message):
         compile(_BOX + body, "<native>", "exec")
-    sb.host_restrict = host_restrict
-    try:
-        r = run(sb, _BOX + body, policy=DEFAULT_CLASSES)
-    finally:
-        sb.host_restrict = True
+    r = _run_transformed(sb, _BOX + body, host_restrict)
     assert r.error is not None and r.error.kind == "syntax", r.error
     assert message in r.error.message
     assert "_tmp" not in r.error.message

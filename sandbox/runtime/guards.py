@@ -317,14 +317,20 @@ _CLASS_DICT = type.__dict__["__dict__"].__get__
 _CLASS_MRO = type.__dict__["__mro__"].__get__
 
 
-def _match_args(cls):
-    """`__match_args__` as the class or a base (or its metaclass) holds it in its own dict:
-    read without running any descriptor or metaclass code; None when nothing defines it."""
-    for klass in (*_CLASS_MRO(cls), *_CLASS_MRO(type(cls))):
-        found = _CLASS_DICT(klass)
-        if "__match_args__" in found:
-            return found["__match_args__"]
+def _defining_class(classes, name):
+    """The first of `classes` whose own dict holds `name` (no descriptor or metaclass code
+    runs to find it), or None."""
+    for klass in classes:
+        if name in _CLASS_DICT(klass):
+            return klass
     return None
+
+
+def _match_args(cls):
+    """`__match_args__` as the class or a base (or its metaclass) holds it in its own dict;
+    None when nothing defines it."""
+    klass = _defining_class((*_CLASS_MRO(cls), *_CLASS_MRO(type(cls))), "__match_args__")
+    return None if klass is None else _CLASS_DICT(klass)["__match_args__"]
 
 
 def _name_refused(name):
@@ -337,15 +343,12 @@ def match_compared(value):
     it with a value the class pattern read past guarded_getattr, and may call this value's
     `__eq__` with it. So its `__eq__` may not be one a program class defines (that would hand
     the unchecked value to program code); built-in and standard-library equality is kept."""
-    for klass in _CLASS_MRO(type(value)):
-        found = _CLASS_DICT(klass)
-        if "__eq__" in found:
-            if found.get("__module__") == "__main__":
-                raise TypeError(
-                    "a value pattern inside a class pattern may not use the program's own "
-                    f"__eq__ (class {klass.__name__!s}) in the sandbox"
-                )
-            break
+    klass = _defining_class(_CLASS_MRO(type(value)), "__eq__")
+    if klass is not None and _CLASS_DICT(klass).get("__module__") == "__main__":
+        raise TypeError(
+            "a value pattern inside a class pattern may not use the program's own "
+            f"__eq__ (class {klass.__name__!s}) in the sandbox"
+        )
     return value
 
 

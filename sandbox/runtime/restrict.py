@@ -55,6 +55,20 @@ NO_ATTRIBUTE_POLICY = (True, (), ())
 GUARD_WRAPPED_ATTRIBUTES = frozenset({"format", "format_map"})
 
 
+def _bindings(pattern):
+    """(node, field) for every name `pattern` binds: captures, `as` and star names (`name`) and
+    mapping rests (`rest`), at any depth."""
+    for node in ast.walk(pattern):
+        if isinstance(node, (ast.MatchAs, ast.MatchStar)):
+            field = "name"
+        elif isinstance(node, ast.MatchMapping):
+            field = "rest"
+        else:
+            continue
+        if getattr(node, field) is not None:
+            yield node, field
+
+
 def class_pattern_captures(pattern):
     """The names `pattern` binds to values a class pattern read from its subject (its positional
     and keyword sub-patterns, at any depth), in order of first appearance. The interpreter reads
@@ -62,18 +76,11 @@ def class_pattern_captures(pattern):
     their values by `_match_checked_` at run time."""
     names = []
     for node in ast.walk(pattern):
-        if not isinstance(node, ast.MatchClass):
-            continue
-        for sub in (*node.patterns, *node.kwd_patterns):
-            for inner in ast.walk(sub):
-                if isinstance(inner, (ast.MatchAs, ast.MatchStar)):
-                    name = inner.name
-                elif isinstance(inner, ast.MatchMapping):
-                    name = inner.rest
-                else:
-                    continue
-                if name is not None and name not in names:
-                    names.append(name)
+        if isinstance(node, ast.MatchClass):
+            for sub in (*node.patterns, *node.kwd_patterns):
+                for inner, field in _bindings(sub):
+                    if getattr(inner, field) not in names:
+                        names.append(getattr(inner, field))
     return names
 
 
@@ -314,11 +321,10 @@ class SandboxTransformer(RestrictingNodeTransformer):
         #   case C(a=x) if g:  ->  case C(a=_t) if _match_checked_(_t) and (x := _t,) and g:
         # (every occurrence of a name is renamed alike, so or-patterns still bind one set)
         temps = {name: self.gen_tmp_name() for name in names}
-        for inner in ast.walk(node.pattern):
-            if isinstance(inner, (ast.MatchAs, ast.MatchStar)) and inner.name in temps:
-                inner.name = temps[inner.name]
-            elif isinstance(inner, ast.MatchMapping) and inner.rest in temps:
-                inner.rest = temps[inner.rest]
+        for inner, field in _bindings(node.pattern):
+            name = getattr(inner, field)
+            if name in temps:
+                setattr(inner, field, temps[name])
         check = _call("_match_checked_", *(_load(temps[n]) for n in names))
         bind = ast.Tuple(
             elts=[ast.NamedExpr(target=_store(n), value=_load(temps[n])) for n in names],
