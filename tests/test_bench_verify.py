@@ -83,3 +83,12 @@ def test_ahead_takes_turns_three_ways_and_puts_prepare_back() -> None:
         assert paired["after the verdict"] == 0.0
     assert executor._Steps.prepare is prepare
     assert typecheck_module._remember == remembering
+
+
+def test_placement_times_the_host_waiting_and_busy() -> None:
+    where = bench_verify.placement(repeat=2, busy_s=0.002, idle_s=0.001)
+    assert where["checks"] == 2 and where["busy_for_ms"] == 2
+    # the host stayed busy for 2 ms before it read the answer: the round trip cannot be less
+    assert where["busy_ms"] >= 2 > 0 < where["waiting_ms"]
+    assert where["worker_waiting_ms"] > 0 and where["worker_busy_ms"] > 0
+    assert 0 <= where["same_cpu_waiting"] <= 2 and 0 <= where["same_cpu_busy"] <= 2

@@ -23,6 +23,8 @@ from codeact_verify.tools import tool_specs
 
 GUEST = Path(__file__).resolve().parents[1] / "sandbox" / "guest.py"
 DRY_RUN_NAMES = ("scale", "data", "total", "words", "n", "out", "exc")
+# WARM_UP_PROGRAM's own (compiled at build time, run by prepare() in its own globals)
+WARM_UP_NAMES = ("f", "counts", "label", "rest", "i", "json")
 
 
 def echo(text: str) -> str:
@@ -76,8 +78,28 @@ def test_the_dry_run_program_names_what_the_test_checks() -> None:
     assert "for _ in range(DRY_RUNS):" in source and "self._dry_run(cfg)" in source
 
 
-@pytest.mark.parametrize("name", DRY_RUN_NAMES)
-def test_a_pooled_run_sees_nothing_of_the_dry_runs(pooled, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_warm_up_program_is_compiled_at_build_time_not_per_instance() -> None:
+    # RestrictedPython's compile of WARM_UP_PROGRAM in every prepare() was about 40% of making
+    # a pooled instance (python -m codeact_verify.bench.sandbox --baseline-commit 53d6d13)
+    import ast
+
+    tree = ast.parse(GUEST.read_text(encoding="utf-8"))
+    assigned = {
+        t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+        if isinstance(t, ast.Name)
+    }  # fmt: skip
+    assert "WARM_UP_CODE" in assigned
+    world = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "WitWorld")
+    prepare = next(n for n in world.body if isinstance(n, ast.FunctionDef) and n.name == "prepare")
+    called = {
+        n.func.attr for n in ast.walk(prepare)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+    }  # fmt: skip
+    assert "compile_program" not in called
+
+
+@pytest.mark.parametrize("name", DRY_RUN_NAMES + WARM_UP_NAMES)
+def test_a_pooled_run_sees_nothing_of_the_dry_runs_or_the_warm_up(pooled, name: str) -> None:  # type: ignore[no-untyped-def]
     result = _pooled_run(pooled, f"print({name})")
     assert not result.ok and result.stdout == "" and result.tool_calls == []
     assert result.error is not None and result.error.kind == "runtime"

@@ -1,11 +1,17 @@
 """Sandbox latency benchmark: prints p50/p90 per case and the ratio to native CPython measured
 in the same run.
 
-    .venv/bin/python bench/sandbox.py [--runs N]
+    .venv/bin/python -m codeact_verify.bench.sandbox [--runs N] [--baseline-commit REV]
 
 Cases: `print(1+1)` end to end with a cold instance (no pool) and with the ready pool, 3 tool
-calls, 100 tool calls (per-call overhead), a CPU-bound loop, and the first run in a fresh
-process once the guest cache exists. Issue 12's targets are shown beside.
+calls, 100 tool calls (per-call overhead), a CPU-bound loop, the making of one instance for the
+pool (what the refill pays per run; its baseline column is a bare instantiation, not native
+CPython), and the first run in a fresh process once the guest cache exists. Issue 12's targets
+are shown beside.
+
+``--baseline-commit REV``: an older commit's guest (its `sandbox/` from git, built once into the
+guest cache) against today's, taking turns in one process: the making of a pooled instance, a
+pooled `print(1+1)` and one on a cold instance, p50/p90 and the ratio today/baseline.
 """
 
 from __future__ import annotations
@@ -13,15 +19,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import wasmtime
+
 from codeact_verify.host import Sandbox
-from codeact_verify.host.engine import loaded_guest
+from codeact_verify.host.engine import LoadedGuest, loaded_guest
 from codeact_verify.tools import tool_specs
 
 
@@ -102,11 +114,116 @@ SPLIT_KEYS = (
 )
 
 
+def baseline_guest(commit: str) -> tuple[str, LoadedGuest]:
+    """An older commit's guest beside today's: its `sandbox/` folder taken from this checkout's
+    git history, built once into the guest cache (keyed by its files' hash, like any entry) and
+    loaded with today's host. Raises `BaselineUnavailable` (no git history, no such commit, no
+    guest in it, or a guest today's host cannot load)."""
+    from wasmtime.component import Component
+
+    from codeact_verify.bench.fuzz_baseline import REPO, BaselineUnavailable, resolve
+    from codeact_verify.host.build import GuestBuildError, ensure_guest
+    from codeact_verify.host.engine import shared_engine
+
+    full = resolve(commit)
+    folder = Path(tempfile.mkdtemp(prefix="codeact-guest-"))
+    try:
+        proc = subprocess.Popen(
+            ["git", "-C", str(REPO), "archive", "--format=tar", full, "sandbox"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdout is not None
+        try:
+            with proc.stdout, tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                tar.extractall(folder, filter="data")
+        except tarfile.TarError as exc:
+            raise BaselineUnavailable(f"commit {full[:12]} has no sandbox/ folder") from exc
+        if proc.wait() != 0 or not (folder / "sandbox" / "guest.py").is_file():
+            raise BaselineUnavailable(f"commit {full[:12]} has no sandbox/guest.py")
+        try:
+            artifacts = ensure_guest(source=folder / "sandbox")
+            engine = shared_engine()
+            component = Component.deserialize_file(engine, str(artifacts.compiled))
+            return full[:7], LoadedGuest(engine, component)
+        except (GuestBuildError, wasmtime.WasmtimeError) as exc:
+            raise BaselineUnavailable(f"the guest of {full[:12]} does not load: {exc}") from exc
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+AGAINST_CASES = (
+    "instance made for the pool",
+    "print(1+1), ready pool",
+    "print(1+1), cold instance",
+)
+
+
+def against(commit: str, runs: int, rounds: int = 4) -> int:
+    """The guest of ``commit`` and today's, in one process, taking turns (A B, B A, ...): the
+    making of a pooled instance, a pooled `print(1+1)` and one on a cold instance."""
+    from codeact_verify.bench.fuzz_baseline import BaselineUnavailable
+
+    try:
+        label, old = baseline_guest(commit)
+    except BaselineUnavailable as exc:
+        print(f"no baseline: {exc}")
+        return 2
+    guests = {"baseline": old, "today": loaded_guest()}
+    times: dict[str, dict[str, list[float]]] = {g: {c: [] for c in AGAINST_CASES} for g in guests}
+    per = max(3, runs // rounds)
+    for turn in range(rounds):
+        for name in list(guests) if turn % 2 == 0 else list(guests)[::-1]:
+            pooled, cold = Sandbox(pool_size=1), Sandbox(pool_size=0)
+            pooled._guest = cold._guest = guests[name]
+            try:
+                pooled.warm_up()
+                run_case(cold, "print(1+1)")()  # its first run of the turn, untimed
+                spent = times[name]
+                spent["instance made for the pool"] += timed(
+                    lambda sb=pooled: sb._new_instance(warm=True), per
+                )
+                spent["print(1+1), ready pool"] += timed(
+                    run_case(pooled, "print(1+1)"), per, pooled.wait_ready
+                )
+                spent["print(1+1), cold instance"] += timed(run_case(cold, "print(1+1)"), per)
+            finally:
+                pooled.close()
+                cold.close()
+    print(
+        f"sandbox guests: baseline = {label}, today = this checkout; {rounds} alternating "
+        f"rounds of {per} per case, times in ms"
+    )
+    header = (
+        f"{'case':<30} {'base p50':>9} {'base p90':>9} {'today p50':>10} {'today p90':>10}"
+        f" {'ratio':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for case in AGAINST_CASES:
+        base, now = times["baseline"][case], times["today"][case]
+        b50, t50 = statistics.median(base), statistics.median(now)
+        print(
+            f"{case:<30} {b50:9.3f} {pct(base, 0.9):9.3f} {t50:10.3f} {pct(now, 0.9):10.3f} "
+            f"{t50 / b50:6.2f}x"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--baseline-commit",
+        metavar="REV",
+        help="compare this commit's sandbox guest with today's (instance making, print), "
+        "taking turns in one process",
+    )
     args = parser.parse_args(argv)
     n = args.runs
+    if args.baseline_commit:
+        loaded_guest()  # today's, built/loaded outside the timings
+        return against(args.baseline_commit, n)
     loaded_guest()  # build/load once, outside the timings
 
     rows: list[tuple[str, list[float], float | None, str]] = []
@@ -162,6 +279,18 @@ def main(argv: list[str] | None = None) -> int:
             timed(run_case(pooled, CPU_PROGRAM), max(5, n // 5), wait),
             statistics.median(native_cpu),
             "<= 3.2x",
+        )
+    )
+    # what the pool's refill pays per run, off the run's path: a new instance and its prepare
+    # step (the warm-up program, the dry runs), against the bare instantiation (the baseline)
+    made = max(5, n // 5)
+    bare = timed(lambda: pooled._new_instance(warm=False), made)
+    rows.append(
+        (
+            "instance made for the pool (vs bare)",
+            timed(lambda: pooled._new_instance(warm=True), made),
+            statistics.median(bare),
+            "",
         )
     )
     fresh = [fresh_process_ms() for _ in range(5)]

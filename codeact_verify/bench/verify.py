@@ -13,7 +13,9 @@ own work around mypy, the mypy worker (request, check, answer, waited for; and o
 time the worker itself measured around its check), what the host does while the worker checks
 (transpile, the restricted transform, and the start of a run ahead of the verdict, see
 `executor.execute`), transpile, the sandbox run after the verdict (for a run ahead: the rest of
-its run, if any), and what is left (the `CodeAct` wrapper, approvals, the report).
+its run, if any), and what is left (the `CodeAct` wrapper, approvals, the report). Then lines
+on the parts in isolation: `verify` without types and the mypy worker's check, back to back and
+after idleness, and where the worker runs while the host is busy (:func:`placement`).
 
 ``--ahead``: `CodeAct.execute_sync` three ways, taking turns in one process: all of the run
 after the verdict, the run prepared while mypy checks, and a tool-free program started then too
@@ -425,6 +427,68 @@ def cold_mypy(repeat: int, pauses: tuple[float, ...]) -> dict[float, float]:
     return out
 
 
+def _cpu_of(pid: int) -> int:
+    """The CPU ``pid`` last ran on (Linux: field 39 of /proc/<pid>/stat), or -1."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[36])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def placement(repeat: int, busy_s: float = 0.001, idle_s: float = 0.01) -> dict[str, float]:
+    """Whether host work done while the mypy worker checks runs beside it or before it.
+
+    A warm worker checks a new `print(1 + n)` after ``idle_s`` of idleness (a program's
+    verification starts after the agent's turn), while the host either waits for the answer
+    at once or first stays busy for ``busy_s`` (as the rules or a run's preparation would):
+    the round trips' medians, the worker's own times, and how many of the worker's checks ran
+    on the CPU the host was on. On a machine where the woken worker gets a core of its own,
+    the busy round trip is about the idle one; where it is woken onto the sender's CPU and
+    waits for it, the busy round trip is the two added up.
+    """
+    import os
+
+    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
+
+    worker = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
+    times: dict[float, list[float]] = {0.0: [], busy_s: []}
+    inside: dict[float, list[float]] = {0.0: [], busy_s: []}
+    beside = {0.0: 0, busy_s: 0}
+    try:
+        worker.check({}, "x = 1\n")
+        n = 0
+        for busy in (0.0, busy_s, busy_s, 0.0):  # A B B A: a drift in load falls on both
+            for i in range(repeat // 2 + 3):
+                n += 1
+                time.sleep(idle_s)
+                start = time.perf_counter()
+                since = worker.request({}, f"print(1 + {n})\n")
+                while time.perf_counter() - start < busy:
+                    pass
+                host_cpu = _cpu_of(os.getpid())
+                worker.answer({}, since)
+                if i < 3:
+                    continue
+                times[busy].append((time.perf_counter() - start) * 1000)
+                inside[busy].append(worker.worker_ms)
+                assert worker.proc is not None
+                beside[busy] += _cpu_of(worker.proc.pid) == host_cpu
+    finally:
+        worker.stop()
+    count = len(times[0.0])
+    return {
+        "checks": count,
+        "waiting_ms": statistics.median(times[0.0]),
+        "busy_ms": statistics.median(times[busy_s]),
+        "busy_for_ms": busy_s * 1000,
+        "worker_waiting_ms": statistics.median(inside[0.0]),
+        "worker_busy_ms": statistics.median(inside[busy_s]),
+        "same_cpu_waiting": beside[0.0],
+        "same_cpu_busy": beside[busy_s],
+    }
+
+
 def print_split(repeat: int) -> None:
     results = split(repeat)
     labels = [label for label, _ in results]
@@ -445,6 +509,14 @@ def print_split(repeat: int) -> None:
             f"{ms:.2f} ms " + ("back to back" if not p else f"after {p * 1000:g} ms idle")
             for p, ms in mypy_ms.items()
         )
+    )
+    where = placement(repeat)
+    print(
+        f"mypy round trip for print(1 + n) after 10 ms idle: {where['waiting_ms']:.2f} ms with "
+        f"the host waiting for it, {where['busy_ms']:.2f} ms with the host busy for "
+        f"{where['busy_for_ms']:g} ms first (worker {where['worker_waiting_ms']:.2f} and "
+        f"{where['worker_busy_ms']:.2f} ms); the worker ran on the host's CPU in "
+        f"{where['same_cpu_waiting']} and {where['same_cpu_busy']} of {where['checks']} checks"
     )
 
 

@@ -226,10 +226,16 @@ def _prune(current: Path) -> None:
 
 
 def ensure_guest(
-    *, force: bool = False, progress: Progress | None = _stderr_progress
+    *,
+    force: bool = False,
+    progress: Progress | None = _stderr_progress,
+    source: Path | None = None,
 ) -> GuestArtifacts:
-    """Return a verified cache entry, building it first if it is missing, stale or corrupt."""
-    source = guest_source_dir()
+    """Return a verified cache entry, building it first if it is missing, stale or corrupt.
+
+    ``source``: another guest source folder (laid out as `sandbox/`), e.g. an older commit's
+    for a benchmark; its entry is keyed by its own files' hash like any other."""
+    source = source or guest_source_dir()
     key = cache_key(source)
     directory = _entry_dir(key)
     if not force and _check_entry(directory, key):
