@@ -11,7 +11,9 @@ are shown beside.
 
 ``--baseline-commit REV``: an older commit's guest (its `sandbox/` from git, built once into the
 guest cache) against today's, taking turns in one process: the making of a pooled instance, a
-pooled `print(1+1)` and one on a cold instance, p50/p90 and the ratio today/baseline.
+pooled `print(1+1)` and one on a cold instance, p50/p90 and the ratio today/baseline. Without
+git history (a pip-installed package), with an unknown commit or a guest today's host cannot
+load, it says why and exits 2.
 """
 
 from __future__ import annotations
