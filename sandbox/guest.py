@@ -271,9 +271,11 @@ def _compile_warm_up():
     before = guards.POLICY
     guards.POLICY = guards.Policy(WARM_UP_POLICY)
     try:
-        code, _ = guards.compile_program(WARM_UP_PROGRAM, PROGRAM_FILE)
+        code, problem = guards.compile_program(WARM_UP_PROGRAM, PROGRAM_FILE)
     finally:
         guards.POLICY = before
+    if code is None:  # the build fails: a pool of instances that never warm up is no pool
+        raise RuntimeError(f"the warm-up program does not compile: {problem}")
     return code
 
 
@@ -285,7 +287,7 @@ class WitWorld(wit_world.WitWorld):
         global PREPARED
         guards.POLICY = guards.Policy(WARM_UP_POLICY)
         code = WARM_UP_CODE
-        if code is not None:
+        if code is not None:  # (always, or the build failed)
             OUTPUT.reset(65536, streaming=False)
             sys.stdout, sys.stderr = STDOUT, STDERR
             tick, tick_iter = _ticks_for(None, {})

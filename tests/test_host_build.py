@@ -34,6 +34,54 @@ def test_key_is_stable_and_covers_sources(tmp_path: Path) -> None:
     assert build.cache_key(copy) != key
 
 
+def test_every_file_a_build_stages_is_in_the_key(tmp_path: Path) -> None:
+    # red-team finding (2026-12-01): only runtime/*.py was hashed, but the build copied the
+    # whole folder, so a package runtime/output/ (which Python imports before output.py) built
+    # another guest under today's key
+    key = build.cache_key()
+    copy = tmp_path / "guest"
+    shutil.copytree(build.guest_source_dir(), copy)
+    package = copy / "runtime" / "output"
+    package.mkdir()
+    (package / "__init__.py").write_text("print('another guest')\n")
+    assert build.cache_key(copy) != key
+    shutil.rmtree(package)
+    (copy / "wit" / "deps").mkdir()
+    (copy / "wit" / "deps" / "extra.wit").write_text("package a:b;\n")
+    assert build.cache_key(copy) != key
+    shutil.rmtree(copy / "wit" / "deps")
+    cache = copy / "runtime" / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    (cache / "guards.cpython-311.pyc").write_bytes(b"bytecode")
+    assert build.cache_key(copy) == key  # bytecode caches are neither hashed nor staged
+
+
+def test_the_build_stages_exactly_what_the_key_hashes(tmp_path: Path) -> None:
+    copy = tmp_path / "guest"
+    shutil.copytree(build.guest_source_dir(), copy)
+    (copy / "runtime" / "nested").mkdir()
+    (copy / "runtime" / "nested" / "x.py").write_text("X = 1\n")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    build._stage(copy, stage)
+    staged = {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()}
+    hashed = {p.relative_to(copy).as_posix() for p in build._source_files(copy)}
+    rp = build._restricted_python_dir()
+    hashed |= {
+        "RestrictedPython/" + p.relative_to(rp).as_posix()
+        for p in build._restricted_python_files()
+    }
+    assert staged == hashed and "runtime/nested/x.py" in staged
+
+
+def test_a_symbolic_link_in_the_sources_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "guest"
+    shutil.copytree(build.guest_source_dir(), copy)
+    (copy / "runtime" / "link.py").symlink_to(tmp_path / "elsewhere.py")
+    with pytest.raises(build.GuestBuildError, match="symbolic link"):
+        build.cache_key(copy)
+
+
 def test_entry_is_verified(good_entry: build.GuestArtifacts, tmp_path: Path) -> None:
     assert build._check_entry(good_entry.directory, good_entry.key)
     assert not build._check_entry(good_entry.directory, "0" * 64)  # stale key

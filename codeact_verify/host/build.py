@@ -58,12 +58,27 @@ def guest_source_dir() -> Path:
     return Path(str(importlib.resources.files("codeact_verify.guest")))
 
 
+def _tree(root: Path, folder: str) -> list[Path]:
+    """Every file under ``root/folder``, recursively, but the bytecode caches."""
+    found = []
+    for path in sorted((root / folder).rglob("*")):
+        parts = path.relative_to(root).parts
+        if "__pycache__" in parts:
+            continue
+        if path.is_symlink():
+            raise GuestBuildError(f"guest sources hold a symbolic link: {path}")
+        if path.is_file():
+            found.append(path)
+    return found
+
+
 def _source_files(root: Path) -> list[Path]:
-    files = [root / "guest.py"]
-    files += sorted((root / "wit").glob("*.wit"))
-    files += sorted((root / "runtime").glob("*.py"))
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing or len(files) < 3:
+    """What a build stages from a guest source folder, and so what its cache key hashes: the
+    same list, so no file can change the guest without changing the key (a package folder
+    `runtime/output/` shadows `runtime/output.py`: red-team finding of 2026-12-01)."""
+    files = [root / "guest.py", *_tree(root, "wit"), *_tree(root, "runtime")]
+    missing = [str(f) for f in files[:1] if not f.is_file()]
+    if missing or not any(f.suffix == ".wit" for f in files) or len(files) < 3:
         raise GuestBuildError(f"guest sources are incomplete under {root}: missing {missing}")
     return files
 
@@ -76,6 +91,12 @@ def _restricted_python_dir() -> Path:
             "RestrictedPython is not installed; it is bundled into the guest"
         ) from exc
     return Path(RestrictedPython.__file__).parent
+
+
+def _restricted_python_files() -> list[Path]:
+    """RestrictedPython's files as staged into the guest (and hashed into its key)."""
+    rp = _restricted_python_dir()
+    return _tree(rp.parent, rp.name)
 
 
 def _versions() -> dict[str, str]:
@@ -99,8 +120,9 @@ def cache_key(source_dir: Path | None = None) -> str:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     rp = _restricted_python_dir()
-    for path in sorted(rp.glob("*.py")):
-        digest.update(b"RestrictedPython/" + path.name.encode() + b"\0" + path.read_bytes())
+    for path in _restricted_python_files():
+        name = path.relative_to(rp).as_posix().encode()
+        digest.update(b"RestrictedPython/" + name + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps(_versions(), sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -157,18 +179,21 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _stage(source: Path, stage: Path) -> None:
+    """Copy exactly the files the cache key hashes (`_source_files`, RestrictedPython's)."""
+    rp = _restricted_python_dir()
+    pairs = [(p, stage / p.relative_to(source)) for p in _source_files(source)]
+    pairs += [
+        (p, stage / "RestrictedPython" / p.relative_to(rp)) for p in _restricted_python_files()
+    ]
+    for origin, target in pairs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, target)
+
+
 def _componentize(source: Path, out: Path, stage: Path) -> None:
     """Stage the guest sources with RestrictedPython and run componentize-py on them."""
-    shutil.copy2(source / "guest.py", stage / "guest.py")
-    shutil.copytree(
-        source / "runtime", stage / "runtime", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    shutil.copytree(source / "wit", stage / "wit")
-    shutil.copytree(
-        _restricted_python_dir(),
-        stage / "RestrictedPython",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    _stage(source, stage)
     launcher = (
         "import sys; from componentize_py import script; "
         "sys.argv[0] = 'componentize-py'; sys.exit(script())"
