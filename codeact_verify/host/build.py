@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GuestBuildError
+from .policy import default_policy_text
 
 WORLD = "sandbox"
 APP_MODULE = "guest"
@@ -123,6 +124,7 @@ def cache_key(source_dir: Path | None = None) -> str:
     for path in _restricted_python_files():
         name = path.relative_to(rp).as_posix().encode()
         digest.update(b"RestrictedPython/" + name + b"\0" + path.read_bytes() + b"\0")
+    digest.update(b"default policy\0" + _default_policy_module().encode() + b"\0")
     digest.update(json.dumps(_versions(), sort_keys=True).encode())
     return digest.hexdigest()
 
@@ -179,8 +181,19 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+#: The module the build stages beside guest.py: the default policy's text, which the guest
+#: parses at build time (`guest.py`: DEFAULT_CONFIG).
+DEFAULT_POLICY_MODULE = "cv_default_policy"
+
+
+def _default_policy_module() -> str:
+    return f"TEXT = {default_policy_text()!r}\n"
+
+
 def _stage(source: Path, stage: Path) -> None:
-    """Copy exactly the files the cache key hashes (`_source_files`, RestrictedPython's)."""
+    """Copy exactly the files the cache key hashes (`_source_files`, RestrictedPython's) and
+    write the default policy's module, whose text the key hashes too."""
+    (stage / f"{DEFAULT_POLICY_MODULE}.py").write_text(_default_policy_module(), encoding="utf-8")
     rp = _restricted_python_dir()
     pairs = [(p, stage / p.relative_to(source)) for p in _source_files(source)]
     pairs += [

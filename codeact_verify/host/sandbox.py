@@ -27,7 +27,6 @@ import wasmtime
 
 from ..astlock import AST_LOCK
 from ..errors import SandboxError
-from ..grammar import load_grammar
 from ..threads import DaemonThreadPool
 from ..tools import ToolSpec, tool_specs
 from . import precompile, stop, turns
@@ -37,6 +36,8 @@ from .fastcall import ExportCall
 from .limits import Limits
 from .mounts import OUTPUT_GUEST_DIR, Mount, check_mounts, collect_artifacts, snapshot, wasi_config
 from .network import NetworkPolicy
+from .policy import default_policy as default_policy  # (re-exported by host)
+from .policy import default_policy_snapshot as _default_policy_snapshot
 from .precompile import restrict_on_host
 from .result import (
     ERROR_KINDS,
@@ -262,21 +263,6 @@ def _not_run(kind: str, message: str) -> ExecutionResult:
 _NOT_RUN = ExecutionResult(
     ok=False, stdout="", stderr="", error=ExecutionError("timeout", "not run", None)
 )
-
-
-@functools.lru_cache(maxsize=1)
-def default_policy() -> dict[str, Any]:
-    """The default grammar's runtime policy (what a run uses when given none)."""
-    return load_grammar("default").runtime_policy()
-
-
-@functools.lru_cache(maxsize=1)
-def _default_policy_snapshot() -> tuple[dict[str, Any], str]:
-    """A private deep copy of the default policy and its JSON text, made once per process: a
-    run given no policy uses these. No caller holds this copy, so the text cannot go stale
-    (comparing a 9 KB policy on every run cost more than the rest of the config)."""
-    policy = copy.deepcopy(default_policy())
-    return policy, json.dumps(policy)
 
 
 class _Instance:
@@ -1285,6 +1271,8 @@ class Sandbox:
             "host_tool_ms": job.bridge.host_ms,
             "host_restricted": 1.0 if stats.get("host_restricted") else 0.0,
             "config_prepared": 1.0 if stats.get("config_prepared") else 0.0,
+            # the default policy, parsed when the guest was built (not in this run)
+            "policy_ahead": 1.0 if stats.get("policy_ahead") else 0.0,
         }
         answer = stats.get("final_answer") if ok else None
         return self._finish(
