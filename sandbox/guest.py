@@ -256,8 +256,9 @@ def _parse_config(text):
     is replaced by a marker and the whole config parsed; only when the config's own top-level
     "policy" then holds the marker was the entry its policy (an equal text nested in a tool's
     schema is found first and leaves the top-level policy an object): anything else is parsed
-    in full, as always."""
-    if DEFAULT_POLICY is not None:
+    in full, as always. A config that holds the marker already is parsed in full (a policy
+    that is the marker string fails closed, wherever the default text is: red-team finding)."""
+    if DEFAULT_POLICY is not None and _PARSED_AHEAD not in text:
         entry, policy, builtins_dict = DEFAULT_POLICY
         at = text.find(entry)
         if at >= 0:

@@ -78,3 +78,19 @@ def test_the_default_policy_text_is_in_the_guest_key(monkeypatch: pytest.MonkeyP
     key = build.cache_key()
     monkeypatch.setattr(build, "default_policy_text", lambda: default_policy_text() + " ")
     assert build.cache_key() != key
+
+
+def test_a_marker_policy_fails_closed_even_with_the_default_text_elsewhere(cold) -> None:  # type: ignore[no-untyped-def]
+    # red-team finding (helper 49): the default entry nested first and the config's own policy
+    # the marker string: the swap made the top-level policy read as the marker, and the run got
+    # the default policy instead of failing
+    nested = '"extra": {"policy": ' + default_policy_text() + "}, "
+    ok, kind, message, stats = _raw_run(
+        cold, _config(nested, '"cv:default-policy"'), "import json\nprint(1)"
+    )
+    assert not ok and kind == "runtime" and not stats.get("policy_ahead"), message
+
+
+def test_the_host_refuses_a_policy_that_is_not_a_dict(cold) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TypeError, match="policy must be a dict"):
+        cold.run_sync("print(1)", policy="cv:default-policy")  # type: ignore[arg-type]

@@ -182,7 +182,7 @@ def _lock(path: Path) -> Iterator[None]:
 
 
 #: The module the build stages beside guest.py: the default policy's text, which the guest
-#: parses at build time (`guest.py`: DEFAULT_CONFIG).
+#: parses at build time (`guest.py`: DEFAULT_POLICY).
 DEFAULT_POLICY_MODULE = "cv_default_policy"
 
 

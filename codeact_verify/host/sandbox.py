@@ -1040,6 +1040,11 @@ class Sandbox:
         tools = tool_specs(specs)
         if policy is None:
             policy, policy_text = _default_policy_snapshot()
+        elif not isinstance(policy, dict):
+            raise TypeError(
+                "policy must be a dict (a grammar's runtime policy) or None, "
+                f"not {type(policy).__name__}"
+            )
         else:
             policy_text = self._policy_text(policy)
         # the run's output directory is its turn's, fixed here for the whole run: the lock, the
