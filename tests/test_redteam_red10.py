@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,9 @@ def test_a_nested_run_does_not_write_into_the_next_run(tmp_path: Path) -> None:
 
 
 # --- red10/39: a cancelled run's async tool goes on -------------------------------------------
-def test_a_cancelled_run_cancels_its_async_tool() -> None:
+def _tool_work_after_a_cancel(after_cancel: Callable[[], object] | None = None) -> list[str]:
+    """Run a program whose async tool sleeps, cancel the caller once the tool has begun (then
+    call ``after_cancel``), let the loop go on: what the tool did after the cancel."""
     import asyncio
 
     entered = threading.Event()
@@ -132,10 +135,16 @@ def test_a_cancelled_run_cancels_its_async_tool() -> None:
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            if after_cancel is not None:
+                after_cancel()
             await asyncio.sleep(1.5)  # the loop goes on, as a server's does
 
     asyncio.run(main())
-    assert after == []
+    return after
+
+
+def test_a_cancelled_run_cancels_its_async_tool() -> None:
+    assert _tool_work_after_a_cancel() == []
 
 
 # --- red10/40: HTTP headers that trickle in hold the runner thread -----------------------------
@@ -366,3 +375,25 @@ def test_a_background_task_of_a_tool_does_not_skip_the_turn(tmp_path: Path) -> N
         assert asyncio.run(main()) == []
     finally:
         sb.close()
+
+
+def test_a_run_cancelled_while_its_async_tool_is_being_submitted_cancels_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the race behind an occasional failure of the test above under load: the loop started
+    # the tool and the caller was cancelled before the runner thread recorded how to cancel
+    # it, so `abandon` found nothing to cancel and the tool ran to its end
+    import asyncio
+
+    from codeact_verify.host import bridge as bridge_module
+
+    cancelled = threading.Event()
+    real_submit = asyncio.run_coroutine_threadsafe
+
+    def late_record(coro, loop):  # type: ignore[no-untyped-def]
+        future = real_submit(coro, loop)
+        cancelled.wait(5)  # the caller is cancelled before the bridge records the future
+        return future
+
+    monkeypatch.setattr(bridge_module.asyncio, "run_coroutine_threadsafe", late_record)
+    assert _tool_work_after_a_cancel(cancelled.set) == []

@@ -404,6 +404,10 @@ class RunBridge:
         if self.loop is not None and self.loop.is_running():
             future = asyncio.run_coroutine_threadsafe(coro, self.loop)
             self._cancel_async = future.cancel  # thread-safe: cancels the task on its loop
+            if self.abandoned:
+                # abandoned between the submit and the line above, when `abandon` found
+                # nothing to cancel (the loop may have started the tool already)
+                future.cancel()
             try:
                 return _wait(future, self._remaining())
             finally:
@@ -413,6 +417,8 @@ class RunBridge:
             task = asyncio.ensure_future(coro)
             loop = asyncio.get_running_loop()
             self._cancel_async = lambda: loop.call_soon_threadsafe(task.cancel)
+            if self.abandoned:  # (as above)
+                task.cancel()
             try:
                 done, _ = await asyncio.wait({task}, timeout=self._remaining())
             finally:
