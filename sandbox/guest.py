@@ -331,14 +331,12 @@ class WitWorld(wit_world.WitWorld):
     def prepare(self, config: str) -> None:
         global PREPARED
         guards.POLICY = guards.Policy(WARM_UP_POLICY)
-        code = WARM_UP_CODE
-        if code is not None:  # (always, or the build failed)
-            OUTPUT.reset(65536, streaming=False)
-            sys.stdout, sys.stderr = STDOUT, STDERR
-            tick, tick_iter = _ticks_for(None, {})
-            ticks = {TICK_NAME: tick, TICK_ITER_NAME: tick_iter, TICKED_NAME: _ticked_for(None, {})}
-            exec(code, guards.program_globals(ticks))
-            OUTPUT.reset(65536, streaming=False)
+        OUTPUT.reset(65536, streaming=False)
+        sys.stdout, sys.stderr = STDOUT, STDERR
+        tick, tick_iter = _ticks_for(None, {})
+        ticks = {TICK_NAME: tick, TICK_ITER_NAME: tick_iter, TICKED_NAME: _ticked_for(None, {})}
+        exec(WARM_UP_CODE, guards.program_globals(ticks))  # (never None: the build checks)
+        OUTPUT.reset(65536, streaming=False)
         json.loads(json.dumps({"a": [1, "b"]}))
         audit.install()  # inactive until a run starts
         if config:

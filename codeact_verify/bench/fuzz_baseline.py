@@ -59,18 +59,27 @@ def resolve(rev: str) -> str:
     return _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
 
 
-def unpack(commit: str, dest: Path) -> Path:
-    """`git archive COMMIT` extracted under DEST; the tree's root."""
+def unpack(
+    commit: str, dest: Path, *paths: str, expect: str = "fuzz/campaign.py"
+) -> Path:
+    """`git archive COMMIT [PATHS...]` extracted under DEST; the tree's root. Raises
+    `BaselineUnavailable` when git fails or the tree has no file ``expect``."""
     proc = subprocess.Popen(
-        ["git", "-C", str(REPO), "archive", "--format=tar", commit], stdout=subprocess.PIPE
+        ["git", "-C", str(REPO), "archive", "--format=tar", commit, *paths],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if paths else None,
     )
     assert proc.stdout is not None
-    with proc.stdout, tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-        tar.extractall(dest, filter="data")
+    try:
+        with proc.stdout, tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            tar.extractall(dest, filter="data")
+    except tarfile.TarError as exc:  # nothing came out: an unknown path in that commit
+        proc.wait()
+        raise BaselineUnavailable(f"commit {commit[:12]} has no {expect}") from exc
     if proc.wait() != 0:
         raise BaselineUnavailable(f"git archive {commit} failed")
-    if not (dest / "fuzz" / "campaign.py").exists():
-        raise BaselineUnavailable(f"commit {commit[:12]} has no fuzz/campaign.py")
+    if not (dest / expect).is_file():
+        raise BaselineUnavailable(f"commit {commit[:12]} has no {expect}")
     return dest
 
 

@@ -25,7 +25,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -123,26 +122,14 @@ def baseline_guest(commit: str) -> tuple[str, LoadedGuest]:
     guest in it, or a guest today's host cannot load)."""
     from wasmtime.component import Component
 
-    from codeact_verify.bench.fuzz_baseline import REPO, BaselineUnavailable, resolve
+    from codeact_verify.bench.fuzz_baseline import BaselineUnavailable, resolve, unpack
     from codeact_verify.host.build import GuestBuildError, ensure_guest
     from codeact_verify.host.engine import shared_engine
 
     full = resolve(commit)
     folder = Path(tempfile.mkdtemp(prefix="codeact-guest-"))
     try:
-        proc = subprocess.Popen(
-            ["git", "-C", str(REPO), "archive", "--format=tar", full, "sandbox"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        assert proc.stdout is not None
-        try:
-            with proc.stdout, tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-                tar.extractall(folder, filter="data")
-        except tarfile.TarError as exc:
-            raise BaselineUnavailable(f"commit {full[:12]} has no sandbox/ folder") from exc
-        if proc.wait() != 0 or not (folder / "sandbox" / "guest.py").is_file():
-            raise BaselineUnavailable(f"commit {full[:12]} has no sandbox/guest.py")
+        unpack(full, folder, "sandbox", expect="sandbox/guest.py")
         try:
             artifacts = ensure_guest(source=folder / "sandbox")
             engine = shared_engine()
@@ -223,10 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     n = args.runs
-    if args.baseline_commit:
-        loaded_guest()  # today's, built/loaded outside the timings
-        return against(args.baseline_commit, n)
     loaded_guest()  # build/load once, outside the timings
+    if args.baseline_commit:
+        return against(args.baseline_commit, n)
 
     rows: list[tuple[str, list[float], float | None, str]] = []
     cold = Sandbox(pool_size=0)

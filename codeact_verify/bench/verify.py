@@ -34,7 +34,8 @@ import argparse
 import ast
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from codeact_verify.tools import tool_specs
@@ -399,17 +400,26 @@ def cold_start(repeat: int, pause_s: float) -> float:
     return statistics.median(times)
 
 
+@contextmanager
+def _warm_worker() -> Iterator[MypyProcess]:
+    """A mypy worker of the bench's own (nothing else uses it), warmed by one check, stopped
+    at the end of the block."""
+    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
+
+    worker = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
+    try:
+        worker.check({}, "x = 1\n")
+        yield worker
+    finally:
+        worker.stop()
+
+
 def cold_mypy(repeat: int, pauses: tuple[float, ...]) -> dict[float, float]:
     """Median ms inside a warm mypy worker (its own timer) for a new `print(1 + n)`, per pause
     of sleep before each check (0: back to back): the same worker, nothing else running, so
     what grows with the pause is the worker's data going cold in the caches between checks."""
-    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
-
-    worker = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
-    out: dict[float, float] = {}
-    try:
-        worker.check({}, "x = 1\n")
-        times: dict[float, list[float]] = {pause: [] for pause in pauses}
+    times: dict[float, list[float]] = {pause: [] for pause in pauses}
+    with _warm_worker() as worker:
         n = 0
         # a block of checks per pause (back to back must be back to back), in the order
         # A B C D D C B A so that a drift in the machine's load falls on every pause alike
@@ -421,10 +431,7 @@ def cold_mypy(repeat: int, pauses: tuple[float, ...]) -> dict[float, float]:
                 worker.check({}, f"print(1 + {n})\n")
                 if i >= 3:
                     times[pause].append(worker.worker_ms)
-        out = {pause: statistics.median(values) for pause, values in times.items()}
-    finally:
-        worker.stop()
-    return out
+    return {pause: statistics.median(values) for pause, values in times.items()}
 
 
 def _cpu_of(pid: int) -> int:
@@ -449,14 +456,10 @@ def placement(repeat: int, busy_s: float = 0.001, idle_s: float = 0.01) -> dict[
     """
     import os
 
-    from codeact_verify.mypy_process import DEFAULT_BUDGET, WARM_MODULES, MypyProcess
-
-    worker = MypyProcess(DEFAULT_BUDGET, WARM_MODULES)
     times: dict[float, list[float]] = {0.0: [], busy_s: []}
     inside: dict[float, list[float]] = {0.0: [], busy_s: []}
     beside = {0.0: 0, busy_s: 0}
-    try:
-        worker.check({}, "x = 1\n")
+    with _warm_worker() as worker:
         n = 0
         for busy in (0.0, busy_s, busy_s, 0.0):  # A B B A: a drift in load falls on both
             for i in range(repeat // 2 + 3):
@@ -474,8 +477,6 @@ def placement(repeat: int, busy_s: float = 0.001, idle_s: float = 0.01) -> dict[
                 inside[busy].append(worker.worker_ms)
                 assert worker.proc is not None
                 beside[busy] += _cpu_of(worker.proc.pid) == host_cpu
-    finally:
-        worker.stop()
     count = len(times[0.0])
     return {
         "checks": count,
