@@ -40,3 +40,14 @@ def test_the_guest_of_the_same_sources_is_the_same_cache_entry() -> None:
     default = ensure_guest(progress=None)
     given = ensure_guest(progress=None, source=guest_source_dir())
     assert given.key == default.key and given.compiled == default.compiled and not given.built
+
+
+def test_the_hand_off_is_timed_on_a_pool_of_the_sandbox_s_kind_and_the_pool_goes() -> None:
+    import threading
+
+    before = {t.name for t in threading.enumerate()}
+    for pause in (0.0, 0.001):
+        times = bench.handoff_us(5, pause_s=pause)
+        assert len(times) == 5 and all(t > 0 for t in times)
+    left = {t.name for t in threading.enumerate()} - before
+    assert not any(name.startswith("codeact-bench-handoff") for name in left)

@@ -7,7 +7,9 @@ Cases: `print(1+1)` end to end with a cold instance (no pool) and with the ready
 calls, 100 tool calls (per-call overhead), a CPU-bound loop, the making of one instance for the
 pool (what the refill pays per run; its baseline column is a bare instantiation, not native
 CPython), and the first run in a fresh process once the guest cache exists. Issue 12's targets
-are shown beside.
+are shown beside. Two lines follow the table: the thread hand-off every run pays (a no-op's
+round trip through the runner threads' kind of pool, back to back and after 2 ms idle) and
+where a pooled `print(1+1)` spends its time (`result.timings`).
 
 ``--baseline-commit REV``: an older commit's guest (its `sandbox/` from git, built once into the
 guest cache) against today's, taking turns in one process: the making of a pooled instance, a
@@ -113,6 +115,29 @@ SPLIT_KEYS = (
     "prepare_ms", "run_ms", "guest_setup_ms", "guest_compile_ms", "guest_globals_ms",
     "guest_exec_ms",
 )
+
+
+def handoff_us(rounds: int, pause_s: float = 0.0) -> list[float]:
+    """Round trips of a no-op through the sandbox's own kind of thread pool, µs each: the
+    hand-off every run pays once (the caller gives the run to a runner thread and waits for
+    its result; the guest never runs on the caller's thread, see `Sandbox._on_own_thread`),
+    measured alone. ``pause_s``: a sleep before each round trip, as a run that follows idle
+    time (an agent's next program) meets it."""
+    from codeact_verify.threads import DaemonThreadPool
+
+    pool = DaemonThreadPool(1, "codeact-bench-handoff")
+    try:
+        pool.submit(int).result()  # the thread exists before the first timed round trip
+        out: list[float] = []
+        for _ in range(rounds):
+            if pause_s:
+                time.sleep(pause_s)
+            start = time.perf_counter()
+            pool.submit(int).result()
+            out.append((time.perf_counter() - start) * 1e6)
+        return out
+    finally:
+        pool.shutdown(wait=True)
 
 
 def baseline_guest(commit: str) -> tuple[str, LoadedGuest]:
@@ -281,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         )
     )
+    handoff = handoff_us(max(50, n)), handoff_us(max(50, n), pause_s=0.002)
     fresh = [fresh_process_ms() for _ in range(5)]
     rows.append(("first run, fresh process, warm cache", fresh, None, "< 1000 ms"))
     cold.close()
@@ -298,6 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     p50c, p90c = statistics.median(per_call), pct(per_call, 0.9)
     print(
         f"{'per tool call overhead (µs)':<38} {p50c:9.1f} {p90c:9.1f} {'-':>11} {'-':>8}  <= 20 µs"
+    )
+    print(
+        "thread hand-off round trip (one per run), µs p50/p90: back to back "
+        f"{statistics.median(handoff[0]):.0f}/{pct(handoff[0], 0.9):.0f}, after 2 ms idle "
+        f"{statistics.median(handoff[1]):.0f}/{pct(handoff[1], 0.9):.0f}"
     )
     # (guest_compile_ms counts from the guest's start, so it includes guest_setup_ms;
     # guest_exec_ms counts from the compile's end, so it includes guest_globals_ms)
