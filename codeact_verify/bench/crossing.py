@@ -14,7 +14,13 @@ Rows (µs per call, median of 7 rounds, p90 beside):
   bench/sandbox.py for the factor measured in the same conditions);
 - a program in the guest making 1000 tool calls, from the guest's exec time: once with the
   host's side of `call-tool` answering at once (what is left is the guest's Python plus the
-  crossing, strings both ways), once with the real bridge.
+  crossing, strings both ways), once with the real bridge;
+- the same 1000 calls in the floor guest (`bench/floor.py`: a bare componentize-py guest whose
+  tool stub is `json.loads(call_tool(name, json.dumps(kwargs)))` and whose host side is
+  `json.dumps(tool(**json.loads(arguments)))`, no checks on either side), timed by the guest's
+  own clock around the loop: once with a tool that returns at once, once with the same tool.
+  That is what any tool call costs on this stack (CPython compiled to WebAssembly, wasmtime-py,
+  componentize-py); the last line compares ours with it.
 """
 
 from __future__ import annotations
@@ -179,6 +185,33 @@ def in_guest(trivial_host: bool) -> Callable[[int], None]:
 
 _GUEST_MS: list[float] = []
 
+FLOOR_PROGRAM = """\
+import time
+started = time.perf_counter()
+for i in range({n}):
+    get_weather(city='x')
+print((time.perf_counter() - started) * 1000.0)
+"""
+
+
+def floor_guest(trivial_tool: bool) -> Callable[[int], None]:
+    """Tool calls made by a program in the floor guest, µs per call from the guest's clock
+    around the loop (each round on a fresh instance, as every real run gets one); with
+    `trivial_tool` the tool returns a constant at once."""
+    from codeact_verify.bench.floor import FloorGuest, ensure_floor_guest
+
+    ensure_floor_guest(progress=lambda line: print(line, file=sys.stderr, flush=True))
+    floor = FloorGuest({"get_weather": (lambda city: 1) if trivial_tool else get_weather})
+
+    def go(n: int) -> None:
+        printed = floor.run(floor.instance(), FLOOR_PROGRAM.format(n=n))
+        try:
+            _GUEST_MS.append(float(printed))
+        except ValueError:
+            raise RuntimeError(f"floor bench program failed: {printed[:500]}") from None
+
+    return go
+
 
 def guest_rounds(fn: Callable[[int], None], calls: int, n_rounds: int = 7) -> list[float]:
     _GUEST_MS.clear()
@@ -199,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         ("guest call path (native CPython)", rounds(guest_side(), n // 4)),
         ("in guest: tool call, no-op host side", guest_rounds(in_guest(True), 1000)),
         ("in guest: tool call, real host bridge", guest_rounds(in_guest(False), 1000)),
+        ("floor guest: tool call, no-op tool", guest_rounds(floor_guest(True), 1000)),
+        ("floor guest: tool call, same tool", guest_rounds(floor_guest(False), 1000)),
     ]
     print(f"tool-call cost breakdown: {n} calls per round, 7 rounds, µs per call")
     header = f"{'part':<40} {'p50':>8} {'p90':>8}"
@@ -207,6 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in rows:
         p90 = sorted(values)[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
         print(f"{name:<40} {statistics.median(values):8.2f} {p90:8.2f}")
+    medians = {name: statistics.median(values) for name, values in rows}
+    ours = medians["in guest: tool call, real host bridge"]
+    floor = medians["floor guest: tool call, same tool"]
+    print(
+        f"ours / floor, same tool: {ours / floor:.2f}x "
+        f"({ours:.1f} vs {floor:.1f} µs; issue 12's target: 20 µs a call)"
+    )
     return 0
 
 

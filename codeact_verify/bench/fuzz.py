@@ -3,6 +3,7 @@
     .venv/bin/python -m codeact_verify.bench.fuzz [--seconds 10] [--property NAME ...]
                                                   [--no-types] [--ab]
     .venv/bin/python -m codeact_verify.bench.fuzz --baseline-commit 9faeb51 [--seconds 10]
+                                                  [--ceiling]
 
 Each property runs in this process for about --seconds, in Hypothesis batches of 20 examples.
 Per-example times (generation excluded) give median and p90; the baseline, measured in the same
@@ -11,7 +12,9 @@ run, is `verify` on one fixed 10-line accepted program (its examples/s is the ra
 for every verdict (`Context(fast_verdicts=False)`, how the campaign checked before) and once
 with the cheap exact verdicts (`Context.accepts`), and prints the speed-up of examples/s.
 `--baseline-commit REV` times the campaign of commit REV (unpacked from this checkout's git
-history into a temporary directory) beside today's, alternating, in one run: see `baseline_ab`.
+history into a temporary directory) beside today's, alternating, in one run: see `baseline_ab`;
+`--ceiling` adds today's campaign with its checks replaced by a count (the bound on any speed-up
+of the checks).
 """
 
 from __future__ import annotations
@@ -106,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--rounds", type=int, default=4, help="with --baseline-commit: A/B rounds per property"
+    )
+    ap.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="with --baseline-commit: also time today's campaign with every check replaced "
+        "by a count (generation and Hypothesis only: the bound on any speed-up of the checks)",
     )
     args = ap.parse_args(argv)
     if args.baseline_commit:

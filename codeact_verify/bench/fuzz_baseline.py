@@ -1,7 +1,7 @@
 """Fuzz examples/s of an older commit's campaign beside today's, alternating, in one run.
 
     .venv/bin/python -m codeact_verify.bench.fuzz --baseline-commit 9faeb51 [--seconds 10]
-                                                  [--rounds 4] [--property NAME ...]
+                                                  [--rounds 4] [--property NAME ...] [--ceiling]
 
 The commit is unpacked from this checkout's git history (``git archive``) into a temporary
 directory. Each tree runs in its own worker process (``fuzz_driver.py``: the same venv, the tree's
@@ -10,6 +10,11 @@ tree's own sandbox guest, built once into ``<cache>/baseline-<commit>``). Then, 
 parent asks the two workers in turn (A B, B A, ...) to run that tree's campaign batches for
 ``--seconds / --rounds`` each, so both columns see the same machine load. Each slot gets its own
 seeds, the same for both trees. Examples/s is per worker (one process), Hypothesis included.
+
+``--ceiling`` adds a third worker, today's tree with every property's check replaced by a count
+(``fuzz_driver.py --no-check``): the generators, Hypothesis' engine and the database alone. Its
+column is the most examples/s today's campaign could reach if verifying, type-checking and
+running cost nothing, and its ratio to the baseline is the bound on any speed-up of the checks.
 
 Without git history (a pip-installed package) or with an unknown commit it says why and prints
 today's column alone (exit 0).
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -100,11 +106,14 @@ class Worker:
     root: Path | None
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     proc: subprocess.Popen[str] | None = None
+    no_check: bool = False  # every check replaced by a count (fuzz_driver.count_only)
 
     def start(self) -> None:
         argv = [sys.executable, str(DRIVER)]
         if self.root is not None:
             argv += ["--root", str(self.root)]
+        if self.no_check:
+            argv.append("--no-check")
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=self.env
         )
@@ -169,20 +178,31 @@ def measure(
     return rates
 
 
-def print_table(rates: dict[str, dict[str, float]], base: str | None, today: str) -> None:
-    if base is None:
-        print(f"{'property':<12} {'today ex/s':>11}")
-        for name, r in rates.items():
-            print(f"{name:<12} {r[today]:>11.1f}")
-        print(f"{'all (sum)':<12} {sum(r[today] for r in rates.values()):>11.1f}")
-        return
-    print(f"{'property':<12} {'baseline ex/s':>14} {'today ex/s':>11} {'ratio':>7}")
-    for name, r in rates.items():
-        ratio = r[today] / r[base] if r[base] else float("inf")
-        print(f"{name:<12} {r[base]:>14.1f} {r[today]:>11.1f} {ratio:>6.2f}x")
-    sb = sum(r[base] for r in rates.values())
-    st = sum(r[today] for r in rates.values())
-    print(f"{'all (sum)':<12} {sb:>14.1f} {st:>11.1f} {st / sb if sb else float('inf'):>6.2f}x")
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "inf"
+
+
+def print_table(
+    rates: dict[str, dict[str, float]], base: str | None, today: str, ceiling: str | None = None
+) -> None:
+    """One row per property and the sum: the baseline (when there is one), today, and with
+    `ceiling` today's campaign without its checks (and its ratio to the baseline: the bound)."""
+    Column = tuple[str, int, Callable[[dict[str, float]], str]]
+    columns: list[Column] = []
+    if base is not None:
+        columns.append(("baseline ex/s", 14, lambda r: f"{r[base]:.1f}"))
+    columns.append(("today ex/s", 11, lambda r: f"{r[today]:.1f}"))
+    if base is not None:
+        columns.append(("ratio", 7, lambda r: _ratio(r[today], r[base])))
+    if ceiling is not None:
+        columns.append(("no check ex/s", 14, lambda r: f"{r[ceiling]:.1f}"))
+        if base is not None:
+            columns.append(("bound", 7, lambda r: _ratio(r[ceiling], r[base])))
+    labels = list(next(iter(rates.values()), {}))
+    total = {k: sum(r[k] for r in rates.values()) for k in labels}
+    print(f"{'property':<12}" + "".join(f" {head:>{width}}" for head, width, _ in columns))
+    for name, r in {**rates, "all (sum)": total}.items():
+        print(f"{name:<12}" + "".join(f" {cell(r):>{width}}" for _, width, cell in columns))
 
 
 def baseline_ab(args: argparse.Namespace) -> int:
@@ -192,6 +212,7 @@ def baseline_ab(args: argparse.Namespace) -> int:
     tmp = tempfile.TemporaryDirectory(prefix="codeact-fuzz-baseline-")
     workers: list[Worker] = []
     base_label: str | None = None
+    ceiling: str | None = None
     try:
         try:
             commit = resolve(args.baseline_commit)
@@ -204,6 +225,9 @@ def baseline_ab(args: argparse.Namespace) -> int:
             print(f"bench.fuzz: no baseline column: {exc}", file=log)
         is_checkout = (REPO / ".git").exists() and (REPO / "fuzz").is_dir()
         workers.append(Worker(today, REPO if is_checkout else None))
+        if getattr(args, "ceiling", False):
+            ceiling = "today, no check"
+            workers.append(Worker(ceiling, REPO if is_checkout else None, no_check=True))
         for w in list(workers):  # start-up, and the old tree's guest build, are not timed
             print(f"bench.fuzz: starting {w.label} (imports, mypy, sandbox guest)", file=log)
             w.start()
@@ -236,5 +260,10 @@ def baseline_ab(args: argparse.Namespace) -> int:
     )
     if base_label:
         print(f"baseline = {base_label}, today = {today}")
-    print_table(rates, base_label, today)
+    if ceiling:
+        print(
+            f"no check = {ceiling}: today's campaign with every check replaced by a count "
+            "(generators, Hypothesis, the database); bound = no check / baseline"
+        )
+    print_table(rates, base_label, today, ceiling)
     return 0

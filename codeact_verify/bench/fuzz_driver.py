@@ -1,12 +1,14 @@
 """One tree's fuzz campaign, timed on request: the worker process of `bench.fuzz --baseline-commit`.
 
-    python fuzz_driver.py [--root TREE]
+    python fuzz_driver.py [--root TREE] [--no-check]
 
 Runs as a plain script so that it can drive *another* checkout of this project (an older commit
 unpacked into a temporary directory) with this venv's dependencies: ``--root TREE`` maps the
 packages ``codeact_verify``, ``codeact_verify.fuzz``, ``codeact_verify.grammars`` and
 ``codeact_verify.guest`` to TREE's folders (as pyproject's package-dir does) ahead of the
-installed ones. Without ``--root`` it uses the installed package.
+installed ones. Without ``--root`` it uses the installed package. ``--no-check`` replaces every
+property's check by a count (``count_only``): what is left is the generators, Hypothesis' engine
+and the example database, the most examples/s a worker can reach whatever the checks cost.
 
 It only uses entry points that every version of the campaign since the fuzz fleet has had:
 ``fuzz.properties.Context`` and ``fuzz.campaign.CampaignConfig``, ``open_database`` and
@@ -77,11 +79,33 @@ class _TreeFinder(importlib.abc.MetaPathFinder):
         )
 
 
+def count_only(properties: Any) -> None:
+    """Replace the `properties` module's `run_check` (what every property's Hypothesis test
+    calls on each example) by a count of the example: no verify, no type check, no sandbox run,
+    no mutation; the examples are still generated, drawn and counted as the campaign counts
+    them (`Context.examples`)."""
+
+    def run_check(name: str, ctx: Any, example: Any) -> None:
+        ctx.examples[name] += 1
+
+    properties.run_check = run_check
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) == 2 and argv[0] == "--root":
-        sys.meta_path.insert(0, _TreeFinder(os.path.abspath(argv[1])))
+    args = list(argv)
+    no_check = "--no-check" in args
+    if no_check:
+        args.remove("--no-check")
+    if len(args) == 2 and args[0] == "--root":
+        sys.meta_path.insert(0, _TreeFinder(os.path.abspath(args[1])))
+    elif args:
+        print(f"fuzz_driver: unknown arguments {args}", file=sys.stderr)
+        return 2
     from codeact_verify.fuzz import campaign
     from codeact_verify.fuzz import properties as P
+
+    if no_check:
+        count_only(P)
 
     needed = ("CampaignConfig", "open_database", "_run_batch")
     missing = [n for n in needed if not hasattr(campaign, n)]
