@@ -17,12 +17,12 @@ and any later stage that wants one parses the text again, as it would without a 
 from __future__ import annotations
 
 import ast
-import hashlib
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from .digest import text_digest
 from .syntax import SourceLines, bound_names
 from .toolcalls import ToolCallIndex
 
@@ -58,7 +58,7 @@ class CheckedProgram:
     def digest(self) -> str:
         """SHA-256 of the text (UTF-8, lone surrogates kept)."""
         if self._digest is None:
-            self._digest = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+            self._digest = text_digest(self.text)
         return self._digest
 
     def serves(self, text: str, tools: Mapping[str, Any] | None = None) -> bool:

@@ -27,7 +27,6 @@ sends nothing and the guest transforms the program itself, as before.
 from __future__ import annotations
 
 import ast
-import hashlib
 import importlib
 import os
 import re
@@ -37,6 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..astlock import AST_LOCK, renew_after_fork
+from ..digest import text_digest
 
 # The guest's own transformer module (sandbox/runtime/restrict.py, shipped as
 # codeact_verify.guest): one transformer for host and guest.
@@ -268,7 +268,7 @@ def _take_prepared(
 
 
 def program_digest(program: str) -> str:
-    return hashlib.sha256(program.encode("utf-8", "surrogatepass")).hexdigest()
+    return text_digest(program)
 
 
 def _policy_of(attributes: dict[str, Any] | None) -> tuple[Any, ...] | None:
