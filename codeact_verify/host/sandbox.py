@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
 import collections
 import concurrent.futures
 import contextvars
@@ -19,6 +20,7 @@ import os
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -310,8 +312,11 @@ class _Instance:
         # perhaps the caller's after an interrupt. Freeing the store there takes a while in C,
         # and an interrupt arriving meanwhile would run its handler inside a destructor, where
         # its exception is lost (red15/73): the store goes to the reaper thread instead.
+        # Once the interpreter exits (`_let_go_at_exit`) it is freed here: the reaper may never
+        # run again, and what is left for the interpreter's teardown is freed after wasmtime's
+        # own module is gone (an "Exception ignored" traceback per object on stderr).
         held = (self.__dict__.pop("run", None), self.__dict__.pop("store", None))
-        if held[1] is not None:
+        if held[1] is not None and _exiting is False:  # (None: this module is torn down)
             _reaped.put(held)
 
 
@@ -336,6 +341,32 @@ def _reap() -> None:
 
 def _start_reaper() -> None:
     threading.Thread(target=_reap, name="codeact-reaper", daemon=True).start()
+
+
+# Every sandbox not yet collected, and whether the interpreter is exiting (see below).
+_live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
+_exiting = False
+
+
+@atexit.register
+def _let_go_at_exit() -> None:
+    """Free every ready instance, and every store still waiting for the reaper, while the
+    interpreter is whole. A sandbox that lives until the interpreter's teardown (held by a
+    module, by a reference cycle, by a test framework's state) would otherwise have its
+    instances and its guest freed after wasmtime's own module was cleared, each with an
+    "Exception ignored" traceback on stderr at exit. The sandboxes keep working: a later run
+    (another atexit handler's) takes a fresh instance, and nothing is made ready any more.
+    Registered after the engine's `_close_loaded`, so it runs before it."""
+    global _exiting
+    _exiting = True
+    for sandbox in list(_live):
+        sandbox._let_go_at_exit()
+    while True:
+        try:
+            item = _reaped.get_nowait()
+        except queue.Empty:
+            break
+        del item
 
 
 _start_reaper()
@@ -549,6 +580,7 @@ class Sandbox:
         self.network = network
         self.pool_size = max(0, int(pool_size))
         self._make_threads()
+        _live.add(self)
         self._closed = False
         self._guest: LoadedGuest | None = None
         # RestrictedPython's transform runs on the host (faster) and the guest only compiles
@@ -1389,6 +1421,22 @@ class Sandbox:
         with self._lock:
             self.pool_size = 0
             self._ready.clear()
+
+    def _let_go_at_exit(self) -> None:
+        """The interpreter is exiting (`_let_go_at_exit` above): keep no instance ready and let
+        go of the loaded guest; a run under way keeps what it holds. Not for a sandbox made
+        before a fork (its lock may have been copied held; its instances are the parent's), nor
+        when a daemon thread holds the lock past a moment: exiting must not wait."""
+        if self._pid != os.getpid() or not self._lock.acquire(timeout=0.5):
+            return
+        try:
+            self.pool_size = 0
+            ready = list(self._ready)
+            self._ready.clear()
+            self._guest = None
+        finally:
+            self._lock.release()
+        del ready
 
     def _stop_threads(self) -> None:
         self._tools.shutdown(wait=False, cancel_futures=True)
