@@ -11,20 +11,17 @@ from codeact_verify.bench import crossing
 from codeact_verify.fuzz.campaign import sandbox_unavailable
 
 
-def test_floor_rows_time_the_bare_guests_calls() -> None:
+def test_floor_rows_time_the_bare_guests_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """The floor guest's program times its own loop of calls; a program that fails there is
     an error, not a number."""
     for trivial in (True, False):
         values = crossing.guest_rounds(crossing.floor_guest(trivial), 50, n_rounds=2)
         assert len(values) == 2 and all(v > 0 for v in values)
     go = crossing.floor_guest(False)
-    saved = crossing.FLOOR_PROGRAM
-    crossing.FLOOR_PROGRAM = "get_weather(town='x')\nprint({n})\n"  # the wrong keyword
-    try:
-        with pytest.raises(RuntimeError, match="floor bench program failed"):
-            go(3)
-    finally:
-        crossing.FLOOR_PROGRAM = saved
+    # the wrong keyword: the tool raises in the guest
+    monkeypatch.setattr(crossing, "FLOOR_PROGRAM", "get_weather(town='x')\nprint({n})\n")
+    with pytest.raises(RuntimeError, match="floor bench program failed"):
+        go(3)
 
 
 @pytest.mark.skipif(sandbox_unavailable() is not None, reason="sandbox unavailable")

@@ -225,7 +225,7 @@ def baseline_ab(args: argparse.Namespace) -> int:
             print(f"bench.fuzz: no baseline column: {exc}", file=log)
         is_checkout = (REPO / ".git").exists() and (REPO / "fuzz").is_dir()
         workers.append(Worker(today, REPO if is_checkout else None))
-        if getattr(args, "ceiling", False):
+        if args.ceiling:
             ceiling = "today, no check"
             workers.append(Worker(ceiling, REPO if is_checkout else None, no_check=True))
         for w in list(workers):  # start-up, and the old tree's guest build, are not timed

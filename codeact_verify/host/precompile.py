@@ -267,10 +267,6 @@ def _take_prepared(
         return _prepared.pop(key, None)
 
 
-def program_digest(program: str) -> str:
-    return text_digest(program)
-
-
 def _policy_of(attributes: dict[str, Any] | None) -> tuple[Any, ...] | None:
     """The attribute policy as the transformer takes it (`transformer_for`)."""
     if attributes is None:
@@ -343,7 +339,7 @@ def _restrict_on_host(
             return {
                 "source": program,
                 "lines": list(range(program.count("\n") + 2)),
-                "digest": program_digest(program),
+                "digest": text_digest(program),
             }
         result = _unparse_with_lines(tree)
     except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
@@ -351,4 +347,4 @@ def _restrict_on_host(
     if result is None:
         return None
     text, lines = result
-    return {"source": text, "lines": lines, "digest": program_digest(program)}
+    return {"source": text, "lines": lines, "digest": text_digest(program)}

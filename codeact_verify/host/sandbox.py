@@ -1429,14 +1429,12 @@ class Sandbox:
         when a daemon thread holds the lock past a moment: exiting must not wait."""
         if self._pid != os.getpid() or not self._lock.acquire(timeout=0.5):
             return
-        try:
+        try:  # as `retire`, and the loaded guest too
             self.pool_size = 0
-            ready = list(self._ready)
             self._ready.clear()
             self._guest = None
         finally:
             self._lock.release()
-        del ready
 
     def _stop_threads(self) -> None:
         self._tools.shutdown(wait=False, cancel_futures=True)
